@@ -1,0 +1,246 @@
+/* Unit tests for phone.c: every case in a tests/data/phone table becomes its own named test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "phone.h"
+
+#ifndef TEST_DATA_DIR
+#define TEST_DATA_DIR "tests/data"
+#endif
+
+struct tcase {
+	char *input;
+	size_t input_len;
+	char *expected;
+	char *name;
+};
+
+/* Decode \t, \\ and \xNN so NULs and broken UTF-8 can live in a text file. */
+static size_t
+unescape(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r != '\0') {
+		if (r[0] == '\\' && r[1] == 't') {
+			*w++ = '\t';
+			r += 2;
+		} else if (r[0] == '\\' && r[1] == '\\') {
+			*w++ = '\\';
+			r += 2;
+		} else if (r[0] == '\\' && r[1] == 'x' && r[2] != '\0' && r[3] != '\0') {
+			char hex[3] = {r[2], r[3], '\0'};
+
+			*w++ = (char)strtoul(hex, NULL, 16);
+			r += 4;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/* Read "input<TAB>expected[<TAB>note]" lines; the note (or the input) names the test. */
+static struct tcase *
+load(const char *file, const char *prefix, size_t *count)
+{
+	char path[1024], line[1024];
+	struct tcase *cases = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/phone/%s", TEST_DATA_DIR, file);
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *tab, *note, *p;
+		struct tcase *c;
+		size_t len = strcspn(line, "\n");
+
+		line[len] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if ((tab = strchr(line, '\t')) == NULL) {
+			fprintf(stderr, "%s: no tab in '%s'\n", path, line);
+			exit(1);
+		}
+		*tab = '\0';
+		if ((note = strchr(tab + 1, '\t')) != NULL)
+			*note++ = '\0';
+		cases = realloc(cases, (n + 1) * sizeof *cases);
+		c = &cases[n++];
+		c->expected = strdup(tab + 1);
+		c->input = strdup(strcmp(line, "-") == 0 ? "" : line);
+		c->input_len = unescape(c->input);
+		len = (size_t)snprintf(NULL, 0, "%s_should_give_%s_for_%s", prefix, c->expected,
+				       note != NULL ? note : line) + 1;
+		c->name = malloc(len);
+		snprintf(c->name, len, "%s_should_give_%s_for_%s", prefix, c->expected,
+			 note != NULL ? note : line);
+		for (p = c->name; *p != '\0'; p++)
+			if (*p == ' ')
+				*p = '_';
+	}
+	fclose(f);
+	*count = n;
+	return cases;
+}
+
+static void
+normalize_case(void **state)
+{
+	const struct tcase *c = *state;
+	char out[PHONE_E164_MAX];
+	enum phone_error e;
+
+	memset(out, 'x', sizeof out);
+	e = phone_normalize(c->input, c->input_len, out);
+	if (c->expected[0] == '+') {
+		assert_int_equal(e, PHONE_OK);
+		assert_string_equal(out, c->expected);
+	} else {
+		assert_string_equal(phone_error_code(e), c->expected);
+		assert_string_equal(out, "");
+	}
+}
+
+static void
+mask_case(void **state)
+{
+	const struct tcase *c = *state;
+	char out[32];
+
+	phone_mask(c->input, out, sizeof out);
+	assert_string_equal(out, c->expected);
+}
+
+static void
+phone_normalize_should_be_idempotent_on_its_output(void **state)
+{
+	static const char *inputs[] = {"１３８ １２３４ ５６７８", "0044 7911 123456", "+1 415 555 0123"};
+	char out[PHONE_E164_MAX], again[PHONE_E164_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+		assert_int_equal(phone_normalize(inputs[i], strlen(inputs[i]), out), PHONE_OK);
+		assert_int_equal(phone_normalize(out, strlen(out), again), PHONE_OK);
+		assert_string_equal(out, again);
+	}
+}
+
+static void
+phone_normalize_should_read_only_len_bytes(void **state)
+{
+	char out[PHONE_E164_MAX];
+
+	/* the bytes after len are garbage that would be a bad char */
+	assert_int_equal(phone_normalize("13812345678xyz", 11, out), PHONE_OK);
+	assert_string_equal(out, "+8613812345678");
+	/* a full-width digit cut in the middle by len is not a digit */
+	assert_int_equal(phone_normalize("1381234567８", 12, out), PHONE_ERR_BAD_CHAR);
+}
+
+static void
+phone_normalize_should_not_overflow_on_huge_input(void **state)
+{
+	char out[PHONE_E164_MAX];
+	size_t n = 100000;
+	char *big = malloc(n);
+
+	memset(big, '9', n);
+	assert_int_equal(phone_normalize(big, n, out), PHONE_ERR_TOO_LONG);
+	memset(big, ' ', n);
+	assert_int_equal(phone_normalize(big, n, out), PHONE_ERR_EMPTY);
+	free(big);
+}
+
+static void
+phone_error_code_should_name_every_error(void **state)
+{
+	assert_string_equal(phone_error_code(PHONE_OK), "ok");
+	assert_string_equal(phone_error_code(PHONE_ERR_EMPTY), "empty");
+	assert_string_equal(phone_error_code(PHONE_ERR_BAD_CHAR), "bad_char");
+	assert_string_equal(phone_error_code(PHONE_ERR_TOO_SHORT), "too_short");
+	assert_string_equal(phone_error_code(PHONE_ERR_TOO_LONG), "too_long");
+	assert_string_equal(phone_error_code(PHONE_ERR_NOT_MOBILE), "not_mobile");
+	assert_string_equal(phone_error_code(PHONE_ERR_NEED_COUNTRY), "need_country");
+	assert_string_equal(phone_error_code((enum phone_error)99), "unknown");
+}
+
+static void
+phone_mask_should_truncate_to_outsz(void **state)
+{
+	char out[6] = "zzzzz";
+
+	phone_mask("+8613812345678", out, sizeof out);
+	assert_string_equal(out, "138**");
+	phone_mask("+8613812345678", out, 1);
+	assert_string_equal(out, "");
+	out[0] = 'z';
+	phone_mask("+8613812345678", out, 0);
+	assert_int_equal(out[0], 'z');
+}
+
+static void
+phone_mask_should_accept_null(void **state)
+{
+	char out[8];
+
+	phone_mask(NULL, out, sizeof out);
+	assert_string_equal(out, "***");
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(phone_normalize_should_be_idempotent_on_its_output),
+		cmocka_unit_test(phone_normalize_should_read_only_len_bytes),
+		cmocka_unit_test(phone_normalize_should_not_overflow_on_huge_input),
+		cmocka_unit_test(phone_error_code_should_name_every_error),
+		cmocka_unit_test(phone_mask_should_truncate_to_outsz),
+		cmocka_unit_test(phone_mask_should_accept_null),
+	};
+	size_t nnorm, nmask, nfixed = sizeof fixed / sizeof fixed[0], i, k = 0;
+	struct tcase *norm = load("cases.tsv", "phone_normalize", &nnorm);
+	struct tcase *mask = load("mask.tsv", "phone_mask", &nmask);
+	struct CMUnitTest *tests = calloc(nnorm + nmask + nfixed, sizeof *tests);
+	int rc;
+
+	for (i = 0; i < nnorm; i++) {
+		tests[k].name = norm[i].name;
+		tests[k].test_func = normalize_case;
+		tests[k++].initial_state = &norm[i];
+	}
+	for (i = 0; i < nmask; i++) {
+		tests[k].name = mask[i].name;
+		tests[k].test_func = mask_case;
+		tests[k++].initial_state = &mask[i];
+	}
+	for (i = 0; i < nfixed; i++)
+		tests[k++] = fixed[i];
+	rc = _cmocka_run_group_tests("phone", tests, k, NULL, NULL);
+	for (i = 0; i < nnorm; i++) {
+		free(norm[i].input);
+		free(norm[i].expected);
+		free(norm[i].name);
+	}
+	for (i = 0; i < nmask; i++) {
+		free(mask[i].input);
+		free(mask[i].expected);
+		free(mask[i].name);
+	}
+	free(norm);
+	free(mask);
+	free(tests);
+	return rc;
+}
