@@ -1,0 +1,315 @@
+/* libpq lives here and nowhere else: connection health, prepared statements, error mapping. */
+#include "db.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define MAX_PREPARED 64
+#define RETRY_GAP_MS 250
+
+struct db {
+	PGconn *conn;
+	struct db_options opt;
+	char *conninfo;
+	char options[64];
+	const struct db_stmt *prepared[MAX_PREPARED];
+	int nprepared;
+	long long last_failed_ms; /* when the last connect attempt failed */
+	unsigned long generation; /* successful connects so far */
+	char last_error[256];
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+set_error(struct db_error *err, enum db_status st, const char *state, const char *msg)
+{
+	size_t n;
+
+	if (err == NULL)
+		return;
+	err->status = st;
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state ? state : "");
+	snprintf(err->message, sizeof(err->message), "%s", msg ? msg : "");
+	/* libpq messages end in a newline; our log lines must not. */
+	n = strlen(err->message);
+	while (n > 0 && (err->message[n - 1] == '\n' || err->message[n - 1] == ' '))
+		err->message[--n] = '\0';
+}
+
+struct db *
+db_new(const struct db_options *o)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL)
+		abort();
+	db->opt = *o;
+	db->conninfo = strdup(o->conninfo);
+	if (db->conninfo == NULL)
+		abort();
+	db->opt.conninfo = db->conninfo;
+	if (o->statement_timeout > 0)
+		snprintf(db->options, sizeof(db->options), "-c statement_timeout=%d",
+			 o->statement_timeout);
+	return db;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+static bool
+connect_now(struct db *db, struct db_error *err)
+{
+	char timeout[16];
+	/* The caller's conninfo is expanded first; our keywords after it win. */
+	const char *keys[] = { "dbname", "connect_timeout", "application_name", "options",
+			       "keepalives", "keepalives_idle", "keepalives_interval",
+			       "keepalives_count", "tcp_user_timeout", NULL };
+	const char *vals[] = { db->conninfo, timeout, db->opt.application_name, db->options,
+			       "1", "10", "5", "3", "10000", NULL };
+
+	snprintf(timeout, sizeof(timeout), "%d", db->opt.connect_timeout);
+	if (db->options[0] == '\0')
+		keys[3] = NULL;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->nprepared = 0;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		set_error(err, DB_UNAVAILABLE, "08006",
+			  db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		if (db->conn != NULL) {
+			PQfinish(db->conn);
+			db->conn = NULL;
+		}
+		db->last_failed_ms = now_ms();
+		if (err != NULL)
+			snprintf(db->last_error, sizeof(db->last_error), "%s", err->message);
+		log_warn("database connect failed: %s", err ? err->message : "");
+		return false;
+	}
+	db->last_failed_ms = 0;
+	db->generation++;
+	log_info("database connected (server %d)", PQserverVersion(db->conn));
+	return true;
+}
+
+bool
+db_ready(struct db *db, struct db_error *err)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+
+		if (ts == PQTRANS_IDLE)
+			return true;
+		if (ts == PQTRANS_INERROR || ts == PQTRANS_INTRANS) {
+			/* A previous call left a transaction open: never let it leak into this one. */
+			PGresult *res = PQexec(db->conn, "ROLLBACK");
+
+			PQclear(res);
+			if (PQstatus(db->conn) == CONNECTION_OK)
+				return true;
+		}
+	}
+	/* Refuse fast while the database is down rather than retrying on every request. */
+	if (db->conn == NULL && db->last_failed_ms != 0 &&
+	    now_ms() - db->last_failed_ms < RETRY_GAP_MS) {
+		set_error(err, DB_UNAVAILABLE, "08006", db->last_error);
+		return false;
+	}
+	return connect_now(db, err);
+}
+
+/* Map a failed result to our status; classes from the PostgreSQL errcodes appendix. */
+static enum db_status
+classify(const char *state)
+{
+	if (state == NULL)
+		return DB_UNAVAILABLE;
+	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
+		return DB_TIMEOUT;
+	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0)
+		return DB_CONFLICT;
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+	    strncmp(state, "53", 2) == 0)
+		return DB_UNAVAILABLE;
+	if (strncmp(state, "P0", 2) == 0 || strncmp(state, "22", 2) == 0 ||
+	    strncmp(state, "23", 2) == 0)
+		return DB_REJECTED;
+	return DB_ERROR;
+}
+
+static bool
+result_error(struct db *db, PGresult *res, struct db_error *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	enum db_status st = classify(state);
+
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		st = DB_UNAVAILABLE;
+		if (msg == NULL)
+			msg = PQerrorMessage(db->conn);
+	}
+	set_error(err, st, state, msg ? msg : PQerrorMessage(db->conn));
+	PQclear(res);
+	if (st == DB_UNAVAILABLE) {
+		/* Drop it now; the next db_ready connects afresh. */
+		PQfinish(db->conn);
+		db->conn = NULL;
+		db->nprepared = 0;
+	}
+	return false;
+}
+
+static bool
+is_prepared(const struct db *db, const struct db_stmt *s)
+{
+	for (int i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == s)
+			return true;
+	return false;
+}
+
+static void
+copy_rows(PGresult *res, struct arena *a, struct db_rows *out)
+{
+	int nr = PQntuples(res), nc = PQnfields(res);
+
+	out->nrows = nr;
+	out->ncols = nc;
+	out->values = arena_alloc(a, sizeof(char *) * (size_t)(nr * nc + 1));
+	out->names = arena_alloc(a, sizeof(char *) * (size_t)(nc + 1));
+	for (int c = 0; c < nc; c++)
+		out->names[c] = arena_strdup(a, PQfname(res, c));
+	for (int r = 0; r < nr; r++)
+		for (int c = 0; c < nc; c++)
+			out->values[r * nc + c] =
+				PQgetisnull(res, r, c)
+					? NULL
+					: arena_strndup(a, PQgetvalue(res, r, c),
+							(size_t)PQgetlength(res, r, c));
+}
+
+static bool
+call_once(struct db *db, const struct db_stmt *s, const char *const *params, struct arena *a,
+	  struct db_rows *out, struct db_error *err)
+{
+	PGresult *res;
+
+	if (db->opt.prepare) {
+		if (!is_prepared(db, s)) {
+			if (db->nprepared == MAX_PREPARED)
+				abort(); /* more statements than any build has: a bug */
+			res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				return result_error(db, res, err);
+			PQclear(res);
+			db->prepared[db->nprepared++] = s;
+		}
+		res = PQexecPrepared(db->conn, s->name, s->nparams, params, NULL, NULL, 0);
+	} else {
+		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
+	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+		return result_error(db, res, err);
+	if (out != NULL)
+		copy_rows(res, a, out);
+	PQclear(res);
+	return true;
+}
+
+bool
+db_call(struct db *db, const struct db_stmt *s, const char *const *params, struct arena *a,
+	struct db_rows *out, struct db_error *err)
+{
+	bool was_connected = db->conn != NULL;
+
+	if (!db_ready(db, err))
+		return false;
+	if (call_once(db, s, params, a, out, err))
+		return true;
+	/* A connection that died while idle (server restart) fails its next statement before
+	 * the server sees it: one retry on a fresh connection. Replays are safe, every
+	 * write carries an idempotency key. */
+	if (was_connected && err != NULL && err->status == DB_UNAVAILABLE && db_ready(db, err))
+		return call_once(db, s, params, a, out, err);
+	return false;
+}
+
+bool
+db_exec(struct db *db, const char *sql, struct db_error *err)
+{
+	PGresult *res;
+
+	if (!db_ready(db, err))
+		return false;
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_EMPTY_QUERY)
+		return result_error(db, res, err);
+	PQclear(res);
+	return true;
+}
+
+unsigned long
+db_generation(const struct db *db)
+{
+	return db->generation;
+}
+
+int
+db_socket(struct db *db)
+{
+	return db->conn ? PQsocket(db->conn) : -1;
+}
+
+int
+db_drain_notifications(struct db *db)
+{
+	PGnotify *n;
+	int count = 0;
+
+	if (db->conn == NULL || !PQconsumeInput(db->conn)) {
+		if (db->conn != NULL) {
+			PQfinish(db->conn);
+			db->conn = NULL;
+		}
+		return -1;
+	}
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		count++;
+		PQfreemem(n);
+	}
+	return count;
+}
+
+const char *
+db_value(const struct db_rows *r, int row, int col)
+{
+	if (row < 0 || row >= r->nrows || col < 0 || col >= r->ncols)
+		return NULL;
+	return r->values[row * r->ncols + col];
+}

@@ -1,0 +1,78 @@
+/* The only door to PostgreSQL: one connection per process, statements by name, results copied
+ * into an arena so no libpq type ever leaves this module. */
+#ifndef LANDFORM_DB_H
+#define LANDFORM_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+
+struct db;
+
+/* A statement a module runs; declare it static const beside its caller. */
+struct db_stmt {
+	const char *name; /* unique, used as the prepared statement name */
+	const char *sql;  /* normally "SELECT ... FROM landform.fn($1, ...)" */
+	int nparams;
+};
+
+/* Rows copied out of a result: values[row * ncols + col], NULL for SQL NULL. */
+struct db_rows {
+	int nrows;
+	int ncols;
+	const char **values;
+	const char **names;
+};
+
+enum db_status {
+	DB_OK = 0,
+	DB_UNAVAILABLE, /* no connection, or it broke: answer 503 */
+	DB_TIMEOUT,     /* statement_timeout or lock timeout: answer 503 */
+	DB_CONFLICT,    /* unique violation or serialization failure */
+	DB_REJECTED,    /* the function raised a user error (P0001, P0002, 22xxx, 23xxx): answer 4xx */
+	DB_ERROR        /* anything else: a bug, answer 500 */
+};
+
+struct db_error {
+	enum db_status status;
+	char sqlstate[6];
+	char message[256];   /* primary message; never contains parameter values we sent */
+};
+
+struct db_options {
+	const char *conninfo;
+	int connect_timeout;   /* seconds */
+	int statement_timeout; /* milliseconds, 0 = server default */
+	bool prepare;          /* PQprepare once per connection; else unnamed statements */
+	const char *application_name;
+};
+
+/* Create a handle; nothing connects until the first call. The caller frees with db_free. */
+struct db *db_new(const struct db_options *o);
+void db_free(struct db *db);
+
+/* Connect if needed, reset a broken connection, ROLLBACK one left in a transaction.
+ * Reconnect attempts are spaced so an outage costs each request one refused connect, not a hang. */
+bool db_ready(struct db *db, struct db_error *err) __attribute__((warn_unused_result));
+
+/* Run a statement with text parameters (NULL = SQL NULL); rows go to the arena (out may be NULL). */
+bool db_call(struct db *db, const struct db_stmt *s, const char *const *params,
+	     struct arena *a, struct db_rows *out, struct db_error *err)
+	__attribute__((warn_unused_result));
+
+/* Run SQL text without parameters (may hold several statements): migrations and BEGIN/COMMIT. */
+bool db_exec(struct db *db, const char *sql, struct db_error *err)
+	__attribute__((warn_unused_result));
+
+/* LISTEN support for the dispatcher: the socket to poll, and drain pending notifications.
+ * Returns the number of notifications consumed, or -1 when the connection broke. */
+int db_socket(struct db *db);
+/* Bumped on every new connection: session state such as LISTEN must be set again. */
+unsigned long db_generation(const struct db *db);
+int db_drain_notifications(struct db *db);
+
+/* Value at row, col or NULL. */
+const char *db_value(const struct db_rows *r, int row, int col);
+
+#endif

@@ -1,0 +1,151 @@
+/* The rules live in SQL; this loop only decides when to run them: on a NOTIFY from a new lead,
+ * and on a steady tick for deadlines. Any number of dispatchers may run: dispatch() serializes. */
+#include "dispatch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static const struct db_stmt dispatch_stmt = {
+	"dispatch", "SELECT * FROM landform.dispatch()", 0
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One dispatch() call; logs what it did when it did anything. */
+static void
+run_once(struct db *db, struct arena *a)
+{
+	struct db_rows rows;
+	struct db_error de;
+	bool any = false;
+
+	if (!db_call(db, &dispatch_stmt, NULL, a, &rows, &de)) {
+		if (de.status == DB_UNAVAILABLE)
+			log_debug("dispatch skipped: %s", de.message);
+		else
+			log_error("dispatch failed: %s (SQLSTATE %s)", de.message, de.sqlstate);
+		return;
+	}
+	for (int r = 0; r < rows.nrows; r++)
+		for (int c = 0; c < rows.ncols; c++) {
+			const char *v = db_value(&rows, r, c);
+
+			if (v != NULL && strcmp(v, "0") != 0 && strcmp(v, "{}") != 0)
+				any = true;
+		}
+	if (any) {
+		struct buf line;
+
+		buf_init(&line, a, 128);
+		for (int c = 0; c < rows.ncols && rows.nrows > 0; c++)
+			buf_printf(&line, "%s%s=%s", c ? " " : "", rows.names[c],
+				   db_value(&rows, 0, c) ? db_value(&rows, 0, c) : "null");
+		log_info("dispatch: %s", line.data);
+	}
+}
+
+int
+dispatch_run(const struct config *c)
+{
+	struct db_options dbo = {
+		.conninfo = c->database_url,
+		.connect_timeout = (int)c->db_connect_timeout,
+		.statement_timeout = (int)c->db_statement_timeout * 6,
+		.prepare = c->db_prepare,
+		.application_name = "landformd dispatcher",
+	};
+	struct sigaction sa;
+	sigset_t none;
+	struct db *db;
+	struct arena a;
+	struct db_error de;
+	unsigned long listening = 0;
+	long long next_tick = 0;
+
+	log_set_role("dispatch");
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* LISTEN needs a session: this connection must go straight to PostgreSQL, not a pooler. */
+	db = db_new(&dbo);
+	arena_init(&a, 16384);
+	log_info("dispatcher ready");
+	while (!stopping) {
+		struct pollfd pfd;
+		long long wait;
+		int fd, n;
+
+		if (db_socket(db) < 0 || db_generation(db) != listening) {
+			listening = 0;
+			if (db_exec(db, "LISTEN landform_lead", &de))
+				listening = db_generation(db);
+		}
+		wait = next_tick - now_ms();
+		if (wait <= 0) {
+			run_once(db, &a);
+			arena_reset(&a);
+			next_tick = now_ms() + c->dispatch_interval;
+			continue;
+		}
+		fd = db_socket(db);
+		if (fd < 0) {
+			/* No database: sleep a tick, then try again. */
+			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		n = poll(&pfd, 1, (int)wait);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0) {
+			int got = db_drain_notifications(db);
+
+			if (got > 0) {
+				/* A burst of submissions becomes one dispatch call. */
+				run_once(db, &a);
+				arena_reset(&a);
+			}
+		}
+	}
+	arena_free(&a);
+	db_free(db);
+	log_info("dispatcher stopped");
+	return 0;
+}

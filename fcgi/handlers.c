@@ -1,0 +1,46 @@
+/* The route table, and the handlers too small to deserve a file. */
+#include "handlers.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "http.h"
+#include "page.h"
+#include "worker.h"
+
+const struct route handlers_routes[] = {
+	{ "GET", "/healthz", handle_healthz },
+	{ "GET", "/p/*", page_handle_get },
+};
+
+const size_t handlers_route_count = sizeof(handlers_routes) / sizeof(handlers_routes[0]);
+
+static const struct db_stmt health_stmt = {
+	"healthz", "SELECT max(version) FROM landform.schema_migrations", 0
+};
+
+/* A real round trip, so a load balancer takes a worker without a database out of rotation. */
+void
+handle_healthz(struct request *r)
+{
+	struct db_rows rows;
+	struct db_error de;
+	const char *schema;
+
+	http_header(r, "Cache-Control", "no-store");
+	if (!db_call(r->ctx->db, &health_stmt, NULL, r->arena, &rows, &de)) {
+		r->log_note = "database_unavailable";
+		http_begin(r, 503, "application/json");
+		buf_adds(&r->body_out, "{\"status\":\"unavailable\",\"reason\":\"database: ");
+		/* The message comes from libpq or the server; keep it JSON-safe. */
+		for (const char *p = de.message; *p; p++)
+			if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+				buf_addc(&r->body_out, *p);
+		buf_adds(&r->body_out, "\"}\n");
+		return;
+	}
+	schema = db_value(&rows, 0, 0);
+	http_begin(r, 200, "application/json");
+	buf_printf(&r->body_out, "{\"status\":\"ok\",\"database\":\"ok\",\"schema\":\"%s\"}\n",
+		   schema ? schema : "none");
+}

@@ -1,0 +1,197 @@
+/* Request and response helpers shared by every handler. */
+#include "http.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "html.h"
+
+void
+http_request_init(struct request *r, struct arena *a)
+{
+	memset(r, 0, sizeof(*r));
+	r->arena = a;
+	r->query = "";
+	r->status = 200;
+	r->content_type = "text/html; charset=utf-8";
+	buf_init(&r->headers, a, 256);
+	buf_init(&r->body_out, a, 4096);
+}
+
+const char *
+http_param(const struct request *r, const char *name)
+{
+	return r->param ? r->param(r->glue, name) : NULL;
+}
+
+bool
+http_wants_json(const struct request *r)
+{
+	const char *accept = http_param(r, "HTTP_ACCEPT");
+
+	if (r->path != NULL && strncmp(r->path, "/api/", 5) == 0)
+		return true;
+	return accept != NULL && strncasecmp(accept, "application/json", 16) == 0;
+}
+
+void
+http_header(struct request *r, const char *name, const char *value)
+{
+	assert(strpbrk(name, "\r\n") == NULL && strpbrk(value, "\r\n") == NULL);
+	buf_printf(&r->headers, "%s: %s\r\n", name, value);
+}
+
+void
+http_begin(struct request *r, int status, const char *content_type)
+{
+	r->status = status;
+	r->content_type = content_type;
+	buf_reset(&r->body_out);
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/* JSON string body: only ASCII control characters, quote and backslash need escaping. */
+static void
+json_string(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)c);
+		} else if (c < 0x20) {
+			buf_printf(b, "\\u%04x", c);
+		} else {
+			buf_addc(b, (char)c);
+		}
+	}
+	buf_addc(b, '"');
+}
+
+void
+http_error(struct request *r, int status, const char *code, const char *message)
+{
+	r->log_note = code;
+	if (http_wants_json(r)) {
+		http_begin(r, status, "application/json");
+		buf_adds(&r->body_out, "{\"error\":{\"code\":");
+		json_string(&r->body_out, code);
+		buf_adds(&r->body_out, ",\"message\":");
+		json_string(&r->body_out, message);
+		buf_adds(&r->body_out, "}}\n");
+		return;
+	}
+	http_begin(r, status, "text/html; charset=utf-8");
+	buf_printf(&r->body_out,
+		   "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\">"
+		   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+		   "<title>%d %s</title>\n<h1>%d %s</h1>\n<p>",
+		   status, http_reason(status), status, http_reason(status));
+	html_escapes(&r->body_out, message);
+	buf_adds(&r->body_out, "</p>\n");
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode one query component; NULL when its percent-encoding is broken. */
+static char *
+query_decode(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			*o++ = ' ';
+		} else if (s[i] == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return NULL;
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return NULL;
+			*o++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *
+http_query_get(const struct request *r, const char *name)
+{
+	const char *p = r->query;
+	size_t nlen = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+
+		if (eq != NULL && (size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0)
+			return query_decode(r->arena, eq + 1, len - nlen - 1);
+		p = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+const char *
+http_cookie_get(const struct request *r, const char *name)
+{
+	const char *p = http_param(r, "HTTP_COOKIE");
+	size_t nlen = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		const char *semi = strchr(p, ';');
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		len = semi ? (size_t)(semi - p) : strlen(p);
+		if (len > nlen && p[nlen] == '=' && memcmp(p, name, nlen) == 0)
+			return arena_strndup(r->arena, p + nlen + 1, len - nlen - 1);
+		p = semi ? semi + 1 : NULL;
+	}
+	return NULL;
+}

@@ -1,0 +1,66 @@
+/* A request and its response as handlers see them: no FastCGI, no sockets, so tests can build one. */
+#ifndef LANDFORM_HTTP_H
+#define LANDFORM_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "buf.h"
+
+struct worker_ctx;
+
+#define HTTP_MAX_ROUTE_PARAMS 4
+
+/* Everything points into the request arena and dies with it. */
+struct request {
+	struct arena *arena;
+	struct worker_ctx *ctx;       /* the worker's long-lived state */
+	const char *id;               /* request id, shared with nginx's log */
+	const char *method;
+	const char *path;             /* normalized by nginx, without the query */
+	const char *query;            /* raw query string, "" when none */
+	const char *params[HTTP_MAX_ROUTE_PARAMS]; /* path segments the route captured */
+	const char *body;             /* NUL-terminated copy; NULL when none */
+	size_t body_len;
+
+	/* Any CGI parameter by name ("HTTP_COOKIE"); NULL when absent. */
+	const char *(*param)(void *glue, const char *name);
+	void *glue;
+
+	/* Response, filled by the handler. */
+	int status;
+	const char *content_type;
+	struct buf headers;           /* extra "Name: value\r\n" lines */
+	struct buf body_out;
+	const char *log_note;         /* short reason for the access log, never personal data */
+};
+
+/* Prepare a request around an arena; the glue fills the input side. */
+void http_request_init(struct request *r, struct arena *a);
+
+/* A CGI parameter, or NULL. */
+const char *http_param(const struct request *r, const char *name);
+
+/* True when the client asked for JSON (an /api/ path or Accept: application/json first). */
+bool http_wants_json(const struct request *r);
+
+/* Add a response header; name and value must not contain CR or LF (asserted). */
+void http_header(struct request *r, const char *name, const char *value);
+
+/* Set status and content type in one place. */
+void http_begin(struct request *r, int status, const char *content_type);
+
+/* An error in the form the client reads: JSON {"error":{"code","message"}} or a small HTML page. */
+void http_error(struct request *r, int status, const char *code, const char *message);
+
+/* Reason phrase for a status code. */
+const char *http_reason(int status);
+
+/* Value of a query parameter (decoded, NUL-terminated, in the arena), or NULL. */
+const char *http_query_get(const struct request *r, const char *name);
+
+/* Value of a cookie, or NULL. */
+const char *http_cookie_get(const struct request *r, const char *name);
+
+#endif

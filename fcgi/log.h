@@ -1,0 +1,30 @@
+/* Levelled one-line logging to stderr or a file; personal data only at debug. */
+#ifndef LANDFORM_LOG_H
+#define LANDFORM_LOG_H
+
+#include <stdbool.h>
+
+enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+extern enum log_level log_threshold;
+
+/* Parse "error|warn|info|debug"; false when unknown. */
+bool log_level_parse(const char *s, enum log_level *out) __attribute__((warn_unused_result));
+
+/* Send log lines to path (append) instead of stderr; NULL or "" means stderr. */
+bool log_open(const char *path, char *err, unsigned long errsz) __attribute__((warn_unused_result));
+void log_close(void);
+
+/* Name this process in every line ("master", "worker", "dispatch"). */
+void log_set_role(const char *role);
+
+void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The macro skips formatting entirely below the threshold. */
+#define log_at(lvl, ...) do { if ((lvl) <= log_threshold) log_write((lvl), __VA_ARGS__); } while (0)
+#define log_error(...) log_at(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)  log_at(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_at(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_at(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,229 @@
+/* Migrations run in one transaction behind an advisory lock, so two hosts migrating at once
+ * apply every file exactly once and a failure leaves the database as it was. */
+#include "migrate.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+#include "log.h"
+
+static const struct db_stmt lock_stmt = {
+	"migrate_lock", "SELECT pg_advisory_xact_lock(hashtext('landform.migrate'))", 0
+};
+static const struct db_stmt applied_stmt = {
+	"migrate_applied",
+	"SELECT version, checksum FROM landform.schema_migrations "
+	"WHERE to_regclass('landform.schema_migrations') IS NOT NULL",
+	0
+};
+static const struct db_stmt exists_stmt = {
+	"migrate_exists", "SELECT to_regclass('landform.schema_migrations') IS NOT NULL", 0
+};
+static const struct db_stmt record_stmt = {
+	"migrate_record",
+	"INSERT INTO landform.schema_migrations (version, checksum) VALUES ($1, $2)", 2
+};
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted *.sql names in dir, in the arena; a missing folder is an empty list. */
+static bool
+list_sql(struct arena *a, const char *dir, bool required, char ***names, size_t *n, char *err,
+	 size_t errsz)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 16;
+
+	*n = 0;
+	*names = arena_alloc(a, cap * sizeof(char *));
+	if (d == NULL) {
+		if (!required && errno == ENOENT)
+			return true;
+		snprintf(err, errsz, "cannot open %s: %s", dir, strerror(errno));
+		return false;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".sql") != 0 || e->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			char **bigger = arena_alloc(a, cap * 2 * sizeof(char *));
+
+			memcpy(bigger, *names, cap * sizeof(char *));
+			*names = bigger;
+			cap *= 2;
+		}
+		(*names)[(*n)++] = arena_strdup(a, e->d_name);
+	}
+	closedir(d);
+	qsort(*names, *n, sizeof(char *), cmp_names);
+	return true;
+}
+
+static char *
+slurp(struct arena *a, const char *path, size_t *len, char *err, size_t errsz)
+{
+	FILE *f = fopen(path, "rb");
+	long size;
+	char *text;
+
+	if (f == NULL) {
+		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	text = arena_alloc(a, (size_t)size + 1);
+	if (fread(text, 1, (size_t)size, f) != (size_t)size) {
+		snprintf(err, errsz, "cannot read %s", path);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	text[size] = '\0';
+	*len = (size_t)size;
+	if (strlen(text) != *len) {
+		snprintf(err, errsz, "%s: contains a NUL byte", path);
+		return NULL;
+	}
+	return text;
+}
+
+static void
+sha256_hex(const char *text, size_t len, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)text, len);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
+static const char *
+applied_checksum(const struct db_rows *rows, const char *version)
+{
+	for (int i = 0; i < rows->nrows; i++)
+		if (strcmp(db_value(rows, i, 0), version) == 0)
+			return db_value(rows, i, 1);
+	return NULL;
+}
+
+/* Run one file's text; the error names the file. */
+static bool
+apply_file(struct db *db, const char *path, const char *text, char *err, size_t errsz)
+{
+	struct db_error de;
+
+	if (db_exec(db, text, &de))
+		return true;
+	snprintf(err, errsz, "%s: %s (SQLSTATE %s)", path, de.message, de.sqlstate);
+	return false;
+}
+
+bool
+migrate_run(struct db *db, const char *sql_dir, char *err, size_t errsz)
+{
+	struct arena a;
+	struct db_rows rows, exists;
+	struct db_error de;
+	char **names;
+	size_t n, len;
+	int applied = 0;
+	bool ok = false, in_tx = false;
+
+	arena_init(&a, 65536);
+	if (sodium_init() < 0) {
+		snprintf(err, errsz, "libsodium failed to initialise");
+		goto failed;
+	}
+	if (!db_exec(db, "BEGIN", &de))
+		goto db_failed;
+	in_tx = true;
+	if (!db_call(db, &lock_stmt, NULL, &a, NULL, &de) ||
+	    !db_call(db, &exists_stmt, NULL, &a, &exists, &de))
+		goto db_failed;
+	if (strcmp(db_value(&exists, 0, 0), "t") == 0) {
+		if (!db_call(db, &applied_stmt, NULL, &a, &rows, &de))
+			goto db_failed;
+	} else {
+		memset(&rows, 0, sizeof(rows));
+	}
+
+	char *mdir = arena_printf(&a, "%s/migrations", sql_dir);
+	if (!list_sql(&a, mdir, true, &names, &n, err, errsz))
+		goto failed;
+	if (n == 0) {
+		snprintf(err, errsz, "%s: no migrations found (is sql_dir right?)", mdir);
+		goto failed;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *path = arena_printf(&a, "%s/%s", mdir, names[i]);
+		char *version = arena_strndup(&a, names[i], strlen(names[i]) - 4);
+		char hex[65];
+		const char *have;
+		char *text = slurp(&a, path, &len, err, errsz);
+		const char *params[2];
+
+		if (text == NULL)
+			goto failed;
+		sha256_hex(text, len, hex);
+		have = applied_checksum(&rows, version);
+		if (have != NULL) {
+			if (strcmp(have, hex) != 0) {
+				snprintf(err, errsz,
+					 "%s was changed after it was applied; add a new migration "
+					 "instead of editing a released one", path);
+				goto failed;
+			}
+			continue;
+		}
+		if (!apply_file(db, path, text, err, errsz))
+			goto failed;
+		params[0] = version;
+		params[1] = hex;
+		if (!db_call(db, &record_stmt, params, &a, NULL, &de))
+			goto db_failed;
+		log_info("migration %s applied", version);
+		applied++;
+	}
+
+	char *cdir = arena_printf(&a, "%s/code", sql_dir);
+	if (!list_sql(&a, cdir, false, &names, &n, err, errsz))
+		goto failed;
+	for (size_t i = 0; i < n; i++) {
+		char *path = arena_printf(&a, "%s/%s", cdir, names[i]);
+		char *text = slurp(&a, path, &len, err, errsz);
+
+		if (text == NULL || !apply_file(db, path, text, err, errsz))
+			goto failed;
+	}
+	if (!db_exec(db, "COMMIT", &de))
+		goto db_failed;
+	in_tx = false;
+	log_info("migrate: %d new migration(s), %zu code file(s) applied", applied, n);
+	ok = true;
+	goto done;
+
+db_failed:
+	snprintf(err, errsz, "database: %s", de.message);
+failed:
+	if (in_tx && !db_exec(db, "ROLLBACK", &de))
+		log_warn("rollback failed: %s", de.message);
+done:
+	arena_free(&a);
+	return ok;
+}

@@ -1,0 +1,14 @@
+/* landformd migrate: apply sql/migrations once each and sql/code every time, under a lock. */
+#ifndef LANDFORM_MIGRATE_H
+#define LANDFORM_MIGRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db;
+
+/* Apply everything in sql_dir in one transaction; err says which file failed and why. */
+bool migrate_run(struct db *db, const char *sql_dir, char *err, size_t errsz)
+	__attribute__((warn_unused_result));
+
+#endif

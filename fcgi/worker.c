@@ -1,0 +1,213 @@
+/* The FastCGI glue: the only file that sees fcgiapp.h. Reads a request into a struct request,
+ * routes it, writes the response, logs one line, resets the arena. */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+#include "handlers.h"
+#include "http.h"
+#include "log.h"
+#include "site.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static const char *
+glue_param(void *glue, const char *name)
+{
+	FCGX_Request *fr = glue;
+
+	return FCGX_GetParam(name, fr->envp);
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+void
+worker_handle(struct worker_ctx *ctx, struct request *r)
+{
+	const struct route *route;
+	char *segbuf = arena_alloc(r->arena, strlen(r->path) + 1);
+	struct buf allow;
+
+	buf_init(&allow, r->arena, 64);
+	r->ctx = ctx;
+	switch (route_match(handlers_routes, handlers_route_count, r->method, r->path, segbuf,
+			    r->params, HTTP_MAX_ROUTE_PARAMS, &route, &allow)) {
+	case ROUTE_FOUND:
+		route->handler(r);
+		break;
+	case ROUTE_BAD_METHOD:
+		http_header(r, "Allow", allow.data);
+		http_error(r, 405, "method_not_allowed", "This method is not allowed here.");
+		break;
+	case ROUTE_NOT_FOUND:
+		http_error(r, 404, "not_found", "There is no page at this address.");
+		break;
+	}
+}
+
+/* Read the body up to max_body; false (and a 413 answer) when it is larger. */
+static bool
+read_body(FCGX_Request *fr, struct request *r, long max_body)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	char *end;
+	long len;
+	char *body;
+	int got = 0, n;
+
+	if (cl == NULL || *cl == '\0')
+		return true;
+	errno = 0;
+	len = strtol(cl, &end, 10);
+	if (*end != '\0' || errno != 0 || len < 0) {
+		http_error(r, 400, "bad_content_length", "The Content-Length header is not a number.");
+		return false;
+	}
+	if (len > max_body) {
+		http_error(r, 413, "body_too_large", "The request body is too large.");
+		return false;
+	}
+	body = arena_alloc(r->arena, (size_t)len + 1);
+	while (got < len && (n = FCGX_GetStr(body + got, (int)len - got, fr->in)) > 0)
+		got += n;
+	if (got != len) {
+		http_error(r, 400, "short_body", "The request body ended early.");
+		return false;
+	}
+	body[len] = '\0';
+	r->body = body;
+	r->body_len = (size_t)len;
+	return true;
+}
+
+static void
+write_response(FCGX_Request *fr, struct request *r)
+{
+	FCGX_FPrintF(fr->out, "Status: %d %s\r\n", r->status, http_reason(r->status));
+	if (r->status != 204 && r->status != 304)
+		FCGX_FPrintF(fr->out, "Content-Type: %s\r\n", r->content_type);
+	FCGX_PutStr(r->headers.data, (int)r->headers.len, fr->out);
+	FCGX_PutS("\r\n", fr->out);
+	if (strcmp(r->method, "HEAD") != 0 && r->status != 204 && r->status != 304)
+		FCGX_PutStr(r->body_out.data, (int)r->body_out.len, fr->out);
+}
+
+static void
+serve_one(struct worker_ctx *ctx, FCGX_Request *fr, struct arena *a)
+{
+	struct request r;
+	struct timespec t0;
+	const char *v;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	http_request_init(&r, a);
+	r.param = glue_param;
+	r.glue = fr;
+	r.ctx = ctx;
+	v = FCGX_GetParam("REQUEST_ID", fr->envp);
+	r.id = v ? v : arena_printf(a, "%d-%llu", (int)getpid(), ctx->served);
+	v = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	r.method = v ? v : "GET";
+	/* DOCUMENT_URI is nginx's decoded, normalized $uri, without the query. */
+	v = FCGX_GetParam("DOCUMENT_URI", fr->envp);
+	r.path = v ? v : "/";
+	v = FCGX_GetParam("QUERY_STRING", fr->envp);
+	r.query = v ? v : "";
+	if (read_body(fr, &r, ctx->config->max_body))
+		worker_handle(ctx, &r);
+	write_response(fr, &r);
+	ctx->served++;
+	log_info("req=%s %s %s %d %.2fms%s%s", r.id, r.method, r.path, r.status, elapsed_ms(&t0),
+		 r.log_note ? " " : "", r.log_note ? r.log_note : "");
+}
+
+int
+worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
+{
+	struct worker_ctx ctx = { .config = c };
+	struct db_options dbo = {
+		.conninfo = c->database_url,
+		.connect_timeout = (int)c->db_connect_timeout,
+		.statement_timeout = (int)c->db_statement_timeout,
+		.prepare = c->db_prepare,
+		.application_name = "landformd worker",
+	};
+	struct sigaction sa;
+	FCGX_Request fr;
+	struct arena a;
+	char err[512];
+	sigset_t none;
+
+	log_set_role("worker");
+	/* A master killed with SIGKILL must not leave orphans serving old code. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term; /* no SA_RESTART: a signal must interrupt accept() */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (getppid() == 1)
+		return 0; /* the master died before we set PDEATHSIG */
+
+	ctx.db = db_new(&dbo);
+	ctx.site = site_load(c->landing_dir, err, sizeof(err));
+	if (ctx.site == NULL)
+		log_error("landing pages: %s", err);
+	arena_init(&a, 65536);
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_error("FastCGI initialisation failed");
+		return 1;
+	}
+	log_info("worker ready");
+	while (!stopping) {
+		if (FCGX_Accept_r(&fr) < 0) {
+			if (stopping)
+				break;
+			if (errno == EINTR)
+				continue;
+			log_error("accept failed: %s", strerror(errno));
+			break;
+		}
+		serve_one(&ctx, &fr, &a);
+		FCGX_Finish_r(&fr);
+		arena_reset(&a);
+		if (max_requests > 0 && ctx.served >= max_requests)
+			break;
+	}
+	FCGX_Free(&fr, 1);
+	arena_free(&a);
+	site_free(ctx.site);
+	db_free(ctx.db);
+	log_info("worker stopped after %llu requests", ctx.served);
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* A FastCGI worker process: the accept loop and the state it keeps between requests. */
+#ifndef LANDFORM_WORKER_H
+#define LANDFORM_WORKER_H
+
+#include <stdbool.h>
+
+struct config;
+struct db;
+struct request;
+struct site;
+
+/* What a worker owns for its whole life; freed at exit so valgrind stays clean. */
+struct worker_ctx {
+	const struct config *config;
+	struct db *db;
+	struct site *site;        /* loaded landing pages (NULL until loaded) */
+	unsigned long long served;
+};
+
+/* Serve requests on listen_fd until SIGTERM (or max_requests when > 0, for leak checks).
+ * Returns the process exit status. */
+int worker_run(const struct config *c, int listen_fd, unsigned long max_requests);
+
+/* Route one request that the glue has filled in; also used by tests. */
+void worker_handle(struct worker_ctx *ctx, struct request *r);
+
+#endif

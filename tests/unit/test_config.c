@@ -1,0 +1,141 @@
+/* Config parsing: defaults, file syntax, environment precedence, ranges and messages. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+
+static void
+config_defaults_should_match_the_table(void **state)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_string_equal(c.listen, "unix:/run/landform/landformd.sock");
+	assert_int_equal(c.socket_mode, 0660);
+	assert_int_equal(c.workers, 0);
+	assert_int_equal(c.max_body, 65536);
+	assert_true(c.db_prepare);
+	assert_true(config_worker_count(&c) >= 1);
+	config_free(&c);
+}
+
+static void
+config_text_should_set_values_skip_comments_and_strip_quotes(void **state)
+{
+	struct config c;
+	char err[256];
+
+	config_defaults(&c);
+	assert_true(config_parse_text(&c,
+				      "# a comment\n\n  workers = 3\nuser=\"web user\"\n"
+				      "socket_mode = 0600\r\ndb_prepare = off\n",
+				      "x.conf", err, sizeof(err)));
+	assert_int_equal(c.workers, 3);
+	assert_string_equal(c.user, "web user");
+	assert_int_equal(c.socket_mode, 0600);
+	assert_false(c.db_prepare);
+	config_free(&c);
+}
+
+static void
+config_text_should_name_file_line_and_option_on_bad_values(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "workers = 1000\n", "x.conf:1: workers: 1000 is out of range 0..256" },
+		{ "\nworkers = many\n", "x.conf:2: workers: 'many' is not a number" },
+		{ "workers = 3x\n", "x.conf:1: workers: '3x' is not a number" },
+		{ "workers =\n", "x.conf:1: workers: '' is not a number" },
+		{ "wrokers = 3\n", "x.conf:1: unknown option 'wrokers'" },
+		{ "workers 3\n", "x.conf:1: expected 'name = value'" },
+		{ "db_prepare = maybe\n", "x.conf:1: db_prepare: 'maybe' is not on/off" },
+		{ "socket_mode = 0999\n", "x.conf:1: socket_mode: '0999' is not an octal number" },
+		{ "max_body = 99\n", "x.conf:1: max_body: 99 is out of range 1024..16777216" },
+		{ "max_body = 99999999999999999999999\n",
+		  "x.conf:1: max_body: '99999999999999999999999' is not a number" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		char err[256] = "";
+
+		config_defaults(&c);
+		assert_false(config_parse_text(&c, cases[i].text, "x.conf", err, sizeof(err)));
+		assert_string_equal(err, cases[i].want);
+		config_free(&c);
+	}
+}
+
+static void
+config_env_should_win_over_the_file(void **state)
+{
+	struct config c;
+	char err[256];
+	char *env[] = { "PATH=/bin", "LANDFORM_WORKERS=7", "LANDFORM_DATABASE_URL=dbname=x",
+			"LANDFORM_CONFIG=/etc/ignored", NULL };
+
+	config_defaults(&c);
+	assert_true(config_parse_text(&c, "workers = 2\n", "f", err, sizeof(err)));
+	assert_true(config_parse_env(&c, env, err, sizeof(err)));
+	assert_int_equal(c.workers, 7);
+	assert_string_equal(c.database_url, "dbname=x");
+	config_free(&c);
+}
+
+static void
+config_env_should_refuse_unknown_and_bad_variables(void **state)
+{
+	struct config c;
+	char err[256];
+	char *typo[] = { "LANDFORM_WROKERS=7", NULL };
+	char *bad[] = { "LANDFORM_WORKERS=-1", NULL };
+
+	config_defaults(&c);
+	assert_false(config_parse_env(&c, typo, err, sizeof(err)));
+	assert_string_equal(err, "LANDFORM_WROKERS: unknown option");
+	assert_false(config_parse_env(&c, bad, err, sizeof(err)));
+	assert_string_equal(err, "LANDFORM_WORKERS: workers: -1 is out of range 0..256");
+	config_free(&c);
+}
+
+static void
+config_load_should_report_a_missing_file(void **state)
+{
+	struct config c;
+	char err[256];
+	char *env[] = { NULL };
+
+	assert_false(config_load(&c, "/nonexistent/landform.conf", env, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot read config file /nonexistent/landform.conf"));
+	config_free(&c);
+}
+
+static void
+config_options_should_all_have_help_and_valid_defaults(void **state)
+{
+	for (size_t i = 0; i < config_option_count; i++) {
+		assert_non_null(config_options[i].help);
+		assert_true(strlen(config_options[i].help) > 10);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(config_defaults_should_match_the_table),
+		cmocka_unit_test(config_text_should_set_values_skip_comments_and_strip_quotes),
+		cmocka_unit_test(config_text_should_name_file_line_and_option_on_bad_values),
+		cmocka_unit_test(config_env_should_win_over_the_file),
+		cmocka_unit_test(config_env_should_refuse_unknown_and_bad_variables),
+		cmocka_unit_test(config_load_should_report_a_missing_file),
+		cmocka_unit_test(config_options_should_all_have_help_and_valid_defaults),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
