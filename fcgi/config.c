@@ -243,21 +243,40 @@ config_parse_env(struct config *c, char *const *envp, char *err, size_t errsz)
 		for (size_t i = 0; i < n; i++)
 			name[i] = (char)tolower((unsigned char)e[i]);
 		name[n] = '\0';
-		/* LANDFORM_CONFIG names the file itself; other unknown names are refused so a
-		 * typo in a deployment is not silently ignored. */
-		if (strcmp(name, "config") == 0)
-			continue;
+		/* Unknown names belong to scripts around us (LANDFORM_HTTP_PORT); main warns. */
 		o = find_option(name, n);
-		if (o == NULL) {
-			snprintf(err, errsz, "LANDFORM_%.*s: unknown option", (int)n, e);
-			return false;
-		}
+		if (o == NULL)
+			continue;
 		if (!set_option(c, o, eq + 1, msg, sizeof(msg))) {
 			snprintf(err, errsz, "LANDFORM_%.*s: %s", (int)n, e, msg);
 			return false;
 		}
 	}
 	return true;
+}
+
+const char *
+config_unknown_env(char *const *envp)
+{
+	static const char prefix[] = "LANDFORM_";
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		const char *e = *envp, *eq = strchr(e, '=');
+		char name[64];
+		size_t n;
+
+		if (eq == NULL || strncmp(e, prefix, sizeof(prefix) - 1) != 0)
+			continue;
+		e += sizeof(prefix) - 1;
+		n = (size_t)(eq - e);
+		if (n == 0 || n >= sizeof(name))
+			return *envp;
+		for (size_t i = 0; i < n; i++)
+			name[i] = (char)tolower((unsigned char)e[i]);
+		if (find_option(name, n) == NULL && !(n == 6 && strncmp(name, "config", 6) == 0))
+			return *envp;
+	}
+	return NULL;
 }
 
 static char *

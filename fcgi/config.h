@@ -60,6 +60,9 @@ bool config_parse_text(struct config *c, const char *text, const char *filename,
 bool config_parse_env(struct config *c, char *const *envp, char *err, size_t errsz)
 	__attribute__((warn_unused_result));
 
+/* The first LANDFORM_* variable that is not an option (a typo, or a script's own), or NULL. */
+const char *config_unknown_env(char *const *envp);
+
 /* Set one option by name from text, with range checks. */
 bool config_set(struct config *c, const char *name, const char *value, char *err, size_t errsz)
 	__attribute__((warn_unused_result));

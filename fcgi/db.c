@@ -118,20 +118,8 @@ connect_now(struct db *db, struct db_error *err)
 bool
 db_ready(struct db *db, struct db_error *err)
 {
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
-		PGTransactionStatusType ts = PQtransactionStatus(db->conn);
-
-		if (ts == PQTRANS_IDLE)
-			return true;
-		if (ts == PQTRANS_INERROR || ts == PQTRANS_INTRANS) {
-			/* A previous call left a transaction open: never let it leak into this one. */
-			PGresult *res = PQexec(db->conn, "ROLLBACK");
-
-			PQclear(res);
-			if (PQstatus(db->conn) == CONNECTION_OK)
-				return true;
-		}
-	}
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return true;
 	/* Refuse fast while the database is down rather than retrying on every request. */
 	if (db->conn == NULL && db->last_failed_ms != 0 &&
 	    now_ms() - db->last_failed_ms < RETRY_GAP_MS) {
@@ -272,6 +260,27 @@ db_exec(struct db *db, const char *sql, struct db_error *err)
 		return result_error(db, res, err);
 	PQclear(res);
 	return true;
+}
+
+void
+db_end_request(struct db *db)
+{
+	PGTransactionStatusType ts;
+
+	if (db->conn == NULL)
+		return;
+	ts = PQtransactionStatus(db->conn);
+	if (ts == PQTRANS_INERROR || ts == PQTRANS_INTRANS) {
+		PGresult *res = PQexec(db->conn, "ROLLBACK");
+
+		log_warn("a request left a transaction open; rolled back");
+		PQclear(res);
+	} else if (ts != PQTRANS_IDLE) {
+		/* Busy or unknown: the connection is in no state to serve the next request. */
+		PQfinish(db->conn);
+		db->conn = NULL;
+		db->nprepared = 0;
+	}
 }
 
 unsigned long

@@ -52,9 +52,13 @@ struct db_options {
 struct db *db_new(const struct db_options *o);
 void db_free(struct db *db);
 
-/* Connect if needed, reset a broken connection, ROLLBACK one left in a transaction.
+/* Connect if needed, or reconnect a broken connection.
  * Reconnect attempts are spaced so an outage costs each request one refused connect, not a hang. */
 bool db_ready(struct db *db, struct db_error *err) __attribute__((warn_unused_result));
+
+/* After each request: ROLLBACK a transaction a request left open, so it never leaks into
+ * the next one; drop a connection in an unknown state. */
+void db_end_request(struct db *db);
 
 /* Run a statement with text parameters (NULL = SQL NULL); rows go to the arena (out may be NULL). */
 bool db_call(struct db *db, const struct db_stmt *s, const char *const *params,

@@ -90,6 +90,7 @@ dispatch_run(const struct config *c)
 
 	log_set_role("dispatch");
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, "lf-dispatch");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);

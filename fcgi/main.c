@@ -1,4 +1,5 @@
 /* landformd: command-line entry; everything else lives in liblandform.a. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ usage(FILE *out)
 
 /* Load configuration and logging; exits with a message naming the option on bad values. */
 static struct config *
-load_config(const char *path)
+load_config(const char *path, bool serving)
 {
 	struct config *c = calloc(1, sizeof(*c));
 	char err[512] = "";
@@ -51,9 +52,16 @@ load_config(const char *path)
 		exit(2);
 	}
 	log_threshold = lvl;
-	if (!log_open(c->log_file, err, sizeof(err))) {
+	/* One-shot commands talk to the operator's terminal; only serve writes to log_file. */
+	if (serving && !log_open(c->log_file, err, sizeof(err))) {
 		fprintf(stderr, "landformd: log_file: %s\n", err);
 		exit(2);
+	}
+	if (config_unknown_env(environ) != NULL) {
+		const char *u = config_unknown_env(environ);
+
+		log_warn("ignoring %.*s: not a landformd option (see --help)",
+			 (int)strcspn(u, "="), u);
 	}
 	return c;
 }
@@ -126,7 +134,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "landformd: unknown command '%s' (try --help)\n", cmd);
 		return 2;
 	}
-	c = load_config(path);
+	c = load_config(path, strcmp(cmd, "serve") == 0);
 	if (strcmp(cmd, "check-config") == 0) {
 		printf("configuration ok\n");
 		status = 0;

@@ -167,6 +167,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	log_set_role("worker");
 	/* A master killed with SIGKILL must not leave orphans serving old code. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, "lf-worker");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term; /* no SA_RESTART: a signal must interrupt accept() */
 	sigaction(SIGTERM, &sa, NULL);
@@ -200,6 +201,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		}
 		serve_one(&ctx, &fr, &a);
 		FCGX_Finish_r(&fr);
+		db_end_request(ctx.db);
 		arena_reset(&a);
 		if (max_requests > 0 && ctx.served >= max_requests)
 			break;

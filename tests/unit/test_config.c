@@ -88,16 +88,18 @@ config_env_should_win_over_the_file(void **state)
 }
 
 static void
-config_env_should_refuse_unknown_and_bad_variables(void **state)
+config_env_should_refuse_bad_values_and_point_out_unknown_names(void **state)
 {
 	struct config c;
 	char err[256];
-	char *typo[] = { "LANDFORM_WROKERS=7", NULL };
+	char *typo[] = { "LANDFORM_CONFIG=/x", "LANDFORM_WROKERS=7", NULL };
 	char *bad[] = { "LANDFORM_WORKERS=-1", NULL };
 
 	config_defaults(&c);
-	assert_false(config_parse_env(&c, typo, err, sizeof(err)));
-	assert_string_equal(err, "LANDFORM_WROKERS: unknown option");
+	assert_true(config_parse_env(&c, typo, err, sizeof(err)));
+	assert_int_equal(c.workers, 0);
+	assert_string_equal(config_unknown_env(typo), "LANDFORM_WROKERS=7");
+	assert_null(config_unknown_env(bad));
 	assert_false(config_parse_env(&c, bad, err, sizeof(err)));
 	assert_string_equal(err, "LANDFORM_WORKERS: workers: -1 is out of range 0..256");
 	config_free(&c);
@@ -132,7 +134,7 @@ main(void)
 		cmocka_unit_test(config_text_should_set_values_skip_comments_and_strip_quotes),
 		cmocka_unit_test(config_text_should_name_file_line_and_option_on_bad_values),
 		cmocka_unit_test(config_env_should_win_over_the_file),
-		cmocka_unit_test(config_env_should_refuse_unknown_and_bad_variables),
+		cmocka_unit_test(config_env_should_refuse_bad_values_and_point_out_unknown_names),
 		cmocka_unit_test(config_load_should_report_a_missing_file),
 		cmocka_unit_test(config_options_should_all_have_help_and_valid_defaults),
 	};
