@@ -24,7 +24,8 @@ entity(unsigned char c)
 	return NULL;
 }
 
-/* Copy runs of safe bytes in one go; why: most text has nothing to escape, rendering is per request. */
+/* Copy runs of safe bytes in one go; why: most text has nothing to escape, rendering is per
+ * request. */
 void
 html_escape(struct buf *out, const char *s, size_t n)
 {

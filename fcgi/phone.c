@@ -1,4 +1,4 @@
-/* Phone numbers as visitors type them (IME full-width digits included) to E.164 and back to a mask. */
+/* Phone numbers as visitors type them (IME full-width digits too) to E.164, and masks of them. */
 #include "phone.h"
 
 #include <stdio.h>
@@ -7,12 +7,7 @@
 /* More digits than any accepted spelling has ("00" + 15); beyond this we only count. */
 #define MAXDIGITS 24
 
-enum cls {
-	C_DIGIT,
-	C_PLUS,
-	C_SEP,
-	C_BAD
-};
+enum cls { C_DIGIT, C_PLUS, C_SEP, C_BAD };
 
 /* Classify the character at p; why: one place knows every spelling an IME or a paste produces. */
 static size_t
@@ -190,7 +185,7 @@ phone_error_code(enum phone_error e)
 	return "unknown";
 }
 
-/* Hide the middle of a number; why: staff see who called before they own the lead, not how to reach them. */
+/* Hide the middle; why: staff see who called before they own the lead, not how to reach them. */
 void
 phone_mask(const char *e164, char *out, size_t outsz)
 {

@@ -10,12 +10,16 @@
 
 enum phone_error {
 	PHONE_OK = 0,
-	PHONE_ERR_EMPTY,        /* no digit at all (only blanks and separators) */
-	PHONE_ERR_BAD_CHAR,     /* something other than digits, spaces, dashes, dots, parentheses, a leading + */
+	/* no digit at all (only blanks and separators) */
+	PHONE_ERR_EMPTY,
+	/* something other than digits, blanks, dashes, dots, parentheses, a leading + */
+	PHONE_ERR_BAD_CHAR,
 	PHONE_ERR_TOO_SHORT,
 	PHONE_ERR_TOO_LONG,
-	PHONE_ERR_NOT_MOBILE,   /* Chinese number that is not a mobile (1[3-9]x, 11 digits) */
-	PHONE_ERR_NEED_COUNTRY  /* not Chinese and no leading + country code (or a country code starting with 0) */
+	/* Chinese number that is not a mobile (1[3-9]x, 11 digits) */
+	PHONE_ERR_NOT_MOBILE,
+	/* not Chinese and no leading + country code (or a country code starting with 0) */
+	PHONE_ERR_NEED_COUNTRY
 };
 
 /* Chinese mobiles with or without +86 / 0086 / 86 (the bare 86 only on 13 digits), become
@@ -26,7 +30,7 @@ enum phone_error {
  * in need not be NUL-terminated; len bytes are read and a NUL among them is a bad char.
  * Returns PHONE_OK and writes out, or an error and leaves out as an empty string. Pure. */
 enum phone_error phone_normalize(const char *in, size_t len, char out[PHONE_E164_MAX])
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Stable machine-readable code ("not_mobile"); a static string, never freed. */
 const char *phone_error_code(enum phone_error e);

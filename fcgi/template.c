@@ -15,7 +15,7 @@
 
 enum op_kind {
 	OP_TEXT,
-	OP_VAR,      /* escaped */
+	OP_VAR, /* escaped */
 	OP_RAW,
 	OP_SECTION,
 	OP_INVERTED,
@@ -39,6 +39,8 @@ struct seg {
 	long index; /* the key as an array index, -1 when not all digits */
 };
 
+/* clang-format reads "template" as the C++ keyword and breaks the brace. */
+/* clang-format off */
 struct template {
 	struct op *ops;
 	size_t nops, capops;
@@ -49,6 +51,7 @@ struct template {
 	char *pool; /* text pieces and keys */
 	size_t poollen, cappool;
 };
+/* clang-format on */
 
 /* An open section while compiling, for matching and for messages. */
 struct open {
@@ -70,14 +73,7 @@ struct compiler {
 };
 
 /* Tag kinds as written; comments produce no op. */
-enum tag_kind {
-	TAG_VAR,
-	TAG_RAW,
-	TAG_SECTION,
-	TAG_INVERTED,
-	TAG_CLOSE,
-	TAG_COMMENT
-};
+enum tag_kind { TAG_VAR, TAG_RAW, TAG_SECTION, TAG_INVERTED, TAG_CLOSE, TAG_COMMENT };
 
 /* Grow an array to hold one more (or n more bytes); why abort: like the arena, a worker that cannot
  * get a few KB at page load cannot serve anything, and callers stay free of impossible branches. */
@@ -112,7 +108,7 @@ count_lines(const char *s, size_t n)
 	return lines;
 }
 
-/* Record the first error as "FILE:LINE: message"; returns false so callers can `return fail(...)`. */
+/* Record the first error as "FILE:LINE: message"; false, so callers can `return fail(...)`. */
 static bool __attribute__((format(printf, 3, 4)))
 fail(struct compiler *c, int line, const char *fmt, ...)
 {
@@ -193,7 +189,7 @@ name_char(unsigned char ch)
 	       ch == '_' || ch == '-';
 }
 
-/* Names are plain keys so pages stay readable and errors show up when pages load, not per request. */
+/* Names are plain keys so pages stay readable and errors show when pages load, not per request. */
 static bool
 name_check(struct compiler *c, int line, const char *s, size_t n)
 {
@@ -264,7 +260,7 @@ blank(char ch)
 /* Split the tag at src[at] ("{{" ...) into kind and name; *end is just past its closing braces. */
 static bool
 tag_parse(struct compiler *c, size_t at, int line, enum tag_kind *kind, size_t *name_off,
-	  size_t *name_len, size_t *end)
+          size_t *name_len, size_t *end)
 {
 	const char *src = c->src, *close;
 	size_t p = at + 2, b, e;
@@ -320,7 +316,8 @@ tag_parse(struct compiler *c, size_t at, int line, enum tag_kind *kind, size_t *
 			b++;
 	}
 	/* A tag running over a line end or into another tag is a tag someone forgot to close. */
-	if (memchr(src + at, '\n', e - at) != NULL || find2(src + p + triple, e - p - triple, '{') != NULL)
+	if (memchr(src + at, '\n', e - at) != NULL ||
+	    find2(src + p + triple, e - p - triple, '{') != NULL)
 		return fail(c, line, "unterminated tag: '{{' without '}}' on the same line");
 	while (b < e && blank(src[b]))
 		b++;
@@ -392,13 +389,14 @@ tag_emit(struct compiler *c, int line, enum tag_kind kind, size_t name_off, size
 		if (!name_check(c, line, name, name_len))
 			return false;
 		if (c->depth == 0)
-			return fail(c, line, "{{/%.*s}} closes no open section", (int)name_len, name);
+			return fail(c, line, "{{/%.*s}} closes no open section", (int)name_len,
+			            name);
 		o = &c->open[c->depth - 1];
 		if (o->name_len != name_len || memcmp(c->src + o->name_off, name, name_len) != 0)
-			return fail(c, line, "{{/%.*s}} does not match {{%c%.*s}} opened on line %d",
-				    (int)name_len, name,
-				    t->ops[o->op].kind == OP_SECTION ? '#' : '^', (int)o->name_len,
-				    c->src + o->name_off, o->line);
+			return fail(
+			    c, line, "{{/%.*s}} does not match {{%c%.*s}} opened on line %d",
+			    (int)name_len, name, t->ops[o->op].kind == OP_SECTION ? '#' : '^',
+			    (int)o->name_len, c->src + o->name_off, o->line);
 		end = op_add(t, OP_END, 0, o->op);
 		t->ops[o->op].b = end;
 		c->depth--;
@@ -452,8 +450,9 @@ template_compile(const char *src, size_t len, const char *filename, char **cause
 	if (c.depth > 0) {
 		struct open *o = &c.open[c.depth - 1];
 
-		fail(&c, o->line, "{{%c%.*s}} is never closed", t->ops[o->op].kind == OP_SECTION ? '#' : '^',
-		     (int)o->name_len, src + o->name_off);
+		fail(&c, o->line, "{{%c%.*s}} is never closed",
+		     t->ops[o->op].kind == OP_SECTION ? '#' : '^', (int)o->name_len,
+		     src + o->name_off);
 		goto failed;
 	}
 	return t;
@@ -528,7 +527,7 @@ put_number(struct buf *out, double d)
 	if (d == 0)
 		snprintf(s, sizeof s, "0");
 	else if (d > -1e21 && d < 1e21 &&
-		 (d >= 9007199254740992.0 || d <= -9007199254740992.0 || d == (double)(long long)d))
+	         (d >= 9007199254740992.0 || d <= -9007199254740992.0 || d == (double)(long long)d))
 		snprintf(s, sizeof s, "%.0f", d);
 	else {
 		snprintf(s, sizeof s, "%.15g", d);

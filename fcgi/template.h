@@ -35,7 +35,7 @@ struct template;
  * Returns a template the caller frees with template_free, or NULL with *cause set to a
  * malloc'd "FILE:LINE: message" the caller frees with free() (cause may be NULL). */
 struct template *template_compile(const char *src, size_t len, const char *filename, char **cause)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Appends the page for ctx (may be NULL: every name is then missing) to out. Pure: reads t
  * and ctx only, so one template may be rendered by many requests. Never recurses. */

@@ -24,7 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* "+", a country code not starting with 0, 8..15 digits in all */
 	n = strlen(out);
-	if (out[0] != '+' || n < 9 || n > 16 || strspn(out + 1, "0123456789") != n - 1 || out[1] == '0')
+	if (out[0] != '+' || n < 9 || n > 16 || strspn(out + 1, "0123456789") != n - 1 ||
+	    out[1] == '0')
 		abort();
 	if (strncmp(out, "+86", 3) == 0 && (n != 14 || out[3] != '1' || out[4] < '3'))
 		abort();

@@ -23,12 +23,14 @@ has_tag(const uint8_t *d, size_t n)
 }
 
 /* Arrays of two everywhere, so sections repeat; and of one, for deeply nested inputs. */
-static const char wide[] = "{\"name\":\"<x>&'\\\"\",\"n\":3,\"pi\":3.25,\"t\":true,\"f\":false,\"z\":null,"
-			   "\"s\":\"\",\"e\":[],\"items\":[{\"n\":1,\"name\":\"a\"},{\"n\":2}],"
-			   "\"o\":{\"a\":{\"b\":\"c\"}},\"xs\":[\"p\",[\"q\"]],\"cjk\":\"着陆页\"}";
-static const char narrow[] = "{\"name\":\"<x>\",\"n\":3,\"t\":true,\"f\":false,\"z\":null,\"s\":\"\","
-			     "\"e\":[],\"items\":[{\"n\":1,\"name\":\"a\"}],\"o\":{\"a\":{\"b\":\"c\"}},"
-			     "\"xs\":[\"p\"]}";
+static const char wide[] =
+    "{\"name\":\"<x>&'\\\"\",\"n\":3,\"pi\":3.25,\"t\":true,\"f\":false,\"z\":null,"
+    "\"s\":\"\",\"e\":[],\"items\":[{\"n\":1,\"name\":\"a\"},{\"n\":2}],"
+    "\"o\":{\"a\":{\"b\":\"c\"}},\"xs\":[\"p\",[\"q\"]],\"cjk\":\"着陆页\"}";
+static const char narrow[] =
+    "{\"name\":\"<x>\",\"n\":3,\"t\":true,\"f\":false,\"z\":null,\"s\":\"\","
+    "\"e\":[],\"items\":[{\"n\":1,\"name\":\"a\"}],\"o\":{\"a\":{\"b\":\"c\"}},"
+    "\"xs\":[\"p\"]}";
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

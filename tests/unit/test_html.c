@@ -51,7 +51,7 @@ static void
 html_escape_should_escape_script_tags(void **state)
 {
 	assert_string_equal(esc("<script>alert(1)</script>"),
-			    "&lt;script&gt;alert(1)&lt;/script&gt;");
+	                    "&lt;script&gt;alert(1)&lt;/script&gt;");
 }
 
 static void
@@ -83,7 +83,8 @@ html_escape_should_pass_utf8_through(void **state)
 static void
 html_escape_should_leave_other_ascii_alone(void **state)
 {
-	assert_string_equal(esc("a=b; c/d\\e {f} [g] (h) #i %j\t\n"), "a=b; c/d\\e {f} [g] (h) #i %j\t\n");
+	assert_string_equal(esc("a=b; c/d\\e {f} [g] (h) #i %j\t\n"),
+	                    "a=b; c/d\\e {f} [g] (h) #i %j\t\n");
 }
 
 static void
@@ -142,18 +143,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(html_escape_should_escape_script_tags),
-		cmocka_unit_test(html_escape_should_escape_all_six_characters),
-		cmocka_unit_test(html_escape_should_make_attribute_values_safe_in_any_quotes),
-		cmocka_unit_test(html_escape_should_escape_the_ampersand_of_existing_entities),
-		cmocka_unit_test(html_escape_should_pass_utf8_through),
-		cmocka_unit_test(html_escape_should_leave_other_ascii_alone),
-		cmocka_unit_test(html_escape_should_handle_empty_and_length_limited_input),
-		cmocka_unit_test(html_escape_should_append_to_what_is_there),
-		cmocka_unit_test(url_escape_should_keep_unreserved_characters),
-		cmocka_unit_test(url_escape_should_percent_encode_everything_else_in_upper_case),
-		cmocka_unit_test(url_escape_should_encode_utf8_bytewise),
-		cmocka_unit_test(url_escape_should_encode_nul_and_high_bytes),
+	    cmocka_unit_test(html_escape_should_escape_script_tags),
+	    cmocka_unit_test(html_escape_should_escape_all_six_characters),
+	    cmocka_unit_test(html_escape_should_make_attribute_values_safe_in_any_quotes),
+	    cmocka_unit_test(html_escape_should_escape_the_ampersand_of_existing_entities),
+	    cmocka_unit_test(html_escape_should_pass_utf8_through),
+	    cmocka_unit_test(html_escape_should_leave_other_ascii_alone),
+	    cmocka_unit_test(html_escape_should_handle_empty_and_length_limited_input),
+	    cmocka_unit_test(html_escape_should_append_to_what_is_there),
+	    cmocka_unit_test(url_escape_should_keep_unreserved_characters),
+	    cmocka_unit_test(url_escape_should_percent_encode_everything_else_in_upper_case),
+	    cmocka_unit_test(url_escape_should_encode_utf8_bytewise),
+	    cmocka_unit_test(url_escape_should_encode_nul_and_high_bytes),
 	};
 
 	return cmocka_run_group_tests_name("html", tests, setup, teardown);

@@ -82,10 +82,11 @@ load(const char *file, const char *prefix, size_t *count)
 		c->input = strdup(strcmp(line, "-") == 0 ? "" : line);
 		c->input_len = unescape(c->input);
 		len = (size_t)snprintf(NULL, 0, "%s_should_give_%s_for_%s", prefix, c->expected,
-				       note != NULL ? note : line) + 1;
+		                       note != NULL ? note : line) +
+		      1;
 		c->name = malloc(len);
 		snprintf(c->name, len, "%s_should_give_%s_for_%s", prefix, c->expected,
-			 note != NULL ? note : line);
+		         note != NULL ? note : line);
 		for (p = c->name; *p != '\0'; p++)
 			if (*p == ' ')
 				*p = '_';
@@ -126,7 +127,8 @@ mask_case(void **state)
 static void
 phone_normalize_should_be_idempotent_on_its_output(void **state)
 {
-	static const char *inputs[] = {"１３８ １２３４ ５６７８", "0044 7911 123456", "+1 415 555 0123"};
+	static const char *inputs[] = {"１３８ １２３４ ５６７８", "0044 7911 123456",
+	                               "+1 415 555 0123"};
 	char out[PHONE_E164_MAX], again[PHONE_E164_MAX];
 	size_t i;
 
@@ -203,12 +205,12 @@ int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(phone_normalize_should_be_idempotent_on_its_output),
-		cmocka_unit_test(phone_normalize_should_read_only_len_bytes),
-		cmocka_unit_test(phone_normalize_should_not_overflow_on_huge_input),
-		cmocka_unit_test(phone_error_code_should_name_every_error),
-		cmocka_unit_test(phone_mask_should_truncate_to_outsz),
-		cmocka_unit_test(phone_mask_should_accept_null),
+	    cmocka_unit_test(phone_normalize_should_be_idempotent_on_its_output),
+	    cmocka_unit_test(phone_normalize_should_read_only_len_bytes),
+	    cmocka_unit_test(phone_normalize_should_not_overflow_on_huge_input),
+	    cmocka_unit_test(phone_error_code_should_name_every_error),
+	    cmocka_unit_test(phone_mask_should_truncate_to_outsz),
+	    cmocka_unit_test(phone_mask_should_accept_null),
 	};
 	size_t nnorm, nmask, nfixed = sizeof fixed / sizeof fixed[0], i, k = 0;
 	struct tcase *norm = load("cases.tsv", "phone_normalize", &nnorm);
