@@ -85,6 +85,8 @@ static const size_t default_max[] = {
 	[SCHEMA_HIDDEN] = 200,
 };
 
+static size_t u8len(const char *p);
+
 /* ---------------------------------------------------------------- positions */
 
 /* Where each JSON value starts, so errors can name a line although cJSON keeps no positions. */
@@ -532,6 +534,12 @@ pat_class(struct pat *pt)
 			}
 			hi = u8dec(pt->p);
 			pt->p += u8len(pt->p);
+			/* glibc cannot compile ranges between non-ASCII characters. */
+			if (lo >= 0x80 || hi >= 0x80) {
+				pt->why = "ranges inside [...] must be between ASCII characters "
+					  "(list others one by one, or use [^...] or .)";
+				return false;
+			}
 			if (hi < lo) {
 				pt->why = "range out of order inside [...]";
 				return false;
@@ -539,6 +547,10 @@ pat_class(struct pat *pt)
 			prev = 0;
 		}
 		items++;
+	}
+	if (items == 0) {
+		pt->why = "empty [...]";
+		return false;
 	}
 	pt->p++;
 	return true;
@@ -702,7 +714,7 @@ compile_pattern(struct loader *ld, const cJSON *it, struct field *f)
 	free(anch);
 	if (rc != 0) {
 		regerror(rc, NULL, err, sizeof(err));
-		return fail(ld, it, "field \"%s\": pattern does not compile: %s", f->name, err);
+		return fail(ld, it, "field \"%s\": \"pattern\": does not compile: %s", f->name, err);
 	}
 	return true;
 }
@@ -921,7 +933,7 @@ check_form(struct loader *ld, const cJSON *root, const cJSON *fields)
 {
 	struct schema *s = ld->s;
 	const struct field *roles[5] = { NULL };
-	const cJSON *fi;
+	const cJSON *fi, *items[5] = { NULL };
 	size_t i, j;
 
 	for (i = 0, fi = fields->child; i < s->nfields; i++, fi = fi->next) {
@@ -935,6 +947,7 @@ check_form(struct loader *ld, const cJSON *root, const cJSON *fields)
 				return fail(ld, fi, "field \"%s\": only one field may have role %s",
 					    f->name, role_names[f->role]);
 			roles[f->role] = f;
+			items[f->role] = fi;
 		}
 	}
 	if (roles[SCHEMA_ROLE_PHONE] == NULL)
@@ -942,7 +955,8 @@ check_form(struct loader *ld, const cJSON *root, const cJSON *fields)
 	if (s->kind == SCHEMA_KIND_CONSULT && roles[SCHEMA_ROLE_QUESTION] == NULL)
 		return fail(ld, fields, "a consult form needs one field with \"role\": \"question\"");
 	if (roles[SCHEMA_ROLE_CONSENT] != NULL && s->consent.t[0] == NULL)
-		return fail(ld, root, "the consent checkbox needs the top-level \"consent\" text");
+		return fail(ld, items[SCHEMA_ROLE_CONSENT],
+			    "the consent checkbox needs the top-level \"consent\" text");
 	if (roles[SCHEMA_ROLE_CONSENT] == NULL && s->consent.t[0] != NULL)
 		return fail(ld, cJSON_GetObjectItemCaseSensitive(root, "consent"),
 			    "\"consent\" text needs a checkbox field with \"role\": \"consent\"");
@@ -1043,9 +1057,9 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 		return NULL;
 	}
 	if (!utf8_valid(json, len) || memchr(json, '\0', len) != NULL) {
-		for (i = 0; i < len && json[i] != '\0' && utf8_valid(json, i + 1); i++)
-			;
-		/* i stops inside the first bad sequence at worst: close enough for a line. */
+		for (i = 0; i < len && json[i] != '\0'; i += u8len(json + i))
+			if (len - i < u8len(json + i) || !utf8_valid(json + i, u8len(json + i)))
+				break;
 		*cause = strdupf("%s:%zu: not UTF-8 text", ld.filename, line_at(json, len, i));
 		return NULL;
 	}
@@ -1612,6 +1626,8 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 	int rc;
 
 	raw = sent_value(in, f->name, &count);
+	if (raw == NULL && f->type == SCHEMA_HIDDEN)
+		raw = f->value; /* an API client that leaves it out gets what a browser sends */
 	if (count > 1)
 		return refuse(err, f->name, "duplicate_field",
 			      en ? arena_printf(a, "%s was sent more than once; please reload the "
@@ -1704,7 +1720,8 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 	if (f->type == SCHEMA_TEL) {
 		pe = phone_normalize(v, len, e164);
 		if (pe != PHONE_OK)
-			return refuse(err, f->name, phone_error_code(pe),
+			return refuse(err, f->name,
+				      pe == PHONE_ERR_EMPTY ? "required" : phone_error_code(pe),
 				      phone_message(a, l, pe, lab));
 		v = arena_strdup(a, e164);
 		if (f->role == SCHEMA_ROLE_PHONE)
