@@ -3,40 +3,32 @@
 
 #include <string.h>
 
-/* Replacement for each byte that needs one, NULL for bytes copied as they are. */
-static const char *
-entity(unsigned char c)
-{
-	switch (c) {
-	case '&':
-		return "&amp;";
-	case '<':
-		return "&lt;";
-	case '>':
-		return "&gt;";
-	case '"':
-		return "&quot;";
-	case '\'':
-		return "&#39;";
-	case '`':
-		return "&#96;";
-	}
-	return NULL;
-}
+/* Which bytes need a replacement (index into entities), 0 for bytes copied as they are. */
+static const unsigned char special[256] = {
+    ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5, ['`'] = 6,
+};
+static const struct {
+	const char *s;
+	size_t n;
+} entities[] = {
+    {"", 0}, {"&amp;", 5}, {"&lt;", 4}, {"&gt;", 4}, {"&quot;", 6}, {"&#39;", 5}, {"&#96;", 5},
+};
 
 /* Copy runs of safe bytes in one go; why: most text has nothing to escape, rendering is per
  * request. */
 void
 html_escape(struct buf *out, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i, start = 0;
-	const char *e;
 
 	for (i = 0; i < n; i++) {
-		if ((e = entity((unsigned char)s[i])) == NULL)
+		unsigned char k = special[u[i]];
+
+		if (k == 0)
 			continue;
 		buf_add(out, s + start, i - start);
-		buf_adds(out, e);
+		buf_add(out, entities[k].s, entities[k].n);
 		start = i + 1;
 	}
 	buf_add(out, s + start, n - start);

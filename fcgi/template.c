@@ -516,19 +516,28 @@ lookup(const struct template *t, const struct name *nm, const cJSON *const *stac
 	return v;
 }
 
-/* Numbers as a person writes them: integers bare, others as short as round-trips. */
+/* Numbers as a person writes them: integers bare, others as short as round-trips; integers skip
+ * printf's floating-point path because counters and prices are most of what pages print. */
 static void
 put_number(struct buf *out, double d)
 {
-	char s[64];
+	char s[64], *p = s + sizeof s;
+	unsigned long long u;
 
 	if (!isfinite(d))
 		return;
-	if (d == 0)
-		snprintf(s, sizeof s, "0");
-	else if (d > -1e21 && d < 1e21 &&
-	         (d >= 9007199254740992.0 || d <= -9007199254740992.0 || d == (double)(long long)d))
-		snprintf(s, sizeof s, "%.0f", d);
+	if (d > -9007199254740992.0 && d < 9007199254740992.0 && d == (double)(long long)d) {
+		u = d < 0 ? (unsigned long long)-(long long)d : (unsigned long long)d;
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (d < 0)
+			*--p = '-';
+		buf_add(out, p, (size_t)(s + sizeof s - p));
+		return;
+	}
+	if (d > -1e21 && d < 1e21 && (d >= 9007199254740992.0 || d <= -9007199254740992.0))
+		snprintf(s, sizeof s, "%.0f", d); /* integral: every double this large is */
 	else {
 		snprintf(s, sizeof s, "%.15g", d);
 		if (strtod(s, NULL) != d)
