@@ -1,0 +1,202 @@
+-- Lead capture: page registration, form submissions, traffic counters.
+
+-- Called by landformd for each landing/<slug>/ at start: insert or refresh title and kind;
+-- the page's pool is an admin's choice and is kept.
+CREATE OR REPLACE FUNCTION landform.register_page(p_slug text, p_title text, p_kind text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_slug IS NULL OR p_slug !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' THEN
+		RAISE EXCEPTION 'bad page slug "%"', left(p_slug, 80)
+			USING ERRCODE = '22023', HINT = 'slugs are 1-64 of A-Z a-z 0-9 _ - and start with a letter or digit';
+	END IF;
+	IF p_kind IS NULL OR p_kind NOT IN ('lead', 'consult') THEN
+		RAISE EXCEPTION 'bad page kind "%" for page "%"', p_kind, p_slug
+			USING ERRCODE = '22023', HINT = 'kind is lead or consult';
+	END IF;
+	INSERT INTO landform.pages (slug, title, kind)
+	VALUES (p_slug, coalesce(p_title, p_slug), p_kind)
+	ON CONFLICT (slug) DO UPDATE
+		SET title = excluded.title, kind = excluded.kind, updated_at = now()
+		WHERE (pages.title, pages.kind) IS DISTINCT FROM (excluded.title, excluded.kind);
+END
+$$;
+
+-- One form post, all in one transaction: lead upserted by phone, submission stored,
+-- consultation for consult pages, page_daily bumped, dispatcher woken for a new lead, owner
+-- told of a repeat. Same idem_key again (even concurrently): the first call's row, replayed.
+CREATE OR REPLACE FUNCTION landform.submit(
+	p_page text, p_channel text, p_phone text, p_name text, p_question text, p_fields jsonb,
+	p_consent text, p_idem_key text, p_client_addr inet, p_user_agent text, p_lang text)
+RETURNS TABLE (submission_id bigint, lead_id bigint, new_lead boolean, replayed boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	v_page landform.pages;
+	v_pool bigint;
+	v_channel bigint;
+	v_lead bigint;
+	v_new boolean := false;
+	v_owner bigint;
+	v_sub bigint;
+	v_constraint text;
+BEGIN
+	IF p_idem_key IS NOT NULL THEN
+		RETURN QUERY SELECT s.id, s.lead_id, s.new_lead, true
+			FROM landform.submissions s WHERE s.idem_key = p_idem_key;
+		IF FOUND THEN
+			RETURN;
+		END IF;
+		IF length(p_idem_key) > 200 THEN
+			RAISE EXCEPTION 'idempotency key longer than 200 characters'
+				USING ERRCODE = '22001', HINT = 'send a short random token';
+		END IF;
+	END IF;
+
+	SELECT * INTO v_page FROM landform.pages WHERE slug = p_page;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown page "%"', left(p_page, 80)
+			USING ERRCODE = 'P0002', HINT = 'pages are registered with landform.register_page(slug, title, kind)';
+	END IF;
+	IF p_phone IS NULL OR p_phone !~ '^\+[1-9][0-9]{7,14}$' THEN
+		RAISE EXCEPTION 'phone is not in E.164 form'
+			USING ERRCODE = '22023', HINT = 'normalize it first (landform.normalize_phone), e.g. +8613812345678';
+	END IF;
+	IF length(p_name) > 200 THEN
+		RAISE EXCEPTION 'name longer than 200 characters' USING ERRCODE = '22001';
+	END IF;
+	IF p_fields IS NOT NULL AND jsonb_typeof(p_fields) <> 'object' THEN
+		RAISE EXCEPTION 'fields must be a JSON object, not %', jsonb_typeof(p_fields)
+			USING ERRCODE = '22023';
+	END IF;
+	v_channel := landform._channel_id(p_channel);
+	v_pool := coalesce(v_page.pool_id, landform._pool_id(NULL));
+
+	-- The block is the unit a concurrent retry rolls back: lead and submission together.
+	BEGIN
+		INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
+		                                 stage_id, submissions)
+		VALUES (p_phone, nullif(btrim(p_name), ''), v_pool, v_page.id, v_channel, 'form',
+		        landform.first_stage(), 1)
+		ON CONFLICT (phone) DO NOTHING
+		RETURNING l.id INTO v_lead;
+		IF v_lead IS NOT NULL THEN
+			v_new := true;
+		ELSE
+			UPDATE landform.leads AS l
+			SET last_seen = now(),
+			    name = coalesce(l.name, nullif(btrim(p_name), '')),
+			    submissions = l.submissions + 1
+			WHERE l.phone = p_phone
+			RETURNING l.id, l.owner_id INTO v_lead, v_owner;
+			IF v_lead IS NULL THEN
+				RAISE EXCEPTION 'lead for this phone vanished during the submission'
+					USING ERRCODE = '40001';
+			END IF;
+		END IF;
+
+		INSERT INTO landform.submissions AS s (lead_id, page_id, channel_id, name, fields,
+			consent_text, consent_at, idem_key, client_addr, user_agent, lang, new_lead)
+		VALUES (v_lead, v_page.id, v_channel, nullif(btrim(p_name), ''),
+			coalesce(p_fields, '{}'), p_consent,
+			CASE WHEN p_consent IS NOT NULL THEN now() END,
+			p_idem_key, p_client_addr, p_user_agent, p_lang, v_new)
+		RETURNING s.id INTO v_sub;
+	EXCEPTION WHEN unique_violation THEN
+		GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
+		IF v_constraint IS DISTINCT FROM 'submissions_idem_key' THEN
+			RAISE;
+		END IF;
+		RETURN QUERY SELECT s.id, s.lead_id, s.new_lead, true
+			FROM landform.submissions s WHERE s.idem_key = p_idem_key;
+		RETURN;
+	END;
+
+	IF v_page.kind = 'consult' THEN
+		INSERT INTO landform.consultations (submission_id, lead_id, page_id, question)
+		VALUES (v_sub, v_lead, v_page.id, nullif(btrim(p_question), ''));
+	END IF;
+
+	INSERT INTO landform.page_daily AS d (page_id, channel_id, day, submissions, leads)
+	VALUES (v_page.id, v_channel, (now() AT TIME ZONE landform.setting('time_zone'))::date,
+	        1, v_new::integer)
+	ON CONFLICT ON CONSTRAINT page_daily_key DO UPDATE
+		SET submissions = d.submissions + 1, leads = d.leads + excluded.leads;
+
+	IF v_new THEN
+		PERFORM pg_notify('landform_lead', v_lead::text);
+	ELSIF v_owner IS NOT NULL THEN
+		INSERT INTO landform.outbox (kind, staff_id, lead_id, submission_id, payload)
+		VALUES ('repeat_submission', v_owner, v_lead, v_sub,
+		        jsonb_build_object('page', v_page.slug, 'channel', p_channel));
+	END IF;
+
+	RETURN QUERY SELECT v_sub, v_lead, v_new, false;
+END
+$$;
+
+-- Batch flush of the workers' in-memory counters:
+-- [{"page":"demo","channel":"wx"|null,"at":<unix s>,"views":n,"opens":n,"spam":n,"visitors":["uuid",...]}]
+-- Unknown pages are skipped (a page removed since), unknown channels created, bad channel
+-- codes and malformed visitor ids ignored. Unique visitors are exact per page x channel x day.
+CREATE OR REPLACE FUNCTION landform.count_traffic(p_rows jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');
+BEGIN
+	IF p_rows IS NULL OR jsonb_typeof(p_rows) <> 'array' THEN
+		RAISE EXCEPTION 'count_traffic wants a JSON array of counter rows'
+			USING ERRCODE = '22023';
+	END IF;
+	IF jsonb_array_length(p_rows) = 0 THEN
+		RETURN;
+	END IF;
+
+	INSERT INTO landform.channels (code)
+	SELECT DISTINCT x.channel
+	FROM jsonb_to_recordset(p_rows) AS x(channel text)
+	WHERE x.channel ~ '^[A-Za-z0-9_-]{1,32}$'
+	ORDER BY 1
+	ON CONFLICT (code) DO NOTHING;
+
+	-- Rows are sorted before each upsert so concurrent flushes lock rows in the same order.
+	WITH r AS (
+		SELECT p.id AS page_id, c.id AS channel_id,
+		       (to_timestamp(coalesce(x.at, extract(epoch FROM now()))) AT TIME ZONE v_tz)::date AS day,
+		       greatest(coalesce(x.views, 0), 0) AS views,
+		       greatest(coalesce(x.opens, 0), 0) AS opens,
+		       greatest(coalesce(x.spam, 0), 0) AS spam,
+		       CASE WHEN jsonb_typeof(x.visitors) = 'array' THEN x.visitors ELSE '[]' END AS visitors
+		FROM jsonb_to_recordset(p_rows)
+			AS x(page text, channel text, at double precision, views bigint, opens bigint,
+			     spam bigint, visitors jsonb)
+		JOIN landform.pages p ON p.slug = x.page
+		LEFT JOIN landform.channels c ON c.code = x.channel
+	), v AS (
+		INSERT INTO landform.page_visitors (page_id, channel_id, day, visitor)
+		SELECT DISTINCT r.page_id, r.channel_id, r.day, e.value::uuid
+		FROM r, jsonb_array_elements_text(r.visitors) AS e(value)
+		WHERE e.value ~ '^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$'
+		ORDER BY 1, 2, 3, 4
+		ON CONFLICT DO NOTHING
+		RETURNING page_id, channel_id, day
+	), vc AS (
+		SELECT page_id, channel_id, day, count(*) AS n FROM v GROUP BY 1, 2, 3
+	), agg AS (
+		SELECT page_id, channel_id, day, sum(views) AS views, sum(opens) AS opens,
+		       sum(spam) AS spam
+		FROM r GROUP BY 1, 2, 3
+	)
+	INSERT INTO landform.page_daily AS d (page_id, channel_id, day, views, visitors, opens, spam)
+	SELECT a.page_id, a.channel_id, a.day, a.views, coalesce(vc.n, 0), a.opens, a.spam
+	FROM agg a
+	LEFT JOIN vc ON vc.page_id = a.page_id AND vc.channel_id IS NOT DISTINCT FROM a.channel_id
+	            AND vc.day = a.day
+	ORDER BY 1, 2, 3
+	ON CONFLICT ON CONSTRAINT page_daily_key DO UPDATE
+		SET views = d.views + excluded.views,
+		    visitors = d.visitors + excluded.visitors,
+		    opens = d.opens + excluded.opens,
+		    spam = d.spam + excluded.spam;
+END
+$$;

@@ -1,0 +1,337 @@
+-- Fair rotation: deadlines in working hours, picking the next member, dispatch and reclaim.
+--
+-- Locking order, kept by every function here: pool advisory locks (ascending id), then the
+-- lead's open assignment row, then the lead row. Accept and expiry both go through the
+-- assignment row, which is the fence: whoever changes it first wins, the other's WHERE no
+-- longer matches.
+
+-- When an offer made at p_from with p_dur to accept is due, counting only the pool's working
+-- time (hours in the pool's zone, weekly days, calendar overrides); wall time if it has none.
+CREATE OR REPLACE FUNCTION landform.deadline_after(p_pool bigint, p_from timestamptz, p_dur interval)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_pool landform.pools;
+	v_tz text;
+	v_cur timestamp;
+	v_day date;
+	v_start timestamp;
+	v_end timestamp;
+	v_left double precision := extract(epoch FROM p_dur);
+	v_avail double precision;
+	v_working boolean;
+	v_i integer := 0;
+BEGIN
+	SELECT * INTO v_pool FROM landform.pools WHERE id = p_pool;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no pool with id %', p_pool USING ERRCODE = 'P0002';
+	END IF;
+	IF v_pool.work_start IS NULL THEN
+		RETURN p_from + p_dur;
+	END IF;
+	v_tz := coalesce(v_pool.time_zone, landform.setting('time_zone'));
+	v_cur := p_from AT TIME ZONE v_tz;
+	v_day := v_cur::date;
+	LOOP
+		SELECT c.working INTO v_working FROM landform.pool_calendar c
+		WHERE c.pool_id = p_pool AND c.day = v_day;
+		IF NOT FOUND THEN
+			v_working := extract(isodow FROM v_day)::smallint = ANY (v_pool.work_days);
+		END IF;
+		IF v_working THEN
+			v_start := v_day + v_pool.work_start;
+			v_end := v_day + v_pool.work_end;
+			IF v_cur < v_start THEN
+				v_cur := v_start;
+			END IF;
+			IF v_cur < v_end THEN
+				v_avail := extract(epoch FROM v_end - v_cur);
+				IF v_left <= v_avail THEN
+					RETURN (v_cur + make_interval(secs => v_left)) AT TIME ZONE v_tz;
+				END IF;
+				v_left := v_left - v_avail;
+			END IF;
+		END IF;
+		v_day := v_day + 1;
+		v_cur := v_day;
+		v_i := v_i + 1;
+		IF v_i > 3700 THEN
+			RAISE EXCEPTION 'pool "%" has no working time in the next ten years', v_pool.name
+				USING ERRCODE = '22023', HINT = 'check its work_days and pool_calendar';
+		END IF;
+	END LOOP;
+END
+$$;
+
+-- Members who may take a rotation lead now: on duty, active, and room under their cap
+-- (room NULL = no cap). The cap counts the member's open leads in this pool.
+CREATE OR REPLACE FUNCTION landform._eligible(p_pool bigint)
+RETURNS TABLE (staff_id bigint, weight integer, received bigint, last_turn bigint, room bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT m.staff_id, m.weight, m.received, m.last_turn,
+	       CASE WHEN m.cap IS NOT NULL THEN greatest(m.cap - o.n, 0) END
+	FROM landform.pool_members m
+	JOIN landform.staff s ON s.id = m.staff_id AND s.active AND s.on_duty
+	LEFT JOIN LATERAL (
+		SELECT count(*) AS n FROM landform.leads l
+		WHERE l.owner_id = m.staff_id AND l.pool_id = m.pool_id
+	) o ON m.cap IS NOT NULL
+	WHERE m.pool_id = p_pool
+$$;
+
+-- The next member in rotation, skipping p_exclude: lowest received/weight, then oldest
+-- last turn, then id. Caller holds the pool lock.
+CREATE OR REPLACE FUNCTION landform._pick(p_pool bigint, p_exclude bigint[])
+RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT e.staff_id FROM landform._eligible(p_pool) e
+	WHERE (e.room IS NULL OR e.room > 0) AND e.staff_id <> ALL (coalesce(p_exclude, '{}'))
+	ORDER BY e.received::numeric / e.weight, e.last_turn, e.staff_id
+	LIMIT 1
+$$;
+
+-- Hand one lead to one member and record it. The caller has closed the lead's previous
+-- assignment (or the lead was waiting) and holds the pool lock. Returns the assignment id.
+CREATE OR REPLACE FUNCTION landform._assign(p_lead bigint, p_pool bigint, p_staff bigint,
+	p_via text, p_deadline timestamptz, p_accepted boolean, p_by text)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_id bigint;
+	v_turn bigint;
+BEGIN
+	INSERT INTO landform.assignments (lead_id, pool_id, staff_id, via, assigned_by, deadline,
+	                                  accepted_at, outcome)
+	VALUES (p_lead, p_pool, p_staff, p_via, p_by, p_deadline,
+	        CASE WHEN p_accepted THEN now() END, CASE WHEN p_accepted THEN 'accepted' END)
+	RETURNING id INTO v_id;
+	UPDATE landform.leads
+	SET state = CASE WHEN p_accepted THEN 'owned' ELSE 'pending' END,
+	    owner_id = p_staff, handoffs = handoffs + 1
+	WHERE id = p_lead;
+	IF p_via = 'rotation' THEN
+		UPDATE landform.pools SET turn = turn + 1 WHERE id = p_pool RETURNING turn INTO v_turn;
+		UPDATE landform.pool_members
+		SET received = received + 1, last_turn = v_turn, last_assigned_at = now()
+		WHERE pool_id = p_pool AND staff_id = p_staff;
+	END IF;
+	INSERT INTO landform.outbox (kind, staff_id, lead_id, assignment_id, payload)
+	VALUES ('assigned', p_staff, p_lead, v_id,
+	        jsonb_build_object('via', p_via, 'deadline', p_deadline));
+	RETURN v_id;
+END
+$$;
+
+-- Put a lead in the pool's open pool (公海): a staff-less stay in the history.
+CREATE OR REPLACE FUNCTION landform._to_open(p_lead bigint, p_pool bigint, p_by text)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	UPDATE landform.leads SET state = 'open', owner_id = NULL WHERE id = p_lead;
+	INSERT INTO landform.assignments (lead_id, pool_id, staff_id, via, assigned_by)
+	VALUES (p_lead, p_pool, NULL, 'open_pool', p_by)
+	RETURNING id INTO v_id;
+	RETURN v_id;
+END
+$$;
+
+-- Close a lead's open assignment (the fence) and return its row; NULL row if none was open.
+CREATE OR REPLACE FUNCTION landform._close_open(p_lead bigint, p_outcome text, p_by text,
+	p_note text DEFAULT NULL)
+RETURNS landform.assignments
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_row landform.assignments;
+BEGIN
+	UPDATE landform.assignments
+	SET closed_at = now(), outcome = p_outcome, closed_by = p_by, note = coalesce(p_note, note)
+	WHERE lead_id = p_lead AND closed_at IS NULL
+	RETURNING * INTO v_row;
+	RETURN v_row;
+END
+$$;
+
+-- Rotation for many new leads at once, set-based: the k-th pick of member m has key
+-- ((received_m + k) / weight_m, then the key of its previous pick, then the member's old
+-- last turn), and merging all members' picks by key is exactly the one-by-one greedy order.
+-- Takes at most p_limit waiting leads that were never assigned. Caller holds the pool lock.
+CREATE OR REPLACE FUNCTION landform._assign_batch(p_pool bigint, p_deadline timestamptz,
+	p_limit integer)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_turn bigint;
+	v_n integer;
+	v_last bigint;
+BEGIN
+	SELECT turn INTO v_turn FROM landform.pools WHERE id = p_pool;
+	WITH lead AS (
+		SELECT w.id, row_number() OVER (ORDER BY w.id) AS seq
+		FROM (SELECT l.id FROM landform.leads l
+		      WHERE l.pool_id = p_pool AND l.state = 'waiting' AND l.handoffs = 0
+		      ORDER BY l.id LIMIT p_limit) AS w
+	), mem AS (
+		SELECT e.*, row_number() OVER (ORDER BY e.last_turn, e.staff_id) AS rank0
+		FROM landform._eligible(p_pool) e
+		WHERE e.room IS NULL OR e.room > 0
+	), slot AS (
+		SELECT m.staff_id, m.rank0,
+		       (m.received + j)::numeric / m.weight AS load,
+		       CASE WHEN j > 0 THEN (m.received + j - 1)::numeric / m.weight END AS prev_load
+		FROM mem m,
+		     generate_series(0, least(coalesce(m.room, p_limit), p_limit,
+		                              (SELECT count(*) FROM lead)) - 1) AS j
+	), ordered AS (
+		SELECT s.staff_id,
+		       row_number() OVER (ORDER BY s.load, s.prev_load NULLS FIRST, s.rank0) AS seq
+		FROM slot s
+	), pair AS (
+		SELECT lead.id AS lead_id, ordered.staff_id, ordered.seq
+		FROM lead JOIN ordered USING (seq)
+	), upd AS (
+		UPDATE landform.leads l
+		SET state = 'pending', owner_id = pair.staff_id, handoffs = l.handoffs + 1
+		FROM pair
+		WHERE l.id = pair.lead_id AND l.state = 'waiting'
+		RETURNING l.id, pair.staff_id, pair.seq
+	), ins AS (
+		INSERT INTO landform.assignments (lead_id, pool_id, staff_id, via, assigned_by, deadline)
+		SELECT upd.id, p_pool, upd.staff_id, 'rotation', 'dispatch', p_deadline
+		FROM upd ORDER BY upd.seq
+		RETURNING id, lead_id, staff_id
+	), box AS (
+		INSERT INTO landform.outbox (kind, staff_id, lead_id, assignment_id, payload)
+		SELECT 'assigned', ins.staff_id, ins.lead_id, ins.id,
+		       jsonb_build_object('via', 'rotation', 'deadline', p_deadline)
+		FROM ins
+	), cnt AS (
+		SELECT upd.staff_id, count(*) AS n, max(upd.seq) AS last_seq
+		FROM upd GROUP BY upd.staff_id
+	), mu AS (
+		UPDATE landform.pool_members m
+		SET received = m.received + cnt.n, last_turn = v_turn + cnt.last_seq,
+		    last_assigned_at = now()
+		FROM cnt
+		WHERE m.pool_id = p_pool AND m.staff_id = cnt.staff_id
+	)
+	SELECT count(*), max(upd.seq) INTO v_n, v_last FROM upd;
+	IF v_n > 0 THEN
+		UPDATE landform.pools SET turn = turn + v_last WHERE id = p_pool;
+	END IF;
+	RETURN v_n;
+END
+$$;
+
+-- Everything dispatch does for one pool, under its lock: expire overdue offers, send
+-- reclaimed leads to the next member who has not held them (or to the open pool), then rotate
+-- new leads. Also called by admin functions that free leads "at once".
+CREATE OR REPLACE FUNCTION landform._dispatch_pool(p_pool bigint,
+	OUT assigned integer, OUT expired integer, OUT to_open_pool integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_pool landform.pools;
+	v_lead record;
+	v_holders bigint[];
+	v_last text;
+	v_pick bigint;
+	v_deadline timestamptz;
+	v_members integer;
+	v_chunk integer;
+	v_n integer;
+BEGIN
+	assigned := 0;
+	expired := 0;
+	to_open_pool := 0;
+	PERFORM landform._require_read_committed();
+	PERFORM landform._lock_pool(p_pool);
+	SELECT * INTO v_pool FROM landform.pools WHERE id = p_pool;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+
+	-- Expiry: the assignment row first (the fence against accept), then the lead.
+	WITH e AS (
+		UPDATE landform.assignments a
+		SET closed_at = now(), outcome = 'expired', closed_by = 'dispatch'
+		WHERE a.pool_id = p_pool AND a.closed_at IS NULL AND a.accepted_at IS NULL
+		  AND a.staff_id IS NOT NULL AND a.deadline <= now()
+		RETURNING a.lead_id
+	), u AS (
+		UPDATE landform.leads l
+		SET state = 'waiting', owner_id = NULL, misses = l.misses + 1
+		FROM e WHERE l.id = e.lead_id
+		RETURNING l.id
+	)
+	SELECT count(*) INTO expired FROM u;
+
+	v_deadline := landform.deadline_after(p_pool, now(), v_pool.claim_timeout);
+
+	-- Leads back in rotation: never to someone who held them before.
+	FOR v_lead IN
+		SELECT l.id, l.misses FROM landform.leads l
+		WHERE l.pool_id = p_pool AND l.state = 'waiting' AND l.handoffs > 0
+		ORDER BY l.id
+	LOOP
+		SELECT a.outcome INTO v_last FROM landform.assignments a
+		WHERE a.lead_id = v_lead.id ORDER BY a.id DESC LIMIT 1;
+		IF v_lead.misses >= v_pool.max_attempts
+		   OR (v_pool.on_expiry = 'open_pool' AND v_last = 'expired') THEN
+			PERFORM landform._to_open(v_lead.id, p_pool, 'dispatch');
+			to_open_pool := to_open_pool + 1;
+			CONTINUE;
+		END IF;
+		SELECT array_agg(DISTINCT a.staff_id) INTO v_holders FROM landform.assignments a
+		WHERE a.lead_id = v_lead.id AND a.staff_id IS NOT NULL;
+		v_pick := landform._pick(p_pool, v_holders);
+		IF v_pick IS NOT NULL THEN
+			PERFORM landform._assign(v_lead.id, p_pool, v_pick, 'rotation', v_deadline, false,
+			                         'dispatch');
+			assigned := assigned + 1;
+		ELSIF NOT EXISTS (
+			SELECT 1 FROM landform.pool_members m
+			JOIN landform.staff s ON s.id = m.staff_id AND s.active
+			WHERE m.pool_id = p_pool AND m.staff_id <> ALL (coalesce(v_holders, '{}'))
+		) THEN
+			-- Everyone in the pool has had it: nobody left to try.
+			PERFORM landform._to_open(v_lead.id, p_pool, 'dispatch');
+			to_open_pool := to_open_pool + 1;
+		END IF;
+		-- else: untried members exist but are off duty or full; it waits for them.
+	END LOOP;
+
+	-- New leads, in chunks that keep the slot table small.
+	SELECT count(*) INTO v_members FROM landform.pool_members WHERE pool_id = p_pool;
+	v_chunk := greatest(1000, 300000 / greatest(v_members, 1));
+	LOOP
+		v_n := landform._assign_batch(p_pool, v_deadline, v_chunk);
+		assigned := assigned + v_n;
+		EXIT WHEN v_n < v_chunk;
+	END LOOP;
+END
+$$;
+
+-- The dispatcher's tick (and NOTIFY landform_lead handler): for every pool, expire overdue
+-- offers, reassign or send to the open pool, assign waiting leads in rotation. One
+-- transaction; concurrent callers queue on the pool locks, so two at once do what one does.
+CREATE OR REPLACE FUNCTION landform.dispatch()
+RETURNS TABLE (assigned integer, expired integer, to_open_pool integer)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	v_pool bigint;
+	v_r record;
+BEGIN
+	assigned := 0;
+	expired := 0;
+	to_open_pool := 0;
+	FOR v_pool IN SELECT id FROM landform.pools ORDER BY id LOOP
+		v_r := landform._dispatch_pool(v_pool);
+		assigned := assigned + v_r.assigned;
+		expired := expired + v_r.expired;
+		to_open_pool := to_open_pool + v_r.to_open_pool;
+	END LOOP;
+	RETURN NEXT;
+END
+$$;

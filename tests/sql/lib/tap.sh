@@ -1,0 +1,18 @@
+# Helpers for the shell SQL tests (sourced): the database is $PGDATABASE, a fresh clone.
+# Print lines in the same 'ok - ' / 'not ok - ' form as tests/sql/lib/tap.sql.
+
+# One query, unaligned tuples only; stops the test on an SQL error.
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$@"; }
+
+# tap_is GOT WANT DESC
+tap_is() {
+	if [ "$1" = "$2" ]; then echo "ok - $3"; else echo "not ok - $3: got $1, want $2"; fi
+}
+
+# tap_ok CONDITION-EXIT-STATUS DESC, e.g. tap_ok "$( [ $n -le 1 ]; echo $? )" "..."
+tap_ok() {
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+
+# Seconds since the epoch with fractions, for timings.
+now_s() { date +%s.%N; }
