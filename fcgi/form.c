@@ -730,13 +730,15 @@ is_numchar(char c)
 }
 
 /* One pass over the raw bytes before cJSON sees them: nesting depth outside strings (so
- * cJSON never recurses deeper than max_depth), strings free of raw control bytes and of
+ * cJSON never recurses deeper than max_depth), commas (so it never builds more than about
+ * max_fields * max_depth nodes, whatever the body size), strings free of raw control bytes and of
  * "\u0000" (cJSON would silently cut the string there), and every number token recorded
  * so a number's value can be its exact source text (cJSON keeps only a double). */
 static enum form_error
-json_scan(struct arena *a, const char *s, size_t len, size_t max_depth, struct numtoks *nt)
+json_scan(struct arena *a, const char *s, size_t len, const struct form_limits *lim,
+	  struct numtoks *nt)
 {
-	size_t depth = 0;
+	size_t depth = 0, commas = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
@@ -761,8 +763,13 @@ json_scan(struct arena *a, const char *s, size_t len, size_t max_depth, struct n
 					return FORM_ERR_CONTROL_CHAR;
 				}
 			}
+		} else if (c == ',') {
+			/* n commas mean more than n members and elements: refuse them before
+			 * cJSON allocates a node for each (nulls count here, not as fields). */
+			if (++commas >= lim->max_fields)
+				return FORM_ERR_TOO_MANY_FIELDS;
 		} else if (c == '{' || c == '[') {
-			if (++depth > max_depth)
+			if (++depth > lim->max_depth)
 				return FORM_ERR_TOO_DEEP;
 		} else if (c == '}' || c == ']') {
 			if (depth > 0)
@@ -821,7 +828,7 @@ json_scalar(struct jwalk *w, const char *name, const cJSON *v)
 	} else
 		return fail(w->err, FORM_ERR_BAD_VALUE_TYPE, name);
 
-	if (fl_full(&w->l))
+	if (fl_full(&w->l)) /* only max_fields 0 gets here: the comma count came first */
 		return fail(w->err, FORM_ERR_TOO_MANY_FIELDS, name);
 	if (n > w->lim->max_value_len)
 		return fail(w->err, FORM_ERR_VALUE_TOO_LONG, name);
@@ -877,7 +884,7 @@ form_parse_json(struct arena *a, const char *body, size_t len,
 	memset(&w, 0, sizeof(w));
 	if (len == 0)
 		return fail(err, FORM_ERR_BAD_JSON, NULL);
-	if ((e = json_scan(a, body, len, lim->max_depth, &w.nt)) != FORM_OK)
+	if ((e = json_scan(a, body, len, lim, &w.nt)) != FORM_OK)
 		return fail(err, e, NULL);
 
 	/* A NUL-terminated copy, so no cJSON path can read past the body. */

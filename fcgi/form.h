@@ -28,7 +28,8 @@ struct form {
 
 /* Limits checked before any work is done on a field. */
 struct form_limits {
-	size_t max_fields;    /* fields per submission */
+	size_t max_fields;    /* fields per submission; for JSON also members and array
+			       * elements, nulls included, counted before cJSON runs */
 	size_t max_name_len;  /* bytes in a field name */
 	size_t max_value_len; /* bytes in a decoded value */
 	size_t max_depth;     /* JSON nesting depth: every '{' and '[' counts, so 1 = flat
