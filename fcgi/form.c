@@ -1,4 +1,4 @@
-/* Parsers for submitted form bodies (urlencoded, multipart/form-data, JSON), written for hostile input. */
+/* Parsers for submitted form bodies (urlencoded, multipart, JSON), written for hostile input. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* memmem */
 #endif
@@ -219,9 +219,8 @@ pct_decode(struct arena *a, struct slice s, size_t dlen)
 }
 
 bool
-form_parse_urlencoded(struct arena *a, const char *body, size_t len,
-		      const struct form_limits *lim, struct form *out,
-		      struct form_error_info *err)
+form_parse_urlencoded(struct arena *a, const char *body, size_t len, const struct form_limits *lim,
+                      struct form *out, struct form_error_info *err)
 {
 	struct slice rest, pair;
 	size_t count = 0;
@@ -284,7 +283,7 @@ struct param {
 	struct slice name;
 	struct slice raw; /* as written, without the quotes, escapes still in */
 	bool quoted;
-	size_t len;       /* length once quoted-pairs are undone */
+	size_t len; /* length once quoted-pairs are undone */
 };
 
 static bool
@@ -528,11 +527,11 @@ parse_header(struct slice line, struct part_head *h)
 /* One part between two delimiters: headers, an empty line, the value. A part that ends
  * right after its last header line has an empty value (RFC 2046 makes the body optional). */
 static bool
-parse_part(struct flist *l, struct slice part, struct slice eol,
-	   const struct form_limits *lim, struct form_error_info *err)
+parse_part(struct flist *l, struct slice part, struct slice eol, const struct form_limits *lim,
+           struct form_error_info *err)
 {
 	struct part_head h;
-	struct slice body = { part.p + part.n, 0 };
+	struct slice body = {part.p + part.n, 0};
 	const char *name = NULL;
 	char *value;
 	enum form_error e;
@@ -578,9 +577,8 @@ parse_part(struct flist *l, struct slice part, struct slice eol,
 }
 
 bool
-form_parse_multipart(struct arena *a, const char *content_type, const char *body,
-		     size_t len, const struct form_limits *lim, struct form *out,
-		     struct form_error_info *err)
+form_parse_multipart(struct arena *a, const char *content_type, const char *body, size_t len,
+                     const struct form_limits *lim, struct form *out, struct form_error_info *err)
 {
 	char *b = NULL, *delim;
 	size_t blen = 0;
@@ -736,7 +734,7 @@ is_numchar(char c)
  * so a number's value can be its exact source text (cJSON keeps only a double). */
 static enum form_error
 json_scan(struct arena *a, const char *s, size_t len, const struct form_limits *lim,
-	  struct numtoks *nt)
+          struct numtoks *nt)
 {
 	size_t depth = 0, commas = 0;
 
@@ -755,11 +753,14 @@ json_scan(struct arena *a, const char *s, size_t len, const struct form_limits *
 				if (d == '\\') {
 					if (++i >= len)
 						return FORM_ERR_BAD_JSON;
-					if (s[i] == 'u' && len - i > 4 && memcmp(s + i + 1, "0000", 4) == 0)
+					if (s[i] == 'u' && len - i > 4 &&
+					    memcmp(s + i + 1, "0000", 4) == 0)
 						return FORM_ERR_CONTROL_CHAR;
 				} else if (d < 0x20) {
+					/* JSON wants tab, CR, LF escaped; the rest are never
+					 * allowed */
 					if (d == '\t' || d == '\r' || d == '\n')
-						return FORM_ERR_BAD_JSON; /* must be escaped in JSON */
+						return FORM_ERR_BAD_JSON;
 					return FORM_ERR_CONTROL_CHAR;
 				}
 			}
@@ -869,9 +870,8 @@ json_space(char c)
 }
 
 bool
-form_parse_json(struct arena *a, const char *body, size_t len,
-		const struct form_limits *lim, struct form *out,
-		struct form_error_info *err)
+form_parse_json(struct arena *a, const char *body, size_t len, const struct form_limits *lim,
+                struct form *out, struct form_error_info *err)
 {
 	struct jwalk w;
 	cJSON *root = NULL;

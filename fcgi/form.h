@@ -29,11 +29,11 @@ struct form {
 /* Limits checked before any work is done on a field. */
 struct form_limits {
 	size_t max_fields;    /* fields per submission; for JSON also members and array
-			       * elements, nulls included, counted before cJSON runs */
+	                       * elements, nulls included, counted before cJSON runs */
 	size_t max_name_len;  /* bytes in a field name */
 	size_t max_value_len; /* bytes in a decoded value */
 	size_t max_depth;     /* JSON nesting depth: every '{' and '[' counts, so 1 = flat
-			       * object, 2 = an object holding arrays (checkbox groups) */
+	                       * object, 2 = an object holding arrays (checkbox groups) */
 };
 
 enum form_error {
@@ -41,9 +41,9 @@ enum form_error {
 	FORM_ERR_TOO_MANY_FIELDS,
 	FORM_ERR_NAME_TOO_LONG,
 	FORM_ERR_VALUE_TOO_LONG,
-	FORM_ERR_BAD_PERCENT,   /* '%' not followed by two hex digits */
+	FORM_ERR_BAD_PERCENT, /* '%' not followed by two hex digits */
 	FORM_ERR_BAD_UTF8,
-	FORM_ERR_CONTROL_CHAR,  /* NUL or another C0 control other than tab, CR, LF */
+	FORM_ERR_CONTROL_CHAR, /* NUL or another C0 control other than tab, CR, LF */
 	FORM_ERR_EMPTY_NAME,
 	FORM_ERR_NO_BOUNDARY,   /* Content-Type without a boundary, or with an empty one */
 	FORM_ERR_BAD_MULTIPART, /* anything else malformed, including a boundary over 70 chars */
@@ -51,7 +51,8 @@ enum form_error {
 	FORM_ERR_BAD_JSON,
 	FORM_ERR_NOT_OBJECT,
 	FORM_ERR_TOO_DEEP,
-	FORM_ERR_BAD_VALUE_TYPE /* a JSON value that is not string, number, bool, null or array of those */
+	/* a JSON value that is not string, number, bool, null or an array of those */
+	FORM_ERR_BAD_VALUE_TYPE
 };
 
 /* What went wrong and where; field is NULL when no single field is to blame. */
@@ -82,14 +83,14 @@ struct form_error_info {
  *   an object or an array inside an array is FORM_ERR_BAD_VALUE_TYPE. Duplicate keys are
  *   kept in order. Trailing bytes other than whitespace are refused. */
 bool form_parse_urlencoded(struct arena *a, const char *body, size_t len,
-			   const struct form_limits *lim, struct form *out,
-			   struct form_error_info *err) __attribute__((warn_unused_result));
-bool form_parse_multipart(struct arena *a, const char *content_type, const char *body,
-			  size_t len, const struct form_limits *lim, struct form *out,
-			  struct form_error_info *err) __attribute__((warn_unused_result));
-bool form_parse_json(struct arena *a, const char *body, size_t len,
-		     const struct form_limits *lim, struct form *out,
-		     struct form_error_info *err) __attribute__((warn_unused_result));
+                           const struct form_limits *lim, struct form *out,
+                           struct form_error_info *err) __attribute__((warn_unused_result));
+bool form_parse_multipart(struct arena *a, const char *content_type, const char *body, size_t len,
+                          const struct form_limits *lim, struct form *out,
+                          struct form_error_info *err) __attribute__((warn_unused_result));
+bool form_parse_json(struct arena *a, const char *body, size_t len, const struct form_limits *lim,
+                     struct form *out, struct form_error_info *err)
+    __attribute__((warn_unused_result));
 
 /* First value for name, or NULL. Linear: forms are small. */
 const char *form_get(const struct form *f, const char *name);

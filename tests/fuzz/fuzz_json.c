@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct form_limits lim = { 8, 16, 64, 3 };
+static const struct form_limits lim = {8, 16, 64, 3};
 
 static void
 check_form(const struct form *f)
@@ -43,12 +43,24 @@ jstring(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '"': buf_adds(b, "\\\""); break;
-		case '\\': buf_adds(b, "\\\\"); break;
-		case '\t': buf_adds(b, "\\t"); break;
-		case '\r': buf_adds(b, "\\r"); break;
-		case '\n': buf_adds(b, "\\n"); break;
-		default: buf_addc(b, s[i]); break;
+		case '"':
+			buf_adds(b, "\\\"");
+			break;
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case '\t':
+			buf_adds(b, "\\t");
+			break;
+		case '\r':
+			buf_adds(b, "\\r");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		default:
+			buf_addc(b, s[i]);
+			break;
 		}
 	}
 	buf_addc(b, '"');

@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct form_limits lim = { 8, 16, 64, 3 };
+static const struct form_limits lim = {8, 16, 64, 3};
 
 static void
 check_form(const struct form *f)
@@ -86,7 +86,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Round trip, unless a value happens to hold our boundary. */
 	for (size_t i = 0; i < f.count; i++) {
-		if (memmem(f.fields[i].value, f.fields[i].value_len, bnd, sizeof(bnd) - 1) != NULL) {
+		if (memmem(f.fields[i].value, f.fields[i].value_len, bnd, sizeof(bnd) - 1) !=
+		    NULL) {
 			arena_reset(&a);
 			return 0;
 		}
@@ -102,7 +103,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	buf_printf(&b, "--%s--\r\n", bnd);
 	if (!form_parse_multipart(&a, "multipart/form-data; boundary=\"=_rt.Bnd_7f3a\"", b.data,
-				  b.len, &lim, &g, &err) || g.count != f.count)
+	                          b.len, &lim, &g, &err) ||
+	    g.count != f.count)
 		abort();
 	for (size_t i = 0; i < f.count; i++) {
 		if (strcmp(f.fields[i].name, g.fields[i].name) != 0 ||

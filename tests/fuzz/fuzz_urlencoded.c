@@ -1,4 +1,5 @@
-/* libFuzzer target: parse any bytes as an urlencoded body, check the promises, re-encode and compare. */
+/* libFuzzer target: parse any bytes as an urlencoded body, check the promises, re-encode and
+ * compare. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct form_limits lim = { 8, 16, 64, 3 };
+static const struct form_limits lim = {8, 16, 64, 3};
 
 /* What form.h promises of every parsed form. */
 static void

@@ -1,4 +1,5 @@
-/* Unit tests for form.c: the cases in the .cases files in tests/data/form, plus what a table cannot say. */
+/* Unit tests for form.c: the cases in the .cases files in tests/data/form, plus what a table cannot
+ * say. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@
 
 enum kind { K_URLENCODED, K_MULTIPART, K_JSON };
 
-static const struct form_limits default_limits = { 64, 64, 1024, 4 };
+static const struct form_limits default_limits = {64, 64, 1024, 4};
 
 /* One case read from a data file; strings are escape-decoded, lengths kept for NULs. */
 struct tcase {
@@ -58,10 +59,18 @@ unescape(const char *s, char *out, size_t cap)
 		if (c == '\\') {
 			s++;
 			switch (*s) {
-			case '\\': c = '\\'; break;
-			case 'r': c = '\r'; break;
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
+			case '\\':
+				c = '\\';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
 			case 'x':
 				assert_true(hexdig(s[1]) >= 0 && hexdig(s[2]) >= 0);
 				c = (char)(hexdig(s[1]) << 4 | hexdig(s[2]));
@@ -102,7 +111,7 @@ parse_limits(const char *s, struct form_limits *lim)
 
 static bool
 run_parser(enum kind k, struct arena *a, const char *ctype, const char *body, size_t len,
-	   const struct form_limits *lim, struct form *f, struct form_error_info *err)
+           const struct form_limits *lim, struct form *f, struct form_error_info *err)
 {
 	switch (k) {
 	case K_URLENCODED:
@@ -130,11 +139,11 @@ check_case(enum kind k, const struct tcase *c)
 	if (strcmp(c->want, "ok") == 0) {
 		if (!ok) {
 			print_message("line %d %s: refused with %s (field %s)\n", c->line, c->name,
-				      form_error_code(err.code), err.field ? err.field : "-");
+			              form_error_code(err.code), err.field ? err.field : "-");
 			good = false;
 		} else if (f.count != c->nexp) {
 			print_message("line %d %s: %zu fields, want %zu\n", c->line, c->name,
-				      f.count, c->nexp);
+			              f.count, c->nexp);
 			good = false;
 		} else {
 			for (size_t i = 0; i < f.count; i++) {
@@ -146,7 +155,7 @@ check_case(enum kind k, const struct tcase *c)
 				    fl->value[fl->value_len] != '\0' ||
 				    strlen(fl->value) != fl->value_len) {
 					print_message("line %d %s: field %zu is %s=%s\n", c->line,
-						      c->name, i, fl->name, fl->value);
+					              c->name, i, fl->name, fl->value);
 					good = false;
 				}
 			}
@@ -157,16 +166,17 @@ check_case(enum kind k, const struct tcase *c)
 			good = false;
 		} else if (strcmp(form_error_code(err.code), c->want) != 0) {
 			print_message("line %d %s: refused with %s, want %s\n", c->line, c->name,
-				      form_error_code(err.code), c->want);
+			              form_error_code(err.code), c->want);
 			good = false;
 		} else if (c->have_want_field != (err.field != NULL) ||
-			   (err.field != NULL && strcmp(err.field, c->want_field) != 0)) {
+		           (err.field != NULL && strcmp(err.field, c->want_field) != 0)) {
 			print_message("line %d %s: blamed field %s, want %s\n", c->line, c->name,
-				      err.field ? err.field : "(none)",
-				      c->have_want_field ? c->want_field : "(none)");
+			              err.field ? err.field : "(none)",
+			              c->have_want_field ? c->want_field : "(none)");
 			good = false;
 		} else if (f.count != 0 || f.fields != NULL) {
-			print_message("line %d %s: refused but returned fields\n", c->line, c->name);
+			print_message("line %d %s: refused but returned fields\n", c->line,
+			              c->name);
 			good = false;
 		}
 	}
@@ -222,8 +232,8 @@ run_file(enum kind k, const char *file)
 			unescape(arg, c->ctype, sizeof(c->ctype));
 			c->have_ctype = true;
 		} else if (strncmp(line, "body ", 5) == 0)
-			c->body_len += unescape(arg, c->body + c->body_len,
-						sizeof(c->body) - c->body_len);
+			c->body_len +=
+			    unescape(arg, c->body + c->body_len, sizeof(c->body) - c->body_len);
 		else if (strncmp(line, "want ", 5) == 0) {
 			char *sp = strchr(arg, ' ');
 
@@ -242,7 +252,7 @@ run_file(enum kind k, const char *file)
 		} else if (strncmp(line, "value", 5) == 0 && (line[5] == ' ' || line[5] == '\0')) {
 			assert_true(c->nexp > 0);
 			c->exp_value_len[c->nexp - 1] =
-				unescape(arg, c->exp_value[c->nexp - 1], sizeof(c->exp_value[0]));
+			    unescape(arg, c->exp_value[c->nexp - 1], sizeof(c->exp_value[0]));
 		} else
 			fail_msg("%s:%d: cannot read \"%s\"", file, lineno, line);
 	}
@@ -289,7 +299,7 @@ repeat(const char *unit, size_t n, size_t *len)
 static void
 form_parse_urlencoded_should_refuse_a_huge_value_without_decoding_it(void **state)
 {
-	struct form_limits lim = { 8, 16, 100, 4 };
+	struct form_limits lim = {8, 16, 100, 4};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -312,7 +322,7 @@ form_parse_urlencoded_should_refuse_a_huge_value_without_decoding_it(void **stat
 static void
 form_parse_urlencoded_should_refuse_too_many_fields_before_decoding_any(void **state)
 {
-	struct form_limits lim = { 100, 16, 100, 4 };
+	struct form_limits lim = {100, 16, 100, 4};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -332,7 +342,7 @@ static void
 form_parse_multipart_should_refuse_a_huge_value_without_copying_it(void **state)
 {
 	static const char head[] = "--B\r\nContent-Disposition: form-data; name=\"m\"\r\n\r\n";
-	struct form_limits lim = { 8, 16, 100, 4 };
+	struct form_limits lim = {8, 16, 100, 4};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -344,8 +354,8 @@ form_parse_multipart_should_refuse_a_huge_value_without_copying_it(void **state)
 	memset(body + hl, 'x', n);
 	memcpy(body + hl + n, "\r\n--B--\r\n", 9);
 	arena_init(&a, 4096);
-	assert_false(form_parse_multipart(&a, "multipart/form-data; boundary=B", body,
-					  hl + n + 9, &lim, &f, &err));
+	assert_false(form_parse_multipart(&a, "multipart/form-data; boundary=B", body, hl + n + 9,
+	                                  &lim, &f, &err));
 	assert_int_equal(err.code, FORM_ERR_VALUE_TOO_LONG);
 	assert_string_equal(err.field, "m");
 	assert_true(a.used_total < 1024);
@@ -356,7 +366,7 @@ form_parse_multipart_should_refuse_a_huge_value_without_copying_it(void **state)
 static void
 form_parse_json_should_refuse_deep_nesting_before_cjson_sees_it(void **state)
 {
-	struct form_limits lim = { 8, 16, 100, 8 };
+	struct form_limits lim = {8, 16, 100, 8};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -428,7 +438,7 @@ form_get_should_return_the_first_value_and_form_count_all_of_them(void **state)
 static void
 form_get_should_find_nothing_in_an_empty_form(void **state)
 {
-	struct form f = { NULL, 0 };
+	struct form f = {NULL, 0};
 
 	assert_null(form_get(&f, "a"));
 	assert_int_equal(form_count(&f, "a"), 0);
@@ -453,7 +463,7 @@ form_error_code_should_give_each_error_its_own_stable_name(void **state)
 static void
 form_parse_json_should_accept_zero_max_fields_only_for_empty_forms(void **state)
 {
-	struct form_limits lim = { 0, 16, 100, 4 };
+	struct form_limits lim = {0, 16, 100, 4};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -472,19 +482,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(form_parse_urlencoded_should_match_every_case_in_the_data_file),
-		cmocka_unit_test(form_parse_multipart_should_match_every_case_in_the_data_file),
-		cmocka_unit_test(form_parse_json_should_match_every_case_in_the_data_file),
-		cmocka_unit_test(form_parse_urlencoded_should_refuse_a_huge_value_without_decoding_it),
-		cmocka_unit_test(form_parse_urlencoded_should_refuse_too_many_fields_before_decoding_any),
-		cmocka_unit_test(form_parse_multipart_should_refuse_a_huge_value_without_copying_it),
-		cmocka_unit_test(form_parse_json_should_refuse_deep_nesting_before_cjson_sees_it),
-		cmocka_unit_test(form_parse_multipart_should_say_no_boundary_without_a_content_type),
-		cmocka_unit_test(form_parse_should_leave_every_string_in_the_arena),
-		cmocka_unit_test(form_get_should_return_the_first_value_and_form_count_all_of_them),
-		cmocka_unit_test(form_get_should_find_nothing_in_an_empty_form),
-		cmocka_unit_test(form_error_code_should_give_each_error_its_own_stable_name),
-		cmocka_unit_test(form_parse_json_should_accept_zero_max_fields_only_for_empty_forms),
+	    cmocka_unit_test(form_parse_urlencoded_should_match_every_case_in_the_data_file),
+	    cmocka_unit_test(form_parse_multipart_should_match_every_case_in_the_data_file),
+	    cmocka_unit_test(form_parse_json_should_match_every_case_in_the_data_file),
+	    cmocka_unit_test(form_parse_urlencoded_should_refuse_a_huge_value_without_decoding_it),
+	    cmocka_unit_test(
+	        form_parse_urlencoded_should_refuse_too_many_fields_before_decoding_any),
+	    cmocka_unit_test(form_parse_multipart_should_refuse_a_huge_value_without_copying_it),
+	    cmocka_unit_test(form_parse_json_should_refuse_deep_nesting_before_cjson_sees_it),
+	    cmocka_unit_test(form_parse_multipart_should_say_no_boundary_without_a_content_type),
+	    cmocka_unit_test(form_parse_should_leave_every_string_in_the_arena),
+	    cmocka_unit_test(form_get_should_return_the_first_value_and_form_count_all_of_them),
+	    cmocka_unit_test(form_get_should_find_nothing_in_an_empty_form),
+	    cmocka_unit_test(form_error_code_should_give_each_error_its_own_stable_name),
+	    cmocka_unit_test(form_parse_json_should_accept_zero_max_fields_only_for_empty_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,13 +81,15 @@ utf8_valid_should_match_every_case_in_the_data_file(void **state)
 		n = unescape(arg != NULL ? arg + 1 : "", bytes);
 		cases++;
 		if (utf8_valid(bytes, n) != want) {
-			print_message("line %d: %s, want %s\n", lineno, line, want ? "valid" : "invalid");
+			print_message("line %d: %s, want %s\n", lineno, line,
+			              want ? "valid" : "invalid");
 			failures++;
 		}
 		/* Cutting a valid multi-byte text short must never stay valid mid-sequence. */
 		if (want && n > 0 && ((unsigned char)bytes[n - 1] & 0xc0) == 0x80 &&
 		    utf8_valid(bytes, n - 1)) {
-			print_message("line %d: valid after dropping a continuation byte\n", lineno);
+			print_message("line %d: valid after dropping a continuation byte\n",
+			              lineno);
 			failures++;
 		}
 	}
@@ -167,7 +169,7 @@ static void
 utf8_has_control_should_find_every_c0_byte_and_del(void **state)
 {
 	for (int c = 0; c < 256; c++) {
-		char s[3] = { 'a', (char)c, 'b' };
+		char s[3] = {'a', (char)c, 'b'};
 		bool ws = c == '\t' || c == '\r' || c == '\n';
 		bool ctl = c < 0x20 || c == 0x7f;
 
@@ -205,14 +207,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(utf8_valid_should_match_every_case_in_the_data_file),
-		cmocka_unit_test(utf8_valid_should_accept_every_scalar_value_and_no_surrogate),
-		cmocka_unit_test(utf8_valid_should_refuse_every_overlong_form),
-		cmocka_unit_test(utf8_valid_should_accept_the_empty_string),
-		cmocka_unit_test(utf8_has_control_should_find_every_c0_byte_and_del),
-		cmocka_unit_test(utf8_has_control_should_pass_cjk_emoji_and_markup),
-		cmocka_unit_test(utf8_has_control_should_read_past_a_nul_only_when_told_the_length),
-		cmocka_unit_test(utf8_count_should_count_code_points_not_bytes),
+	    cmocka_unit_test(utf8_valid_should_match_every_case_in_the_data_file),
+	    cmocka_unit_test(utf8_valid_should_accept_every_scalar_value_and_no_surrogate),
+	    cmocka_unit_test(utf8_valid_should_refuse_every_overlong_form),
+	    cmocka_unit_test(utf8_valid_should_accept_the_empty_string),
+	    cmocka_unit_test(utf8_has_control_should_find_every_c0_byte_and_del),
+	    cmocka_unit_test(utf8_has_control_should_pass_cjk_emoji_and_markup),
+	    cmocka_unit_test(utf8_has_control_should_read_past_a_nul_only_when_told_the_length),
+	    cmocka_unit_test(utf8_count_should_count_code_points_not_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
