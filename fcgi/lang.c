@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const char *tags[LANG_COUNT] = { "zh-CN", "en" };
+static const char *tags[LANG_COUNT] = {"zh-CN", "en"};
 
 const char *
 lang_tag(enum lang l)
@@ -148,8 +148,9 @@ from_header(const char *h, enum lang *out)
 		while (*p != '\0' && *p != ',')
 			p++;
 		end = p;
-		for (range_end = elem; range_end < end && *range_end != ';' &&
-		     !is_ows((unsigned char)*range_end); range_end++)
+		for (range_end = elem;
+		     range_end < end && *range_end != ';' && !is_ows((unsigned char)*range_end);
+		     range_end++)
 			;
 		eq = element_q(range_end, end);
 		n++;
@@ -192,6 +193,7 @@ from_header(const char *h, enum lang *out)
 	return true;
 }
 
+/* The explicit choice (a link or the language switch) beats the browser's wish. */
 enum lang
 lang_choose(const char *query_lang, const char *accept_language)
 {

@@ -18,8 +18,7 @@ const char *lang_tag(enum lang l);
 /* A language tag ("zh", "zh-CN", "zh_cn", "en-GB", case-insensitive) to a supported language,
  * by its primary subtag. Any Chinese tag maps to zh-CN: it is the only Chinese we write.
  * Returns false for anything else, including malformed tags. */
-bool lang_from_tag(const char *tag, size_t len, enum lang *out)
-	__attribute__((warn_unused_result));
+bool lang_from_tag(const char *tag, size_t len, enum lang *out) __attribute__((warn_unused_result));
 
 /* The page language: the ?lang= value when it names a supported language, else the best
  * Accept-Language match by q-value (ties: earlier in the header wins; "*" stands for every

@@ -37,16 +37,16 @@ struct field {
 	const char *name;
 	enum schema_type type;
 	enum schema_role role;
-	struct ltext label;           /* absent for hidden, optional for consent */
+	struct ltext label; /* absent for hidden, optional for consent */
 	struct ltext placeholder;
 	struct ltext pattern_message; /* shown for a pattern mismatch, and as title="" */
 	bool required;
-	size_t min_length;            /* code points; 0 = none */
-	size_t max_length;            /* code points; always set for text-like types */
-	const char *pattern;          /* as written: the HTML attribute */
-	regex_t re;                   /* ^(pattern)$, valid when pattern != NULL */
+	size_t min_length;   /* code points; 0 = none */
+	size_t max_length;   /* code points; always set for text-like types */
+	const char *pattern; /* as written: the HTML attribute */
+	regex_t re;          /* ^(pattern)$, valid when pattern != NULL */
 	const char *autocomplete;
-	const char *value;            /* hidden: the value sent when the visitor sent none */
+	const char *value; /* hidden: the value sent when the visitor sent none */
 	struct option *options;
 	size_t noptions;
 };
@@ -66,23 +66,21 @@ struct schema {
 };
 
 static const char *type_names[] = {
-	[SCHEMA_TEXT] = "text",         [SCHEMA_TEL] = "tel",
-	[SCHEMA_EMAIL] = "email",       [SCHEMA_TEXTAREA] = "textarea",
-	[SCHEMA_SELECT] = "select",     [SCHEMA_CHECKBOX] = "checkbox",
-	[SCHEMA_HIDDEN] = "hidden",
+    [SCHEMA_TEXT] = "text",         [SCHEMA_TEL] = "tel",       [SCHEMA_EMAIL] = "email",
+    [SCHEMA_TEXTAREA] = "textarea", [SCHEMA_SELECT] = "select", [SCHEMA_CHECKBOX] = "checkbox",
+    [SCHEMA_HIDDEN] = "hidden",
 };
 
 static const char *role_names[] = {
-	[SCHEMA_ROLE_NONE] = "none",         [SCHEMA_ROLE_NAME] = "name",
-	[SCHEMA_ROLE_PHONE] = "phone",       [SCHEMA_ROLE_QUESTION] = "question",
-	[SCHEMA_ROLE_CONSENT] = "consent",
+    [SCHEMA_ROLE_NONE] = "none",       [SCHEMA_ROLE_NAME] = "name",
+    [SCHEMA_ROLE_PHONE] = "phone",     [SCHEMA_ROLE_QUESTION] = "question",
+    [SCHEMA_ROLE_CONSENT] = "consent",
 };
 
 /* Longest value accepted when form.json gives no max_length: every text input gets one. */
 static const size_t default_max[] = {
-	[SCHEMA_TEXT] = 200,     [SCHEMA_TEL] = 32,      [SCHEMA_EMAIL] = 254,
-	[SCHEMA_TEXTAREA] = 2000, [SCHEMA_SELECT] = 0,   [SCHEMA_CHECKBOX] = 0,
-	[SCHEMA_HIDDEN] = 200,
+    [SCHEMA_TEXT] = 200, [SCHEMA_TEL] = 32,     [SCHEMA_EMAIL] = 254,  [SCHEMA_TEXTAREA] = 2000,
+    [SCHEMA_SELECT] = 0, [SCHEMA_CHECKBOX] = 0, [SCHEMA_HIDDEN] = 200,
 };
 
 static size_t u8len(const char *p);
@@ -141,6 +139,7 @@ scan_offsets(const char *j, size_t len, size_t *offs, size_t max)
 	return n;
 }
 
+/* Pre-order, children in document order: the order scan_offsets sees values in. */
 static void
 walk_items(const cJSON *it, const cJSON **items, size_t *n, size_t max)
 {
@@ -153,6 +152,7 @@ walk_items(const cJSON *it, const cJSON **items, size_t *n, size_t max)
 		walk_items(c, items, n, max);
 }
 
+/* Pairs tree items with offsets; a mismatch only costs line numbers, never correctness. */
 static void
 posmap_build(struct posmap *pm, const char *j, size_t len, const cJSON *root)
 {
@@ -215,8 +215,7 @@ vstrdupf(const char *fmt, va_list ap)
 	return d;
 }
 
-static char *
-strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 strdupf(const char *fmt, ...)
@@ -245,9 +244,8 @@ line_of(const struct loader *ld, const cJSON *it)
 
 /* Records "FILE:LINE: message" for the item's line; always returns false so callers can
  * `return fail(...)`. Only the first failure is kept. */
-static bool
-fail(struct loader *ld, const cJSON *it, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static bool fail(struct loader *ld, const cJSON *it, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static bool
 fail(struct loader *ld, const cJSON *it, const char *fmt, ...)
@@ -305,6 +303,7 @@ get_string(struct loader *ld, const cJSON *it, const char *what, size_t max, con
 	return true;
 }
 
+/* Every visitor-facing text exists in every page language, so no page ever mixes two. */
 static bool
 get_ltext(struct loader *ld, const cJSON *it, const char *what, struct ltext *out)
 {
@@ -313,8 +312,9 @@ get_ltext(struct loader *ld, const cJSON *it, const char *what, struct ltext *ou
 	int i;
 
 	if (!cJSON_IsObject(it))
-		return fail(ld, it, "%s must be an object like {\"zh-CN\": \"...\", \"en\": \"...\"}",
-			    what);
+		return fail(ld, it,
+		            "%s must be an object like {\"zh-CN\": \"...\", \"en\": \"...\"}",
+		            what);
 	if (!check_unique_keys(ld, it))
 		return false;
 	for (c = it->child; c != NULL; c = c->next) {
@@ -322,8 +322,9 @@ get_ltext(struct loader *ld, const cJSON *it, const char *what, struct ltext *ou
 			if (strcmp(c->string, lang_tag((enum lang)i)) == 0)
 				break;
 		if (i == LANG_COUNT)
-			return fail(ld, c, "%s: unknown language \"%.40s\" (use \"zh-CN\" and \"en\")",
-				    what, c->string);
+			return fail(ld, c,
+			            "%s: unknown language \"%.40s\" (use \"zh-CN\" and \"en\")",
+			            what, c->string);
 		l = (enum lang)i;
 		if (!cJSON_IsString(c))
 			return fail(ld, c, "%s: \"%s\" must be a string", what, c->string);
@@ -333,7 +334,8 @@ get_ltext(struct loader *ld, const cJSON *it, const char *what, struct ltext *ou
 	}
 	for (i = 0; i < LANG_COUNT; i++)
 		if (out->t[i] == NULL)
-			return fail(ld, it, "%s: missing \"%s\" text", what, lang_tag((enum lang)i));
+			return fail(ld, it, "%s: missing \"%s\" text", what,
+			            lang_tag((enum lang)i));
 	return true;
 }
 
@@ -346,6 +348,7 @@ get_bool(struct loader *ld, const cJSON *it, const char *what, bool *out)
 	return true;
 }
 
+/* JSON numbers are doubles: refuse fractions and out-of-range values before casting. */
 static bool
 get_size(struct loader *ld, const cJSON *it, const char *what, size_t lo, size_t hi, size_t *out)
 {
@@ -362,7 +365,7 @@ get_size(struct loader *ld, const cJSON *it, const char *what, size_t lo, size_t
 
 static bool
 get_enum(struct loader *ld, const cJSON *it, const char *what, const char **names, size_t n,
-	 int *out)
+         int *out)
 {
 	size_t i;
 
@@ -427,8 +430,8 @@ valid_redirect(const char *s)
 		p = s + 1;
 	else
 		return false;
-	if (p != s + 1 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9')))
+	if (p != s + 1 &&
+	    !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
 		return false;
 	for (i = 0; s[i] != '\0'; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == '\\' || s[i] == '"' || s[i] == '<' ||
@@ -520,7 +523,8 @@ pat_class(struct pat *pt)
 			return false;
 		}
 		if (is_double_punct((unsigned char)*pt->p) && *pt->p == prev) {
-			pt->why = "doubled punctuation inside [...] means something else to browsers";
+			pt->why =
+			    "doubled punctuation inside [...] means something else to browsers";
 			return false;
 		}
 		prev = (unsigned char)*pt->p;
@@ -528,8 +532,10 @@ pat_class(struct pat *pt)
 		pt->p += u8len(pt->p);
 		if (*pt->p == '-') {
 			pt->p++;
-			if (*pt->p == '\0' || *pt->p == ']' || is_class_syntax((unsigned char)*pt->p)) {
-				pt->why = "a '-' inside [...] must be a range between two characters";
+			if (*pt->p == '\0' || *pt->p == ']' ||
+			    is_class_syntax((unsigned char)*pt->p)) {
+				pt->why =
+				    "a '-' inside [...] must be a range between two characters";
 				return false;
 			}
 			hi = u8dec(pt->p);
@@ -537,7 +543,7 @@ pat_class(struct pat *pt)
 			/* glibc cannot compile ranges between non-ASCII characters. */
 			if (lo >= 0x80 || hi >= 0x80) {
 				pt->why = "ranges inside [...] must be between ASCII characters "
-					  "(list others one by one, or use [^...] or .)";
+				          "(list others one by one, or use [^...] or .)";
 				return false;
 			}
 			if (hi < lo) {
@@ -616,7 +622,8 @@ pat_seq(struct pat *pt)
 			break;
 		case '\\':
 			if (!is_syntax((unsigned char)pt->p[1])) {
-				pt->why = "'\\' may only escape one of ^$\\.*+?()[]{}| (no \\d, \\w, \\s)";
+				pt->why = "'\\' may only escape one of ^$\\.*+?()[]{}| (no \\d, "
+				          "\\w, \\s)";
 				return false;
 			}
 			pt->p += 2;
@@ -653,7 +660,8 @@ pat_seq(struct pat *pt)
 				pt->p++;
 			}
 			if (*pt->p == '*' || *pt->p == '+' || *pt->p == '?' || *pt->p == '{') {
-				pt->why = "a repeat cannot be repeated (no lazy or possessive repeats)";
+				pt->why =
+				    "a repeat cannot be repeated (no lazy or possessive repeats)";
 				return false;
 			}
 		}
@@ -684,7 +692,7 @@ pat_alt(struct pat *pt)
 static const char *
 pattern_unportable(const char *p)
 {
-	struct pat pt = { p, 0, NULL };
+	struct pat pt = {p, 0, NULL};
 
 	if (!pat_alt(&pt))
 		return pt.why;
@@ -714,7 +722,8 @@ compile_pattern(struct loader *ld, const cJSON *it, struct field *f)
 	free(anch);
 	if (rc != 0) {
 		regerror(rc, NULL, err, sizeof(err));
-		return fail(ld, it, "field \"%s\": \"pattern\": does not compile: %s", f->name, err);
+		return fail(ld, it, "field \"%s\": \"pattern\": does not compile: %s", f->name,
+		            err);
 	}
 	return true;
 }
@@ -728,6 +737,7 @@ text_like(enum schema_type t)
 	       t == SCHEMA_HIDDEN;
 }
 
+/* Option values are what the server accepts, so they must be unique and plain. */
 static bool
 load_options(struct loader *ld, const cJSON *arr, struct field *f)
 {
@@ -741,7 +751,7 @@ load_options(struct loader *ld, const cJSON *arr, struct field *f)
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (n == 0 || n > SCHEMA_MAX_OPTIONS)
 		return fail(ld, arr, "field \"%s\": \"options\" needs 1 to %d entries", f->name,
-			    SCHEMA_MAX_OPTIONS);
+		            SCHEMA_MAX_OPTIONS);
 	f->options = arena_alloc(&ld->s->arena, n * sizeof(*f->options));
 	for (o = arr->child, i = 0; o != NULL; o = o->next, i++) {
 		op = &f->options[i];
@@ -760,7 +770,7 @@ load_options(struct loader *ld, const cJSON *arr, struct field *f)
 					return false;
 			} else {
 				return fail(ld, c, "field \"%s\": unknown option key \"%.40s\"",
-					    f->name, c->string);
+				            f->name, c->string);
 			}
 		}
 		if (op->value == NULL)
@@ -770,7 +780,7 @@ load_options(struct loader *ld, const cJSON *arr, struct field *f)
 		for (j = 0; j < i; j++)
 			if (strcmp(f->options[j].value, op->value) == 0)
 				return fail(ld, o, "field \"%s\": option value \"%.40s\" repeated",
-					    f->name, op->value);
+				            f->name, op->value);
 	}
 	f->noptions = n;
 	return true;
@@ -795,11 +805,11 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 	if (!cJSON_IsString(it))
 		return fail(ld, it, "fields[%zu]: \"name\" must be a string", idx);
 	if (it->valuestring[0] == '_')
-		return fail(ld, it, "fields[%zu]: names starting with '_' are reserved for landform",
-			    idx);
+		return fail(ld, it,
+		            "fields[%zu]: names starting with '_' are reserved for landform", idx);
 	if (!valid_name(it->valuestring))
-		return fail(ld, it, "fields[%zu]: name \"%.40s\" must match [a-z][a-z0-9_]{0,31}", idx,
-			    it->valuestring);
+		return fail(ld, it, "fields[%zu]: name \"%.40s\" must match [a-z][a-z0-9_]{0,31}",
+		            idx, it->valuestring);
 	f->name = arena_strdup(&ld->s->arena, it->valuestring);
 	it = cJSON_GetObjectItemCaseSensitive(obj, "type");
 	if (it == NULL)
@@ -830,7 +840,8 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 				return false;
 		} else if (strcmp(k, "placeholder") == 0) {
 			if (!text_like(f->type) && f->type != SCHEMA_SELECT)
-				return fail(ld, c, "%s: not for %s fields", what, type_names[f->type]);
+				return fail(ld, c, "%s: not for %s fields", what,
+				            type_names[f->type]);
 			if (f->type == SCHEMA_HIDDEN)
 				return fail(ld, c, "%s: not for hidden fields", what);
 			if (!get_ltext(ld, c, what, &f->placeholder))
@@ -842,7 +853,8 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 			size_t *dst = k[1] == 'i' ? &f->min_length : &f->max_length;
 
 			if (!text_like(f->type))
-				return fail(ld, c, "%s: not for %s fields", what, type_names[f->type]);
+				return fail(ld, c, "%s: not for %s fields", what,
+				            type_names[f->type]);
 			if (!get_size(ld, c, what, k[1] == 'i' ? 0 : 1, SCHEMA_MAX_LENGTH, dst))
 				return false;
 			if (k[1] == 'a')
@@ -851,8 +863,10 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 			const char *why;
 
 			if (f->type == SCHEMA_TEXTAREA || !text_like(f->type))
-				return fail(ld, c, "%s: browsers check patterns only on text, tel, "
-					    "email and hidden fields", what);
+				return fail(ld, c,
+				            "%s: browsers check patterns only on text, tel, "
+				            "email and hidden fields",
+				            what);
 			if (!get_string(ld, c, what, MAX_PATTERN, &f->pattern))
 				return false;
 			if ((why = pattern_unportable(f->pattern)) != NULL)
@@ -863,12 +877,15 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 				return false;
 		} else if (strcmp(k, "autocomplete") == 0) {
 			if (f->type == SCHEMA_CHECKBOX || f->type == SCHEMA_HIDDEN)
-				return fail(ld, c, "%s: not for %s fields", what, type_names[f->type]);
+				return fail(ld, c, "%s: not for %s fields", what,
+				            type_names[f->type]);
 			if (!get_string(ld, c, what, MAX_AUTOCOMPLETE, &f->autocomplete))
 				return false;
 			if (!valid_autocomplete(f->autocomplete))
-				return fail(ld, c, "%s: tokens are lowercase words separated by "
-					    "single spaces", what);
+				return fail(ld, c,
+				            "%s: tokens are lowercase words separated by "
+				            "single spaces",
+				            what);
 		} else if (strcmp(k, "options") == 0) {
 			if (f->type != SCHEMA_SELECT)
 				return fail(ld, c, "%s: only select fields have options", what);
@@ -889,7 +906,8 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 
 	if (f->min_length > f->max_length)
 		return fail(ld, obj, "field \"%s\": min_length %zu is above max_length %zu%s",
-			    f->name, f->min_length, f->max_length, have_max ? "" : " (the default)");
+		            f->name, f->min_length, f->max_length,
+		            have_max ? "" : " (the default)");
 	if (f->type == SCHEMA_SELECT && f->noptions == 0)
 		return fail(ld, obj, "field \"%s\": select fields need \"options\"", f->name);
 	if (f->pattern_message.t[0] != NULL && f->pattern == NULL)
@@ -909,17 +927,20 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 		if (f->type != SCHEMA_TEL)
 			return fail(ld, obj, "field \"%s\": role phone needs type tel", f->name);
 		if (!f->required)
-			return fail(ld, obj, "field \"%s\": the phone field must be \"required\": true",
-				    f->name);
+			return fail(ld, obj,
+			            "field \"%s\": the phone field must be \"required\": true",
+			            f->name);
 		break;
 	case SCHEMA_ROLE_QUESTION:
 		if (f->type != SCHEMA_TEXTAREA && f->type != SCHEMA_TEXT)
-			return fail(ld, obj, "field \"%s\": role question needs type textarea or text",
-				    f->name);
+			return fail(ld, obj,
+			            "field \"%s\": role question needs type textarea or text",
+			            f->name);
 		break;
 	case SCHEMA_ROLE_CONSENT:
 		if (f->type != SCHEMA_CHECKBOX)
-			return fail(ld, obj, "field \"%s\": role consent needs type checkbox", f->name);
+			return fail(ld, obj, "field \"%s\": role consent needs type checkbox",
+			            f->name);
 		break;
 	}
 	if (pattern_item != NULL && !compile_pattern(ld, pattern_item, f))
@@ -932,8 +953,8 @@ static bool
 check_form(struct loader *ld, const cJSON *root, const cJSON *fields)
 {
 	struct schema *s = ld->s;
-	const struct field *roles[5] = { NULL };
-	const cJSON *fi, *items[5] = { NULL };
+	const struct field *roles[5] = {NULL};
+	const cJSON *fi, *items[5] = {NULL};
 	size_t i, j;
 
 	for (i = 0, fi = fields->child; i < s->nfields; i++, fi = fi->next) {
@@ -945,7 +966,7 @@ check_form(struct loader *ld, const cJSON *root, const cJSON *fields)
 		if (f->role != SCHEMA_ROLE_NONE) {
 			if (roles[f->role] != NULL)
 				return fail(ld, fi, "field \"%s\": only one field may have role %s",
-					    f->name, role_names[f->role]);
+				            f->name, role_names[f->role]);
 			roles[f->role] = f;
 			items[f->role] = fi;
 		}
@@ -953,24 +974,26 @@ check_form(struct loader *ld, const cJSON *root, const cJSON *fields)
 	if (roles[SCHEMA_ROLE_PHONE] == NULL)
 		return fail(ld, fields, "the form needs one field with \"role\": \"phone\"");
 	if (s->kind == SCHEMA_KIND_CONSULT && roles[SCHEMA_ROLE_QUESTION] == NULL)
-		return fail(ld, fields, "a consult form needs one field with \"role\": \"question\"");
+		return fail(ld, fields,
+		            "a consult form needs one field with \"role\": \"question\"");
 	if (roles[SCHEMA_ROLE_CONSENT] != NULL && s->consent.t[0] == NULL)
 		return fail(ld, items[SCHEMA_ROLE_CONSENT],
-			    "the consent checkbox needs the top-level \"consent\" text");
+		            "the consent checkbox needs the top-level \"consent\" text");
 	if (roles[SCHEMA_ROLE_CONSENT] == NULL && s->consent.t[0] != NULL)
 		return fail(ld, cJSON_GetObjectItemCaseSensitive(root, "consent"),
-			    "\"consent\" text needs a checkbox field with \"role\": \"consent\"");
+		            "\"consent\" text needs a checkbox field with \"role\": \"consent\"");
 	if (s->thanks.t[0] == NULL && s->redirect == NULL)
 		return fail(ld, root, "give \"thanks\" text or a \"redirect\"");
 	return true;
 }
 
+/* Top-level keys may come in any order; cross-field rules run once everything is read. */
 static bool
 load_root(struct loader *ld, const cJSON *root)
 {
 	struct schema *s = ld->s;
 	const cJSON *c, *fields = NULL, *fi;
-	static const char *kinds[] = { "lead", "consult" };
+	static const char *kinds[] = {"lead", "consult"};
 	bool have_kind = false;
 	size_t i;
 	int v;
@@ -1003,7 +1026,8 @@ load_root(struct loader *ld, const cJSON *root)
 			if (!get_string(ld, c, "\"redirect\"", 2048, &s->redirect))
 				return false;
 			if (!valid_redirect(s->redirect))
-				return fail(ld, c, "\"redirect\" must be an http(s):// URL or a /path");
+				return fail(ld, c,
+				            "\"redirect\" must be an http(s):// URL or a /path");
 		} else if (strcmp(k, "fields") == 0) {
 			if (!cJSON_IsArray(c))
 				return fail(ld, c, "\"fields\" must be an array");
@@ -1038,6 +1062,7 @@ load_root(struct loader *ld, const cJSON *root)
 	return check_form(ld, root, fields);
 }
 
+/* Byte-level checks first (size, UTF-8, NUL) so cJSON and the line finder see clean text. */
 struct schema *
 schema_load(const char *json, size_t len, const char *filename, char **cause)
 {
@@ -1072,7 +1097,7 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	for (i = (size_t)(end - json); i < len; i++) {
 		if ((unsigned char)json[i] > ' ') {
 			*cause = strdupf("%s:%zu: text after the JSON object", ld.filename,
-					 line_at(json, len, i));
+			                 line_at(json, len, i));
 			cJSON_Delete(root);
 			return NULL;
 		}
@@ -1093,6 +1118,7 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	return ld.s;
 }
 
+/* Regexes and the locale live outside the arena: free them before it. */
 void
 schema_free(struct schema *s)
 {
@@ -1163,6 +1189,7 @@ schema_submit_label(const struct schema *s, enum lang l)
 
 /* -------------------------------------------------------------- rendering */
 
+/* name="escaped value"; name is always one of our literals. */
 static void
 attr(struct buf *out, const char *name, const char *v)
 {
@@ -1212,8 +1239,8 @@ enum tick { TICK_OFF, TICK_ON, TICK_BAD };
 static enum tick
 tick_of(const char *v)
 {
-	static const char *on[] = { "yes", "on", "true", "1" };
-	static const char *off[] = { "", "no", "off", "false", "0" };
+	static const char *on[] = {"yes", "on", "true", "1"};
+	static const char *off[] = {"", "no", "off", "false", "0"};
 	size_t i;
 
 	if (v == NULL)
@@ -1268,9 +1295,10 @@ render_label(const struct field *f, enum lang l, const char *text, struct buf *o
 	buf_adds(out, "</label>\n");
 }
 
+/* One field: label, control with the attributes the server will check, its error if any. */
 static void
 render_field(const struct schema *s, const struct field *f, enum lang l, const struct form *typed,
-	     const struct schema_error *err, struct buf *out)
+             const struct schema_error *err, struct buf *out)
 {
 	const char *v = sent_value(typed, f->name, NULL);
 	const char *ac = default_autocomplete(f);
@@ -1285,7 +1313,7 @@ render_field(const struct schema *s, const struct field *f, enum lang l, const s
 		return;
 	}
 	buf_printf(out, "<div class=\"field field-%s%s\">\n", type_names[f->type],
-		   bad ? " invalid" : "");
+	           bad ? " invalid" : "");
 	switch (f->type) {
 	case SCHEMA_CHECKBOX:
 		/* The box sits inside its label (one big tap target on a phone); a consent box
@@ -1296,12 +1324,14 @@ render_field(const struct schema *s, const struct field *f, enum lang l, const s
 		if (tick_of(v) == TICK_ON)
 			buf_adds(out, " checked");
 		buf_adds(out, "><span>");
-		html_escapes(out, f->label.t[0] != NULL ? pick(&f->label, l) : pick(&s->consent, l));
+		html_escapes(out,
+		             f->label.t[0] != NULL ? pick(&f->label, l) : pick(&s->consent, l));
 		if (f->required)
 			buf_adds(out, "<span class=\"req\" aria-hidden=\"true\">*</span>");
 		buf_adds(out, "</span></label>\n");
 		if (described) {
-			buf_printf(out, "<p class=\"hint consent-text\" id=\"f-%s-text\">", f->name);
+			buf_printf(out, "<p class=\"hint consent-text\" id=\"f-%s-text\">",
+			           f->name);
 			html_escapes(out, pick(&s->consent, l));
 			buf_adds(out, "</p>\n");
 		}
@@ -1371,10 +1401,11 @@ render_field(const struct schema *s, const struct field *f, enum lang l, const s
 	buf_adds(out, "</div>\n");
 }
 
+/* Summary first so a screen reader announces it; hidden stamp, fields, honeypot, button. */
 void
 schema_render_form(const struct schema *s, enum lang l, const char *action,
-		   const struct form *typed, const struct schema_error *err, const char *stamp,
-		   struct buf *out)
+                   const struct form *typed, const struct schema_error *err, const char *stamp,
+                   struct buf *out)
 {
 	const struct field *ef = NULL;
 	size_t i;
@@ -1404,11 +1435,12 @@ schema_render_form(const struct schema *s, enum lang l, const char *action,
 		render_field(s, &s->fields[i], l, typed, err, out);
 	/* The honeypot: people never see it (class hp is hidden by the page's CSS), bots fill it.
 	 * It is never refilled from what was sent. */
-	buf_printf(out, "<div class=\"hp\" aria-hidden=\"true\"><label for=\"f-%s\">%s</label>"
-		   "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"\" tabindex=\"-1\" "
-		   "autocomplete=\"off\"></div>\n",
-		   SCHEMA_HONEYPOT_FIELD, l == LANG_EN ? "Leave this field empty" : "此项请留空",
-		   SCHEMA_HONEYPOT_FIELD, SCHEMA_HONEYPOT_FIELD);
+	buf_printf(out,
+	           "<div class=\"hp\" aria-hidden=\"true\"><label for=\"f-%s\">%s</label>"
+	           "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"\" tabindex=\"-1\" "
+	           "autocomplete=\"off\"></div>\n",
+	           SCHEMA_HONEYPOT_FIELD, l == LANG_EN ? "Leave this field empty" : "此项请留空",
+	           SCHEMA_HONEYPOT_FIELD, SCHEMA_HONEYPOT_FIELD);
 	buf_adds(out, "<button type=\"submit\">");
 	html_escapes(out, pick(&s->submit, l));
 	buf_adds(out, "</button>\n</form>\n");
@@ -1420,8 +1452,8 @@ schema_render_form(const struct schema *s, enum lang l, const char *action,
 static size_t
 space_at(const char *p, const char *end)
 {
-	if (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
-			*p == '\v'))
+	if (p < end &&
+	    (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v'))
 		return 1;
 	if (end - p >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0)
 		return 2;
@@ -1512,6 +1544,7 @@ email_ok(const char *v)
 	}
 }
 
+/* Messages name fields as the visitor sees them; hidden fields have only a name. */
 static const char *
 label_for(const struct schema *s, const struct field *f, enum lang l)
 {
@@ -1540,31 +1573,38 @@ phone_message(struct arena *a, enum lang l, enum phone_error e, const char *lab)
 	switch (e) {
 	case PHONE_ERR_EMPTY:
 		return en ? arena_printf(a, "Please enter your %s.", lab)
-			  : arena_printf(a, "请填写%s", lab);
+		          : arena_printf(a, "请填写%s", lab);
 	case PHONE_ERR_BAD_CHAR:
-		return en ? arena_printf(a, "%s may contain only digits, spaces, dashes and a "
-					    "leading +.", lab)
-			  : arena_printf(a, "%s只能包含数字、空格、短横线和开头的+号", lab);
+		return en ? arena_printf(a,
+		                         "%s may contain only digits, spaces, dashes and a "
+		                         "leading +.",
+		                         lab)
+		          : arena_printf(a, "%s只能包含数字、空格、短横线和开头的+号", lab);
 	case PHONE_ERR_TOO_SHORT:
 		return en ? arena_printf(a, "%s has too few digits.", lab)
-			  : arena_printf(a, "%s位数太少", lab);
+		          : arena_printf(a, "%s位数太少", lab);
 	case PHONE_ERR_TOO_LONG:
 		return en ? arena_printf(a, "%s has too many digits.", lab)
-			  : arena_printf(a, "%s位数太多", lab);
+		          : arena_printf(a, "%s位数太多", lab);
 	case PHONE_ERR_NOT_MOBILE:
-		return en ? arena_printf(a, "%s is not a mobile number (11 digits starting "
-					    "with 1).", lab)
-			  : arena_printf(a, "%s不是有效的手机号（11位，以1开头）", lab);
+		return en ? arena_printf(a,
+		                         "%s is not a mobile number (11 digits starting "
+		                         "with 1).",
+		                         lab)
+		          : arena_printf(a, "%s不是有效的手机号（11位，以1开头）", lab);
 	case PHONE_ERR_NEED_COUNTRY:
-		return en ? arena_printf(a, "For a number outside mainland China, start %s with + "
-					    "and the country code.", lab)
-			  : arena_printf(a, "非中国大陆号码，%s请以+和国家代码开头", lab);
+		return en ? arena_printf(a,
+		                         "For a number outside mainland China, start %s with + "
+		                         "and the country code.",
+		                         lab)
+		          : arena_printf(a, "非中国大陆号码，%s请以+和国家代码开头", lab);
 	default:
 		return en ? arena_printf(a, "%s is not valid.", lab)
-			  : arena_printf(a, "%s无效", lab);
+		          : arena_printf(a, "%s无效", lab);
 	}
 }
 
+/* JSON string escaping for fields_json; UTF-8 passes through (the input is valid UTF-8). */
 static void
 json_string(struct buf *b, const char *s)
 {
@@ -1614,7 +1654,7 @@ short_name(struct arena *a, const char *name)
 /* One field's checks, in the order a visitor would fix them: presence, shape, length, type. */
 static bool
 check_field(const struct schema *s, const struct field *f, const struct form *in, enum lang l,
-	    struct arena *a, struct schema_values *out, struct buf *js, struct schema_error *err)
+            struct arena *a, struct schema_values *out, struct buf *js, struct schema_error *err)
 {
 	const char *raw, *lab = label_for(s, f, l);
 	char *v, e164[PHONE_E164_MAX];
@@ -1630,23 +1670,25 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 		raw = f->value; /* an API client that leaves it out gets what a browser sends */
 	if (count > 1)
 		return refuse(err, f->name, "duplicate_field",
-			      en ? arena_printf(a, "%s was sent more than once; please reload the "
-						"page and try again.", lab)
-				 : arena_printf(a, "%s提交了多次，请刷新页面后重试", lab));
+		              en ? arena_printf(a,
+		                                "%s was sent more than once; please reload the "
+		                                "page and try again.",
+		                                lab)
+		                 : arena_printf(a, "%s提交了多次，请刷新页面后重试", lab));
 	if (f->type == SCHEMA_CHECKBOX) {
 		t = tick_of(raw);
 		if (t == TICK_BAD)
 			return refuse(err, f->name, "bad_checkbox",
-				      en ? arena_printf(a, "%s has an invalid value.", lab)
-					 : arena_printf(a, "%s的值无效", lab));
+			              en ? arena_printf(a, "%s has an invalid value.", lab)
+			                 : arena_printf(a, "%s的值无效", lab));
 		if (t == TICK_OFF && f->required) {
 			if (f->role == SCHEMA_ROLE_CONSENT)
 				return refuse(err, f->name, "required",
-					      en ? "Please tick the box to agree before sending."
-						 : "请先阅读并勾选同意");
+				              en ? "Please tick the box to agree before sending."
+				                 : "请先阅读并勾选同意");
 			return refuse(err, f->name, "required",
-				      en ? arena_printf(a, "Please tick “%s”.", lab)
-					 : arena_printf(a, "请勾选“%s”", lab));
+			              en ? arena_printf(a, "Please tick “%s”.", lab)
+			                 : arena_printf(a, "请勾选“%s”", lab));
 		}
 		json_key(js, f->name);
 		buf_adds(js, t == TICK_ON ? "true" : "false");
@@ -1660,21 +1702,21 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 		if (!f->required)
 			return true;
 		return refuse(err, f->name, "required",
-			      f->type == SCHEMA_SELECT
-				      ? (en ? arena_printf(a, "Please choose your %s.", lab)
-					    : arena_printf(a, "请选择%s", lab))
-				      : (en ? arena_printf(a, "Please enter your %s.", lab)
-					    : arena_printf(a, "请填写%s", lab)));
+		              f->type == SCHEMA_SELECT
+		                  ? (en ? arena_printf(a, "Please choose your %s.", lab)
+		                        : arena_printf(a, "请选择%s", lab))
+		                  : (en ? arena_printf(a, "Please enter your %s.", lab)
+		                        : arena_printf(a, "请填写%s", lab)));
 	}
 	if (!utf8_valid(v, len) || utf8_has_control(v, len, true))
-		return refuse(err, f->name, "bad_char",
-			      en ? arena_printf(a, "%s contains characters that are not allowed.",
-						lab)
-				 : arena_printf(a, "%s包含不允许的字符", lab));
+		return refuse(
+		    err, f->name, "bad_char",
+		    en ? arena_printf(a, "%s contains characters that are not allowed.", lab)
+		       : arena_printf(a, "%s包含不允许的字符", lab));
 	if (f->type != SCHEMA_TEXTAREA && strchr(v, '\n') != NULL)
 		return refuse(err, f->name, "line_break",
-			      en ? arena_printf(a, "%s must fit on one line.", lab)
-				 : arena_printf(a, "%s不能换行", lab));
+		              en ? arena_printf(a, "%s must fit on one line.", lab)
+		                 : arena_printf(a, "%s不能换行", lab));
 
 	if (f->type == SCHEMA_SELECT) {
 		for (i = 0; i < f->noptions; i++)
@@ -1682,8 +1724,8 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 				break;
 		if (i == f->noptions)
 			return refuse(err, f->name, "bad_option",
-				      en ? arena_printf(a, "Please choose %s from the list.", lab)
-					 : arena_printf(a, "请从列表中选择%s", lab));
+			              en ? arena_printf(a, "Please choose %s from the list.", lab)
+			                 : arena_printf(a, "请从列表中选择%s", lab));
 		json_key(js, f->name);
 		json_string(js, v);
 		return true;
@@ -1691,38 +1733,37 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 
 	cps = utf8_count(v, len);
 	if (f->min_length > 0 && cps < f->min_length)
-		return refuse(err, f->name, "too_short",
-			      en ? arena_printf(a, "%s needs at least %zu characters.", lab,
-						f->min_length)
-				 : arena_printf(a, "%s至少要%zu个字", lab, f->min_length));
+		return refuse(
+		    err, f->name, "too_short",
+		    en ? arena_printf(a, "%s needs at least %zu characters.", lab, f->min_length)
+		       : arena_printf(a, "%s至少要%zu个字", lab, f->min_length));
 	if (cps > f->max_length)
-		return refuse(err, f->name, "too_long",
-			      en ? arena_printf(a, "%s can be at most %zu characters long (now %zu).",
-						lab, f->max_length, cps)
-				 : arena_printf(a, "%s最多%zu个字（现在%zu个）", lab, f->max_length,
-						cps));
+		return refuse(
+		    err, f->name, "too_long",
+		    en ? arena_printf(a, "%s can be at most %zu characters long (now %zu).", lab,
+		                      f->max_length, cps)
+		       : arena_printf(a, "%s最多%zu个字（现在%zu个）", lab, f->max_length, cps));
 	if (f->pattern != NULL) {
 		old = uselocale(s->loc);
 		rc = regexec(&f->re, v, 0, NULL, 0);
 		uselocale(old);
 		if (rc != 0)
-			return refuse(err, f->name, "pattern_mismatch",
-				      f->pattern_message.t[0] != NULL
-					      ? pick(&f->pattern_message, l)
-					      : en ? arena_printf(a, "%s is not in the expected format.",
-								  lab)
-						   : arena_printf(a, "%s格式不对", lab));
+			return refuse(
+			    err, f->name, "pattern_mismatch",
+			    f->pattern_message.t[0] != NULL ? pick(&f->pattern_message, l)
+			    : en ? arena_printf(a, "%s is not in the expected format.", lab)
+			         : arena_printf(a, "%s格式不对", lab));
 	}
 	if (f->type == SCHEMA_EMAIL && !email_ok(v))
 		return refuse(err, f->name, "bad_email",
-			      en ? arena_printf(a, "%s is not a valid email address.", lab)
-				 : arena_printf(a, "%s不是有效的邮箱地址", lab));
+		              en ? arena_printf(a, "%s is not a valid email address.", lab)
+		                 : arena_printf(a, "%s不是有效的邮箱地址", lab));
 	if (f->type == SCHEMA_TEL) {
 		pe = phone_normalize(v, len, e164);
 		if (pe != PHONE_OK)
 			return refuse(err, f->name,
-				      pe == PHONE_ERR_EMPTY ? "required" : phone_error_code(pe),
-				      phone_message(a, l, pe, lab));
+			              pe == PHONE_ERR_EMPTY ? "required" : phone_error_code(pe),
+			              phone_message(a, l, pe, lab));
 		v = arena_strdup(a, e164);
 		if (f->role == SCHEMA_ROLE_PHONE)
 			out->phone = v;
@@ -1736,9 +1777,10 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 	return true;
 }
 
+/* Unknown names first (a stale page is the likely cause), then fields in schema order. */
 bool
 schema_validate(const struct schema *s, const struct form *in, enum lang l, struct arena *a,
-		struct schema_values *out, struct schema_error *err)
+                struct schema_values *out, struct schema_error *err)
 {
 	struct buf js;
 	const char *name;
@@ -1753,12 +1795,14 @@ schema_validate(const struct schema *s, const struct form *in, enum lang l, stru
 		if (name == NULL || name[0] == '_' || find_field(s, name) != NULL)
 			continue;
 		name = short_name(a, name);
-		return refuse(err, name, "unknown_field",
-			      l == LANG_EN
-				      ? arena_printf(a, "The form sent an unknown field “%s”; please "
-							"reload the page and try again.", name)
-				      : arena_printf(a, "表单里有未知的项目“%s”，请刷新页面后重试",
-						     name));
+		return refuse(
+		    err, name, "unknown_field",
+		    l == LANG_EN
+		        ? arena_printf(a,
+		                       "The form sent an unknown field “%s”; please "
+		                       "reload the page and try again.",
+		                       name)
+		        : arena_printf(a, "表单里有未知的项目“%s”，请刷新页面后重试", name));
 	}
 	buf_init(&js, a, 256);
 	buf_addc(&js, '{');

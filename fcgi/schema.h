@@ -19,9 +19,9 @@
 /* Upper bounds a form.json must stay within. */
 #define SCHEMA_MAX_FIELDS 40
 #define SCHEMA_MAX_OPTIONS 100
-#define SCHEMA_MAX_NAME 32        /* bytes in a field name */
-#define SCHEMA_MAX_LENGTH 20000   /* largest max_length, in code points */
-#define SCHEMA_MAX_TEXT 8000      /* bytes in one label, title, consent or thanks text */
+#define SCHEMA_MAX_NAME 32      /* bytes in a field name */
+#define SCHEMA_MAX_LENGTH 20000 /* largest max_length, in code points */
+#define SCHEMA_MAX_TEXT 8000    /* bytes in one label, title, consent or thanks text */
 
 enum schema_kind {
 	SCHEMA_KIND_LEAD = 0,
@@ -61,31 +61,32 @@ struct schema_error {
 
 /* A valid submission, normalized. Every string lives in the arena given to schema_validate. */
 struct schema_values {
-	const char *phone;       /* E.164, never NULL after success */
-	const char *name;        /* role name value, or NULL when absent or no such field */
-	const char *question;    /* role question value, or NULL */
-	const char *fields_json; /* JSON object of the schema's fields only: strings trimmed,
-	                          * tel fields in E.164, checkboxes true/false, empty ones left out */
-	const char *consent;     /* the consent text in the page language when the consent box
-	                          * was checked, else NULL; points into the schema */
+	const char *phone;    /* E.164, never NULL after success */
+	const char *name;     /* role name value, or NULL when absent or no such field */
+	const char *question; /* role question value, or NULL */
+	const char
+	    *fields_json;    /* JSON object of the schema's fields only: strings trimmed,
+	                      * tel fields in E.164, checkboxes true/false, empty ones left out */
+	const char *consent; /* the consent text in the page language when the consent box
+	                      * was checked, else NULL; points into the schema */
 };
 
 /* Parses and checks a form.json held in json[0..len) (need not be NUL-terminated).
  * Returns a schema the caller frees with schema_free, or NULL with *cause set to
  * "FILENAME:LINE: message", which the caller frees with free(). */
 struct schema *schema_load(const char *json, size_t len, const char *filename, char **cause)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Frees a schema and everything in it; NULL is fine. */
 void schema_free(struct schema *s);
 
 /* Accessors. Strings point into the schema and live as long as it does. */
 enum schema_kind schema_kind(const struct schema *s);
-const char *schema_kind_name(enum schema_kind k);                 /* "lead", "consult" */
-const char *schema_title(const struct schema *s, enum lang l);     /* never NULL */
-const char *schema_thanks(const struct schema *s, enum lang l);    /* NULL when not given */
-const char *schema_redirect(const struct schema *s);               /* NULL when not given */
-const char *schema_consent(const struct schema *s, enum lang l);   /* NULL when no consent */
+const char *schema_kind_name(enum schema_kind k);                     /* "lead", "consult" */
+const char *schema_title(const struct schema *s, enum lang l);        /* never NULL */
+const char *schema_thanks(const struct schema *s, enum lang l);       /* NULL when not given */
+const char *schema_redirect(const struct schema *s);                  /* NULL when not given */
+const char *schema_consent(const struct schema *s, enum lang l);      /* NULL when no consent */
 const char *schema_submit_label(const struct schema *s, enum lang l); /* never NULL */
 
 /* Appends the whole <form> element to out. typed is the submission to put back (NULL for
@@ -93,15 +94,15 @@ const char *schema_submit_label(const struct schema *s, enum lang l); /* never N
  * stamp the value of the hidden _stamp input (NULL to leave it out). Every byte taken from
  * the schema, the visitor or the arguments is escaped. */
 void schema_render_form(const struct schema *s, enum lang l, const char *action,
-			const struct form *typed, const struct schema_error *err,
-			const char *stamp, struct buf *out);
+                        const struct form *typed, const struct schema_error *err, const char *stamp,
+                        struct buf *out);
 
 /* Checks a parsed submission against the schema, in a fixed order: unknown fields (in the
  * order sent, names starting with '_' are skipped as landform's own), then each schema field
  * in schema order. Returns true and fills out, or false and fills err with the first
  * problem found. Both results are allocated from a. */
-bool schema_validate(const struct schema *s, const struct form *in, enum lang l,
-		     struct arena *a, struct schema_values *out, struct schema_error *err)
-	__attribute__((warn_unused_result));
+bool schema_validate(const struct schema *s, const struct form *in, enum lang l, struct arena *a,
+                     struct schema_values *out, struct schema_error *err)
+    __attribute__((warn_unused_result));
 
 #endif

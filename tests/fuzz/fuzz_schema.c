@@ -17,23 +17,23 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char fixed_schema[] =
-	"{\"kind\":\"consult\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
-	"{\"name\":\"name\",\"type\":\"text\",\"role\":\"name\",\"required\":true,"
-	"\"label\":{\"zh-CN\":\"姓名\",\"en\":\"Name\"},\"min_length\":2,\"max_length\":4},"
-	"{\"name\":\"mobile\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
-	"\"label\":{\"zh-CN\":\"手机号\",\"en\":\"Mobile\"}},"
-	"{\"name\":\"email\",\"type\":\"email\",\"label\":{\"zh-CN\":\"邮箱\",\"en\":\"Email\"}},"
-	"{\"name\":\"code\",\"type\":\"text\",\"label\":{\"zh-CN\":\"码\",\"en\":\"Code\"},"
-	"\"pattern\":\"[A-Z]{2}[0-9]{4}|.{3}\"},"
-	"{\"name\":\"size\",\"type\":\"select\",\"label\":{\"zh-CN\":\"规模\",\"en\":\"Size\"},"
-	"\"options\":[{\"value\":\"a\",\"label\":{\"zh-CN\":\"甲\",\"en\":\"A\"}},"
-	"{\"value\":\"b\\\"<\",\"label\":{\"zh-CN\":\"乙\",\"en\":\"B\"}}]},"
-	"{\"name\":\"question\",\"type\":\"textarea\",\"role\":\"question\",\"required\":true,"
-	"\"label\":{\"zh-CN\":\"问题\",\"en\":\"Question\"},\"max_length\":10},"
-	"{\"name\":\"campaign\",\"type\":\"hidden\",\"value\":\"x\"},"
-	"{\"name\":\"agree\",\"type\":\"checkbox\",\"role\":\"consent\",\"required\":true}],"
-	"\"consent\":{\"zh-CN\":\"同意\",\"en\":\"Agree\"},"
-	"\"thanks\":{\"zh-CN\":\"好\",\"en\":\"OK\"}}";
+    "{\"kind\":\"consult\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
+    "{\"name\":\"name\",\"type\":\"text\",\"role\":\"name\",\"required\":true,"
+    "\"label\":{\"zh-CN\":\"姓名\",\"en\":\"Name\"},\"min_length\":2,\"max_length\":4},"
+    "{\"name\":\"mobile\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
+    "\"label\":{\"zh-CN\":\"手机号\",\"en\":\"Mobile\"}},"
+    "{\"name\":\"email\",\"type\":\"email\",\"label\":{\"zh-CN\":\"邮箱\",\"en\":\"Email\"}},"
+    "{\"name\":\"code\",\"type\":\"text\",\"label\":{\"zh-CN\":\"码\",\"en\":\"Code\"},"
+    "\"pattern\":\"[A-Z]{2}[0-9]{4}|.{3}\"},"
+    "{\"name\":\"size\",\"type\":\"select\",\"label\":{\"zh-CN\":\"规模\",\"en\":\"Size\"},"
+    "\"options\":[{\"value\":\"a\",\"label\":{\"zh-CN\":\"甲\",\"en\":\"A\"}},"
+    "{\"value\":\"b\\\"<\",\"label\":{\"zh-CN\":\"乙\",\"en\":\"B\"}}]},"
+    "{\"name\":\"question\",\"type\":\"textarea\",\"role\":\"question\",\"required\":true,"
+    "\"label\":{\"zh-CN\":\"问题\",\"en\":\"Question\"},\"max_length\":10},"
+    "{\"name\":\"campaign\",\"type\":\"hidden\",\"value\":\"x\"},"
+    "{\"name\":\"agree\",\"type\":\"checkbox\",\"role\":\"consent\",\"required\":true}],"
+    "\"consent\":{\"zh-CN\":\"同意\",\"en\":\"Agree\"},"
+    "\"thanks\":{\"zh-CN\":\"好\",\"en\":\"OK\"}}";
 
 static size_t
 count_lt(const char *s)
@@ -123,19 +123,20 @@ load_fixed(void)
 static void
 fuzz_pattern(const char *p, size_t n, struct arena *a)
 {
-	static const char *values[] = { "", "a", "AB1234", "张三", "13800138000", "a.b", "((" };
+	static const char *values[] = {"", "a", "AB1234", "张三", "13800138000", "a.b", "(("};
 	struct buf json;
-	struct form_field fs[2] = { { "m", "13800138000", 11 }, { "x", NULL, 0 } };
-	struct form in = { fs, 2 };
+	struct form_field fs[2] = {{"m", "13800138000", 11}, {"x", NULL, 0}};
+	struct form in = {fs, 2};
 	struct schema *s;
 	char *cause = NULL;
 	size_t i;
 
 	buf_init(&json, a, 0);
-	buf_adds(&json, "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
-			"{\"name\":\"m\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
-			"\"label\":{\"zh-CN\":\"t\",\"en\":\"t\"}},{\"name\":\"x\",\"type\":\"text\","
-			"\"label\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"pattern\":\"");
+	buf_adds(&json,
+	         "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
+	         "{\"name\":\"m\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
+	         "\"label\":{\"zh-CN\":\"t\",\"en\":\"t\"}},{\"name\":\"x\",\"type\":\"text\","
+	         "\"label\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"pattern\":\"");
 	for (i = 0; i < n; i++) {
 		if (p[i] == '"' || p[i] == '\\')
 			buf_addc(&json, '\\');

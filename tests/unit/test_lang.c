@@ -108,8 +108,8 @@ int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(lang_tag_should_name_every_language),
-		cmocka_unit_test(lang_from_tag_should_read_only_len_bytes),
+	    cmocka_unit_test(lang_tag_should_name_every_language),
+	    cmocka_unit_test(lang_from_tag_should_read_only_len_bytes),
 	};
 	size_t n, i, nfixed = sizeof fixed / sizeof fixed[0];
 	struct tcase *cases = load(&n);

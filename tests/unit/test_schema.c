@@ -96,7 +96,8 @@ load_table(const char *file, size_t ncols, size_t *count)
 		}
 		for (k = 0; k < ncols; k++)
 			if (cols[k] == NULL) {
-				fprintf(stderr, "%s: want %zu columns in '%s'\n", path, ncols, line);
+				fprintf(stderr, "%s: want %zu columns in '%s'\n", path, ncols,
+				        line);
 				exit(1);
 			}
 		cases = realloc(cases, (n + 1) * sizeof *cases);
@@ -146,7 +147,8 @@ pct_decode(struct arena *a, const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n + 1 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+		if (s[i] == '%' && i + 2 < n + 1 && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
 			*q++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 			i += 2;
 		} else {
@@ -292,13 +294,13 @@ schema_with_pattern(const char *pattern, char **cause)
 	}
 	esc[j] = '\0';
 	snprintf(json, sizeof json,
-		 "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
-		 "{\"name\":\"m\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
-		 "\"label\":{\"zh-CN\":\"手机\",\"en\":\"Phone\"}},"
-		 "{\"name\":\"x\",\"type\":\"text\",\"label\":{\"zh-CN\":\"x\",\"en\":\"x\"},"
-		 "\"max_length\":100,\"pattern\":\"%s\"}],"
-		 "\"thanks\":{\"zh-CN\":\"好\",\"en\":\"OK\"}}",
-		 esc);
+	         "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
+	         "{\"name\":\"m\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
+	         "\"label\":{\"zh-CN\":\"手机\",\"en\":\"Phone\"}},"
+	         "{\"name\":\"x\",\"type\":\"text\",\"label\":{\"zh-CN\":\"x\",\"en\":\"x\"},"
+	         "\"max_length\":100,\"pattern\":\"%s\"}],"
+	         "\"thanks\":{\"zh-CN\":\"好\",\"en\":\"OK\"}}",
+	         esc);
 	return schema_load(json, strlen(json), "pattern.json", cause);
 }
 
@@ -310,8 +312,8 @@ pattern_case(void **state)
 	char *cause = NULL;
 	struct schema *s = schema_with_pattern(c->a, &cause);
 	struct arena a;
-	struct form_field fs[2] = { { "m", "13800138000", 11 }, { "x", NULL, 0 } };
-	struct form in = { fs, 2 };
+	struct form_field fs[2] = {{"m", "13800138000", 11}, {"x", NULL, 0}};
+	struct form in = {fs, 2};
 	struct schema_values v;
 	struct schema_error e;
 	bool ok;
@@ -388,10 +390,11 @@ schema_load_should_accept_bom_crlf_and_unicode_escapes(void **state)
 static void
 schema_load_should_read_only_len_bytes(void **state)
 {
-	const char *json = "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
-			   "{\"name\":\"m\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
-			   "\"label\":{\"zh-CN\":\"手机\",\"en\":\"Phone\"}}],\"redirect\":\"/ok\"}"
-			   "GARBAGE";
+	const char *json =
+	    "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
+	    "{\"name\":\"m\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
+	    "\"label\":{\"zh-CN\":\"手机\",\"en\":\"Phone\"}}],\"redirect\":\"/ok\"}"
+	    "GARBAGE";
 	char *cause = NULL;
 	struct schema *s = schema_load(json, strlen(json) - 7, "x.json", &cause);
 
@@ -482,7 +485,7 @@ render(struct arena *a, const char *schema_file, enum lang l, const char *spec,
 	if (spec != NULL)
 		build_form(a, spec, &in);
 	schema_render_form(s, l, "/p/demo?ch=wx&x=\"1\"", spec != NULL ? &in : NULL, err, stamp,
-			   &out);
+	                   &out);
 	schema_free(s);
 	return out.data;
 }
@@ -495,31 +498,38 @@ render_should_carry_the_schema_constraints(void **state)
 
 	arena_init(&a, 0);
 	h = render(&a, "good/all_types.json", LANG_ZH_CN, NULL, NULL, "st");
-	assert_non_null(strstr(h, "<form class=\"lf-form\" method=\"post\" "
-				  "action=\"/p/demo?ch=wx&amp;x=&quot;1&quot;\" accept-charset=\"utf-8\">"));
+	assert_non_null(
+	    strstr(h, "<form class=\"lf-form\" method=\"post\" "
+	              "action=\"/p/demo?ch=wx&amp;x=&quot;1&quot;\" accept-charset=\"utf-8\">"));
 	assert_null(strstr(h, "novalidate"));
 	assert_non_null(strstr(h, "<input type=\"text\" id=\"f-name\" name=\"name\" required "
-				  "minlength=\"2\" maxlength=\"4\" autocomplete=\"name\">"));
+	                          "minlength=\"2\" maxlength=\"4\" autocomplete=\"name\">"));
 	assert_non_null(strstr(h, "<input type=\"tel\" id=\"f-mobile\" name=\"mobile\" required "
-				  "inputmode=\"tel\" maxlength=\"32\" autocomplete=\"tel\">"));
+	                          "inputmode=\"tel\" maxlength=\"32\" autocomplete=\"tel\">"));
 	assert_non_null(strstr(h, "<input type=\"email\" id=\"f-email\" name=\"email\" "
-				  "maxlength=\"254\" autocomplete=\"email\">"));
-	assert_non_null(strstr(h, "pattern=\"[A-Z]{2}[0-9]{4}\" title=\"邀请码是2个大写字母加4位数字\""));
+	                          "maxlength=\"254\" autocomplete=\"email\">"));
+	assert_non_null(
+	    strstr(h, "pattern=\"[A-Z]{2}[0-9]{4}\" title=\"邀请码是2个大写字母加4位数字\""));
 	assert_non_null(strstr(h, "<select id=\"f-size\" name=\"size\" required>\n"
-				  "<option value=\"\">请选择</option>\n"
-				  "<option value=\"1-10\">1–10 人</option>"));
-	assert_non_null(strstr(h, "<textarea rows=\"4\" id=\"f-question\" name=\"question\" required "
-				  "minlength=\"3\" maxlength=\"10\">\n</textarea>"));
+	                          "<option value=\"\">请选择</option>\n"
+	                          "<option value=\"1-10\">1–10 人</option>"));
+	assert_non_null(strstr(h,
+	                       "<textarea rows=\"4\" id=\"f-question\" name=\"question\" required "
+	                       "minlength=\"3\" maxlength=\"10\">\n</textarea>"));
 	assert_non_null(strstr(h, "<input type=\"hidden\" name=\"campaign\" value=\"spring\">"));
-	assert_non_null(strstr(h, "<label><input type=\"checkbox\" value=\"yes\" id=\"f-agree\" "
-				  "name=\"agree\" required aria-describedby=\"f-agree-text\">"
-				  "<span>我同意<span class=\"req\" aria-hidden=\"true\">*</span></span></label>"));
-	assert_non_null(strstr(h, "<p class=\"hint consent-text\" id=\"f-agree-text\">同意联系我。</p>"));
-	assert_non_null(strstr(h, "<label for=\"f-name\">姓名<span class=\"req\" aria-hidden=\"true\">"
-				  "*</span></label>"));
+	assert_non_null(strstr(
+	    h, "<label><input type=\"checkbox\" value=\"yes\" id=\"f-agree\" "
+	       "name=\"agree\" required aria-describedby=\"f-agree-text\">"
+	       "<span>我同意<span class=\"req\" aria-hidden=\"true\">*</span></span></label>"));
+	assert_non_null(
+	    strstr(h, "<p class=\"hint consent-text\" id=\"f-agree-text\">同意联系我。</p>"));
+	assert_non_null(strstr(h,
+	                       "<label for=\"f-name\">姓名<span class=\"req\" aria-hidden=\"true\">"
+	                       "*</span></label>"));
 	assert_non_null(strstr(h, "<input type=\"hidden\" name=\"_stamp\" value=\"st\">"));
 	assert_non_null(strstr(h, "<div class=\"hp\" aria-hidden=\"true\">"));
-	assert_non_null(strstr(h, "name=\"_website\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"));
+	assert_non_null(
+	    strstr(h, "name=\"_website\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"));
 	assert_non_null(strstr(h, "<button type=\"submit\">提交</button>\n</form>\n"));
 	assert_null(strstr(h, "role=\"alert\""));
 	assert_null(strstr(h, "aria-invalid"));
@@ -536,7 +546,8 @@ render_should_speak_the_page_language(void **state)
 	h = render(&a, "good/all_types.json", LANG_EN, NULL, NULL, NULL);
 	assert_non_null(strstr(h, "<label for=\"f-name\">Name<span"));
 	assert_non_null(strstr(h, "<option value=\"\">Choose…</option>"));
-	assert_non_null(strstr(h, "title=\"An invite code is two capital letters and four digits.\""));
+	assert_non_null(
+	    strstr(h, "title=\"An invite code is two capital letters and four digits.\""));
 	assert_non_null(strstr(h, ">Leave this field empty<"));
 	assert_non_null(strstr(h, "<button type=\"submit\">Submit</button>"));
 	assert_null(strstr(h, "_stamp"));
@@ -551,23 +562,25 @@ render_should_put_typed_values_back_escaped(void **state)
 
 	arena_init(&a, 0);
 	h = render(&a, "good/all_types.json", LANG_ZH_CN,
-		   "name=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&mobile=138%20'x'"
-		   "&question=%0Afirst%20line%20%3C/textarea%3E%3Cb%3E&size=11-50&newsletter=yes"
-		   "&agree=yes&campaign=%22autumn&_website=spam",
-		   NULL, "s\"t");
+	           "name=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&mobile=138%20'x'"
+	           "&question=%0Afirst%20line%20%3C/textarea%3E%3Cb%3E&size=11-50&newsletter=yes"
+	           "&agree=yes&campaign=%22autumn&_website=spam",
+	           NULL, "s\"t");
 	assert_null(strstr(h, "<script"));
 	assert_null(strstr(h, "<b>"));
 	assert_null(strstr(h, "spam"));
 	assert_non_null(strstr(h, "value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\">"));
 	assert_non_null(strstr(h, "value=\"138 &#39;x&#39;\">"));
 	/* the newline we add after <textarea> is eaten by the parser, the visitor's survives */
-	assert_non_null(strstr(h, "maxlength=\"10\">\n\nfirst line &lt;/textarea&gt;&lt;b&gt;</textarea>"));
+	assert_non_null(
+	    strstr(h, "maxlength=\"10\">\n\nfirst line &lt;/textarea&gt;&lt;b&gt;</textarea>"));
 	assert_non_null(strstr(h, "<option value=\"11-50\" selected>"));
 	assert_null(strstr(h, "<option value=\"1-10\" selected>"));
 	assert_non_null(strstr(h, "id=\"f-newsletter\" name=\"newsletter\" checked>"));
 	assert_non_null(strstr(h, "id=\"f-agree\" name=\"agree\" required "
-				  "aria-describedby=\"f-agree-text\" checked>"));
-	assert_non_null(strstr(h, "<input type=\"hidden\" name=\"campaign\" value=\"&quot;autumn\">"));
+	                          "aria-describedby=\"f-agree-text\" checked>"));
+	assert_non_null(
+	    strstr(h, "<input type=\"hidden\" name=\"campaign\" value=\"&quot;autumn\">"));
 	assert_non_null(strstr(h, "name=\"_stamp\" value=\"s&quot;t\">"));
 	arena_free(&a);
 }
@@ -587,19 +600,21 @@ render_should_leave_unticked_boxes_unchecked(void **state)
 static void
 render_should_show_the_error_beside_its_field_and_atop(void **state)
 {
-	struct schema_error err = { "mobile", "not_mobile", "手机号不是<有效>的手机号" };
+	struct schema_error err = {"mobile", "not_mobile", "手机号不是<有效>的手机号"};
 	struct arena a;
 	char *h;
 
 	arena_init(&a, 0);
 	h = render(&a, "good/all_types.json", LANG_ZH_CN, "mobile=010-12345678", &err, NULL);
-	assert_non_null(strstr(h, "<div class=\"form-errors\" role=\"alert\"><p><a href=\"#f-mobile\">"
-				  "手机号不是&lt;有效&gt;的手机号</a></p></div>"));
+	assert_non_null(strstr(h,
+	                       "<div class=\"form-errors\" role=\"alert\"><p><a href=\"#f-mobile\">"
+	                       "手机号不是&lt;有效&gt;的手机号</a></p></div>"));
 	assert_non_null(strstr(h, "<div class=\"field field-tel invalid\">"));
 	assert_non_null(strstr(h, "name=\"mobile\" required aria-invalid=\"true\" "
-				  "aria-describedby=\"f-mobile-error\" inputmode=\"tel\""));
-	assert_non_null(strstr(h, "value=\"010-12345678\">\n<p class=\"field-error\" "
-				  "id=\"f-mobile-error\">手机号不是&lt;有效&gt;的手机号</p>\n</div>"));
+	                          "aria-describedby=\"f-mobile-error\" inputmode=\"tel\""));
+	assert_non_null(strstr(h,
+	                       "value=\"010-12345678\">\n<p class=\"field-error\" "
+	                       "id=\"f-mobile-error\">手机号不是&lt;有效&gt;的手机号</p>\n</div>"));
 	/* only the field in error is marked */
 	assert_null(strstr(strstr(h, "aria-invalid") + 1, "aria-invalid"));
 	arena_free(&a);
@@ -608,28 +623,28 @@ render_should_show_the_error_beside_its_field_and_atop(void **state)
 static void
 render_should_describe_consent_error_with_both_ids(void **state)
 {
-	struct schema_error err = { "agree", "required", "请先阅读并勾选同意" };
+	struct schema_error err = {"agree", "required", "请先阅读并勾选同意"};
 	struct arena a;
 	char *h;
 
 	arena_init(&a, 0);
 	h = render(&a, "good/all_types.json", LANG_ZH_CN, "-", &err, NULL);
 	assert_non_null(strstr(h, "name=\"agree\" required aria-invalid=\"true\" "
-				  "aria-describedby=\"f-agree-text f-agree-error\">"));
+	                          "aria-describedby=\"f-agree-text f-agree-error\">"));
 	arena_free(&a);
 }
 
 static void
 render_should_summarize_unknown_field_errors_without_link(void **state)
 {
-	struct schema_error err = { "<x>", "unknown_field", "表单里有未知的项目“<x>”" };
+	struct schema_error err = {"<x>", "unknown_field", "表单里有未知的项目“<x>”"};
 	struct arena a;
 	char *h;
 
 	arena_init(&a, 0);
 	h = render(&a, "good/all_types.json", LANG_ZH_CN, "-", &err, NULL);
 	assert_non_null(strstr(h, "<div class=\"form-errors\" role=\"alert\"><p>"
-				  "表单里有未知的项目“&lt;x&gt;”</p></div>"));
+	                          "表单里有未知的项目“&lt;x&gt;”</p></div>"));
 	assert_null(strstr(h, "aria-invalid"));
 	arena_free(&a);
 }
@@ -642,7 +657,8 @@ render_should_use_consent_text_as_label_when_box_has_none(void **state)
 
 	arena_init(&a, 0);
 	h = render(&a, "good/consent_as_label.json", LANG_EN, NULL, NULL, NULL);
-	assert_non_null(strstr(h, "id=\"f-ok\" name=\"ok\" required><span>I agree to the terms<span"));
+	assert_non_null(
+	    strstr(h, "id=\"f-ok\" name=\"ok\" required><span>I agree to the terms<span"));
 	assert_null(strstr(h, "consent-text"));
 	assert_non_null(strstr(h, "pattern=\"\\+?[0-9 ]{8,20}|[０１２３４５６７８９]{11}\""));
 	arena_free(&a);
@@ -652,12 +668,13 @@ render_should_use_consent_text_as_label_when_box_has_none(void **state)
 static void
 landing_forms_should_accept_a_browser_style_submission(void **state)
 {
-	static const char *pages[] = { "demo", "ask" };
+	static const char *pages[] = {"demo", "ask"};
 	static const char *specs[] = {
-		"name=王女士&mobile=138%200013%208000&company=&size=&agree=yes&_stamp=x&_website=",
-		"name=&mobile=%2B86%20138%200013%208000&email=&topic=pricing"
-		"&question=%E5%A4%9A%E5%B0%91%E9%92%B1%EF%BC%9F%E6%88%91%E4%BB%AC%E6%9C%896%E4%B8%AA%E4%BB%93"
-		"&agree=yes&_stamp=x&_website=",
+	    "name=王女士&mobile=138%200013%208000&company=&size=&agree=yes&_stamp=x&_website=",
+	    "name=&mobile=%2B86%20138%200013%208000&email=&topic=pricing"
+	    "&question=%E5%A4%9A%E5%B0%91%E9%92%B1%EF%BC%9F%E6%88%91%E4%BB%AC%E6%9C%896%E4%B8%AA%"
+	    "E4%BB%93"
+	    "&agree=yes&_stamp=x&_website=",
 	};
 	char path[1024], *cause = NULL;
 	struct schema *s;
@@ -669,7 +686,8 @@ landing_forms_should_accept_a_browser_style_submission(void **state)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "%s/../../landing/%s/form.json", TEST_DATA_DIR, pages[i]);
+		snprintf(path, sizeof path, "%s/../../landing/%s/form.json", TEST_DATA_DIR,
+		         pages[i]);
 		s = load_path(path, pages[i], &cause);
 		if (s == NULL)
 			fail_msg("%s", cause);
@@ -705,25 +723,25 @@ int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(schema_load_should_expose_accessors),
-		cmocka_unit_test(schema_load_should_accept_bom_crlf_and_unicode_escapes),
-		cmocka_unit_test(schema_load_should_read_only_len_bytes),
-		cmocka_unit_test(schema_free_should_accept_null),
-		cmocka_unit_test(validate_should_fill_role_values),
-		cmocka_unit_test(validate_should_leave_name_null_when_absent),
-		cmocka_unit_test(validate_should_accept_null_form_as_empty),
-		cmocka_unit_test(render_should_carry_the_schema_constraints),
-		cmocka_unit_test(render_should_speak_the_page_language),
-		cmocka_unit_test(render_should_put_typed_values_back_escaped),
-		cmocka_unit_test(render_should_leave_unticked_boxes_unchecked),
-		cmocka_unit_test(render_should_show_the_error_beside_its_field_and_atop),
-		cmocka_unit_test(render_should_describe_consent_error_with_both_ids),
-		cmocka_unit_test(render_should_summarize_unknown_field_errors_without_link),
-		cmocka_unit_test(render_should_use_consent_text_as_label_when_box_has_none),
-		cmocka_unit_test(landing_forms_should_accept_a_browser_style_submission),
+	    cmocka_unit_test(schema_load_should_expose_accessors),
+	    cmocka_unit_test(schema_load_should_accept_bom_crlf_and_unicode_escapes),
+	    cmocka_unit_test(schema_load_should_read_only_len_bytes),
+	    cmocka_unit_test(schema_free_should_accept_null),
+	    cmocka_unit_test(validate_should_fill_role_values),
+	    cmocka_unit_test(validate_should_leave_name_null_when_absent),
+	    cmocka_unit_test(validate_should_accept_null_form_as_empty),
+	    cmocka_unit_test(render_should_carry_the_schema_constraints),
+	    cmocka_unit_test(render_should_speak_the_page_language),
+	    cmocka_unit_test(render_should_put_typed_values_back_escaped),
+	    cmocka_unit_test(render_should_leave_unticked_boxes_unchecked),
+	    cmocka_unit_test(render_should_show_the_error_beside_its_field_and_atop),
+	    cmocka_unit_test(render_should_describe_consent_error_with_both_ids),
+	    cmocka_unit_test(render_should_summarize_unknown_field_errors_without_link),
+	    cmocka_unit_test(render_should_use_consent_text_as_label_when_box_has_none),
+	    cmocka_unit_test(landing_forms_should_accept_a_browser_style_submission),
 	};
-	static const char *good[] = { "all_types.json", "minimal.json", "bom_crlf_escapes.json",
-				      "consent_as_label.json" };
+	static const char *good[] = {"all_types.json", "minimal.json", "bom_crlf_escapes.json",
+	                             "consent_as_label.json"};
 	struct tcase *bad, *val, *pat, goodc[4];
 	size_t nbad, nval, npat, n = 0, i;
 	struct CMUnitTest *tests = NULL;
