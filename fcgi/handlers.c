@@ -11,6 +11,11 @@
 const struct route handlers_routes[] = {
 	{ "GET", "/healthz", handle_healthz },
 	{ "GET", "/p/*", page_handle_get },
+	{ "POST", "/p/*", page_handle_post },
+	{ "GET", "/p/*/thanks", page_handle_thanks },
+	{ "POST", "/p/*/open", page_handle_open },
+	{ "GET", "/api/v1/pages/*/stamp", page_handle_api_stamp },
+	{ "POST", "/api/v1/pages/*/submissions", page_handle_api_submit },
 };
 
 const size_t handlers_route_count = sizeof(handlers_routes) / sizeof(handlers_routes[0]);

@@ -153,6 +153,9 @@ migrate_run(struct db *db, const char *sql_dir, char *err, size_t errsz)
 	if (!db_exec(db, "BEGIN", &de))
 		goto db_failed;
 	in_tx = true;
+	/* Re-created views and functions chatter NOTICEs; the operator wants the result. */
+	if (!db_exec(db, "SET LOCAL client_min_messages = warning", &de))
+		goto db_failed;
 	if (!db_call(db, &lock_stmt, NULL, &a, NULL, &de) ||
 	    !db_call(db, &exists_stmt, NULL, &a, &exists, &de))
 		goto db_failed;

@@ -1,21 +1,571 @@
-/* Landing page handlers. */
+/* Landing pages: everything between a visitor's browser and landform.submit(). Nothing the
+ * visitor typed is dropped: every refusal re-renders the form with their values in it. */
 #include "page.h"
 
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "config.h"
+#include "counter.h"
+#include "db.h"
+#include "form.h"
+#include "html.h"
 #include "http.h"
+#include "lang.h"
+#include "log.h"
+#include "schema.h"
 #include "site.h"
+#include "stamp.h"
+#include "template.h"
 #include "worker.h"
+
+/* What a request knows about the page it is on. */
+struct visit {
+	const struct page *page;
+	enum lang lang;
+	const char *channel; /* a valid ?ch= code, or NULL */
+	const char *qs;      /* "?lang=..&ch=..", carried to the form action and thanks page */
+	const char *visitor; /* the visitor cookie, or NULL */
+};
+
+/* Messages landform itself writes, in each page language. */
+enum msg { MSG_EXPIRED, MSG_UNAVAILABLE, MSG_BAD_BODY, MSG_TOO_LARGE, MSG_BAD_TYPE, MSG_FAILED };
+
+static const char *const messages[][LANG_COUNT] = {
+	[MSG_EXPIRED] = { "页面停留时间过长，请确认内容后再提交一次。",
+			  "This page was open for a long time; please check your details and send them again." },
+	[MSG_UNAVAILABLE] = { "系统繁忙，暂时无法提交。您填写的内容已保留，请稍后再试。",
+			      "We cannot take your details right now. Everything you typed is still here; please try again in a moment." },
+	[MSG_BAD_BODY] = { "提交的内容包含无法识别的字符或格式，请检查后重试。",
+			   "Your submission contains characters or formatting we cannot read; please check it and try again." },
+	[MSG_TOO_LARGE] = { "提交的内容过长，请精简后重试。",
+			    "Your submission is too long; please shorten it and try again." },
+	[MSG_BAD_TYPE] = { "不支持的提交方式。", "This kind of submission is not supported." },
+	[MSG_FAILED] = { "提交失败，请稍后再试。您填写的内容已保留。",
+			 "Sending failed; please try again later. Everything you typed is still here." },
+};
+
+static int64_t
+now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Channel codes are [A-Za-z0-9_-]{1,32}; anything else counts as no channel. */
+static bool
+valid_channel(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n] != '\0'; n++)
+		if (n == 32 || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+				 (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || s[n] == '-'))
+			return false;
+	return n > 0;
+}
+
+static bool
+valid_visitor(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n] != '\0'; n++)
+		if (n == COUNTER_VISITOR_LEN || !((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == COUNTER_VISITOR_LEN;
+}
+
+/* Find the page and the visitor's language and channel; false (and a 404) when no such page. */
+static bool
+visit_init(struct request *r, struct visit *v)
+{
+	const char *ch = http_query_get(r, "ch");
+	struct buf qs;
+
+	memset(v, 0, sizeof(*v));
+	v->page = site_find(r->ctx->site, r->params[0]);
+	if (v->page == NULL) {
+		http_error(r, 404, "no_such_page", "There is no landing page at this address.");
+		return false;
+	}
+	v->lang = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
+	v->channel = valid_channel(ch) ? ch : NULL;
+	buf_init(&qs, r->arena, 64);
+	buf_printf(&qs, "?lang=%s", lang_tag(v->lang));
+	if (v->channel != NULL)
+		buf_printf(&qs, "&ch=%s", v->channel);
+	v->qs = qs.data;
+	v->visitor = http_cookie_get(r, "lf_vid");
+	if (!valid_visitor(v->visitor))
+		v->visitor = NULL;
+	return true;
+}
+
+/* Pages are only ever framed by nobody and run only our own script. */
+static void
+page_headers(struct request *r)
+{
+	http_header(r, "Cache-Control", "no-cache");
+	http_header(r, "Content-Security-Policy",
+		    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+		    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+	http_header(r, "X-Content-Type-Options", "nosniff");
+	http_header(r, "X-Frame-Options", "DENY");
+	http_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+}
+
+static bool
+is_https(const struct request *r)
+{
+	const char *h = http_param(r, "HTTPS");
+
+	return h != NULL && strcasecmp(h, "on") == 0;
+}
+
+/* A random id per browser, only for counting unique visitors; it identifies nobody. */
+static void
+ensure_visitor(struct request *r, struct visit *v)
+{
+	unsigned char raw[COUNTER_VISITOR_LEN / 2];
+	char *id;
+
+	if (v->visitor != NULL)
+		return;
+	id = arena_alloc(r->arena, COUNTER_VISITOR_LEN + 1);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(id, COUNTER_VISITOR_LEN + 1, raw, sizeof(raw));
+	v->visitor = id;
+	http_header(r, "Set-Cookie",
+		    arena_printf(r->arena, "lf_vid=%s; Max-Age=63072000; Path=/; SameSite=Lax; HttpOnly%s",
+				 id, is_https(r) ? "; Secure" : ""));
+}
+
+static const char *
+new_stamp(struct request *r, const char *slug)
+{
+	unsigned char rnd[STAMP_RANDOM_BYTES];
+	char *s = arena_alloc(r->arena, STAMP_MAX);
+
+	randombytes_buf(rnd, sizeof(rnd));
+	stamp_make(r->ctx->key, slug, now_s(), rnd, s);
+	return s;
+}
+
+static const char *
+lang_url(struct request *r, const struct visit *v, enum lang l)
+{
+	return arena_printf(r->arena, "/p/%s?lang=%s%s%s", v->page->slug, lang_tag(l),
+			    v->channel ? "&ch=" : "", v->channel ? v->channel : "");
+}
+
+/* Render the page: the form (fresh, or with what was typed and why it was refused) or the thanks. */
+static void
+render(struct request *r, const struct visit *v, int status, bool thanks, const struct form *typed,
+       const struct schema_error *err, const char *stamp)
+{
+	const struct schema *s = v->page->schema;
+	cJSON *ctx = cJSON_CreateObject();
+	struct buf form;
+	const char *t;
+
+	buf_init(&form, r->arena, 8192);
+	if (!thanks)
+		schema_render_form(s, v->lang,
+				   arena_printf(r->arena, "/p/%s%s", v->page->slug, v->qs), typed, err,
+				   stamp, &form);
+	cJSON_AddStringToObject(ctx, "lang", lang_tag(v->lang));
+	cJSON_AddBoolToObject(ctx, "zh", v->lang == LANG_ZH_CN);
+	cJSON_AddBoolToObject(ctx, "en", v->lang == LANG_EN);
+	cJSON_AddStringToObject(ctx, "slug", v->page->slug);
+	cJSON_AddStringToObject(ctx, "title", schema_title(s, v->lang));
+	cJSON_AddStringToObject(ctx, "assets", arena_printf(r->arena, "/assets/%s", v->page->slug));
+	cJSON_AddStringToObject(ctx, "form", form.data);
+	cJSON_AddBoolToObject(ctx, "is_thanks", thanks);
+	t = schema_thanks(s, v->lang);
+	cJSON_AddStringToObject(ctx, "thanks", t ? t : "");
+	cJSON_AddStringToObject(ctx, "channel", v->channel ? v->channel : "");
+	cJSON_AddStringToObject(ctx, "lang_zh_url", lang_url(r, v, LANG_ZH_CN));
+	cJSON_AddStringToObject(ctx, "lang_en_url", lang_url(r, v, LANG_EN));
+	page_headers(r);
+	http_header(r, "Content-Language", lang_tag(v->lang));
+	http_begin(r, status, "text/html; charset=utf-8");
+	template_render(v->page->tpl, ctx, &r->body_out);
+	cJSON_Delete(ctx);
+}
 
 void
 page_handle_get(struct request *r)
 {
-	const struct page *p = site_find(r->ctx->site, r->params[0]);
+	struct visit v;
 
-	if (p == NULL) {
-		http_error(r, 404, "no_such_page", "There is no landing page at this address.");
+	if (!visit_init(r, &v))
+		return;
+	ensure_visitor(r, &v);
+	counters_add(&r->ctx->counters, COUNTER_VIEW, v.page->slug, v.channel, v.visitor, now_s());
+	render(r, &v, 200, false, NULL, NULL, new_stamp(r, v.page->slug));
+}
+
+void
+page_handle_thanks(struct request *r)
+{
+	struct visit v;
+
+	if (!visit_init(r, &v))
+		return;
+	render(r, &v, 200, true, NULL, NULL, NULL);
+}
+
+void
+page_handle_open(struct request *r)
+{
+	struct visit v;
+
+	if (!visit_init(r, &v))
+		return;
+	counters_add(&r->ctx->counters, COUNTER_OPEN, v.page->slug, v.channel, NULL, now_s());
+	http_header(r, "Cache-Control", "no-store");
+	http_begin(r, 204, "text/plain");
+}
+
+void
+page_handle_api_stamp(struct request *r)
+{
+	struct visit v;
+
+	if (!visit_init(r, &v))
+		return;
+	http_header(r, "Cache-Control", "no-store");
+	http_begin(r, 200, "application/json");
+	buf_printf(&r->body_out, "{\"stamp\":\"%s\",\"min_age\":%ld,\"max_age\":%ld}\n",
+		   new_stamp(r, v.page->slug), r->ctx->config->stamp_min_age,
+		   r->ctx->config->stamp_max_age);
+}
+
+/* The answer a browser or an API client gets once a submission is safe (or silently dropped). */
+static void
+answer_success(struct request *r, const struct visit *v, bool json)
+{
+	const char *redirect = schema_redirect(v->page->schema);
+	const char *thanks = schema_thanks(v->page->schema, v->lang);
+
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		char *text;
+
+		cJSON_AddBoolToObject(o, "ok", true);
+		cJSON_AddStringToObject(o, "thanks", thanks ? thanks : "");
+		if (redirect)
+			cJSON_AddStringToObject(o, "redirect", redirect);
+		else
+			cJSON_AddNullToObject(o, "redirect");
+		text = cJSON_PrintUnformatted(o);
+		http_header(r, "Cache-Control", "no-store");
+		http_begin(r, 201, "application/json");
+		buf_adds(&r->body_out, text);
+		buf_addc(&r->body_out, '\n');
+		free(text);
+		cJSON_Delete(o);
 		return;
 	}
-	/* WeChat's in-app browser keeps stale pages unless told to revalidate. */
-	http_header(r, "Cache-Control", "no-cache");
-	http_begin(r, 200, "text/html; charset=utf-8");
-	buf_add(&r->body_out, p->html, p->html_len);
+	http_header(r, "Location", redirect ? redirect
+					    : arena_printf(r->arena, "/p/%s/thanks%s", v->page->slug, v->qs));
+	http_header(r, "Cache-Control", "no-store");
+	http_begin(r, 303, "text/html; charset=utf-8");
+}
+
+/* A refusal: JSON clients get {"error":{field,code,message}}, browsers the page again with
+ * everything they typed and the reason beside the field. */
+static void
+answer_refusal(struct request *r, const struct visit *v, bool json, int status,
+	       const struct form *typed, const struct schema_error *err, const char *stamp)
+{
+	r->log_note = err->code;
+	if (json) {
+		cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
+		char *text;
+
+		if (err->field)
+			cJSON_AddStringToObject(e, "field", err->field);
+		else
+			cJSON_AddNullToObject(e, "field");
+		cJSON_AddStringToObject(e, "code", err->code);
+		cJSON_AddStringToObject(e, "message", err->message);
+		if (stamp != NULL)
+			cJSON_AddStringToObject(o, "stamp", stamp);
+		text = cJSON_PrintUnformatted(o);
+		http_header(r, "Cache-Control", "no-store");
+		http_begin(r, status, "application/json");
+		buf_adds(&r->body_out, text);
+		buf_addc(&r->body_out, '\n');
+		free(text);
+		cJSON_Delete(o);
+		return;
+	}
+	render(r, v, status, false, typed, err, stamp);
+}
+
+static enum msg
+form_error_msg(enum form_error e)
+{
+	switch (e) {
+	case FORM_ERR_TOO_MANY_FIELDS:
+	case FORM_ERR_NAME_TOO_LONG:
+	case FORM_ERR_VALUE_TOO_LONG:
+		return MSG_TOO_LARGE;
+	default:
+		return MSG_BAD_BODY;
+	}
+}
+
+/* Text safe to store: printable ASCII only (a User-Agent is not guaranteed to be UTF-8). */
+static const char *
+clean_header(struct request *r, const char *s, size_t max)
+{
+	size_t n;
+	char *out;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if (n > max)
+		n = max;
+	out = arena_strndup(r->arena, s, n);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			out[i] = '?';
+	return out;
+}
+
+static const struct db_stmt submit_stmt = {
+	"submit",
+	"SELECT submission_id, lead_id, new_lead, replayed FROM landform.submit("
+	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11)",
+	11
+};
+
+static const struct db_stmt register_stmt = {
+	"register_page", "SELECT landform.register_page($1, $2, $3)", 3
+};
+
+static const struct db_stmt traffic_stmt = {
+	"count_traffic", "SELECT landform.count_traffic($1::jsonb)", 1
+};
+
+void
+page_register_all(struct worker_ctx *ctx)
+{
+	struct arena a;
+	struct db_error de;
+
+	if (ctx->site == NULL)
+		return;
+	arena_init(&a, 4096);
+	for (size_t i = 0; i < ctx->site->count; i++) {
+		const struct page *p = &ctx->site->pages[i];
+		const char *params[3] = { p->slug, schema_title(p->schema, LANG_ZH_CN),
+					  schema_kind_name(schema_kind(p->schema)) };
+
+		if (!db_call(ctx->db, &register_stmt, params, &a, NULL, &de)) {
+			log_warn("registering page %s: %s", p->slug, de.message);
+			break;
+		}
+	}
+	arena_free(&a);
+}
+
+/* The one SQL call of a submission; retried once after registering pages the database has
+ * not seen yet (a new page folder, or a fresh database). */
+static bool
+store(struct request *r, const struct visit *v, const struct schema_values *val, const char *key,
+      struct db_error *de)
+{
+	struct db_rows rows;
+	const char *params[11] = {
+		v->page->slug,
+		v->channel,
+		val->phone,
+		val->name,
+		val->question,
+		val->fields_json,
+		val->consent,
+		key,
+		http_param(r, "REMOTE_ADDR"),
+		clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512),
+		lang_tag(v->lang),
+	};
+
+	if (db_call(r->ctx->db, &submit_stmt, params, r->arena, &rows, de))
+		goto stored;
+	if (strcmp(de->sqlstate, "P0002") != 0)
+		return false;
+	page_register_all(r->ctx);
+	if (!db_call(r->ctx->db, &submit_stmt, params, r->arena, &rows, de))
+		return false;
+stored:
+	log_debug("req=%s submission %s lead %s new=%s replayed=%s phone=%s", r->id,
+		  db_value(&rows, 0, 0), db_value(&rows, 0, 1), db_value(&rows, 0, 2),
+		  db_value(&rows, 0, 3), val->phone);
+	r->log_note = db_value(&rows, 0, 3) && strcmp(db_value(&rows, 0, 3), "t") == 0
+			      ? "stored (replay)"
+			      : "stored";
+	return true;
+}
+
+/* Parse the body by its media type; false with err filled (and *status) when it cannot be read. */
+static bool
+parse_body(struct request *r, bool json_api, struct form *f, struct form_error_info *fe,
+	   int *status)
+{
+	const struct config *c = r->ctx->config;
+	const struct form_limits lim = {
+		.max_fields = (size_t)c->max_fields,
+		.max_name_len = 64,
+		.max_value_len = (size_t)c->max_field_len,
+		.max_depth = (size_t)c->max_json_depth,
+	};
+	const char *ct = http_param(r, "CONTENT_TYPE");
+	const char *body = r->body ? r->body : "";
+
+	*status = 400;
+	if (ct == NULL)
+		ct = "";
+	if (json_api) {
+		if (strncasecmp(ct, "application/json", 16) != 0) {
+			*status = 415;
+			fe->code = FORM_ERR_BAD_JSON;
+			fe->field = NULL;
+			return false;
+		}
+		return form_parse_json(r->arena, body, r->body_len, &lim, f, fe);
+	}
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)
+		return form_parse_urlencoded(r->arena, body, r->body_len, &lim, f, fe);
+	if (strncasecmp(ct, "multipart/form-data", 19) == 0)
+		return form_parse_multipart(r->arena, ct, body, r->body_len, &lim, f, fe);
+	*status = 415;
+	fe->code = FORM_ERR_BAD_MULTIPART;
+	fe->field = NULL;
+	return false;
+}
+
+/* POST from a browser or an API client: parse, drop spam quietly, validate, store, answer. */
+static void
+submit(struct request *r, bool json)
+{
+	const struct config *c = r->ctx->config;
+	struct visit v;
+	struct form f = { 0 };
+	struct form_error_info fe = { 0 };
+	struct schema_values val;
+	struct schema_error se = { 0 };
+	struct db_error de;
+	enum stamp_result sr;
+	const char *stamp, *hp;
+	int status;
+
+	if (!visit_init(r, &v))
+		return;
+	if (!parse_body(r, json, &f, &fe, &status)) {
+		se.field = fe.field;
+		se.code = status == 415 ? "unsupported_media_type" : form_error_code(fe.code);
+		se.message = messages[status == 415 ? MSG_BAD_TYPE : form_error_msg(fe.code)][v.lang];
+		answer_refusal(r, &v, json, status, NULL, &se, new_stamp(r, v.page->slug));
+		return;
+	}
+	stamp = form_get(&f, SCHEMA_STAMP_FIELD);
+	hp = form_get(&f, SCHEMA_HONEYPOT_FIELD);
+	sr = stamp_check(r->ctx->key, v.page->slug, stamp, now_s(), c->stamp_min_age,
+			 c->stamp_max_age);
+	/* Bots get the answer a person would, so they learn nothing; only the count knows. */
+	if ((hp != NULL && *hp != '\0') || (sr != STAMP_OK && sr != STAMP_EXPIRED)) {
+		counters_add(&r->ctx->counters, COUNTER_SPAM, v.page->slug, v.channel, NULL, now_s());
+		answer_success(r, &v, json);
+		r->log_note = hp != NULL && *hp != '\0' ? "spam honeypot" : stamp_result_code(sr);
+		return;
+	}
+	if (sr == STAMP_EXPIRED) {
+		se.code = "stamp_expired";
+		se.message = messages[MSG_EXPIRED][v.lang];
+		answer_refusal(r, &v, json, 422, &f, &se, new_stamp(r, v.page->slug));
+		return;
+	}
+	if (!schema_validate(v.page->schema, &f, v.lang, r->arena, &val, &se)) {
+		answer_refusal(r, &v, json, 422, &f, &se, stamp);
+		return;
+	}
+	if (!store(r, &v, &val, stamp, &de)) {
+		bool down = de.status == DB_UNAVAILABLE || de.status == DB_TIMEOUT;
+
+		log_error("req=%s submission not stored: %s (SQLSTATE %s)", r->id, de.message,
+			  de.sqlstate);
+		se.code = down ? "unavailable" : "failed";
+		se.message = messages[down ? MSG_UNAVAILABLE : MSG_FAILED][v.lang];
+		answer_refusal(r, &v, json, down ? 503 : 500, &f, &se, stamp);
+		if (down)
+			http_header(r, "Retry-After", "5");
+		return;
+	}
+	answer_success(r, &v, json);
+}
+
+void
+page_handle_post(struct request *r)
+{
+	submit(r, false);
+}
+
+void
+page_handle_api_submit(struct request *r)
+{
+	submit(r, true);
+}
+
+long
+page_flush_counters(struct worker_ctx *ctx, bool force)
+{
+	long long now = now_ms();
+	long due;
+	struct arena a;
+	struct db_error de;
+	const char *params[1];
+	char *json;
+
+	if (!counters_dirty(&ctx->counters))
+		return -1;
+	due = (long)(ctx->last_flush_ms + ctx->config->counter_flush - now);
+	if (!force && due > 0)
+		return due;
+	ctx->last_flush_ms = now;
+	json = counters_json(&ctx->counters, now_s());
+	params[0] = json;
+	arena_init(&a, 1024);
+	if (db_call(ctx->db, &traffic_stmt, params, &a, NULL, &de)) {
+		counters_clear(&ctx->counters);
+	} else if (strcmp(de.sqlstate, "P0002") == 0) {
+		page_register_all(ctx);
+	} else {
+		/* Kept for the next try; the batch only grows by distinct pages and channels. */
+		log_warn("traffic counters not flushed: %s", de.message);
+	}
+	arena_free(&a);
+	free(json);
+	return ctx->config->counter_flush;
 }

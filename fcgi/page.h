@@ -1,9 +1,26 @@
-/* Landing page handlers: render, accept submissions, count. */
+/* Landing page handlers: render a page with a fresh form stamp, take submissions from
+ * browsers (urlencoded, multipart) and API clients (JSON), count traffic. */
 #ifndef LANDFORM_PAGE_H
 #define LANDFORM_PAGE_H
 
-struct request;
+#include <stdbool.h>
 
-void page_handle_get(struct request *r);
+struct request;
+struct worker_ctx;
+
+void page_handle_get(struct request *r);          /* GET  /p/<slug> */
+void page_handle_thanks(struct request *r);       /* GET  /p/<slug>/thanks */
+void page_handle_post(struct request *r);         /* POST /p/<slug> */
+void page_handle_open(struct request *r);         /* POST /p/<slug>/open (beacon) */
+void page_handle_api_submit(struct request *r);   /* POST /api/v1/pages/<slug>/submissions */
+void page_handle_api_stamp(struct request *r);    /* GET  /api/v1/pages/<slug>/stamp */
+
+/* Register every loaded page in the database (best effort; retried when a submit finds its
+ * page unknown). */
+void page_register_all(struct worker_ctx *ctx);
+
+/* Send the traffic counters when the flush interval has passed (or always with force).
+ * Returns milliseconds until the next flush is due, or -1 when nothing is waiting. */
+long page_flush_counters(struct worker_ctx *ctx, bool force);
 
 #endif

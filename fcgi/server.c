@@ -96,7 +96,7 @@ listen_unix(const char *path, mode_t mode, uid_t uid, gid_t gid, char *err, size
 		snprintf(err, errsz, "listen: setting owner/mode of %s: %s", path, strerror(errno));
 		goto failed;
 	}
-	if (listen(fd, 1024) != 0) {
+	if (listen(fd, 1024) != 0 || fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
 		snprintf(err, errsz, "listen: %s: %s", path, strerror(errno));
 		goto failed;
 	}
@@ -135,7 +135,8 @@ listen_tcp(const char *spec, char *err, size_t errsz)
 	}
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
 		snprintf(err, errsz, "listen: tcp:%s: %s", spec, strerror(errno));
 		if (fd >= 0)
 			close(fd);

@@ -2,6 +2,7 @@
 #include "site.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "schema.h"
+#include "template.h"
 
 /* Slugs become URL segments and folder names: keep them boring. */
 static int
@@ -56,6 +59,48 @@ cmp_pages(const void *a, const void *b)
 	return strcmp(((const struct page *)a)->slug, ((const struct page *)b)->slug);
 }
 
+/* Compile one page; false (logged with file and line) when anything in it is broken. */
+static bool
+load_page(const char *dir, const char *slug, struct page *p)
+{
+	char path[4096];
+	char *text, *cause = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s/page.html", dir, slug);
+	text = read_all(path, &len);
+	if (text == NULL) {
+		if (errno != ENOENT)
+			log_error("%s: cannot read: %s", path, strerror(errno));
+		return false;
+	}
+	p->tpl = template_compile(text, len, path, &cause);
+	free(text);
+	if (p->tpl == NULL)
+		goto broken;
+	snprintf(path, sizeof(path), "%s/%s/form.json", dir, slug);
+	text = read_all(path, &len);
+	if (text == NULL) {
+		log_error("%s: cannot read: %s; page '%s' skipped", path, strerror(errno), slug);
+		template_free(p->tpl);
+		return false;
+	}
+	p->schema = schema_load(text, len, path, &cause);
+	free(text);
+	if (p->schema == NULL)
+		goto broken;
+	p->slug = strdup(slug);
+	if (p->slug == NULL)
+		abort();
+	return true;
+broken:
+	log_error("%s; page '%s' skipped", cause ? cause : "broken page", slug);
+	free(cause);
+	template_free(p->tpl);
+	p->tpl = NULL;
+	return false;
+}
+
 struct site *
 site_load(const char *dir, char *err, size_t errsz)
 {
@@ -69,23 +114,15 @@ site_load(const char *dir, char *err, size_t errsz)
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
-	s->pages = calloc(cap, sizeof(struct page));
-	if (s == NULL || s->pages == NULL)
+	if (s == NULL || (s->pages = calloc(cap, sizeof(struct page))) == NULL)
 		abort();
 	while ((e = readdir(d)) != NULL) {
 		struct page p = { 0 };
-		char path[4096];
 
 		if (e->d_name[0] == '.' || !valid_slug(e->d_name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/page.html", dir, e->d_name);
-		p.html = read_all(path, &p.html_len);
-		if (p.html == NULL) {
-			if (errno != ENOENT)
-				log_error("%s: cannot read: %s", path, strerror(errno));
+		if (!load_page(dir, e->d_name, &p))
 			continue;
-		}
-		p.slug = strdup(e->d_name);
 		if (s->count == cap) {
 			cap *= 2;
 			s->pages = realloc(s->pages, cap * sizeof(struct page));
@@ -117,7 +154,8 @@ site_free(struct site *s)
 		return;
 	for (size_t i = 0; i < s->count; i++) {
 		free(s->pages[i].slug);
-		free(s->pages[i].html);
+		template_free(s->pages[i].tpl);
+		schema_free(s->pages[i].schema);
 	}
 	free(s->pages);
 	free(s);

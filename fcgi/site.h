@@ -10,11 +10,8 @@ struct schema;
 /* One landing page; everything malloc'd and owned by the site. */
 struct page {
 	char *slug;
-	char *dir;
-	char *html;      /* page.html source */
-	size_t html_len;
-	struct template *tpl;
-	struct schema *schema;
+	struct template *tpl;   /* page.html */
+	struct schema *schema;  /* form.json */
 };
 
 struct site {
@@ -22,8 +19,8 @@ struct site {
 	size_t count;
 };
 
-/* Load every landing_dir/<slug>/ with a page.html. A broken page is logged with file and line
- * and skipped; NULL (with err) only when the folder itself cannot be read. Free with site_free. */
+/* Load every landing_dir/<slug>/ holding page.html and form.json. A broken page is logged with
+ * file and line and skipped, the others load; NULL (with err) only when the folder itself cannot be read. Free with site_free. */
 struct site *site_load(const char *dir, char *err, size_t errsz);
 const struct page *site_find(const struct site *s, const char *slug);
 void site_free(struct site *s);

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <poll.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
+#include "page.h"
 #include "site.h"
 
 static volatile sig_atomic_t stopping;
@@ -180,10 +183,16 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	if (getppid() == 1)
 		return 0; /* the master died before we set PDEATHSIG */
 
+	if (sodium_init() < 0 || !secret_load(c->secret_file, ctx.key, err, sizeof(err))) {
+		log_error("%s", err);
+		return 1;
+	}
 	ctx.db = db_new(&dbo);
+	counters_init(&ctx.counters);
 	ctx.site = site_load(c->landing_dir, err, sizeof(err));
 	if (ctx.site == NULL)
 		log_error("landing pages: %s", err);
+	page_register_all(&ctx);
 	arena_init(&a, 65536);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("FastCGI initialisation failed");
@@ -191,10 +200,23 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	}
 	log_info("worker ready");
 	while (!stopping) {
+		/* The listen socket is non-blocking: wait here, where counters can be flushed on
+		 * time even when no request comes, then accept (EAGAIN: another worker won it). */
+		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+		long wait = page_flush_counters(&ctx, false);
+		int n = poll(&pfd, 1, wait < 0 ? -1 : (int)wait);
+
+		if (n <= 0) {
+			if (n < 0 && errno != EINTR) {
+				log_error("poll failed: %s", strerror(errno));
+				break;
+			}
+			continue;
+		}
 		if (FCGX_Accept_r(&fr) < 0) {
 			if (stopping)
 				break;
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
 			log_error("accept failed: %s", strerror(errno));
 			break;
@@ -206,10 +228,13 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		if (max_requests > 0 && ctx.served >= max_requests)
 			break;
 	}
+	page_flush_counters(&ctx, true);
 	FCGX_Free(&fr, 1);
 	arena_free(&a);
 	site_free(ctx.site);
+	counters_free(&ctx.counters);
 	db_free(ctx.db);
+	sodium_memzero(ctx.key, sizeof(ctx.key));
 	log_info("worker stopped after %llu requests", ctx.served);
 	return 0;
 }

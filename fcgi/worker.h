@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 
+#include "counter.h"
+#include "secret.h"
+
 struct config;
 struct db;
 struct request;
@@ -14,6 +17,9 @@ struct worker_ctx {
 	const struct config *config;
 	struct db *db;
 	struct site *site;        /* loaded landing pages (NULL until loaded) */
+	unsigned char key[SECRET_BYTES]; /* signs form stamps */
+	struct counters counters; /* page traffic not yet flushed */
+	long long last_flush_ms;
 	unsigned long long served;
 };
 

@@ -19,10 +19,10 @@ is() {
 
 # like TEXT REGEX DESCRIPTION
 like() {
-    if printf '%s' "$1" | grep -Eq -- "$2"; then ok "$3"; else not_ok "$3: '$(printf '%s' "$1" | head -c 300)' does not match /$2/"; fi
+    if printf '%s' "$1" | tr '\n' ' ' | grep -Eq -- "$2"; then ok "$3"; else not_ok "$3: '$(printf '%s' "$1" | head -c 300)' does not match /$2/"; fi
 }
 unlike() {
-    if printf '%s' "$1" | grep -Eq -- "$2"; then not_ok "$3: matched /$2/"; else ok "$3"; fi
+    if printf '%s' "$1" | tr '\n' ' ' | grep -Eq -- "$2"; then not_ok "$3: matched /$2/"; else ok "$3"; fi
 }
 
 # HTTP status of a request: status METHOD PATH [curl args...]
