@@ -139,46 +139,70 @@ LANGUAGE sql STABLE AS $$
 	SELECT id FROM landform.stages ORDER BY position LIMIT 1
 $$;
 
--- Phone normalization, the same rules as fcgi/phone.c: Chinese mobiles with or without
--- +86/0086, spaces, dashes, dots, parentheses -> +86XXXXXXXXXXX; other countries only with a
--- leading + (or 00) and 8..15 digits. One row: e164 or an error code
--- (empty, bad_char, too_short, too_long, not_mobile, need_country).
--- Plain SQL so the planner inlines it into set-based imports.
+-- Phone normalization, the same rules as fcgi/phone.c (and the same cases,
+-- tests/data/phone/cases.tsv): full-width digits and punctuation from Chinese IMEs, spaces,
+-- tabs, dashes, dots, parentheses are accepted; one + before the digits. Chinese mobiles
+-- (1[3-9] + 9 digits) with or without +86 / 0086 / a bare 86 -> +86XXXXXXXXXXX; other
+-- countries only after + or 00, 8..15 digits. One row: e164, or an error code (empty,
+-- bad_char, too_short, too_long, not_mobile, need_country). Plain SQL so the planner inlines
+-- it into set-based imports.
 CREATE OR REPLACE FUNCTION landform.phone_normalize(p_raw text)
 RETURNS TABLE (e164 text, error text)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN c.err IS NULL THEN c.out END, c.err
+	SELECT CASE WHEN d.err IS NULL THEN d.out END, d.err
 	FROM (
+		-- A Chinese number without its country code: only mobiles are leads.
 		SELECT CASE
-			WHEN b.s = '' THEN 'empty'
-			WHEN b.s !~ '^\+?[0-9 ().-]+$' THEN 'bad_char'
-			WHEN b.num = '' THEN 'too_short'
-			WHEN b.cn AND length(b.nat) < 11 THEN 'too_short'
-			WHEN b.cn AND length(b.nat) > 11 THEN 'too_long'
-			WHEN b.cn AND b.nat !~ '^1[3-9]' THEN 'not_mobile'
-			WHEN b.cn THEN NULL
-			WHEN NOT b.intl OR b.num LIKE '0%' THEN 'need_country'
-			WHEN length(b.num) < 8 THEN 'too_short'
-			WHEN length(b.num) > 15 THEN 'too_long'
+			WHEN c.err IS NOT NULL THEN c.err
+			WHEN NOT c.cn THEN NULL
+			WHEN c.rest = '' THEN 'too_short'
+			WHEN c.rest !~ '^1' OR c.rest ~ '^1[0-2]' THEN 'not_mobile'
+			WHEN length(c.rest) < 11 THEN 'too_short'
+			WHEN length(c.rest) > 11 THEN 'too_long'
 			END AS err,
-			CASE WHEN b.cn THEN '+86' || b.nat ELSE '+' || b.num END AS out
+			CASE WHEN c.cn THEN '+86' || c.rest ELSE '+' || c.rest END AS out
 		FROM (
-			SELECT a.s, a.intl, a.num,
-				CASE WHEN a.intl THEN a.num LIKE '86%' ELSE a.num LIKE '1%' END AS cn,
-				CASE WHEN a.intl THEN substr(a.num, 3) ELSE a.num END AS nat
+			-- After an explicit + or 00: 86 is China, anything else any plausible E.164.
+			SELECT CASE
+				WHEN b.err IS NOT NULL OR NOT b.intl THEN b.err
+				WHEN b.rest = '' THEN 'too_short'
+				WHEN b.rest LIKE '0%' THEN 'need_country'
+				WHEN b.rest LIKE '86%' THEN NULL
+				WHEN length(b.rest) < 8 THEN 'too_short'
+				WHEN length(b.rest) > 15 THEN 'too_long'
+				END AS err,
+				(b.cn OR (b.intl AND b.rest LIKE '86%')) AS cn,
+				CASE WHEN b.intl AND b.rest LIKE '86%' THEN substr(b.rest, 3) ELSE b.rest END AS rest
 			FROM (
-				SELECT z.s,
-					(z.d LIKE '+%' OR z.d LIKE '00%') AS intl,
-					CASE WHEN z.d LIKE '+%' THEN substr(z.d, 2)
-					     WHEN z.d LIKE '00%' THEN substr(z.d, 3)
-					     ELSE z.d END AS num
+				-- Which prefix: + and 00 are unambiguous, a bare 86 only before 1 and 11+
+				-- digits, a leading 1 is a Chinese mobile, anything else is refused.
+				SELECT CASE
+					WHEN a.d !~ '^\+?[0-9]*$' THEN 'bad_char'
+					WHEN a.n = 0 THEN 'empty'
+					WHEN a.n > 24 THEN 'too_long'
+					WHEN a.plus OR a.g LIKE '00%' OR a.g LIKE '1%' THEN NULL
+					WHEN a.n >= 12 AND a.g LIKE '861%' THEN NULL
+					WHEN a.g LIKE '0%' THEN CASE WHEN a.n < 8 THEN 'too_short' ELSE 'not_mobile' END
+					WHEN a.n = 10 AND (a.g LIKE '400%' OR a.g LIKE '800%') THEN 'not_mobile'
+					ELSE 'need_country'
+					END AS err,
+					(a.plus OR a.g LIKE '00%') AS intl,
+					(NOT a.plus AND a.g NOT LIKE '00%') AS cn,
+					CASE WHEN a.plus THEN a.g
+					     WHEN a.g LIKE '00%' OR (a.n >= 12 AND a.g LIKE '861%') THEN substr(a.g, 3)
+					     ELSE a.g END AS rest
 				FROM (
-					SELECT y.s, regexp_replace(y.s, '[ ().-]', '', 'g') AS d
-					FROM (SELECT btrim(coalesce(p_raw, ''), E' \t\r\n') AS s) AS y
-				) AS z
-			) AS a
-		) AS b
-	) AS c
+					SELECT z.d, z.d LIKE '+%' AS plus, ltrim(z.d, '+') AS g,
+					       length(ltrim(z.d, '+')) AS n
+					FROM (
+						SELECT regexp_replace(
+							translate(coalesce(p_raw, ''), '０１２３４５６７８９＋', '0123456789+'),
+							E'[ \t.()\u00A0\u3000（）－．-]', '', 'g') AS d
+					) AS z
+				) AS a
+			) AS b
+		) AS c
+	) AS d
 $$;
 
 -- Convenience: the E.164 form or NULL.

@@ -16,3 +16,11 @@ tap_ok() {
 
 # Seconds since the epoch with fractions, for timings.
 now_s() { date +%s.%N; }
+
+# gate_open SECONDS: hold advisory lock 4242 for that long in the background, so workers that
+# start with gate_wait all begin at the same moment when it is released.
+gate_open() {
+	psql -X -q -c "SELECT pg_advisory_lock(4242)" -c "SELECT pg_sleep($1)" >/dev/null &
+	sleep 0.3
+}
+gate_wait="SELECT pg_advisory_lock_shared(4242); SELECT pg_advisory_unlock_shared(4242);"

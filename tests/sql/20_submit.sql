@@ -1,0 +1,154 @@
+-- landform.submit(), register_page(), count_traffic(): dedup by phone, idempotent retries,
+-- consultations, counters, repeat submissions to the owner, bad input.
+DO $$ BEGIN
+	PERFORM landform.register_page('demo', 'Demo', 'lead');
+	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM landform.add_staff('alice', 'Alice');
+	PERFORM landform.join_pool('default', 'alice');
+END $$;
+
+CREATE TEMP TABLE r AS
+SELECT 1 AS step, * FROM landform.submit('demo', 'wx', '+8613800000001', ' 张三 ', NULL,
+	'{"phone":"138 0000 0001"}', '我同意隐私政策', 'key-1', '203.0.113.9', 'Mozilla/5.0', 'zh-CN');
+SELECT t.is(new_lead, true, 'first submission creates a lead') FROM r WHERE step = 1;
+SELECT t.is(replayed, false, 'first submission is not a replay') FROM r WHERE step = 1;
+
+INSERT INTO r SELECT 2, * FROM landform.submit('demo', 'wx', '+8613800000001', '张三', NULL,
+	'{"phone":"138 0000 0001"}', '我同意隐私政策', 'key-1', '203.0.113.9', 'Mozilla/5.0', 'zh-CN');
+SELECT t.is((SELECT (submission_id, lead_id, new_lead) FROM r WHERE step = 2)::text,
+            (SELECT (submission_id, lead_id, new_lead) FROM r WHERE step = 1)::text,
+            'a retry with the same idempotency key returns the same row');
+SELECT t.is(replayed, true, 'the retry says replayed') FROM r WHERE step = 2;
+SELECT t.is((SELECT count(*) FROM landform.submissions), 1::bigint, 'the retry stored no submission');
+SELECT t.is((SELECT submissions FROM landform.leads), 1, 'the retry did not count as a submission');
+
+INSERT INTO r SELECT 3, * FROM landform.submit('demo', 'qr', '+8613800000001', '另一个名字', NULL,
+	'{}', NULL, 'key-2', NULL, NULL, 'en');
+SELECT t.is(new_lead, false, 'the same phone again is not a new lead') FROM r WHERE step = 3;
+SELECT t.is((SELECT lead_id FROM r WHERE step = 3), (SELECT lead_id FROM r WHERE step = 1),
+            'the same phone attaches to the existing lead');
+SELECT t.is((SELECT count(*) FROM landform.leads), 1::bigint, 'one lead per phone');
+SELECT t.is((SELECT submissions FROM landform.leads), 2, 'the lead counts both submissions');
+SELECT t.is((SELECT name FROM landform.leads), '张三', 'the first name given is kept, trimmed');
+SELECT t.ok((SELECT last_seen >= first_seen FROM landform.leads), 'last_seen moves on');
+
+SELECT t.is(l.state || '/' || p.name || '/' || pg.slug || '/' || c.code, 'waiting/default/demo/wx',
+            'a new lead waits for rotation in the page''s pool, with its source page and channel')
+FROM landform.leads l JOIN landform.pools p ON p.id = l.pool_id
+JOIN landform.pages pg ON pg.id = l.page_id JOIN landform.channels c ON c.id = l.channel_id;
+SELECT t.is((SELECT string_agg(code, ',' ORDER BY code) FROM landform.channels), 'qr,wx',
+            'unknown channel codes are created on the fly');
+SELECT t.is(s.consent_text || '|' || (s.consent_at IS NOT NULL) || '|' || host(s.client_addr) || '|'
+            || s.user_agent || '|' || s.lang || '|' || (s.fields ->> 'phone'),
+            '我同意隐私政策|true|203.0.113.9|Mozilla/5.0|zh-CN|138 0000 0001',
+            'the submission keeps consent with its time, address, user agent, language, fields')
+FROM landform.submissions s WHERE s.idem_key = 'key-1';
+SELECT t.is((SELECT count(*) FROM landform.consultations), 0::bigint, 'lead pages make no consultation');
+
+-- Consult page: a consultation row with the question.
+INSERT INTO r SELECT 4, * FROM landform.submit('ask', NULL, '+447911123456', 'Ann', '  How much is it? ',
+	'{}', NULL, 'key-3', NULL, NULL, 'en');
+SELECT t.is(c.question || '|' || pg.slug || '|' || (c.lead_id = r.lead_id) || '|' || (c.submission_id = r.submission_id),
+            'How much is it?|ask|true|true', 'a consult page records the question as a consultation')
+FROM landform.consultations c JOIN landform.pages pg ON pg.id = c.page_id JOIN r ON r.step = 4;
+
+-- Counters: page x channel x day (Asia/Shanghai by default).
+SELECT t.is(string_agg(pg.slug || ':' || coalesce(c.code, '-') || ':' || d.submissions || ':' || d.leads, ' ' ORDER BY pg.slug, c.code),
+            'ask:-:1:1 demo:qr:1:0 demo:wx:1:1', 'page_daily counts submissions and new leads per page x channel')
+FROM landform.page_daily d JOIN landform.pages pg ON pg.id = d.page_id
+LEFT JOIN landform.channels c ON c.id = d.channel_id;
+SELECT t.is((SELECT DISTINCT day FROM landform.page_daily), (now() AT TIME ZONE 'Asia/Shanghai')::date,
+            'the day is counted in the configured time zone');
+SELECT t.lives($$SELECT landform.submit('ask', '', '+447911123457', NULL, 'q', NULL, NULL, NULL, NULL, NULL, NULL)$$,
+            'an empty channel code and NULL fields/key are accepted');
+SELECT t.is(d.submissions, 2::bigint, 'an empty channel counts as no channel')
+FROM landform.page_daily d JOIN landform.pages pg ON pg.id = d.page_id WHERE pg.slug = 'ask';
+
+-- Bad input: clear errors, nothing stored.
+CREATE TEMP TABLE before AS SELECT (SELECT count(*) FROM landform.submissions) AS s,
+	(SELECT count(*) FROM landform.leads) AS l, (SELECT sum(submissions) FROM landform.page_daily) AS d;
+SELECT t.throws($$SELECT landform.submit('nope', NULL, '+8613800000009', NULL, NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                'P0002', 'an unknown page raises P0002');
+SELECT t.throws_like($$SELECT landform.submit('nope', NULL, '+8613800000009', NULL, NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                'P0002', 'unknown page "nope"', 'the error names the page');
+SELECT t.throws($$SELECT landform.submit('demo', NULL, '13800000009', NULL, NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                '22023', 'a phone not in E.164 raises 22023');
+SELECT t.throws($$SELECT landform.submit('demo', NULL, '+0138', NULL, NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                '22023', 'a too short phone raises 22023');
+SELECT t.throws($$SELECT landform.submit('demo', NULL, NULL, NULL, NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                '22023', 'a missing phone raises 22023');
+SELECT t.throws_like($$SELECT landform.submit('demo', 'w x', '+8613800000009', NULL, NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                '22023', 'bad channel code', 'a bad channel code raises 22023');
+SELECT t.throws($$SELECT landform.submit('demo', repeat('c', 33), '+8613800000009', NULL, NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                '22023', 'a 33-character channel code is refused');
+SELECT t.throws($$SELECT landform.submit('demo', NULL, '+8613800000009', NULL, NULL, '[1]', NULL, 'k9', NULL, NULL, NULL)$$,
+                '22023', 'fields that are not a JSON object are refused');
+SELECT t.throws($$SELECT landform.submit('demo', NULL, '+8613800000009', repeat('名', 201), NULL, '{}', NULL, 'k9', NULL, NULL, NULL)$$,
+                '22001', 'a name over 200 characters is refused');
+SELECT t.throws($$SELECT landform.submit('demo', NULL, '+8613800000009', NULL, NULL, '{}', NULL, repeat('k', 201), NULL, NULL, NULL)$$,
+                '22001', 'an idempotency key over 200 characters is refused');
+SELECT t.is((SELECT count(*) FROM landform.submissions) || '/' || (SELECT count(*) FROM landform.leads)
+            || '/' || (SELECT sum(submissions) FROM landform.page_daily),
+            s || '/' || l || '/' || d, 'refused submissions stored nothing') FROM before;
+SELECT t.is((SELECT count(*) FROM landform.channels WHERE code = 'w x'), 0::bigint, 'no channel was created for refused input');
+
+-- A page's pool decides where its new leads rotate.
+DO $$ BEGIN
+	PERFORM landform.add_pool('vip');
+	PERFORM landform.set_page_pool('ask', 'vip');
+	PERFORM landform.submit('ask', NULL, '+8613900000001', NULL, 'q', '{}', NULL, 'k-vip', NULL, NULL, NULL);
+END $$;
+SELECT t.is(p.name, 'vip', 'a lead from a page with a pool goes to that pool')
+FROM landform.leads l JOIN landform.pools p ON p.id = l.pool_id WHERE l.phone = '+8613900000001';
+
+-- register_page: upsert by slug, the pool is kept.
+SELECT t.lives($$SELECT landform.register_page('ask', 'Ask us anything', 'consult')$$, 'register_page again updates');
+SELECT t.is(pg.title || '/' || p.name, 'Ask us anything/vip', 'register_page updates the title and keeps the pool')
+FROM landform.pages pg JOIN landform.pools p ON p.id = pg.pool_id WHERE pg.slug = 'ask';
+SELECT t.throws($$SELECT landform.register_page('x', 'X', 'survey')$$, '22023', 'register_page refuses an unknown kind');
+SELECT t.throws($$SELECT landform.register_page('../etc', 'X', 'lead')$$, '22023', 'register_page refuses a bad slug');
+
+-- Repeat submissions from a lead somebody holds: the holder is told, no new rotation.
+DO $$ BEGIN PERFORM landform.dispatch(); END $$;
+SELECT t.is(landform.accept(a.id, s.id), 'accepted', 'alice accepts the demo lead')
+FROM landform.assignments a JOIN landform.staff s ON s.id = a.staff_id
+JOIN landform.leads l ON l.id = a.lead_id WHERE l.phone = '+8613800000001';
+CREATE TEMP TABLE n_assign AS SELECT count(*) AS n FROM landform.assignments;
+INSERT INTO r SELECT 5, * FROM landform.submit('demo', 'wx', '+8613800000001', NULL, NULL, '{}', NULL, 'key-5', NULL, NULL, NULL);
+SELECT t.is((SELECT count(*) FROM landform.assignments), n, 'a repeat submission of an owned lead is not rotated again') FROM n_assign;
+SELECT t.is(o.kind || '/' || s.login || '/' || (o.submission_id = r.submission_id) || '/' || (o.lead_id = r.lead_id),
+            'repeat_submission/alice/true/true', 'the owner gets an outbox notification for the repeat')
+FROM landform.outbox o JOIN landform.staff s ON s.id = o.staff_id JOIN r ON r.step = 5
+WHERE o.kind = 'repeat_submission';
+SELECT t.is(l.state || '/' || s.login, 'owned/alice', 'the lead stays with its owner')
+FROM landform.leads l JOIN landform.staff s ON s.id = l.owner_id WHERE l.phone = '+8613800000001';
+
+-- count_traffic: views, opens, spam added; unique visitors exact; day in the time zone.
+SELECT t.lives($$SELECT landform.count_traffic('[
+ {"page":"demo","channel":"wx","at":1704126600,"views":3,"opens":1,"spam":0,
+  "visitors":["0123456789abcdef0123456789abcdef","fedcba9876543210fedcba9876543210"]},
+ {"page":"demo","channel":"wx","at":1704126601,"views":2,"opens":0,"spam":1,
+  "visitors":["0123456789abcdef0123456789abcdef"]},
+ {"page":"demo","channel":null,"at":1704126600,"views":1,"visitors":["0123456789abcdef0123456789abcdef","not-a-uuid"]},
+ {"page":"gone","channel":"wx","at":1704126600,"views":7}
+]')$$, 'count_traffic takes a batch');
+-- 1704126600 = 2024-01-01 16:30 UTC = 2024-01-02 00:30 in Shanghai.
+SELECT t.is(string_agg(coalesce(c.code, '-') || ':' || d.views || ':' || d.visitors || ':' || d.opens || ':' || d.spam, ' ' ORDER BY c.code NULLS FIRST),
+            '-:1:1:0:0 wx:5:2:1:1', 'views/opens/spam are summed and unique visitors counted once per page x channel')
+FROM landform.page_daily d LEFT JOIN landform.channels c ON c.id = d.channel_id WHERE d.day = '2024-01-02';
+SELECT t.lives($$SELECT landform.count_traffic('[{"page":"demo","channel":"wx","at":1704130000,"views":1,
+  "visitors":["0123456789abcdef0123456789abcdef","00000000-0000-0000-0000-000000000001"]}]')$$,
+  'a second flush the same day');
+SELECT t.is(d.views || ':' || d.visitors, '6:3', 'a visitor already counted that day is not counted again')
+FROM landform.page_daily d JOIN landform.channels c ON c.id = d.channel_id WHERE d.day = '2024-01-02' AND c.code = 'wx';
+SELECT t.is((SELECT count(*) FROM landform.page_daily d JOIN landform.pages p ON p.id = d.page_id WHERE p.slug = 'gone'),
+            0::bigint, 'counters of unknown pages are dropped');
+SELECT t.lives($$SELECT landform.set_setting('time_zone', 'UTC')$$, 'the time zone is a setting');
+SELECT t.lives($$SELECT landform.count_traffic('[{"page":"demo","channel":"wx","at":1704126600,"views":1}]')$$, 'flush in UTC');
+SELECT t.is(d.views, 1::bigint, 'with time_zone UTC the same instant is counted on 2024-01-01')
+FROM landform.page_daily d WHERE d.day = '2024-01-01';
+SELECT t.throws($$SELECT landform.set_setting('time_zone', 'Mars/Olympus')$$, '22023', 'an unknown time zone is refused');
+SELECT t.throws($$SELECT landform.count_traffic('{"page":"demo"}')$$, '22023', 'count_traffic wants an array');
+SELECT t.lives($$SELECT landform.count_traffic('[]')$$, 'an empty batch is fine');
+SELECT t.lives($$SELECT landform.count_traffic('[{"page":"demo","channel":"new_ch","views":1}]')$$, 'a row without at counts now');
+SELECT t.is((SELECT count(*) FROM landform.channels WHERE code = 'new_ch'), 1::bigint, 'count_traffic creates unknown channels');

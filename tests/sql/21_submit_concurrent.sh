@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# submit() under concurrency: retries with the same idempotency key from 8 sessions at once
+# store one submission; one phone from 8 sessions at once makes one lead; NOTIFY for new leads.
+. "$LANDFORM_TEST_ROOT/tests/sql/lib/tap.sh"
+
+q "SELECT landform.register_page('demo', 'Demo', 'lead');
+   CREATE TABLE res (sess int, i int, submission_id bigint, lead_id bigint, new_lead boolean, replayed boolean);" >/dev/null
+
+# Same keys from every session: 200 keys, 8 sessions, same order, so they collide.
+gate_open 1
+for s in 1 2 3 4 5 6 7 8; do
+	psql -X -q -v ON_ERROR_STOP=1 -c "$gate_wait" -c "
+	DO \$\$ BEGIN FOR i IN 1..200 LOOP
+		INSERT INTO res SELECT $s, i, r.* FROM landform.submit('demo', 'wx',
+			'+86139' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'same-key-' || i, NULL, NULL, NULL) r;
+		COMMIT;
+	END LOOP; END \$\$;" >/dev/null &
+done
+wait
+tap_is "$(q "SELECT count(*) FROM res")" 1600 "8 sessions x 200 retries all answered"
+tap_is "$(q "SELECT count(*) FROM landform.submissions")" 200 "concurrent retries stored one submission per key"
+tap_is "$(q "SELECT count(*) FROM (SELECT i FROM res GROUP BY i HAVING count(DISTINCT submission_id) = 1 AND count(DISTINCT lead_id) = 1) s")" 200 \
+	"every retry of a key got the same submission and lead"
+tap_is "$(q "SELECT count(*) FROM res WHERE NOT replayed")" 200 "exactly one call per key was the original, the rest replayed"
+tap_is "$(q "SELECT bool_and(new_lead)::text FROM res")" true "replays report the original new_lead"
+tap_is "$(q "SELECT count(*) FROM landform.leads")" 200 "one lead per key"
+tap_is "$(q "SELECT sum(submissions) FROM landform.page_daily")" 200 "counters bumped once per key"
+
+# Same phones, different keys: one lead per phone, every submission kept.
+q "TRUNCATE res" >/dev/null
+gate_open 1
+for s in 1 2 3 4 5 6 7 8; do
+	psql -X -q -v ON_ERROR_STOP=1 -c "$gate_wait" -c "
+	DO \$\$ BEGIN FOR i IN 1..100 LOOP
+		INSERT INTO res SELECT $s, i, r.* FROM landform.submit('demo', NULL,
+			'+86137' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'phone-$s-' || i, NULL, NULL, NULL) r;
+		COMMIT;
+	END LOOP; END \$\$;" >/dev/null &
+done
+wait
+tap_is "$(q "SELECT count(*) FROM landform.leads WHERE phone LIKE '+86137%'")" 100 "one phone from 8 sessions at once makes one lead"
+tap_is "$(q "SELECT count(*) FROM res WHERE new_lead")" 100 "exactly one submission per phone reports a new lead"
+tap_is "$(q "SELECT count(*) FROM landform.leads WHERE phone LIKE '+86137%' AND submissions = 8")" 100 "each lead counts its 8 submissions"
+tap_is "$(q "SELECT count(*) FROM landform.submissions s JOIN landform.leads l ON l.id = s.lead_id WHERE l.phone LIKE '+86137%'")" 800 \
+	"every submission is kept"
+
+# NOTIFY landform_lead: once per new lead, not for a repeat.
+out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -c "LISTEN landform_lead" \
+	-c "SELECT lead_id FROM landform.submit('demo', NULL, '+8613600000001', NULL, NULL, '{}', NULL, 'n1', NULL, NULL, NULL)" \
+	-c "SELECT lead_id FROM landform.submit('demo', NULL, '+8613600000001', NULL, NULL, '{}', NULL, 'n2', NULL, NULL, NULL)" \
+	-c "SELECT 1" 2>&1)
+id=$(q "SELECT id FROM landform.leads WHERE phone = '+8613600000001'")
+tap_is "$(grep -c "notification \"landform_lead\" with payload \"$id\"" <<<"$out")" 1 \
+	"a new lead wakes the dispatcher (NOTIFY landform_lead, payload = lead id) once, a repeat does not"
