@@ -407,6 +407,45 @@ schema_load_should_read_only_len_bytes(void **state)
 }
 
 static void
+schema_load_should_refuse_huge_files(void **state)
+{
+	size_t n = 300 * 1024;
+	char *json = malloc(n), *cause = NULL;
+
+	memset(json, ' ', n);
+	json[0] = '{';
+	json[n - 1] = '}';
+	assert_null(schema_load(json, n, "big.json", &cause));
+	assert_string_equal(cause, "big.json:1: larger than 262144 bytes");
+	free(cause);
+	free(json);
+}
+
+static void
+schema_load_should_refuse_too_many_fields(void **state)
+{
+	struct arena a;
+	struct buf json;
+	char *cause = NULL;
+	int i;
+
+	arena_init(&a, 0);
+	buf_init(&json, &a, 0);
+	buf_adds(&json,
+	         "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\n\"fields\":[");
+	for (i = 0; i <= SCHEMA_MAX_FIELDS; i++)
+		buf_printf(&json,
+		           "%s{\"name\":\"f%d\",\"type\":\"text\",\"label\":{\"zh-CN\":\"t\","
+		           "\"en\":\"t\"}}",
+		           i > 0 ? "," : "", i);
+	buf_adds(&json, "],\"redirect\":\"/\"}");
+	assert_null(schema_load(json.data, json.len, "many.json", &cause));
+	assert_string_equal(cause, "many.json:2: \"fields\" needs 1 to 40 entries");
+	free(cause);
+	arena_free(&a);
+}
+
+static void
 schema_free_should_accept_null(void **state)
 {
 	schema_free(NULL);
@@ -726,6 +765,8 @@ main(void)
 	    cmocka_unit_test(schema_load_should_expose_accessors),
 	    cmocka_unit_test(schema_load_should_accept_bom_crlf_and_unicode_escapes),
 	    cmocka_unit_test(schema_load_should_read_only_len_bytes),
+	    cmocka_unit_test(schema_load_should_refuse_huge_files),
+	    cmocka_unit_test(schema_load_should_refuse_too_many_fields),
 	    cmocka_unit_test(schema_free_should_accept_null),
 	    cmocka_unit_test(validate_should_fill_role_values),
 	    cmocka_unit_test(validate_should_leave_name_null_when_absent),
