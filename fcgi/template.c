@@ -500,12 +500,14 @@ child(const cJSON *v, const struct seg *sg, const char *key)
 static const cJSON *
 lookup(const struct template *t, const struct name *nm, const cJSON *const *stack, size_t top)
 {
-	const struct seg *sg = &t->segs[nm->seg];
+	const struct seg *sg;
 	const cJSON *v = NULL;
 	size_t i;
 
+	/* {{.}}: no segments, and segs may be NULL when the template has no names at all. */
 	if (nm->nseg == 0)
 		return stack[top];
+	sg = &t->segs[nm->seg];
 	for (i = top + 1; i-- > 0;) {
 		if (cJSON_IsObject(stack[i]) &&
 		    (v = cJSON_GetObjectItemCaseSensitive(stack[i], t->pool + sg->off)) != NULL)
