@@ -69,13 +69,11 @@ CREATE OR REPLACE FUNCTION landform._eligible(p_pool bigint)
 RETURNS TABLE (staff_id bigint, weight integer, received bigint, last_turn bigint, room bigint)
 LANGUAGE sql STABLE AS $$
 	SELECT m.staff_id, m.weight, m.received, m.last_turn,
-	       CASE WHEN m.cap IS NOT NULL THEN greatest(m.cap - o.n, 0) END
+	       CASE WHEN m.cap IS NOT NULL THEN greatest(m.cap - (
+			SELECT count(*) FROM landform.leads l
+			WHERE l.owner_id = m.staff_id AND l.pool_id = m.pool_id), 0) END
 	FROM landform.pool_members m
 	JOIN landform.staff s ON s.id = m.staff_id AND s.active AND s.on_duty
-	LEFT JOIN LATERAL (
-		SELECT count(*) AS n FROM landform.leads l
-		WHERE l.owner_id = m.staff_id AND l.pool_id = m.pool_id
-	) o ON m.cap IS NOT NULL
 	WHERE m.pool_id = p_pool
 $$;
 
@@ -153,9 +151,13 @@ BEGIN
 END
 $$;
 
--- Rotation for many new leads at once, set-based: the k-th pick of member m has key
--- ((received_m + k) / weight_m, then the key of its previous pick, then the member's old
--- last turn), and merging all members' picks by key is exactly the one-by-one greedy order.
+-- Rotation for many new leads at once, set-based. Member m's k-th pick in this batch (k from
+-- 0) has load (received_m + k) / weight_m; one-by-one greedy takes the lowest load, ties to
+-- the member whose previous pick is oldest. Unrolled, "whose previous pick is oldest"
+-- compares the chains of earlier loads (L - 1/w, L - 2/w, ...) down to the last pick before
+-- the batch, which is older than any in it. At equal load that is decided by: previous load
+-- (none, k = 0, first), then fewer picks in this batch, then the last turn before it. So
+-- sorting all slots by (load, previous load, k, old turn rank) is exactly the greedy order.
 -- Takes at most p_limit waiting leads that were never assigned. Caller holds the pool lock.
 CREATE OR REPLACE FUNCTION landform._assign_batch(p_pool bigint, p_deadline timestamptz,
 	p_limit integer)
@@ -177,7 +179,7 @@ BEGIN
 		FROM landform._eligible(p_pool) e
 		WHERE e.room IS NULL OR e.room > 0
 	), slot AS (
-		SELECT m.staff_id, m.rank0,
+		SELECT m.staff_id, m.rank0, j,
 		       (m.received + j)::numeric / m.weight AS load,
 		       CASE WHEN j > 0 THEN (m.received + j - 1)::numeric / m.weight END AS prev_load
 		FROM mem m,
@@ -185,7 +187,7 @@ BEGIN
 		                              (SELECT count(*) FROM lead)) - 1) AS j
 	), ordered AS (
 		SELECT s.staff_id,
-		       row_number() OVER (ORDER BY s.load, s.prev_load NULLS FIRST, s.rank0) AS seq
+		       row_number() OVER (ORDER BY s.load, s.prev_load NULLS FIRST, s.j, s.rank0) AS seq
 		FROM slot s
 	), pair AS (
 		SELECT lead.id AS lead_id, ordered.staff_id, ordered.seq
@@ -326,7 +328,20 @@ BEGIN
 	assigned := 0;
 	expired := 0;
 	to_open_pool := 0;
-	FOR v_pool IN SELECT id FROM landform.pools ORDER BY id LOOP
+	-- Only pools with work. Reading without the lock is safe: work another dispatcher is
+	-- doing still looks undone (we then wait on its lock and find nothing), and work committed
+	-- after this snapshot is the next call's.
+	FOR v_pool IN
+		SELECT p.id FROM landform.pools p
+		WHERE EXISTS (SELECT 1 FROM landform.leads l
+		              WHERE l.pool_id = p.id AND l.state = 'waiting' AND l.handoffs = 0)
+		   OR EXISTS (SELECT 1 FROM landform.leads l
+		              WHERE l.pool_id = p.id AND l.state = 'waiting' AND l.handoffs > 0)
+		   OR EXISTS (SELECT 1 FROM landform.assignments a
+		              WHERE a.pool_id = p.id AND a.closed_at IS NULL AND a.accepted_at IS NULL
+		                AND a.staff_id IS NOT NULL AND a.deadline <= now())
+		ORDER BY p.id
+	LOOP
 		v_r := landform._dispatch_pool(v_pool);
 		assigned := assigned + v_r.assigned;
 		expired := expired + v_r.expired;
