@@ -29,7 +29,8 @@ lf_layout() {
     LF_CONF=$LF_VAR/landform.conf
     LF_SOCKET=$LF_RUN/landformd.sock
     LF_DB=landform
-    export LF_VAR LF_BUILD LF_RUN LF_LOG LF_PGDATA LF_PGSOCK LF_CONF LF_SOCKET LF_DB
+    LF_LANDING=${LF_LANDING:-$LF_ROOT/landing}
+    export LF_VAR LF_LANDING LF_BUILD LF_RUN LF_LOG LF_PGDATA LF_PGSOCK LF_CONF LF_SOCKET LF_DB
 }
 
 LF_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config libfcgi-dev libpq-dev
@@ -168,7 +169,7 @@ pid_file = $LF_RUN/landformd.pid
 log_file = $LF_LOG/landformd.log
 log_level = ${LANDFORM_LOG_LEVEL:-info}
 database_url = host=$LF_PGSOCK port=$port dbname=$LF_DB user=landform
-landing_dir = $LF_ROOT/landing
+landing_dir = $LF_LANDING
 sql_dir = $LF_ROOT/sql
 secret_file = $LF_VAR/secret
 public_url = http://127.0.0.1:$http
@@ -213,7 +214,7 @@ lf_nginx_start() {
     chown -R "$LF_USER:" "$nd/tmp"
     LANDFORM_POST_RATE=$rate LANDFORM_POST_BURST=$burst LANDFORM_FASTCGI="unix:$LF_SOCKET" \
     LANDFORM_HTTP_LISTEN="127.0.0.1:$http" LANDFORM_NGINX_MAX_BODY=1m \
-    LANDFORM_LANDING_DIR="$LF_ROOT/landing" \
+    LANDFORM_LANDING_DIR="$LF_LANDING" \
         perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' \
         "$LF_ROOT/docker/nginx.conf.template" > "$nd/landform.conf"
     cat > "$nd/nginx.conf" <<CONF

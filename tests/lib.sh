@@ -2,6 +2,7 @@
 # Integration tests run against the throwaway stack scripts/test started ($LF_URL, $PGHOST...).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 set +e
+LF_LANDING=$LF_ROOT/var/test/landing
 lf_layout test
 LF_BIN=$LF_BUILD/fcgi/landformd
 T_FAILS=0

@@ -120,7 +120,7 @@ wait $curlpid
 is "$(cat "$LF_VAR/inflight.code")" 200 "SIGTERM lets an in-flight request finish"
 gone() { ! kill -0 "$master" 2>/dev/null; }
 check "the master exits after draining" wait_for 10 gone
-is "$(pgrep -c lf-worker || true)" 0 "no worker is left behind"
+is "$(pgrep -c -f -- "$LF_CONF serve" || true)" 0 "no worker or dispatcher is left behind"
 wait
 lf_landformd_start
 check "landformd starts again on the same socket" wait_for 5 healthy
