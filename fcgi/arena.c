@@ -14,7 +14,7 @@ struct arena_block {
 	max_align_t data[]; /* aligned start of the usable bytes */
 };
 
-#define ALIGN (sizeof(max_align_t))
+#define ALIGN (_Alignof(max_align_t))
 
 void
 arena_init(struct arena *a, size_t block_size)

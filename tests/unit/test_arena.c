@@ -17,7 +17,7 @@ arena_should_align_zero_and_survive_large_allocations(void **state)
 
 	arena_init(&a, 1024);
 	small = arena_alloc(&a, 3);
-	assert_int_equal((uintptr_t)small % sizeof(max_align_t), 0);
+	assert_int_equal((uintptr_t)small % _Alignof(max_align_t), 0);
 	big = arena_alloc(&a, 100000);
 	for (size_t i = 0; i < 100000; i++)
 		assert_int_equal(big[i], 0);
