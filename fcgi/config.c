@@ -24,7 +24,10 @@ const struct config_option config_options[] = {
 	OPT(pid_file, CONFIG_STRING, "", 0, 0, "write the master's pid here (empty: none)"),
 	OPT(log_level, CONFIG_STRING, "info", 0, 0, "error, warn, info or debug (personal data only at debug)"),
 	OPT(log_file, CONFIG_STRING, "", 0, 0, "append logs here (empty: standard error)"),
-	OPT(database_url, CONFIG_STRING, "dbname=landform", 0, 0, "libpq connection string or URI"),
+	OPT(database_url, CONFIG_STRING, "dbname=landform", 0, 0,
+	    "libpq connection string or URI for serving (a role that is not the schema owner)"),
+	OPT(admin_database_url, CONFIG_STRING, "", 0, 0,
+	    "connection for migrate and passwd, as the schema owner (empty: database_url)"),
 	OPT(db_connect_timeout, CONFIG_INT, "2", 1, 60, "seconds to wait for a database connection"),
 	OPT(db_statement_timeout, CONFIG_INT, "5000", 100, 600000,
 	    "milliseconds a request's SQL may run before it is cancelled"),
@@ -341,6 +344,12 @@ config_load(struct config *c, const char *path, char *const *envp, char *err, si
 			return false;
 	}
 	return config_parse_env(c, envp, err, errsz);
+}
+
+const char *
+config_admin_url(const struct config *c)
+{
+	return c->admin_database_url[0] != '\0' ? c->admin_database_url : c->database_url;
 }
 
 long

@@ -16,6 +16,7 @@ struct config {
 	char *log_level;
 	char *log_file;
 	char *database_url;      /* libpq conninfo or URI */
+	char *admin_database_url; /* schema owner, for migrate and passwd; empty = database_url */
 	long db_connect_timeout; /* seconds */
 	long db_statement_timeout; /* milliseconds */
 	bool db_prepare;         /* named prepared statements (off for old poolers) */
@@ -70,6 +71,9 @@ bool config_set(struct config *c, const char *name, const char *value, char *err
 /* Defaults, then the file (if any), then the environment. */
 bool config_load(struct config *c, const char *path, char *const *envp, char *err, size_t errsz)
 	__attribute__((warn_unused_result));
+
+/* The connection for migrate and passwd: admin_database_url, or database_url when empty. */
+const char *config_admin_url(const struct config *c);
 
 /* Workers to start: the option, or the number of cores when it is 0. */
 long config_worker_count(const struct config *c);

@@ -70,7 +70,7 @@ static int
 cmd_migrate(struct config *c)
 {
 	struct db_options o = {
-		.conninfo = c->database_url,
+		.conninfo = config_admin_url(c),
 		.connect_timeout = (int)c->db_connect_timeout,
 		.statement_timeout = 0, /* a migration may rightly take long */
 		.prepare = false,
@@ -85,7 +85,7 @@ cmd_migrate(struct config *c)
 	if (!db_ready(db, &de)) {
 		log_error("migrate: cannot connect: %s", de.message);
 		status = 1;
-	} else if (!migrate_run(db, c->sql_dir, err, sizeof(err))) {
+	} else if (!migrate_run(db, c->sql_dir, c->public_url, err, sizeof(err))) {
 		log_error("migrate failed, nothing was changed: %s", err);
 		status = 1;
 	}

@@ -134,8 +134,15 @@ apply_file(struct db *db, const char *path, const char *text, char *err, size_t 
 	return false;
 }
 
+static const struct db_stmt public_url_stmt = {
+	"migrate_public_url",
+	"SELECT landform.set_setting('public_url', $1) "
+	"WHERE EXISTS (SELECT 1 FROM landform.settings WHERE name = 'public_url')",
+	1
+};
+
 bool
-migrate_run(struct db *db, const char *sql_dir, char *err, size_t errsz)
+migrate_run(struct db *db, const char *sql_dir, const char *public_url, char *err, size_t errsz)
 {
 	struct arena a;
 	struct db_rows rows, exists;
@@ -214,6 +221,8 @@ migrate_run(struct db *db, const char *sql_dir, char *err, size_t errsz)
 		if (text == NULL || !apply_file(db, path, text, err, errsz))
 			goto failed;
 	}
+	if (!db_call(db, &public_url_stmt, &public_url, &a, NULL, &de))
+		goto db_failed;
 	if (!db_exec(db, "COMMIT", &de))
 		goto db_failed;
 	in_tx = false;

@@ -7,8 +7,9 @@
 
 struct db;
 
-/* Apply everything in sql_dir in one transaction; err says which file failed and why. */
-bool migrate_run(struct db *db, const char *sql_dir, char *err, size_t errsz)
+/* Apply everything in sql_dir in one transaction and record public_url (for links the
+ * database writes, such as invitations); err says which file failed and why. */
+bool migrate_run(struct db *db, const char *sql_dir, const char *public_url, char *err, size_t errsz)
 	__attribute__((warn_unused_result));
 
 #endif
