@@ -182,6 +182,20 @@ lf_migrate() {
     return "${PIPESTATUS[0]}"
 }
 
+# Two demo staff in the default pool, so a demo submission is assigned at once. Idempotent;
+# prints what add_staff returned (the invitation link, once the portal exists).
+lf_demo_data() {
+    local port=$1 who out
+    for who in "demo.li:李娜 (demo)" "demo.wang:王强 (demo)"; do
+        out=$(lf_psql_admin "$port" -d "$LF_DB" -At -c \
+            "SELECT landform.add_staff('${who%%:*}', '${who#*:}') WHERE NOT EXISTS (SELECT 1 FROM landform.staff WHERE login = '${who%%:*}')") || return 1
+        lf_psql_admin "$port" -d "$LF_DB" -At -c \
+            "SELECT landform.join_pool('default', '${who%%:*}') WHERE NOT EXISTS (SELECT 1 FROM landform.pool_members m JOIN landform.staff s ON s.id = m.staff_id WHERE s.login = '${who%%:*}')" >/dev/null || return 1
+        [ -n "$out" ] && printf '  demo staff %-10s %s\n' "${who%%:*}" "$out"
+    done
+    return 0
+}
+
 lf_landformd_pid() { cat "$LF_RUN/landformd.pid" 2>/dev/null || true; }
 
 lf_landformd_start() {
