@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "form.h"
 #include "html.h"
 
 void
@@ -118,62 +119,21 @@ http_error(struct request *r, int status, const char *code, const char *message)
 	buf_adds(&r->body_out, "</p>\n");
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode one query component; NULL when its percent-encoding is broken. */
-static char *
-query_decode(struct arena *a, const char *s, size_t n)
-{
-	char *out = arena_alloc(a, n + 1), *o = out;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			*o++ = ' ';
-		} else if (s[i] == '%') {
-			int hi, lo;
-
-			if (i + 2 >= n)
-				return NULL;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return NULL;
-			*o++ = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 const char *
 http_query_get(const struct request *r, const char *name)
 {
-	const char *p = r->query;
-	size_t nlen = strlen(name);
+	/* The query is parsed like a form body, with the same strictness, and small limits:
+	 * a broken query string simply has no values. */
+	static const struct form_limits lim = {
+		.max_fields = 32, .max_name_len = 64, .max_value_len = 1024, .max_depth = 1,
+	};
+	struct form f;
+	struct form_error_info fe;
 
-	while (p != NULL && *p != '\0') {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-
-		if (eq != NULL && (size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0)
-			return query_decode(r->arena, eq + 1, len - nlen - 1);
-		p = amp ? amp + 1 : NULL;
-	}
-	return NULL;
+	if (r->query == NULL || *r->query == '\0' ||
+	    !form_parse_urlencoded(r->arena, r->query, strlen(r->query), &lim, &f, &fe))
+		return NULL;
+	return form_get(&f, name);
 }
 
 const char *
