@@ -145,7 +145,8 @@ $$;
 -- (1[3-9] + 9 digits) with or without +86 / 0086 / a bare 86 -> +86XXXXXXXXXXX; other
 -- countries only after + or 00, 8..15 digits. One row: e164, or an error code (empty,
 -- bad_char, too_short, too_long, not_mobile, need_country). Plain SQL so the planner inlines
--- it into set-based imports.
+-- it into set-based imports; OFFSET 0 keeps each step computed once instead of the planner
+-- copying (and re-running) the regexp into every CASE arm that uses it.
 CREATE OR REPLACE FUNCTION landform.phone_normalize(p_raw text)
 RETURNS TABLE (e164 text, error text)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -198,9 +199,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 						SELECT regexp_replace(
 							translate(coalesce(p_raw, ''), '０１２３４５６７８９＋', '0123456789+'),
 							E'[ \t.()\u00A0\u3000（）－．-]', '', 'g') AS d
+						OFFSET 0
 					) AS z
+					OFFSET 0
 				) AS a
+				OFFSET 0
 			) AS b
+			OFFSET 0
 		) AS c
 	) AS d
 $$;

@@ -151,47 +151,86 @@ BEGIN
 END
 $$;
 
--- Rotation for many new leads at once, set-based. Member m's k-th pick in this batch (k from
--- 0) has load (received_m + k) / weight_m; one-by-one greedy takes the lowest load, ties to
--- the member whose previous pick is oldest. Unrolled, "whose previous pick is oldest"
--- compares the chains of earlier loads (L - 1/w, L - 2/w, ...) down to the last pick before
--- the batch, which is older than any in it. At equal load that is decided by: previous load
--- (none, k = 0, first), then fewer picks in this batch, then the last turn before it. So
--- sorting all slots by (load, previous load, k, old turn rank) is exactly the greedy order.
--- Takes at most p_limit waiting leads that were never assigned. Caller holds the pool lock.
-CREATE OR REPLACE FUNCTION landform._assign_batch(p_pool bigint, p_deadline timestamptz,
-	p_limit integer)
-RETURNS integer
+-- Who gets the next p_n rotation leads of a pool, in order (seq 1..), without changing
+-- anything; fewer rows when caps run out. Set-based: member m's k-th pick (k from 0) has load
+-- (received_m + k) / weight_m; one-by-one greedy takes the lowest load, ties to the member
+-- whose previous pick is oldest. Unrolled, "whose previous pick is oldest" compares the chains
+-- of earlier loads (L - 1/w, L - 2/w, ...) down to the last pick before the batch, which is
+-- older than any in it; at equal load that is decided by the previous load (none, k = 0,
+-- first), then fewer picks in this batch, then the turn order before it. So sorting all slots
+-- by (load, previous load, k, old turn rank) is exactly the one-by-one order.
+CREATE OR REPLACE FUNCTION landform._rotation_slots(p_pool bigint, p_n bigint)
+RETURNS TABLE (seq bigint, staff_id bigint)
+LANGUAGE sql STABLE AS $$
+	WITH mem AS (
+		SELECT e.*, row_number() OVER (ORDER BY e.last_turn, e.staff_id) AS rank0
+		FROM landform._eligible(p_pool) e
+		WHERE e.room IS NULL OR e.room > 0
+	), bound AS (
+		-- No pick can have a load above (n + R) / W, R and W summed over the members the cap
+		-- cannot stop in this batch: they alone have n slots at or below it. Two slots of
+		-- slack per member cover numeric rounding. No row when every member is capped.
+		SELECT (p_n + sum(m.received)) / sum(m.weight)::numeric AS top
+		FROM mem m WHERE m.room IS NULL OR m.room >= p_n
+		HAVING count(*) > 0
+	), slot AS (
+		SELECT m.staff_id, m.rank0, j,
+		       (m.received + j)::numeric / m.weight AS load,
+		       CASE WHEN j > 0 THEN (m.received + j - 1)::numeric / m.weight END AS prev_load
+		FROM mem m LEFT JOIN bound ON true,
+		     generate_series(0, least(coalesce(m.room, p_n), p_n,
+		                              coalesce(floor(bound.top * m.weight - m.received)::bigint + 2, p_n)) - 1) AS j
+	)
+	SELECT o.seq, o.staff_id FROM (
+		SELECT s.staff_id,
+		       row_number() OVER (ORDER BY s.load, s.prev_load NULLS FIRST, s.j, s.rank0) AS seq
+		FROM slot s
+	) o
+	WHERE o.seq <= p_n
+$$;
+
+-- Record that the members got the picks in p_picks (staff_id, seq) as rotation turns:
+-- received and last turn, and the pool's turn clock. Caller holds the pool lock.
+CREATE OR REPLACE FUNCTION landform._count_turns(p_pool bigint, p_staff bigint[], p_seq bigint[])
+RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_turn bigint;
-	v_n integer;
 	v_last bigint;
 BEGIN
 	SELECT turn INTO v_turn FROM landform.pools WHERE id = p_pool;
+	UPDATE landform.pool_members m
+	SET received = m.received + c.n, last_turn = v_turn + c.last_seq, last_assigned_at = now()
+	FROM (SELECT x.staff_id, count(*) AS n, max(x.seq) AS last_seq
+	      FROM unnest(p_staff, p_seq) AS x(staff_id, seq) GROUP BY x.staff_id) c
+	WHERE m.pool_id = p_pool AND m.staff_id = c.staff_id;
+	SELECT max(x) INTO v_last FROM unnest(p_seq) AS x;
+	IF v_last IS NOT NULL THEN
+		UPDATE landform.pools SET turn = turn + v_last WHERE id = p_pool;
+	END IF;
+END
+$$;
+
+-- Rotate up to p_limit waiting leads that were never assigned, oldest first, in one
+-- statement. Caller holds the pool lock. Returns how many were assigned.
+CREATE OR REPLACE FUNCTION landform._assign_batch(p_pool bigint, p_deadline timestamptz,
+	p_limit integer)
+RETURNS integer
+LANGUAGE plpgsql
+SET work_mem = '64MB'
+AS $$
+DECLARE
+	v_staff bigint[];
+	v_seq bigint[];
+BEGIN
 	WITH lead AS (
 		SELECT w.id, row_number() OVER (ORDER BY w.id) AS seq
 		FROM (SELECT l.id FROM landform.leads l
 		      WHERE l.pool_id = p_pool AND l.state = 'waiting' AND l.handoffs = 0
 		      ORDER BY l.id LIMIT p_limit) AS w
-	), mem AS (
-		SELECT e.*, row_number() OVER (ORDER BY e.last_turn, e.staff_id) AS rank0
-		FROM landform._eligible(p_pool) e
-		WHERE e.room IS NULL OR e.room > 0
-	), slot AS (
-		SELECT m.staff_id, m.rank0, j,
-		       (m.received + j)::numeric / m.weight AS load,
-		       CASE WHEN j > 0 THEN (m.received + j - 1)::numeric / m.weight END AS prev_load
-		FROM mem m,
-		     generate_series(0, least(coalesce(m.room, p_limit), p_limit,
-		                              (SELECT count(*) FROM lead)) - 1) AS j
-	), ordered AS (
-		SELECT s.staff_id,
-		       row_number() OVER (ORDER BY s.load, s.prev_load NULLS FIRST, s.j, s.rank0) AS seq
-		FROM slot s
 	), pair AS (
-		SELECT lead.id AS lead_id, ordered.staff_id, ordered.seq
-		FROM lead JOIN ordered USING (seq)
+		SELECT lead.id AS lead_id, r.staff_id, r.seq
+		FROM lead JOIN landform._rotation_slots(p_pool, (SELECT count(*) FROM lead)) r USING (seq)
 	), upd AS (
 		UPDATE landform.leads l
 		SET state = 'pending', owner_id = pair.staff_id, handoffs = l.handoffs + 1
@@ -208,21 +247,10 @@ BEGIN
 		SELECT 'assigned', ins.staff_id, ins.lead_id, ins.id,
 		       jsonb_build_object('via', 'rotation', 'deadline', p_deadline)
 		FROM ins
-	), cnt AS (
-		SELECT upd.staff_id, count(*) AS n, max(upd.seq) AS last_seq
-		FROM upd GROUP BY upd.staff_id
-	), mu AS (
-		UPDATE landform.pool_members m
-		SET received = m.received + cnt.n, last_turn = v_turn + cnt.last_seq,
-		    last_assigned_at = now()
-		FROM cnt
-		WHERE m.pool_id = p_pool AND m.staff_id = cnt.staff_id
 	)
-	SELECT count(*), max(upd.seq) INTO v_n, v_last FROM upd;
-	IF v_n > 0 THEN
-		UPDATE landform.pools SET turn = turn + v_last WHERE id = p_pool;
-	END IF;
-	RETURN v_n;
+	SELECT array_agg(upd.staff_id), array_agg(upd.seq) INTO v_staff, v_seq FROM upd;
+	PERFORM landform._count_turns(p_pool, v_staff, v_seq);
+	RETURN coalesce(cardinality(v_staff), 0);
 END
 $$;
 

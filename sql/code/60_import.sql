@@ -3,11 +3,16 @@
 -- Check every staged row (phone rules as the web form; duplicates within the file and
 -- against existing leads), insert the new leads into p_pool (NULL: default pool), record the
 -- refused rows in import_rejects, empty the staging table and rotate the new leads at once.
--- Set-based: 100,000 rows take seconds.
+-- Set-based: 100,000 rows take seconds. New leads are inserted already assigned, in the
+-- order rotation would have given them (the same _rotation_slots as dispatch).
 CREATE OR REPLACE FUNCTION landform.import_staged(p_pool text DEFAULT NULL)
 RETURNS TABLE (import_id bigint, total bigint, imported bigint, refused bigint,
                refused_by_reason jsonb, assigned bigint)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- The inlined phone rules make a big expression: JIT would spend seconds compiling it.
+SET jit = off
+SET work_mem = '64MB'
+AS $$
 #variable_conflict use_column
 DECLARE
 	v_pool bigint := landform._pool_id(p_pool);
@@ -18,7 +23,10 @@ DECLARE
 	v_imported bigint;
 	v_refused bigint;
 	v_reasons jsonb;
-	v_dispatch record;
+	v_assigned bigint;
+	v_deadline timestamptz;
+	v_staff bigint[];
+	v_seq bigint[];
 BEGIN
 	PERFORM landform._require_read_committed();
 	-- One import at a time ('LFIM'), so two admins cannot interleave their staging rows.
@@ -62,17 +70,50 @@ BEGIN
 	       END AS reason
 	FROM d LEFT JOIN landform.leads l ON l.phone = d.e164 AND d.bad IS NULL AND d.nth = 1;
 
-	INSERT INTO landform.leads (phone, name, pool_id, channel_id, source, stage_id, tags, import_id)
-	SELECT c.e164, c.name, v_pool, ch.id, 'import', v_stage,
-	       CASE WHEN c.tags IS NULL THEN '{}'::text[] ELSE
-	            ARRAY(SELECT DISTINCT btrim(t) FROM regexp_split_to_table(c.tags, '[,;|，；]') AS t
-	                  WHERE btrim(t) <> '' ORDER BY 1) END,
-	       v_import
-	FROM import_check c LEFT JOIN landform.channels ch ON ch.code = c.channel
-	WHERE c.reason IS NULL
-	ORDER BY c.id
-	ON CONFLICT (phone) DO NOTHING;
-	GET DIAGNOSTICS v_imported = ROW_COUNT;
+	-- Leads already waiting in the pool go first; then the pool is ours until commit.
+	PERFORM landform._dispatch_pool(v_pool);
+	v_deadline := landform.deadline_after(v_pool, now(),
+		(SELECT claim_timeout FROM landform.pools WHERE id = v_pool));
+
+	WITH new AS (
+		SELECT c.*, row_number() OVER (ORDER BY c.id) AS seq
+		FROM import_check c WHERE c.reason IS NULL
+	), ins AS (
+		INSERT INTO landform.leads AS l (phone, name, pool_id, channel_id, source, stage_id, tags,
+		                                 import_id, state, owner_id, handoffs)
+		SELECT new.e164, new.name, v_pool, ch.id, 'import', v_stage,
+		       CASE WHEN new.tags IS NULL THEN '{}'::text[] ELSE
+		            ARRAY(SELECT DISTINCT btrim(t) FROM regexp_split_to_table(new.tags, '[,;|，；]') AS t
+		                  WHERE btrim(t) <> '' ORDER BY 1) END,
+		       v_import, CASE WHEN r.staff_id IS NULL THEN 'waiting' ELSE 'pending' END,
+		       r.staff_id, (r.staff_id IS NOT NULL)::integer
+		FROM new
+		LEFT JOIN landform._rotation_slots(v_pool, (SELECT count(*) FROM new)) r ON r.seq = new.seq
+		LEFT JOIN landform.channels ch ON ch.code = new.channel
+		ORDER BY new.seq
+		ON CONFLICT (phone) DO NOTHING
+		RETURNING l.id, l.owner_id
+	), asg AS (
+		INSERT INTO landform.assignments (lead_id, pool_id, staff_id, via, assigned_by, deadline)
+		SELECT ins.id, v_pool, ins.owner_id, 'rotation', landform.actor(), v_deadline
+		FROM ins WHERE ins.owner_id IS NOT NULL ORDER BY ins.id
+		RETURNING id, lead_id, staff_id
+	), box AS (
+		-- One notice per member for the whole import, not one per lead.
+		INSERT INTO landform.outbox (kind, staff_id, payload)
+		SELECT 'import_assigned', asg.staff_id,
+		       jsonb_build_object('import_id', v_import, 'leads', count(*), 'deadline', v_deadline)
+		FROM asg GROUP BY asg.staff_id
+	), turn AS (
+		SELECT ins.owner_id, row_number() OVER (ORDER BY ins.id) AS seq FROM ins
+	)
+	SELECT (SELECT count(*) FROM ins),
+	       array_agg(turn.owner_id) FILTER (WHERE turn.owner_id IS NOT NULL),
+	       array_agg(turn.seq) FILTER (WHERE turn.owner_id IS NOT NULL)
+	INTO v_imported, v_staff, v_seq
+	FROM turn;
+	PERFORM landform._count_turns(v_pool, v_staff, v_seq);
+	v_assigned := coalesce(cardinality(v_staff), 0);
 
 	-- A visitor may have submitted one of these phones while we worked.
 	IF v_imported < (SELECT count(*) FROM import_check c WHERE c.reason IS NULL) THEN
@@ -94,12 +135,9 @@ BEGIN
 	DELETE FROM landform.import_staging s WHERE s.id <= v_max;
 	DROP TABLE import_check;
 
-	v_dispatch := landform._dispatch_pool(v_pool);
 	UPDATE landform.imports
-	SET total = v_total, imported = v_imported, refused = v_refused,
-	    assigned = v_dispatch.assigned
+	SET total = v_total, imported = v_imported, refused = v_refused, assigned = v_assigned
 	WHERE id = v_import;
-	RETURN QUERY SELECT v_import, v_total, v_imported, v_refused, v_reasons,
-	                    v_dispatch.assigned::bigint;
+	RETURN QUERY SELECT v_import, v_total, v_imported, v_refused, v_reasons, v_assigned;
 END
 $$;

@@ -1,0 +1,69 @@
+-- Deletion guards standing in for the foreign keys migration 0005 took off bulk paths:
+-- leads and assignments name pools, stages and staff without a per-row check, so those rows
+-- may not disappear while anything names them.
+
+-- Staff with a history are deactivated, never deleted.
+CREATE OR REPLACE FUNCTION landform._staff_delete_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM landform.assignments WHERE staff_id = OLD.id)
+	   OR EXISTS (SELECT 1 FROM landform.leads WHERE owner_id = OLD.id) THEN
+		RAISE EXCEPTION 'staff "%" has assignment history and cannot be deleted', OLD.login
+			USING ERRCODE = '23503',
+			      HINT = 'use SELECT landform.deactivate_staff(''' || OLD.login || ''')';
+	END IF;
+	RETURN OLD;
+END
+$$;
+
+-- A pool with leads cannot go (their history and rotation refer to it).
+CREATE OR REPLACE FUNCTION landform._pool_delete_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM landform.leads WHERE pool_id = OLD.id)
+	   OR EXISTS (SELECT 1 FROM landform.assignments WHERE pool_id = OLD.id) THEN
+		RAISE EXCEPTION 'pool "%" has leads and cannot be deleted', OLD.name
+			USING ERRCODE = '23503', HINT = 'point its pages elsewhere with landform.set_page_pool() and keep it';
+	END IF;
+	RETURN OLD;
+END
+$$;
+
+-- A stage with leads in it cannot go.
+CREATE OR REPLACE FUNCTION landform._stage_delete_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM landform.leads WHERE stage_id = OLD.id) THEN
+		RAISE EXCEPTION 'stage "%" still has leads and cannot be deleted', OLD.name
+			USING ERRCODE = '23503', HINT = 'move its leads to another stage first, or rename it';
+	END IF;
+	RETURN OLD;
+END
+$$;
+
+-- Ids are never renumbered, so a changed id would orphan its references just the same.
+CREATE OR REPLACE FUNCTION landform._id_update_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'the id of a row in % cannot change', TG_TABLE_NAME USING ERRCODE = '23503';
+END
+$$;
+
+DROP TRIGGER IF EXISTS staff_delete_guard ON landform.staff;
+CREATE TRIGGER staff_delete_guard BEFORE DELETE ON landform.staff
+	FOR EACH ROW EXECUTE FUNCTION landform._staff_delete_guard();
+DROP TRIGGER IF EXISTS pool_delete_guard ON landform.pools;
+CREATE TRIGGER pool_delete_guard BEFORE DELETE ON landform.pools
+	FOR EACH ROW EXECUTE FUNCTION landform._pool_delete_guard();
+DROP TRIGGER IF EXISTS stage_delete_guard ON landform.stages;
+CREATE TRIGGER stage_delete_guard BEFORE DELETE ON landform.stages
+	FOR EACH ROW EXECUTE FUNCTION landform._stage_delete_guard();
+DROP TRIGGER IF EXISTS staff_id_guard ON landform.staff;
+CREATE TRIGGER staff_id_guard BEFORE UPDATE OF id ON landform.staff
+	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
+DROP TRIGGER IF EXISTS pool_id_guard ON landform.pools;
+CREATE TRIGGER pool_id_guard BEFORE UPDATE OF id ON landform.pools
+	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
+DROP TRIGGER IF EXISTS stage_id_guard ON landform.stages;
+CREATE TRIGGER stage_id_guard BEFORE UPDATE OF id ON landform.stages
+	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
