@@ -13,18 +13,32 @@ const PAGE = `${ORIGIN}/p/demo?ch=t1`;
 const DIR = path.join(ROOT, 'landing', 'demo');
 const NAME = "王小明 O'Brien 😀";
 
-// Looks like the generator's output; a checkbox group is added to check arrays.
-const FORM = `<form method="post" action="/p/demo?ch=t1" data-slug="demo" novalidate>
+// Markup as fcgi/schema.c renders it (no data-slug: the slug comes from the path), plus a
+// checkbox group to check arrays.
+const FORM = `<form class="lf-form" method="post" action="/p/demo?ch=t1" accept-charset="utf-8">
 <input type="hidden" name="_stamp" value="s1.abc">
-<label for="f-name">姓名</label><input id="f-name" name="name" type="text" autocomplete="name">
-<label for="f-mobile">手机号</label><input id="f-mobile" name="mobile" type="tel" aria-describedby="f-mobile-hint">
-<small id="f-mobile-hint">11 位手机号</small>
-<label for="f-company">公司名称</label><input id="f-company" name="company" type="text">
-<fieldset><legend>感兴趣的功能</legend>
-<label><input type="checkbox" name="topics" value="stock"> 库存</label>
-<label><input type="checkbox" name="topics" value="orders"> 订单</label></fieldset>
-<label><input type="checkbox" name="consent" value="yes"> 我同意</label>
-<div class="hp" aria-hidden="true"><label for="f-website">Website</label><input id="f-website" name="website" tabindex="-1" autocomplete="off"></div>
+<div class="field field-text">
+<label for="f-name">姓名<span class="req" aria-hidden="true">*</span></label>
+<input type="text" id="f-name" name="name" required maxlength="40" autocomplete="name">
+</div>
+<div class="field field-tel">
+<label for="f-mobile">手机号<span class="req" aria-hidden="true">*</span></label>
+<input type="tel" id="f-mobile" name="mobile" required aria-describedby="f-mobile-hint" inputmode="tel" maxlength="20">
+<p class="hint" id="f-mobile-hint">11 位手机号</p>
+</div>
+<div class="field field-text">
+<label for="f-company">公司名称</label>
+<input type="text" id="f-company" name="company" maxlength="100" autocomplete="organization">
+</div>
+<div class="field field-checkbox">
+<label><input type="checkbox" value="stock" name="topics"><span>库存</span></label>
+<label><input type="checkbox" value="orders" name="topics"><span>订单</span></label>
+</div>
+<div class="field field-checkbox">
+<label><input type="checkbox" value="yes" id="f-agree" name="agree" required aria-describedby="f-agree-text"><span>我同意<span class="req" aria-hidden="true">*</span></span></label>
+<p class="hint consent-text" id="f-agree-text">仅用于安排演示。</p>
+</div>
+<div class="hp" aria-hidden="true"><label for="f-_website">此项请留空</label><input type="text" id="f-_website" name="_website" value="" tabindex="-1" autocomplete="off"></div>
 <button type="submit">预约演示</button>
 </form>`;
 
@@ -78,7 +92,7 @@ async function fill(page, mobile) {
 	await page.fill('#f-company', '<script>alert(1)</script>');
 	await page.check('input[name=topics][value=stock]');
 	await page.check('input[name=topics][value=orders]');
-	await page.check('input[name=consent]');
+	await page.check('input[name=agree]');
 }
 
 async function values(page) {
@@ -86,7 +100,7 @@ async function values(page) {
 		name: document.querySelector('#f-name').value,
 		mobile: document.querySelector('#f-mobile').value,
 		company: document.querySelector('#f-company').value,
-		consent: document.querySelector('input[name=consent]').checked,
+		consent: document.querySelector('input[name=agree]').checked,
 	}));
 }
 
@@ -96,7 +110,7 @@ try {
 
 	await t.step('error then thanks', async () => {
 		const answers = [
-			json(422, { error: { field: 'mobile', code: 'bad_phone', message: '请输入 11 位中国大陆手机号' } }),
+			json(422, { error: { field: 'mobile', code: 'not_mobile', message: '请输入 11 位中国大陆手机号' }, stamp: 's2.renewed' }),
 			json(200, { ok: true, thanks: '谢谢！<b>不是 HTML</b>', redirect: null }),
 		];
 		const { page, seen } = await open(ctx, (route, n) => answers[n - 1](route));
@@ -117,11 +131,12 @@ try {
 		t.ok(req && /application\/json/.test(req.headers['content-type'] || ''), 'sends JSON');
 		t.is(req && JSON.parse(req.body), {
 			_stamp: 's1.abc', name: NAME, mobile: '12345', company: '<script>alert(1)</script>',
-			topics: ['stock', 'orders'], consent: 'yes', website: '',
+			topics: ['stock', 'orders'], agree: 'yes', _website: '',
 		}, 'the body is the form as an object, checkbox group as an array, values byte-exact');
 		const err = await page.evaluate(() => {
 			const i = document.querySelector('#f-mobile');
-			const e = document.getElementById(i.getAttribute('aria-describedby'));
+			const e = i.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id))
+			    .find((x) => x && x.classList.contains('field-error'));
 			if (!e) return null;
 			const a = i.getBoundingClientRect(), b = e.getBoundingClientRect();
 			return { text: e.textContent, cls: e.className, gap: b.top - a.bottom, visible: b.height > 0,
@@ -131,6 +146,8 @@ try {
 		    'the message shows as the field\'s error', JSON.stringify(err));
 		t.ok(err && err.gap >= 0 && err.gap < 40, 'right under the field', JSON.stringify(err));
 		t.ok(err && err.focused, 'the field is focused');
+		t.is(await page.getAttribute('#f-mobile', 'aria-describedby'), 'f-mobile-hint lf-e-mobile',
+		    'the field keeps its hint in aria-describedby');
 		t.is(await values(page), { name: NAME, mobile: '12345', company: '<script>alert(1)</script>', consent: true },
 		    'typed values are kept after the error');
 		await t.shot(page, 'field-error');
@@ -138,6 +155,7 @@ try {
 		await page.fill('#f-mobile', '138 1234 5678');
 		await page.click('button[type=submit]');
 		await page.waitForSelector('[data-lf-thanks]:not([hidden])', { timeout: 5000 });
+		t.is(seen.api[1] && JSON.parse(seen.api[1].body)._stamp, 's2.renewed', 'the retry carries the stamp the error sent back');
 		const after = await page.evaluate(() => ({
 			text: document.querySelector('[data-lf-text]').textContent,
 			bold: !!document.querySelector('[data-lf-thanks] b'),

@@ -2,6 +2,7 @@
 // screenshots, a JS-dialog tripwire and a psql helper for checking rows.
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,8 +51,7 @@ export function start(name) {
 			return !!cond;
 		},
 		is(got, want, msg) {
-			const same = typeof want === 'object' ?
-			    JSON.stringify(got) === JSON.stringify(want) : got === want;
+			const same = isDeepStrictEqual(got, want);
 			return t.ok(same, msg, `got:  ${JSON.stringify(got)}\nwant: ${JSON.stringify(want)}`);
 		},
 		fail(msg, detail) {

@@ -1,23 +1,20 @@
 /* landform.js: optional extras for landing forms (open beacon, in-page submit); pages work without it. */
 (function () {
-	var d = document, q = location.search, path = location.pathname, seen = 0, i, f;
-
-	function all(n, s) {
-		return n.querySelectorAll(s);
-	}
+	var d = document, J = 'application/json', q = location.search, path = location.pathname, seen = 0, i, f;
 
 	/* counts "form opened" once per page view */
 	function open() {
-		var u = path.replace(/\/+$/, '') + '/open' + q;
+		var u = path + '/open' + q;
 		if (seen++ || navigator.sendBeacon && navigator.sendBeacon(u)) return;
 		if (window.fetch) fetch(u, {method: 'POST', keepalive: true}).catch(Object);
 	}
 
-	/* the form as a JSON object, as a browser would post it; checkbox groups become arrays */
+	/* the form as a JSON object, as a browser would post it; a name shared by several
+	 * controls (a checkbox group) always becomes an array */
 	function data(f) {
 		var o = {};
 		new FormData(f).forEach(function (v, k) {
-			if (k in o || all(f, '[type=checkbox][name="' + k + '"]').length > 1)
+			if (k in o || !f.elements[k].nodeName)
 				o[k] = [].concat(k in o ? o[k] : [], v);
 			else
 				o[k] = v;
@@ -26,16 +23,17 @@
 	}
 
 	/* shows {field, code, message} next to its field, or atop the form when no field fits */
-	function fail(f, r) {
+	function fail(f, r, stamp) {
 		var e = r.field && f.elements[r.field], p = d.createElement('p'), a, l, j;
+		/* an expired stamp comes back renewed: the next try must carry it */
+		if (stamp && f.elements._stamp) f.elements._stamp.value = stamp;
 		/* drop earlier messages so only the newest answer shows */
-		l = all(f, '.field-error,.form-errors,[aria-invalid]');
+		l = f.querySelectorAll('.field-error,.form-errors,[aria-invalid]');
 		for (j = 0; a = l[j]; j++)
 			if (a.name) a.removeAttribute('aria-invalid');
-			else if (a.lf) a.parentNode.removeChild(a);
+			else if (a.lf) a.remove();
 			else a.hidden = true;
 		if (e && !e.nodeName) e = e[0];
-		if (e && e.type == 'hidden') e = 0;
 		p.lf = 1;
 		p.textContent = r.message;
 		p.className = e ? 'field-error' : 'form-errors';
@@ -46,7 +44,8 @@
 		a.parentNode.insertBefore(p, e ? a.nextSibling : a);
 		if (e) {
 			e.setAttribute('aria-invalid', 'true');
-			e.setAttribute('aria-describedby', p.id);
+			a = (e.getAttribute('aria-describedby') || '').replace(/ ?lf-e-\S+/g, '');
+			e.setAttribute('aria-describedby', (a + ' ' + p.id).trim());
 		}
 		(e || p).focus();
 	}
@@ -54,13 +53,12 @@
 	/* hides the form (typed values stay in it; CSS hides .lf-done form) and shows the thanks */
 	function done(f, j) {
 		var w = f.parentNode, t = w.querySelector('[data-lf-thanks]');
-		if (j.redirect) return location.assign(j.redirect);
+		if (j.redirect) return location.href = j.redirect;
 		if (!t) t = w.insertBefore(d.createElement('p'), f);
 		(t.querySelector('[data-lf-text]') || t).textContent = j.thanks || '';
 		w.className += ' lf-done';
 		t.hidden = false;
 		f.hidden = true;
-		t.tabIndex = -1;
 		t.focus();
 	}
 
@@ -73,12 +71,12 @@
 		if (b.disabled) return;
 		b.disabled = true;
 		fetch('/api/v1/pages/' + s + '/submissions' + q, {method: 'POST',
-		    headers: {'Content-Type': 'application/json', Accept: 'application/json'},
+		    headers: {'Content-Type': J, Accept: J},
 		    body: JSON.stringify(data(f))}).then(function (r) {
 			return r.json().then(function (j) {
 				if (r.status > 499 || !r.ok && !j.error) throw 0;
 				b.disabled = false;
-				r.ok ? done(f, j) : fail(f, j.error);
+				r.ok ? done(f, j) : fail(f, j.error, j.stamp);
 			});
 		}).catch(function () {
 			b.disabled = false;
@@ -88,7 +86,6 @@
 
 	for (i = 0; f = d.forms[i]; i++) {
 		f.addEventListener('focus', open, true);
-		f.addEventListener('change', open, true);
 		f.addEventListener('submit', send);
 	}
 })();
