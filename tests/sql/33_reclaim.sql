@@ -264,3 +264,15 @@ CREATE TEMP TABLE a_strict AS SELECT received FROM landform.member_load WHERE lo
 SELECT t.lives($$SELECT landform.join_pool('strict', 'a', 4)$$, 'a''s weight in strict goes from 1 to 4');
 SELECT t.is((SELECT received FROM landform.member_load WHERE login = 'a' AND pool = 'strict'), received * 4,
             'received is rescaled with the weight, so received/weight stays') FROM a_strict;
+
+-- Deletion guards (in place of per-row keys on bulk paths).
+SELECT t.throws_like($$DELETE FROM landform.staff WHERE login = 'a'$$, '23503', 'cannot be deleted',
+                     'staff with a history cannot be deleted');
+SELECT t.throws_like($$DELETE FROM landform.pools WHERE name = 'default'$$, '23503', 'has leads',
+                     'a pool with leads cannot be deleted');
+SELECT t.throws_like($$DELETE FROM landform.stages WHERE position = 10$$, '23503', 'still has leads',
+                     'a stage with leads cannot be deleted');
+SELECT t.throws($$UPDATE landform.staff SET id = id + 1000 WHERE login = 'a'$$, '23503', 'staff ids cannot change');
+SELECT t.lives($$DELETE FROM landform.stages WHERE name = '无意向'$$, 'an unused stage can be deleted');
+SELECT t.lives($$SELECT landform.add_staff('temp', 'Temp'); DELETE FROM landform.staff WHERE login = 'temp'$$,
+               'staff without a history can be deleted');
