@@ -47,7 +47,9 @@ BEGIN
 	ON CONFLICT (code) DO NOTHING;
 
 	-- Verdict per row; dropped at commit (transaction-local, pooler-safe).
-	DROP TABLE IF EXISTS pg_temp.import_check;
+	IF to_regclass('pg_temp.import_check') IS NOT NULL THEN
+		DROP TABLE pg_temp.import_check;
+	END IF;
 	CREATE TEMP TABLE import_check ON COMMIT DROP AS
 	WITH n AS (
 		SELECT s.id, row_number() OVER (ORDER BY s.id) AS line, s.phone AS raw, f.e164,
