@@ -61,7 +61,7 @@ export function start(name) {
 		async shot(page, shot, opts = {}) {
 			fs.mkdirSync(t.dir, { recursive: true });
 			const file = path.join(t.dir, `${shot}.png`);
-			await page.screenshot({ path: file, fullPage: true, ...opts });
+			await page.screenshot({ path: file, fullPage: true, scale: 'css', ...opts });
 			return file;
 		},
 		// Runs one step; an exception counts as a failure and the remaining steps still run.
