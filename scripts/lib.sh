@@ -147,6 +147,10 @@ DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'landform') THEN
         CREATE ROLE landform LOGIN;
     END IF;
+    -- What landformd serves as: not the owner, so row-level security applies to it.
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'landform_app') THEN
+        CREATE ROLE landform_app LOGIN;
+    END IF;
 END $$;
 SQL
     if ! lf_psql_admin "$port" -d postgres -At -c "SELECT 1 FROM pg_database WHERE datname = '$LF_DB'" | grep -q 1; then
