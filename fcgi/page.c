@@ -197,6 +197,8 @@ render(struct request *r, const struct visit *v, int status, bool thanks, const 
 	cJSON_AddStringToObject(ctx, "slug", v->page->slug);
 	cJSON_AddStringToObject(ctx, "title", schema_title(s, v->lang));
 	cJSON_AddStringToObject(ctx, "assets", arena_printf(r->arena, "/assets/%s", v->page->slug));
+	/* landform.js and the shared theme: one copy for every page. */
+	cJSON_AddStringToObject(ctx, "common", "/assets/_common");
 	cJSON_AddStringToObject(ctx, "form", form.data);
 	cJSON_AddBoolToObject(ctx, "is_thanks", thanks);
 	t = schema_thanks(s, v->lang);

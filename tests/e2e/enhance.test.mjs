@@ -43,7 +43,7 @@ const FORM = `<form class="lf-form" method="post" action="/p/demo?ch=t1" accept-
 </form>`;
 
 const HTML = renderTemplate(fs.readFileSync(path.join(DIR, 'page.html'), 'utf8'), {
-	lang: 'zh-CN', zh: true, en: false, slug: 'demo', title: '预约产品演示', assets: '/assets/demo',
+	lang: 'zh-CN', zh: true, en: false, slug: 'demo', title: '预约产品演示', assets: '/assets/demo', common: '/assets/_common',
 	form: FORM, is_thanks: false, thanks: '', channel: 't1',
 	lang_zh_url: '/p/demo?ch=t1&lang=zh-CN', lang_en_url: '/p/demo?ch=t1&lang=en',
 });
@@ -57,8 +57,8 @@ async function open(ctx, api) {
 	page.on('pageerror', (e) => seen.errors.push(String(e)));
 	await page.route(`${ORIGIN}/**`, async (route) => {
 		const req = route.request(), u = new URL(req.url());
-		if (u.pathname.startsWith('/assets/demo/')) {
-			const f = path.join(DIR, 'assets', path.basename(u.pathname));
+		if (u.pathname.startsWith('/assets/_common/')) {
+			const f = path.join(DIR, '..', '_common', 'assets', path.basename(u.pathname));
 			const type = f.endsWith('.css') ? 'text/css' : f.endsWith('.js') ? 'text/javascript' : 'image/svg+xml';
 			return route.fulfill({ status: 200, contentType: type, body: fs.readFileSync(f) });
 		}

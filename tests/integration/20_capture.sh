@@ -27,9 +27,9 @@ like "$hdr" "Content-Security-Policy: default-src 'self'; script-src 'self'" "pa
 like "$(curl -s "$LF_URL/p/demo?lang=en")" '<html lang="en"' "?lang=en gives English"
 like "$(curl -s -H 'Accept-Language: en-US,en;q=0.9,zh;q=0.5' "$LF_URL/p/demo")" '<html lang="en"' "Accept-Language picks English"
 like "$(curl -s -H 'Accept-Language: en' "$LF_URL/p/demo?lang=zh-CN")" '<html lang="zh-CN"' "?lang= wins over Accept-Language"
-size=$(curl -s "$LF_URL/p/demo" | wc -c); css=$(wc -c < "$LF_ROOT/landing/demo/assets/style.css")
+size=$(curl -s "$LF_URL/p/demo" | wc -c); css=$(wc -c < "$LF_ROOT/landing/_common/assets/style.css")
 [ $((size + css)) -lt 30720 ] && ok "demo page HTML+CSS is under 30 KB ($((size + css)) bytes)" || not_ok "demo page HTML+CSS is under 30 KB ($((size + css)) bytes)"
-is "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$LF_URL/assets/demo/style.css")" "200 text/css" "nginx serves page assets"
+is "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$LF_URL/assets/_common/style.css")" "200 text/css" "nginx serves page assets"
 like "$(curl -s "$LF_URL/p/demo/thanks")" 'role="status"' "the thanks page renders"
 
 sleep 2.2
