@@ -24,6 +24,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	IF p_name = 'time_zone' THEN
 		PERFORM landform._check_time_zone(p_value);
+	ELSIF p_name IN ('public_url', 'session_idle', 'session_absolute', 'invitation_ttl') THEN
+		PERFORM landform._check_portal_setting(p_name, p_value); -- sql/code/80_portal.sql
 	ELSE
 		RAISE EXCEPTION 'unknown setting "%"', p_name
 			USING ERRCODE = '22023', HINT = 'known settings: SELECT name FROM landform.settings';
