@@ -1,0 +1,574 @@
+-- Reports (docs/admin.md "Reports"): rollup triggers, deals and channel costs, the funnel,
+-- channel return, revenue factors, staff and consultation figures, as functions over a date
+-- range (what /staff/reports calls) and views over all time (what admins read).
+--
+-- Days are calendar days in the time_zone setting. Funnel counts come from rollup tables
+-- kept in the same transaction as the change (page_daily, lead_daily), so they are exact
+-- under concurrency, cost nothing to read and survive data deletion; staff and consultation
+-- figures (medians) are computed from rows through range indexes.
+
+-- The calendar day of a moment in the configured zone.
+CREATE OR REPLACE FUNCTION landform._day(p_at timestamptz) RETURNS date
+LANGUAGE sql STABLE AS $$
+	SELECT (p_at AT TIME ZONE landform.setting('time_zone'))::date
+$$;
+
+-- The first moment of a day in the configured zone (infinite days stay infinite).
+CREATE OR REPLACE FUNCTION landform._day_start(p_day date) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+	SELECT p_day::timestamp AT TIME ZONE landform.setting('time_zone')
+$$;
+
+-- n / d rounded to 4 places; NULL when there is nothing to divide by.
+CREATE OR REPLACE FUNCTION landform._rate(p_n numeric, p_d numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT round(p_n / nullif(p_d, 0), 4)
+$$;
+
+-- The first day of the day, week (Monday) or month holding p_day.
+CREATE OR REPLACE FUNCTION landform._period(p_day date, p_grain text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN p_grain = 'day' OR NOT isfinite(p_day) THEN p_day
+	            ELSE date_trunc(p_grain, p_day::timestamp)::date END
+$$;
+
+-- Refuse a grain other than day, week, month; and a range that ends before it starts.
+CREATE OR REPLACE FUNCTION landform._check_range(p_from date, p_to date, p_grain text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p_grain IS NULL OR p_grain NOT IN ('day', 'week', 'month') THEN
+		RAISE EXCEPTION 'bad grain "%"', p_grain
+			USING ERRCODE = '22023', HINT = 'day, week (from Monday) or month';
+	END IF;
+	IF p_from IS NULL OR p_to IS NULL OR p_from > p_to THEN
+		RAISE EXCEPTION 'bad date range % .. %', p_from, p_to
+			USING ERRCODE = '22023', HINT = 'both dates are included; use ''-infinity'' / ''infinity'' for open ends';
+	END IF;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- Rollup and history triggers
+
+-- Before a lead changes: record the first acceptance and the first win, keep stage_since and
+-- the stage history, and forget a dwell reminder once stage or owner changed.
+CREATE OR REPLACE FUNCTION landform._lead_steps() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.stage_id IS DISTINCT FROM OLD.stage_id THEN
+		IF NEW.stage_since IS NOT DISTINCT FROM OLD.stage_since THEN
+			NEW.stage_since := now();
+		END IF;
+		NEW.dwell_noticed := NULL;
+		IF NEW.won_at IS NULL AND (SELECT s.is_won FROM landform.stages s WHERE s.id = NEW.stage_id) THEN
+			NEW.won_at := NEW.stage_since;
+		END IF;
+		INSERT INTO landform.stage_moves (lead_id, from_stage, to_stage, staff_id, at)
+		VALUES (NEW.id, OLD.stage_id, NEW.stage_id, NEW.owner_id, NEW.stage_since);
+	END IF;
+	IF NEW.state = 'owned' AND NEW.accepted_at IS NULL THEN
+		NEW.accepted_at := now();
+	END IF;
+	IF NEW.owner_id IS DISTINCT FROM OLD.owner_id THEN
+		NEW.dwell_noticed := NULL;
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+-- After a lead took a funnel step for the first time: count it for its page x channel x
+-- first day. Fires at most four times in a lead's life.
+CREATE OR REPLACE FUNCTION landform._lead_rollup() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO landform.lead_daily AS d (page_id, channel_id, day, assigned, accepted, contacted, won)
+	VALUES (NEW.page_id, NEW.channel_id, landform._day(NEW.first_seen),
+	        (OLD.handoffs = 0 AND NEW.handoffs > 0)::integer,
+	        (OLD.accepted_at IS NULL AND NEW.accepted_at IS NOT NULL)::integer,
+	        (OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL)::integer,
+	        (OLD.won_at IS NULL AND NEW.won_at IS NOT NULL)::integer)
+	ON CONFLICT ON CONSTRAINT lead_daily_key DO UPDATE
+		SET assigned = d.assigned + excluded.assigned, accepted = d.accepted + excluded.accepted,
+		    contacted = d.contacted + excluded.contacted, won = d.won + excluded.won;
+	RETURN NULL;
+END
+$$;
+
+-- A consultation counts for its page x channel x the day it was asked.
+CREATE OR REPLACE FUNCTION landform._consultation_rollup() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO landform.lead_daily AS d (page_id, channel_id, day, consultations)
+	SELECT NEW.page_id, s.channel_id, landform._day(NEW.created_at), 1
+	FROM landform.submissions s WHERE s.id = NEW.submission_id
+	ON CONFLICT ON CONSTRAINT lead_daily_key DO UPDATE SET consultations = d.consultations + 1;
+	RETURN NULL;
+END
+$$;
+
+-- A deal is attributed to its lead's channel when written, so it keeps it after erasure.
+CREATE OR REPLACE FUNCTION landform._deal_channel() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.channel_id IS NULL AND NEW.lead_id IS NOT NULL THEN
+		SELECT l.channel_id INTO NEW.channel_id FROM landform.leads l WHERE l.id = NEW.lead_id;
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+-- A deal makes its lead won (once; the funnel counts it).
+CREATE OR REPLACE FUNCTION landform._deal_wins() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE landform.leads SET won_at = NEW.won_at WHERE id = NEW.lead_id AND won_at IS NULL;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS lead_steps ON landform.leads;
+CREATE TRIGGER lead_steps BEFORE UPDATE ON landform.leads FOR EACH ROW
+	WHEN (OLD.stage_id IS DISTINCT FROM NEW.stage_id
+	      OR (NEW.state = 'owned' AND NEW.accepted_at IS NULL)
+	      OR (NEW.dwell_noticed IS NOT NULL AND OLD.owner_id IS DISTINCT FROM NEW.owner_id))
+	EXECUTE FUNCTION landform._lead_steps();
+DROP TRIGGER IF EXISTS lead_rollup ON landform.leads;
+CREATE TRIGGER lead_rollup AFTER UPDATE ON landform.leads FOR EACH ROW
+	WHEN (NEW.page_id IS NOT NULL AND (
+	      (OLD.handoffs = 0 AND NEW.handoffs > 0)
+	      OR (OLD.accepted_at IS NULL AND NEW.accepted_at IS NOT NULL)
+	      OR (OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL)
+	      OR (OLD.won_at IS NULL AND NEW.won_at IS NOT NULL)))
+	EXECUTE FUNCTION landform._lead_rollup();
+DROP TRIGGER IF EXISTS consultation_rollup ON landform.consultations;
+CREATE TRIGGER consultation_rollup AFTER INSERT ON landform.consultations FOR EACH ROW
+	EXECUTE FUNCTION landform._consultation_rollup();
+DROP TRIGGER IF EXISTS deal_channel ON landform.deals;
+CREATE TRIGGER deal_channel BEFORE INSERT ON landform.deals FOR EACH ROW
+	EXECUTE FUNCTION landform._deal_channel();
+DROP TRIGGER IF EXISTS deal_wins ON landform.deals;
+CREATE TRIGGER deal_wins AFTER INSERT ON landform.deals FOR EACH ROW
+	WHEN (NEW.lead_id IS NOT NULL)
+	EXECUTE FUNCTION landform._deal_wins();
+
+-- What lead_daily should hold, recounted from the rows (tests and checks; rows of erased
+-- people are gone, so after an erasure the rollup is rightly higher).
+CREATE OR REPLACE FUNCTION landform.lead_daily_recount()
+RETURNS TABLE (page_id bigint, channel_id bigint, day date, consultations bigint,
+               assigned bigint, accepted bigint, contacted bigint, won bigint)
+LANGUAGE sql STABLE AS $$
+	WITH z AS (SELECT landform.setting('time_zone') AS tz)
+	SELECT u.page_id, u.channel_id, u.day, sum(u.c)::bigint, sum(u.a)::bigint, sum(u.ac)::bigint,
+	       sum(u.co)::bigint, sum(u.w)::bigint
+	FROM (
+		SELECT c.page_id, s.channel_id, (c.created_at AT TIME ZONE z.tz)::date AS day,
+		       1 AS c, 0 AS a, 0 AS ac, 0 AS co, 0 AS w
+		FROM landform.consultations c JOIN landform.submissions s ON s.id = c.submission_id, z
+		UNION ALL
+		SELECT l.page_id, l.channel_id, (l.first_seen AT TIME ZONE z.tz)::date, 0,
+		       (l.handoffs > 0)::integer, (l.accepted_at IS NOT NULL)::integer,
+		       (l.first_contact_at IS NOT NULL)::integer, (l.won_at IS NOT NULL)::integer
+		FROM landform.leads l, z
+		WHERE l.page_id IS NOT NULL
+	) u
+	GROUP BY 1, 2, 3
+	HAVING sum(u.c) + sum(u.a) + sum(u.ac) + sum(u.co) + sum(u.w) > 0
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- Admin: deals and channel costs
+
+-- Record a won deal for a lead (amount, when; by default now and the lead's owner). Marks the
+-- lead won if it was not. Returns the deal id.
+CREATE OR REPLACE FUNCTION landform.add_deal(p_lead bigint, p_amount numeric,
+	p_won_at timestamptz DEFAULT now(), p_note text DEFAULT NULL, p_login text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_lead landform.leads;
+	v_staff bigint;
+	v_id bigint;
+BEGIN
+	PERFORM landform._need(p_amount, 'amount');
+	PERFORM landform._need(p_won_at, 'won_at');
+	IF p_amount < 0 THEN
+		RAISE EXCEPTION 'a deal amount cannot be negative (%)', p_amount USING ERRCODE = '22023';
+	END IF;
+	SELECT * INTO v_lead FROM landform.leads WHERE id = p_lead;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no lead with id %', p_lead USING ERRCODE = 'P0002';
+	END IF;
+	v_staff := CASE WHEN p_login IS NOT NULL THEN landform._staff_id(p_login) ELSE v_lead.owner_id END;
+	INSERT INTO landform.deals (lead_id, staff_id, amount, won_at, note)
+	VALUES (p_lead, v_staff, p_amount, p_won_at, p_note)
+	RETURNING id INTO v_id;
+	RETURN v_id;
+END
+$$;
+
+-- What a channel cost over a period (both days included), spread evenly over its days to the
+-- cent (the last day takes the rounding); replaces what was set for those days. channels.cost
+-- is kept as the channel's total.
+CREATE OR REPLACE FUNCTION landform.set_channel_cost(p_code text, p_from date, p_to date,
+	p_amount numeric)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_channel bigint;
+	v_days integer;
+	v_each numeric;
+BEGIN
+	PERFORM landform._need(p_amount, 'amount');
+	IF p_amount < 0 THEN
+		RAISE EXCEPTION 'a cost cannot be negative (%)', p_amount USING ERRCODE = '22023';
+	END IF;
+	IF p_from IS NULL OR p_to IS NULL OR p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to)
+	   OR p_to - p_from > 3660 THEN
+		RAISE EXCEPTION 'bad period % .. %', p_from, p_to
+			USING ERRCODE = '22023', HINT = 'two dates, the first not after the second, at most ten years apart';
+	END IF;
+	SELECT id INTO v_channel FROM landform.channels WHERE code = p_code;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown channel "%"', p_code
+			USING ERRCODE = 'P0002', HINT = 'list them with: SELECT code, name FROM landform.channels';
+	END IF;
+	v_days := p_to - p_from + 1;
+	v_each := trunc(p_amount / v_days, 2);
+	INSERT INTO landform.channel_spend (channel_id, day, amount)
+	SELECT v_channel, d::date,
+	       CASE WHEN d::date = p_to THEN p_amount - v_each * (v_days - 1) ELSE v_each END
+	FROM generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') AS d
+	ON CONFLICT (channel_id, day) DO UPDATE SET amount = excluded.amount;
+	UPDATE landform.channels
+	SET cost = (SELECT sum(amount) FROM landform.channel_spend WHERE channel_id = v_channel)
+	WHERE id = v_channel;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- Reports
+
+-- Every funnel count per page x channel x day, from the two rollups.
+DROP VIEW IF EXISTS landform.funnel_counts CASCADE;
+CREATE VIEW landform.funnel_counts AS
+SELECT u.day, u.page_id, u.channel_id,
+       sum(u.views)::bigint AS views, sum(u.visitors)::bigint AS visitors,
+       sum(u.opens)::bigint AS opens, sum(u.submissions)::bigint AS submissions,
+       sum(u.spam)::bigint AS spam, sum(u.new_leads)::bigint AS new_leads,
+       sum(u.repeat_leads)::bigint AS repeat_leads, sum(u.consultations)::bigint AS consultations,
+       sum(u.assigned)::bigint AS assigned, sum(u.accepted)::bigint AS accepted,
+       sum(u.contacted)::bigint AS contacted, sum(u.won)::bigint AS won
+FROM (
+	SELECT d.day, d.page_id, d.channel_id, d.views, d.visitors, d.opens, d.submissions, d.spam,
+	       d.leads AS new_leads, d.submissions - d.leads AS repeat_leads,
+	       0 AS consultations, 0 AS assigned, 0 AS accepted, 0 AS contacted, 0 AS won
+	FROM landform.page_daily d
+	UNION ALL
+	SELECT r.day, r.page_id, r.channel_id, 0, 0, 0, 0, 0, 0, 0,
+	       r.consultations, r.assigned, r.accepted, r.contacted, r.won
+	FROM landform.lead_daily r
+) u
+GROUP BY u.day, u.page_id, u.channel_id;
+
+-- The funnel per period (day, week or month) x page x channel, both dates included. Counts
+-- of the period's traffic and submissions; assigned..won are of the period's new leads (how
+-- many of them got that far so far). Each rate is a step over the step before it.
+CREATE OR REPLACE FUNCTION landform.funnel(p_from date, p_to date, p_grain text DEFAULT 'day')
+RETURNS TABLE (period date, page text, channel text, views bigint, visitors bigint,
+               opens bigint, submissions bigint, spam bigint, new_leads bigint,
+               repeat_leads bigint, consultations bigint, assigned bigint, accepted bigint,
+               contacted bigint, won bigint, open_rate numeric, submit_rate numeric,
+               lead_rate numeric, assign_rate numeric, accept_rate numeric,
+               contact_rate numeric, win_rate numeric, visitor_to_lead numeric,
+               lead_to_won numeric)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	PERFORM landform._check_range(p_from, p_to, p_grain);
+	RETURN QUERY
+	SELECT s.period, s.page, s.channel, s.views, s.visitors, s.opens, s.submissions, s.spam,
+	       s.new_leads, s.repeat_leads, s.consultations, s.assigned, s.accepted, s.contacted,
+	       s.won,
+	       landform._rate(s.opens, s.visitors), landform._rate(s.submissions, s.opens),
+	       landform._rate(s.new_leads, s.submissions), landform._rate(s.assigned, s.new_leads),
+	       landform._rate(s.accepted, s.assigned), landform._rate(s.contacted, s.accepted),
+	       landform._rate(s.won, s.contacted), landform._rate(s.new_leads, s.visitors),
+	       landform._rate(s.won, s.new_leads)
+	FROM (
+		SELECT landform._period(c.day, p_grain) AS period, pg.slug AS page,
+		       coalesce(ch.code, '(none)') AS channel,
+		       sum(c.views)::bigint AS views, sum(c.visitors)::bigint AS visitors,
+		       sum(c.opens)::bigint AS opens, sum(c.submissions)::bigint AS submissions,
+		       sum(c.spam)::bigint AS spam, sum(c.new_leads)::bigint AS new_leads,
+		       sum(c.repeat_leads)::bigint AS repeat_leads,
+		       sum(c.consultations)::bigint AS consultations, sum(c.assigned)::bigint AS assigned,
+		       sum(c.accepted)::bigint AS accepted, sum(c.contacted)::bigint AS contacted,
+		       sum(c.won)::bigint AS won
+		FROM landform.funnel_counts c
+		JOIN landform.pages pg ON pg.id = c.page_id
+		LEFT JOIN landform.channels ch ON ch.id = c.channel_id
+		WHERE c.day BETWEEN p_from AND p_to
+		GROUP BY 1, 2, 3
+	) s
+	ORDER BY 1, 2, 3;
+END
+$$;
+
+-- Per period x channel (all pages): the funnel's counts, what the channel cost, cost per new
+-- lead and per won lead (of that period's leads), revenue of the deals won in the period, and
+-- return on the spend (渠道投入产出比 = revenue / spend).
+CREATE OR REPLACE FUNCTION landform.channel_report(p_from date, p_to date,
+	p_grain text DEFAULT 'month')
+RETURNS TABLE (period date, channel text, views bigint, visitors bigint, submissions bigint,
+               new_leads bigint, consultations bigint, assigned bigint, accepted bigint,
+               contacted bigint, won bigint, spend numeric, cost_per_lead numeric,
+               cost_per_won numeric, orders bigint, revenue numeric, roi numeric)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');
+BEGIN
+	PERFORM landform._check_range(p_from, p_to, p_grain);
+	RETURN QUERY
+	SELECT s.period, coalesce(ch.code, '(none)'), s.views, s.visitors, s.submissions,
+	       s.new_leads, s.consultations, s.assigned, s.accepted, s.contacted, s.won,
+	       s.spend, round(s.spend / nullif(s.new_leads, 0), 2),
+	       round(s.spend / nullif(s.won, 0), 2), s.orders, s.revenue,
+	       landform._rate(s.revenue, s.spend)
+	FROM (
+		SELECT u.period, u.channel_id,
+		       sum(u.views)::bigint AS views, sum(u.visitors)::bigint AS visitors,
+		       sum(u.submissions)::bigint AS submissions, sum(u.new_leads)::bigint AS new_leads,
+		       sum(u.consultations)::bigint AS consultations, sum(u.assigned)::bigint AS assigned,
+		       sum(u.accepted)::bigint AS accepted, sum(u.contacted)::bigint AS contacted,
+		       sum(u.won)::bigint AS won, sum(u.spend) AS spend, sum(u.orders)::bigint AS orders,
+		       sum(u.revenue) AS revenue
+		FROM (
+			SELECT landform._period(c.day, p_grain) AS period, c.channel_id, c.views, c.visitors,
+			       c.submissions, c.new_leads, c.consultations, c.assigned, c.accepted,
+			       c.contacted, c.won, 0::numeric AS spend, 0 AS orders, 0::numeric AS revenue
+			FROM landform.funnel_counts c
+			WHERE c.day BETWEEN p_from AND p_to
+			UNION ALL
+			SELECT landform._period(x.day, p_grain), x.channel_id, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			       x.amount, 0, 0
+			FROM landform.channel_spend x
+			WHERE x.day BETWEEN p_from AND p_to
+			UNION ALL
+			SELECT landform._period((d.won_at AT TIME ZONE v_tz)::date, p_grain), d.channel_id,
+			       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, d.amount
+			FROM landform.deals d
+			WHERE d.won_at >= p_from::timestamp AT TIME ZONE v_tz
+			  AND d.won_at < (p_to + 1)::timestamp AT TIME ZONE v_tz
+		) u
+		GROUP BY 1, 2
+	) s
+	LEFT JOIN landform.channels ch ON ch.id = s.channel_id
+	ORDER BY 1, 2;
+END
+$$;
+
+-- Revenue per month x channel (and '(all)') as traffic x conversion x average order value x
+-- repurchase: traffic = visitors (unique per page x channel x day, summed), conversion =
+-- buyers / traffic, aov = revenue / orders, repurchase = orders / buyers; so the product is
+-- revenue (to rounding). The *_change columns are each factor over the same factor in the
+-- month before (1.25 = up a quarter), so one sees which factor moved.
+CREATE OR REPLACE FUNCTION landform.revenue_factors(p_from date, p_to date)
+RETURNS TABLE (month date, channel text, traffic bigint, buyers bigint, orders bigint,
+               revenue numeric, conversion numeric, aov numeric, repurchase numeric,
+               revenue_change numeric, traffic_change numeric, conversion_change numeric,
+               aov_change numeric, repurchase_change numeric)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');
+	v_from date;
+BEGIN
+	PERFORM landform._check_range(p_from, p_to, 'month');
+	-- One month more in front, for the first month's changes.
+	v_from := CASE WHEN isfinite(p_from) THEN (landform._period(p_from, 'month') - interval '1 month')::date
+	               ELSE p_from END;
+	RETURN QUERY
+	WITH m AS (
+		SELECT u.month, u.channel_id, u.is_total, sum(u.traffic)::bigint AS traffic,
+		       count(DISTINCT u.buyer) AS buyers, sum(u.orders)::bigint AS orders,
+		       coalesce(sum(u.revenue), 0) AS revenue
+		FROM (
+			SELECT landform._period(d.day, 'month') AS month, g.channel_id, g.is_total,
+			       d.visitors AS traffic, NULL::text AS buyer, 0 AS orders, NULL::numeric AS revenue
+			FROM landform.page_daily d
+			CROSS JOIN LATERAL (VALUES (d.channel_id, false), (NULL, true)) AS g(channel_id, is_total)
+			WHERE d.day BETWEEN v_from AND p_to
+			UNION ALL
+			SELECT landform._period((x.won_at AT TIME ZONE v_tz)::date, 'month'), g.channel_id,
+			       g.is_total, 0, coalesce(x.lead_id::text, x.anon_buyer::text, 'deal' || x.id),
+			       1, x.amount
+			FROM landform.deals x
+			CROSS JOIN LATERAL (VALUES (x.channel_id, false), (NULL, true)) AS g(channel_id, is_total)
+			WHERE x.won_at >= v_from::timestamp AT TIME ZONE v_tz
+			  AND x.won_at < (p_to + 1)::timestamp AT TIME ZONE v_tz
+		) u
+		GROUP BY 1, 2, 3
+	), f AS (
+		SELECT m.*, round(m.buyers::numeric / nullif(m.traffic, 0), 6) AS conversion,
+		       round(m.revenue / nullif(m.orders, 0), 2) AS aov,
+		       round(m.orders::numeric / nullif(m.buyers, 0), 4) AS repurchase
+		FROM m
+	)
+	SELECT f.month, CASE WHEN f.is_total THEN '(all)' ELSE coalesce(ch.code, '(none)') END,
+	       f.traffic, f.buyers, f.orders, f.revenue, f.conversion, f.aov, f.repurchase,
+	       landform._rate(f.revenue, p.revenue), landform._rate(f.traffic, p.traffic),
+	       landform._rate(f.conversion, p.conversion), landform._rate(f.aov, p.aov),
+	       landform._rate(f.repurchase, p.repurchase)
+	FROM f
+	LEFT JOIN f p ON p.is_total = f.is_total AND p.channel_id IS NOT DISTINCT FROM f.channel_id
+	             AND p.month = (f.month - interval '1 month')::date
+	LEFT JOIN landform.channels ch ON ch.id = f.channel_id
+	WHERE f.month >= landform._period(p_from, 'month')
+	ORDER BY 1, f.is_total, 2;
+END
+$$;
+
+-- Per member, offers and leads received in the range (both days included): received (any
+-- way), offered (by rotation), accepted within the deadline, expired (taken back from them),
+-- median time to accept an offer, contacted (first contact while they held the lead) and
+-- its median time from assignment, won while they held it; and their load now.
+CREATE OR REPLACE FUNCTION landform.staff_report(p_from date, p_to date)
+RETURNS TABLE (login text, display_name text, received bigint, offered bigint,
+               accepted_in_time bigint, expired bigint, accept_rate numeric,
+               median_accept interval, contacted bigint, median_first_contact interval,
+               won bigint, pending_now bigint, owned_now bigint)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');
+BEGIN
+	PERFORM landform._check_range(p_from, p_to, 'day');
+	RETURN QUERY
+	WITH a AS (
+		SELECT a.staff_id, a.via, a.assigned_at, a.deadline, a.accepted_at, a.outcome,
+		       CASE WHEN l.first_contact_at >= a.assigned_at
+		             AND (a.closed_at IS NULL OR l.first_contact_at <= a.closed_at)
+		            THEN l.first_contact_at - a.assigned_at END AS to_contact,
+		       (l.won_at >= a.assigned_at AND (a.closed_at IS NULL OR l.won_at <= a.closed_at)) AS won
+		FROM landform.assignments a
+		LEFT JOIN landform.leads l ON l.id = a.lead_id
+		WHERE a.staff_id IS NOT NULL
+		  AND a.assigned_at >= p_from::timestamp AT TIME ZONE v_tz
+		  AND a.assigned_at < (p_to + 1)::timestamp AT TIME ZONE v_tz
+	), r AS (
+		SELECT a.staff_id, count(*) AS received,
+		       count(*) FILTER (WHERE a.via = 'rotation') AS offered,
+		       count(*) FILTER (WHERE a.via = 'rotation' AND a.accepted_at <= a.deadline) AS in_time,
+		       count(*) FILTER (WHERE a.outcome = 'expired') AS expired,
+		       percentile_cont(0.5) WITHIN GROUP (ORDER BY a.accepted_at - a.assigned_at)
+		           FILTER (WHERE a.via = 'rotation' AND a.accepted_at IS NOT NULL) AS median_accept,
+		       count(a.to_contact) AS contacted,
+		       percentile_cont(0.5) WITHIN GROUP (ORDER BY a.to_contact) AS median_contact,
+		       count(*) FILTER (WHERE a.won) AS won
+		FROM a GROUP BY a.staff_id
+	), n AS (
+		SELECT l.owner_id, count(*) FILTER (WHERE l.state = 'pending') AS pending,
+		       count(*) FILTER (WHERE l.state = 'owned') AS owned
+		FROM landform.leads l WHERE l.owner_id IS NOT NULL GROUP BY l.owner_id
+	)
+	SELECT s.login, s.display_name, coalesce(r.received, 0), coalesce(r.offered, 0),
+	       coalesce(r.in_time, 0), coalesce(r.expired, 0), landform._rate(r.in_time, r.offered),
+	       r.median_accept, coalesce(r.contacted, 0), r.median_contact, coalesce(r.won, 0),
+	       coalesce(n.pending, 0), coalesce(n.owned, 0)
+	FROM landform.staff s
+	LEFT JOIN r ON r.staff_id = s.id
+	LEFT JOIN n ON n.owner_id = s.id
+	WHERE s.active OR r.staff_id IS NOT NULL OR n.owner_id IS NOT NULL
+	ORDER BY s.login;
+END
+$$;
+
+-- Stage conversion per member: of the leads they accepted in the range (assigned in it),
+-- how many they moved into each later stage while holding them.
+CREATE OR REPLACE FUNCTION landform.staff_stages(p_from date, p_to date)
+RETURNS TABLE (login text, stage text, stage_position integer, accepted bigint, reached bigint,
+               rate numeric)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');
+BEGIN
+	PERFORM landform._check_range(p_from, p_to, 'day');
+	RETURN QUERY
+	WITH a AS (
+		SELECT DISTINCT ON (a.staff_id, a.lead_id) a.staff_id, a.lead_id, a.assigned_at
+		FROM landform.assignments a
+		WHERE a.staff_id IS NOT NULL AND a.accepted_at IS NOT NULL
+		  AND a.assigned_at >= p_from::timestamp AT TIME ZONE v_tz
+		  AND a.assigned_at < (p_to + 1)::timestamp AT TIME ZONE v_tz
+		ORDER BY a.staff_id, a.lead_id, a.assigned_at
+	), t AS (
+		SELECT a.staff_id, count(*) AS accepted FROM a GROUP BY a.staff_id
+	), m AS (
+		SELECT a.staff_id, mv.to_stage, count(DISTINCT a.lead_id) AS reached
+		FROM a JOIN landform.stage_moves mv
+		  ON mv.lead_id = a.lead_id AND mv.staff_id = a.staff_id AND mv.at >= a.assigned_at
+		GROUP BY 1, 2
+	)
+	SELECT s.login, st.name, st.position, t.accepted, coalesce(m.reached, 0),
+	       landform._rate(coalesce(m.reached, 0), t.accepted)
+	FROM t
+	JOIN landform.staff s ON s.id = t.staff_id
+	CROSS JOIN landform.stages st
+	LEFT JOIN m ON m.staff_id = t.staff_id AND m.to_stage = st.id
+	WHERE st.position > (SELECT min(x.position) FROM landform.stages x)
+	ORDER BY s.login, st.position;
+END
+$$;
+
+-- Consultations (咨询量) per day asked: how many, how many answered, the answered share and
+-- the median time to answer.
+CREATE OR REPLACE FUNCTION landform.consultation_report(p_from date, p_to date)
+RETURNS TABLE (day date, asked bigint, answered bigint, answered_share numeric,
+               median_answer interval)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');
+BEGIN
+	PERFORM landform._check_range(p_from, p_to, 'day');
+	RETURN QUERY
+	SELECT (c.created_at AT TIME ZONE v_tz)::date, count(*), count(c.answered_at),
+	       landform._rate(count(c.answered_at), count(*)),
+	       percentile_cont(0.5) WITHIN GROUP (ORDER BY c.answered_at - c.created_at)
+	FROM landform.consultations c
+	WHERE c.created_at >= p_from::timestamp AT TIME ZONE v_tz
+	  AND c.created_at < (p_to + 1)::timestamp AT TIME ZONE v_tz
+	GROUP BY 1
+	ORDER BY 1;
+END
+$$;
+
+-- The same reports over all time, for psql. Each is its function, so a dashboard page and
+-- the view always agree.
+DROP VIEW IF EXISTS landform.funnel_daily, landform.funnel_weekly, landform.funnel_monthly,
+	landform.channel_monthly, landform.revenue_monthly, landform.staff_monthly,
+	landform.staff_stages_monthly, landform.consultations_daily CASCADE;
+CREATE VIEW landform.funnel_daily AS
+SELECT * FROM landform.funnel('-infinity', 'infinity', 'day');
+CREATE VIEW landform.funnel_weekly AS
+SELECT * FROM landform.funnel('-infinity', 'infinity', 'week');
+CREATE VIEW landform.funnel_monthly AS
+SELECT * FROM landform.funnel('-infinity', 'infinity', 'month');
+CREATE VIEW landform.channel_monthly AS
+SELECT * FROM landform.channel_report('-infinity', 'infinity', 'month');
+CREATE VIEW landform.revenue_monthly AS
+SELECT * FROM landform.revenue_factors('-infinity', 'infinity');
+CREATE VIEW landform.consultations_daily AS
+SELECT * FROM landform.consultation_report('-infinity', 'infinity');
+-- Months from the first assignment to this one.
+CREATE VIEW landform.staff_monthly AS
+SELECT m.month::date AS month, r.*
+FROM generate_series(
+	date_trunc('month', (SELECT landform._day(min(a.assigned_at)) FROM landform.assignments a)::timestamp),
+	date_trunc('month', landform._day(now())::timestamp), interval '1 month') AS m(month)
+CROSS JOIN LATERAL landform.staff_report(m.month::date,
+	(m.month + interval '1 month' - interval '1 day')::date) AS r;
+CREATE VIEW landform.staff_stages_monthly AS
+SELECT m.month::date AS month, r.*
+FROM generate_series(
+	date_trunc('month', (SELECT landform._day(min(a.assigned_at)) FROM landform.assignments a)::timestamp),
+	date_trunc('month', landform._day(now())::timestamp), interval '1 month') AS m(month)
+CROSS JOIN LATERAL landform.staff_stages(m.month::date,
+	(m.month + interval '1 month' - interval '1 day')::date) AS r;

@@ -1,0 +1,171 @@
+-- Reminders and notifications (docs/admin.md "Reminders and notifications"): the outbox
+-- producers that are not part of another change (expiring offers, long stage stays, daily
+-- summaries) run in landform.tick_notifications(); expired offers are written by a trigger
+-- in the expiring transaction. Delivery (targets, retries, the notifications and
+-- delivery_status views) is sql/code/75_notify.sql.
+--
+-- Kinds: assigned, import_assigned (sql/code/30, 60), repeat_submission (20), expiring,
+-- expired, stage_dwell, daily_summary (here). Every row has a stable idem_key (migration
+-- 0006): producers insert with ON CONFLICT (idem_key) DO NOTHING, so running twice is harmless.
+
+-- Who hears about a pool's expiring and expired offers besides the member; NULL for nobody.
+CREATE OR REPLACE FUNCTION landform.set_pool_manager(p_pool text, p_login text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_pool bigint;
+BEGIN
+	PERFORM landform._need(p_pool, 'pool name');
+	v_pool := landform._pool_id(p_pool);
+	UPDATE landform.pools
+	SET manager_id = CASE WHEN p_login IS NOT NULL THEN landform._staff_id(p_login) END
+	WHERE id = v_pool;
+END
+$$;
+
+-- Notification options; NULL leaves one as it is. p_expiry_warning 0 turns the warning off,
+-- p_daily_summary_at NULL with p_no_summary true turns the summary off.
+CREATE OR REPLACE FUNCTION landform.set_notifications(p_expiry_warning interval DEFAULT NULL,
+	p_daily_summary_at time DEFAULT NULL, p_no_summary boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_expiry_warning IS NOT NULL THEN
+		IF p_expiry_warning < interval '0' OR p_expiry_warning > interval '1 day' THEN
+			RAISE EXCEPTION 'expiry warning must be 0 .. 1 day, not %', p_expiry_warning
+				USING ERRCODE = '22023';
+		END IF;
+		UPDATE landform.settings SET value = p_expiry_warning::text WHERE name = 'expiry_warning';
+	END IF;
+	IF p_daily_summary_at IS NOT NULL OR p_no_summary THEN
+		UPDATE landform.settings SET value = coalesce(p_daily_summary_at::text, '')
+		WHERE name = 'daily_summary_at';
+	END IF;
+END
+$$;
+
+-- An offer expired: tell the member and the pool's manager, in the expiring transaction.
+CREATE OR REPLACE FUNCTION landform._expired_notice() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO landform.outbox (kind, staff_id, lead_id, assignment_id, payload)
+	SELECT 'expired', r.staff_id, NEW.lead_id, NEW.id,
+	       jsonb_build_object('deadline', NEW.deadline, 'member', NEW.staff_id,
+	                          'to', CASE WHEN r.staff_id = NEW.staff_id THEN 'member' ELSE 'manager' END)
+	FROM (SELECT NEW.staff_id
+	      UNION
+	      SELECT p.manager_id FROM landform.pools p WHERE p.id = NEW.pool_id) AS r(staff_id)
+	WHERE r.staff_id IS NOT NULL
+	ON CONFLICT (idem_key) DO NOTHING;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS expired_notice ON landform.assignments;
+CREATE TRIGGER expired_notice AFTER UPDATE ON landform.assignments FOR EACH ROW
+	WHEN (NEW.outcome = 'expired' AND OLD.outcome IS DISTINCT FROM 'expired'
+	      AND NEW.staff_id IS NOT NULL)
+	EXECUTE FUNCTION landform._expired_notice();
+
+-- Leads that stayed in their stage longer than its dwell time, with their owner: what the
+-- portal shows as reminders.
+DROP VIEW IF EXISTS landform.stage_reminders CASCADE;
+CREATE VIEW landform.stage_reminders AS
+SELECT l.id AS lead_id, l.owner_id AS staff_id, s.login, l.name, st.name AS stage,
+       l.stage_since, l.stage_since + st.dwell AS due_at, now() - (l.stage_since + st.dwell) AS overdue_by,
+       l.dwell_noticed IS NOT NULL AS notified
+FROM landform.leads l
+JOIN landform.stages st ON st.id = l.stage_id AND st.dwell IS NOT NULL
+JOIN landform.staff s ON s.id = l.owner_id
+WHERE l.state = 'owned' AND l.stage_since + st.dwell <= now();
+
+-- One member's reminders, most overdue first (for the portal's home page).
+CREATE OR REPLACE FUNCTION landform.staff_reminders(p_staff bigint)
+RETURNS TABLE (lead_id bigint, name text, stage text, stage_since timestamptz,
+               due_at timestamptz, overdue_by interval)
+LANGUAGE sql STABLE AS $$
+	SELECT r.lead_id, r.name, r.stage, r.stage_since, r.due_at, r.overdue_by
+	FROM landform.stage_reminders r WHERE r.staff_id = p_staff
+	ORDER BY r.due_at, r.lead_id
+$$;
+
+-- A member's figures for one day (the daily summary).
+CREATE OR REPLACE FUNCTION landform._day_summary(p_staff bigint, p_day date) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('day', p_day, 'received', r.received, 'accepted_in_time', r.accepted_in_time,
+	                          'expired', r.expired, 'contacted', r.contacted, 'won', r.won,
+	                          'pending_now', r.pending_now, 'owned_now', r.owned_now,
+	                          'reminders_now', (SELECT count(*) FROM landform.stage_reminders x
+	                                            WHERE x.staff_id = p_staff))
+	FROM landform.staff_report(p_day, p_day) r
+	JOIN landform.staff s ON s.login = r.login AND s.id = p_staff
+$$;
+
+-- The notification tick: the dispatcher calls it after dispatch(), every second or so; any
+-- number of callers at once write each notice once. Writes
+--   expiring       offers due within the expiry_warning setting, to the member and manager;
+--   stage_dwell    owned leads past their stage's dwell time, to the owner (once per stay);
+--   daily_summary  yesterday's figures to every active member, once a day after
+--                  daily_summary_at (local time).
+CREATE OR REPLACE FUNCTION landform.tick_notifications()
+RETURNS TABLE (expiring integer, stage_dwell integer, daily_summary integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	v_warn interval := coalesce(nullif(landform.setting('expiry_warning'), '')::interval, '0');
+	v_at text := landform.setting('daily_summary_at');
+	v_tz text := landform.setting('time_zone');
+	v_today date := (now() AT TIME ZONE v_tz)::date;
+BEGIN
+	expiring := 0;
+	stage_dwell := 0;
+	daily_summary := 0;
+
+	IF v_warn > interval '0' THEN
+		INSERT INTO landform.outbox (kind, staff_id, lead_id, assignment_id, payload)
+		SELECT 'expiring', r.staff_id, a.lead_id, a.id,
+		       jsonb_build_object('deadline', a.deadline, 'member', a.staff_id,
+		                          'to', CASE WHEN r.staff_id = a.staff_id THEN 'member' ELSE 'manager' END)
+		FROM landform.assignments a
+		JOIN landform.pools p ON p.id = a.pool_id
+		CROSS JOIN LATERAL (VALUES (a.staff_id), (nullif(p.manager_id, a.staff_id))) AS r(staff_id)
+		WHERE a.closed_at IS NULL AND a.accepted_at IS NULL AND a.staff_id IS NOT NULL
+		  AND a.deadline > now() AND a.deadline <= now() + v_warn
+		  AND r.staff_id IS NOT NULL
+		ORDER BY a.id, r.staff_id
+		ON CONFLICT (idem_key) DO NOTHING;
+		GET DIAGNOSTICS expiring = ROW_COUNT;
+	END IF;
+
+	-- Mark first (row locks: a concurrent tick waits, then finds them marked), then tell.
+	WITH due AS (
+		UPDATE landform.leads l SET dwell_noticed = l.stage_since
+		FROM landform.stages st
+		WHERE st.id = l.stage_id AND st.dwell IS NOT NULL
+		  AND l.state = 'owned' AND l.dwell_noticed IS NULL
+		  AND l.stage_since <= now() - st.dwell
+		RETURNING l.id, l.owner_id, l.stage_since, st.name AS stage, st.dwell
+	)
+	INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
+	SELECT 'stage_dwell', due.owner_id, due.id,
+	       'l' || due.id || '@' || extract(epoch FROM due.stage_since),
+	       jsonb_build_object('stage', due.stage, 'since', due.stage_since, 'dwell', due.dwell)
+	FROM due ORDER BY due.id
+	ON CONFLICT (idem_key) DO NOTHING;
+	GET DIAGNOSTICS stage_dwell = ROW_COUNT;
+
+	IF coalesce(v_at, '') <> '' AND (now() AT TIME ZONE v_tz)::time >= v_at::time THEN
+		-- One caller wins the day; the others wait on the row and then find it done.
+		UPDATE landform.tick_state SET day = v_today WHERE name = 'daily_summary' AND day < v_today;
+		IF FOUND THEN
+			INSERT INTO landform.outbox (kind, staff_id, ref, payload)
+			SELECT 'daily_summary', s.id, 'd' || v_today,
+			       landform._day_summary(s.id, v_today - 1)
+			FROM landform.staff s WHERE s.active
+			ORDER BY s.id
+			ON CONFLICT (idem_key) DO NOTHING;
+			GET DIAGNOSTICS daily_summary = ROW_COUNT;
+		END IF;
+	END IF;
+	RETURN NEXT;
+END
+$$;
