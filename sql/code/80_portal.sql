@@ -872,6 +872,9 @@ BEGIN
 			WHERE lead_id = p_lead AND staff_id = v_me AND closed_at IS NULL;
 		END IF;
 		IF v_asg.id IS NULL OR v_asg.lead_id <> p_lead OR v_asg.staff_id IS DISTINCT FROM v_me THEN
+			IF (SELECT owner_id FROM landform.leads WHERE id = p_lead) = v_me THEN
+				RETURN landform._invalid('assignment', 'not an offer of this lead');
+			END IF;
 			RETURN landform._portal_gone(p_lead, v_me, false);
 		END IF;
 		v_r := landform.accept(v_asg.id, v_me);
