@@ -6,6 +6,7 @@
 #include "db.h"
 #include "http.h"
 #include "page.h"
+#include "portal.h"
 #include "worker.h"
 
 const struct route handlers_routes[] = {
@@ -16,6 +17,22 @@ const struct route handlers_routes[] = {
 	{ "POST", "/p/*/open", page_handle_open },
 	{ "GET", "/api/v1/pages/*/stamp", page_handle_api_stamp },
 	{ "POST", "/api/v1/pages/*/submissions", page_handle_api_submit },
+	{ "GET", "/staff", portal_handle_root },
+	{ "GET", "/staff/", portal_handle_home },
+	{ "GET", "/staff/login", portal_handle_login_form },
+	{ "POST", "/staff/login", portal_handle_login },
+	{ "POST", "/staff/logout", portal_handle_logout },
+	{ "GET", "/staff/invite/*", portal_handle_invite_form },
+	{ "POST", "/staff/invite/*", portal_handle_invite },
+	{ "GET", "/staff/pool", portal_handle_pool },
+	{ "GET", "/staff/leads/*", portal_handle_lead },
+	{ "POST", "/staff/leads/*/*", portal_handle_action },
+	{ "GET", "/api/v1/staff/leads", portal_handle_home },
+	{ "GET", "/api/v1/staff/leads/*", portal_handle_lead },
+	{ "POST", "/api/v1/staff/leads/*/*", portal_handle_action },
+	{ "GET", "/api/v1/staff/pool", portal_handle_pool },
+	{ "POST", "/api/v1/staff/login", portal_handle_login },
+	{ "POST", "/api/v1/staff/logout", portal_handle_logout },
 };
 
 const size_t handlers_route_count = sizeof(handlers_routes) / sizeof(handlers_routes[0]);

@@ -21,6 +21,7 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "portal.h"
 #include "site.h"
 
 static volatile sig_atomic_t stopping;
@@ -192,6 +193,9 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	ctx.site = site_load(c->landing_dir, err, sizeof(err));
 	if (ctx.site == NULL)
 		log_error("landing pages: %s", err);
+	ctx.portal = portal_load(c->landing_dir, err, sizeof(err));
+	if (ctx.portal == NULL)
+		log_error("staff portal: %s", err);
 	page_register_all(&ctx);
 	arena_init(&a, 65536);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
@@ -232,6 +236,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	FCGX_Free(&fr, 1);
 	arena_free(&a);
 	site_free(ctx.site);
+	portal_free(ctx.portal);
 	counters_free(&ctx.counters);
 	db_free(ctx.db);
 	sodium_memzero(ctx.key, sizeof(ctx.key));

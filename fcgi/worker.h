@@ -9,6 +9,7 @@
 
 struct config;
 struct db;
+struct portal;
 struct request;
 struct site;
 
@@ -17,6 +18,7 @@ struct worker_ctx {
 	const struct config *config;
 	struct db *db;
 	struct site *site;        /* loaded landing pages (NULL until loaded) */
+	struct portal *portal;    /* staff portal templates and text (NULL when broken) */
 	unsigned char key[SECRET_BYTES]; /* signs form stamps */
 	struct counters counters; /* page traffic not yet flushed */
 	long long last_flush_ms;

@@ -1,0 +1,2061 @@
+/* The staff portal: sessions, CSRF and origin checks, one SQL call per request, and pages
+ * rendered from landing/_staff templates. Every value shown passes through the template's
+ * escaping; nothing from the database is ever written raw. */
+#include "portal.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "form.h"
+#include "html.h"
+#include "http.h"
+#include "log.h"
+#include "template.h"
+#include "utf8.h"
+#include "worker.h"
+
+#define SESSION_COOKIE "lf_staff"
+#define NONCE_COOKIE "lf_login"
+#define LANG_COOKIE "lf_lang"
+#define PORTAL_PATH "/staff"
+#define API_PATH "/api/v1/staff"
+#define ASSETS "/assets/_staff"
+#define DEFAULT_SESSION_AGE 604800L /* seconds; SQL's absolute expiry is what really counts */
+#define LIST_LIMIT 50               /* leads per page unless ?limit= says otherwise */
+#define LIST_LIMIT_MAX 500
+#define NOTE_MAX 2000   /* characters */
+#define REASON_MAX 500  /* characters */
+#define TAG_MAX 32      /* characters */
+#define SEARCH_MAX 50   /* bytes */
+#define URGENT_SECONDS 300
+
+enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_COUNT };
+
+static const char *const tpl_files[T_COUNT] = {
+	[T_LAYOUT] = "layout.html", [T_LOGIN] = "login.html", [T_INVITE] = "invite.html",
+	[T_HOME] = "home.html",     [T_LEAD] = "lead.html",   [T_POOL] = "pool.html",
+	[T_MESSAGE] = "message.html",
+};
+
+struct portal {
+	struct template *tpl[T_COUNT];
+	cJSON *text[LANG_COUNT]; /* {key: text} per language, shared by every render as "t" */
+};
+
+/* Text keys this file looks up itself; portal_load refuses a text.json without any of them. */
+static const char *const c_keys[] = {
+	"app", "nav_mine", "nav_pool", "login_title", "login_failed", "login_limited",
+	"form_expired", "retry_in", "invite_title", "invite_invalid_title", "invite_invalid",
+	"pw_missing", "pw_too_short", "pw_too_long", "pw_bad_text", "pw_is_login", "pw_mismatch",
+	"lost_race_title", "lost_race", "not_found_title", "not_found", "forbidden_title",
+	"forbidden", "unavailable_title", "unavailable", "failed_title", "failed", "invalid",
+	"unauthenticated", "err_note", "err_reason", "err_tag", "err_id", "other_lang",
+	"done_accept", "done_contacted", "done_stage", "done_note", "done_tag", "done_answer",
+	"done_release", "done_claim", "done_welcome", "logged_out", "session_expired",
+	"state_pending", "state_owned", "state_open", "state_waiting", "outcome_open",
+	"outcome_accepted", "outcome_expired", "outcome_released", "outcome_reassigned",
+	"outcome_reclaimed", "outcome_claimed", "via_rotation", "via_manual", "via_claim",
+	"via_open_pool", "other_stage", "lead_title",
+};
+
+/* What one portal request knows about itself. */
+struct pctx {
+	struct request *r;
+	const struct portal *pt;
+	enum lang lang;
+	bool json;          /* answer JSON (an /api/ path, or Accept: application/json) */
+	bool secure;        /* cookies get Secure */
+	const char *session; /* the session cookie when it has the shape of a token, else NULL */
+	const char *detail;  /* a line from SQL shown under a message page's text, or NULL */
+};
+
+/* ---- pure helpers ---------------------------------------------------------------------- */
+
+void
+portal_span_text(enum lang l, long long s, struct buf *out)
+{
+	bool zh = l == LANG_ZH_CN;
+
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		buf_printf(out, zh ? "%lld 秒" : "%lld s", s);
+	else if (s < 3600)
+		buf_printf(out, zh ? "%lld 分钟" : "%lld min", s / 60);
+	else if (s < 86400 && (s % 3600) / 60 == 0)
+		buf_printf(out, zh ? "%lld 小时" : "%lld h", s / 3600);
+	else if (s < 86400)
+		buf_printf(out, zh ? "%lld 小时 %lld 分钟" : "%lld h %lld min", s / 3600, (s % 3600) / 60);
+	else if ((s % 86400) / 3600 == 0)
+		buf_printf(out, zh ? "%lld 天" : "%lld d", s / 86400);
+	else
+		buf_printf(out, zh ? "%lld 天 %lld 小时" : "%lld d %lld h", s / 86400, (s % 86400) / 3600);
+}
+
+void
+portal_left_text(enum lang l, long long s, struct buf *out)
+{
+	if (s <= 0) {
+		buf_adds(out, l == LANG_ZH_CN ? "已超时" : "overdue");
+		return;
+	}
+	if (l == LANG_ZH_CN)
+		buf_adds(out, "还剩 ");
+	portal_span_text(l, s, out);
+	if (l != LANG_ZH_CN)
+		buf_adds(out, " left");
+}
+
+void
+portal_waited_text(enum lang l, long long s, struct buf *out)
+{
+	buf_adds(out, l == LANG_ZH_CN ? "已等待 " : "waiting ");
+	portal_span_text(l, s, out);
+}
+
+/* n digits at s as a number; -1 when any is not a digit. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date; why by hand: timegm reads the
+ * process time zone machinery, and this must stay pure. */
+static long long
+days_from_civil(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Split an ISO timestamp; false when it is not "YYYY-MM-DD[T ]HH:MM[:SS[.f]][Z|±HH[:MM]]". */
+static bool
+iso_parse(const char *s, int f[6], int *offset_min)
+{
+	size_t i = 16;
+	int sign, oh, om = 0;
+
+	if (s == NULL || strlen(s) < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+	    s[13] != ':')
+		return false;
+	f[0] = digits(s, 4);
+	f[1] = digits(s + 5, 2);
+	f[2] = digits(s + 8, 2);
+	f[3] = digits(s + 11, 2);
+	f[4] = digits(s + 14, 2);
+	f[5] = 0;
+	if (s[i] == ':') {
+		f[5] = digits(s + i + 1, 2);
+		i += 3;
+		if (s[i] == '.')
+			for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+				;
+	}
+	if (f[0] < 0 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] < 0 || f[3] > 23 ||
+	    f[4] < 0 || f[4] > 59 || f[5] < 0 || f[5] > 60)
+		return false;
+	*offset_min = 0;
+	if (s[i] == '\0')
+		return true;
+	if (s[i] == 'Z')
+		return s[i + 1] == '\0';
+	if (s[i] != '+' && s[i] != '-')
+		return false;
+	sign = s[i] == '-' ? -1 : 1;
+	oh = digits(s + i + 1, 2);
+	i += 3;
+	if (s[i] == ':')
+		i++;
+	if (s[i] != '\0') {
+		om = digits(s + i, 2);
+		if (s[i + 1] == '\0' || s[i + 2] != '\0')
+			return false;
+	}
+	if (oh < 0 || oh > 18 || om < 0 || om > 59)
+		return false;
+	*offset_min = sign * (oh * 60 + om);
+	return true;
+}
+
+bool
+portal_iso_epoch(const char *iso, long long *out)
+{
+	int f[6], off;
+
+	if (!iso_parse(iso, f, &off))
+		return false;
+	*out = days_from_civil(f[0], f[1], f[2]) * 86400LL + f[3] * 3600LL + f[4] * 60LL + f[5] -
+	       off * 60LL;
+	return true;
+}
+
+bool
+portal_time_text(const char *iso, bool with_year, char out[17])
+{
+	int f[6], off;
+	char tmp[64];
+
+	out[0] = '\0';
+	if (!iso_parse(iso, f, &off))
+		return false;
+	/* The parser bounds every field, so the text always fits; tmp keeps the compiler sure. */
+	if (with_year)
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d", f[0], f[1], f[2], f[3], f[4]);
+	else
+		snprintf(tmp, sizeof(tmp), "%02d-%02d %02d:%02d", f[1], f[2], f[3], f[4]);
+	snprintf(out, 17, "%.16s", tmp);
+	return true;
+}
+
+bool
+portal_phone_callable(const char *p)
+{
+	size_t n;
+
+	if (p == NULL || p[0] != '+')
+		return false;
+	for (n = 1; p[n] != '\0'; n++)
+		if (p[n] < '0' || p[n] > '9')
+			return false;
+	return n >= 9 && n <= 16 && p[1] != '0';
+}
+
+void
+portal_phone_text(const char *p, struct buf *out)
+{
+	if (p == NULL)
+		return;
+	/* Chinese mobiles in the 3-4-4 groups people read them in. */
+	if (portal_phone_callable(p) && strncmp(p, "+861", 4) == 0 && strlen(p) == 14) {
+		buf_printf(out, "%.3s %.4s %.4s", p + 3, p + 6, p + 10);
+		return;
+	}
+	buf_adds(out, p);
+}
+
+/* ---- loading ------------------------------------------------------------------------- */
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	char *text;
+
+	if (f == NULL)
+		return NULL;
+	if (fstat(fileno(f), &st) != 0 || st.st_size > (1 << 20)) {
+		fclose(f);
+		return NULL;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (text == NULL || fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		free(text);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	text[st.st_size] = '\0';
+	*len = (size_t)st.st_size;
+	return text;
+}
+
+/* text.json is {"key": {"zh-CN": "...", "en": "..."}}; split it into one flat object per language. */
+static bool
+load_text(struct portal *p, const char *path, char *err, size_t errsz)
+{
+	size_t len;
+	char *src = read_file(path, &len);
+	cJSON *root, *item;
+	bool ok = false;
+
+	if (src == NULL) {
+		snprintf(err, errsz, "%s: cannot read", path);
+		return false;
+	}
+	root = cJSON_ParseWithLength(src, len);
+	free(src);
+	if (!cJSON_IsObject(root)) {
+		snprintf(err, errsz, "%s: not a JSON object", path);
+		goto done;
+	}
+	for (int l = 0; l < LANG_COUNT; l++)
+		p->text[l] = cJSON_CreateObject();
+	cJSON_ArrayForEach(item, root) {
+		for (int l = 0; l < LANG_COUNT; l++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, lang_tag((enum lang)l));
+
+			if (!cJSON_IsString(v)) {
+				snprintf(err, errsz, "%s: \"%s\" has no %s text", path, item->string,
+					 lang_tag((enum lang)l));
+				goto done;
+			}
+			cJSON_AddStringToObject(p->text[l], item->string, v->valuestring);
+		}
+	}
+	for (size_t i = 0; i < sizeof(c_keys) / sizeof(c_keys[0]); i++)
+		if (cJSON_GetObjectItemCaseSensitive(p->text[0], c_keys[i]) == NULL) {
+			snprintf(err, errsz, "%s: \"%s\" is missing", path, c_keys[i]);
+			goto done;
+		}
+	ok = true;
+done:
+	cJSON_Delete(root);
+	return ok;
+}
+
+struct portal *
+portal_load(const char *landing_dir, char *err, size_t errsz)
+{
+	struct portal *p = calloc(1, sizeof(*p));
+	char path[4096], *src, *cause = NULL;
+	size_t len;
+
+	if (p == NULL)
+		abort();
+	for (int i = 0; i < T_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/_staff/%s", landing_dir, tpl_files[i]);
+		src = read_file(path, &len);
+		if (src == NULL) {
+			snprintf(err, errsz, "%s: cannot read", path);
+			goto failed;
+		}
+		p->tpl[i] = template_compile(src, len, path, &cause);
+		free(src);
+		if (p->tpl[i] == NULL) {
+			snprintf(err, errsz, "%s", cause ? cause : path);
+			free(cause);
+			goto failed;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/_staff/text.json", landing_dir);
+	if (!load_text(p, path, err, errsz))
+		goto failed;
+	return p;
+failed:
+	portal_free(p);
+	return NULL;
+}
+
+void
+portal_free(struct portal *p)
+{
+	if (p == NULL)
+		return;
+	for (int i = 0; i < T_COUNT; i++)
+		template_free(p->tpl[i]);
+	for (int l = 0; l < LANG_COUNT; l++)
+		cJSON_Delete(p->text[l]);
+	free(p);
+}
+
+/* ---- request basics ------------------------------------------------------------------ */
+
+static const char *
+txt(const struct pctx *p, const char *key)
+{
+	const cJSON *v;
+
+	if (p->pt == NULL)
+		return key;
+	v = cJSON_GetObjectItemCaseSensitive(p->pt->text[p->lang], key);
+	return cJSON_IsString(v) ? v->valuestring : key;
+}
+
+static bool
+is_https(const struct request *r)
+{
+	const char *h = http_param(r, "HTTPS");
+
+	return h != NULL && strcasecmp(h, "on") == 0;
+}
+
+/* Private pages: never cached, never framed, only our own script and styles. */
+static void
+portal_headers(struct request *r)
+{
+	http_header(r, "Cache-Control", "no-store");
+	http_header(r, "Content-Security-Policy",
+		    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+		    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	http_header(r, "X-Content-Type-Options", "nosniff");
+	http_header(r, "X-Frame-Options", "DENY");
+	/* same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own
+	 * form posts, and the origin check would refuse them. Invitation URLs never leave the site. */
+	http_header(r, "Referrer-Policy", "same-origin");
+}
+
+static void
+set_cookie(struct pctx *p, const char *name, const char *value, const char *path, long max_age)
+{
+	http_header(p->r, "Set-Cookie", auth_cookie(p->r->arena, name, value, path, p->secure, max_age));
+}
+
+/* The session cookie goes to the pages and to the JSON API, which live under two paths. */
+static void
+set_session(struct pctx *p, const char *token, long max_age)
+{
+	set_cookie(p, SESSION_COOKIE, token, PORTAL_PATH, max_age);
+	set_cookie(p, SESSION_COOKIE, token, API_PATH, max_age);
+}
+
+static void
+clear_session(struct pctx *p)
+{
+	set_session(p, "", 0);
+}
+
+/* Language, output kind and session of a request. False (answered 503) when an HTML page is
+ * asked for and the templates did not load. */
+static bool
+begin(struct request *r, struct pctx *p)
+{
+	const char *q = http_query_get(r, "lang"), *c = http_cookie_get(r, LANG_COOKIE);
+	const char *pub = r->ctx->config->public_url;
+	enum lang l;
+
+	memset(p, 0, sizeof(*p));
+	p->r = r;
+	p->pt = r->ctx->portal;
+	p->json = http_wants_json(r);
+	p->secure = is_https(r) || (pub != NULL && strncasecmp(pub, "https:", 6) == 0);
+	/* A language picked by link is kept in a cookie, so it sticks across pages and posts. */
+	if (q != NULL && lang_from_tag(q, strlen(q), &l)) {
+		set_cookie(p, LANG_COOKIE, lang_tag(l), PORTAL_PATH, 31536000L);
+		c = lang_tag(l);
+	} else if (c != NULL && !lang_from_tag(c, strlen(c), &l)) {
+		c = NULL;
+	}
+	p->lang = lang_choose(c, http_param(r, "HTTP_ACCEPT_LANGUAGE"));
+	p->session = http_cookie_get(r, SESSION_COOKIE);
+	if (!auth_token_valid(p->session))
+		p->session = NULL;
+	portal_headers(r);
+	if (!p->json && p->pt == NULL) {
+		http_error(r, 503, "portal_unavailable", "The staff portal is not available right now.");
+		return false;
+	}
+	return true;
+}
+
+/* The client's address as PostgreSQL's inet will take it, or NULL. */
+static const char *
+remote_addr(const struct request *r)
+{
+	const char *a = http_param(r, "REMOTE_ADDR");
+
+	if (a == NULL || *a == '\0' || strlen(a) > 45 || strspn(a, "0123456789abcdefABCDEF.:") != strlen(a))
+		return NULL;
+	return a;
+}
+
+/* Printable ASCII, at most max bytes (a User-Agent need not be UTF-8). */
+static const char *
+clean_header(struct request *r, const char *s, size_t max)
+{
+	char *out;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = strnlen(s, max);
+	out = arena_strndup(r->arena, s, n);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			out[i] = '?';
+	return out;
+}
+
+static bool
+origin_ok(const struct pctx *p)
+{
+	const struct request *r = p->r;
+
+	return auth_same_origin(http_param(r, "HTTP_SEC_FETCH_SITE"), http_param(r, "HTTP_ORIGIN"),
+				http_param(r, "HTTP_HOST"), is_https(r), r->ctx->config->public_url);
+}
+
+/* A database id from a URL or form: 1-18 digits, returned without leading zeros; NULL if not. */
+static const char *
+id_text(struct request *r, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	while (*s == '0' && s[1] != '\0')
+		s++;
+	n = strlen(s);
+	if (n == 0 || n > 18 || strspn(s, "0123456789") != n || strcmp(s, "0") == 0)
+		return NULL;
+	return arena_strdup(r->arena, s);
+}
+
+/* Text as SQL's jsonb has it, whatever JSON type it came as ("42" or 42). */
+static const char *
+json_text(struct request *r, const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsNumber(v))
+		return arena_printf(r->arena, "%.0f", v->valuedouble);
+	return NULL;
+}
+
+static long long
+json_number(const cJSON *o, const char *key, long long dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (cJSON_IsNumber(v))
+		return (long long)v->valuedouble;
+	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+		return strtoll(v->valuestring, NULL, 10);
+	return dflt;
+}
+
+/* ---- answers ------------------------------------------------------------------------- */
+
+static void
+redirect(struct request *r, const char *location)
+{
+	http_header(r, "Location", location);
+	http_begin(r, 303, "text/html; charset=utf-8");
+}
+
+static void
+json_send(struct request *r, int status, cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+
+	http_begin(r, status, "application/json");
+	buf_adds(&r->body_out, text);
+	buf_addc(&r->body_out, '\n');
+	free(text);
+}
+
+/* {"error": {"code", "message", "field"?, "retry_after"?}} */
+static void
+json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
+	   long long retry_after)
+{
+	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
+
+	p->r->log_note = code;
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	if (field != NULL)
+		cJSON_AddStringToObject(e, "field", field);
+	if (retry_after > 0)
+		cJSON_AddNumberToObject(e, "retry_after", (double)retry_after);
+	json_send(p->r, status, o);
+	cJSON_Delete(o);
+}
+
+/* The keys every page shares: text, language, assets, the link to the other language. */
+static void
+add_common(struct pctx *p, cJSON *ctx)
+{
+	struct request *r = p->r;
+	enum lang other = p->lang == LANG_ZH_CN ? LANG_EN : LANG_ZH_CN;
+
+	cJSON_AddItemReferenceToObject(ctx, "t", p->pt->text[p->lang]);
+	cJSON_AddStringToObject(ctx, "lang", lang_tag(p->lang));
+	cJSON_AddBoolToObject(ctx, "zh", p->lang == LANG_ZH_CN);
+	cJSON_AddStringToObject(ctx, "assets", ASSETS);
+	cJSON_AddStringToObject(ctx, "other_lang_url",
+				arena_printf(r->arena, "%s?lang=%s", r->path, lang_tag(other)));
+	cJSON_AddStringToObject(ctx, "other_lang", lang_tag(other));
+}
+
+/* Render a page inside the layout. ctx stays the caller's to delete. */
+static void
+render(struct pctx *p, int status, enum tpl which, cJSON *ctx, const char *title)
+{
+	struct request *r = p->r;
+	struct buf body;
+
+	buf_init(&body, r->arena, 16384);
+	add_common(p, ctx);
+	cJSON_AddStringToObject(ctx, "title", title);
+	template_render(p->pt->tpl[which], ctx, &body);
+	/* A reference, not a copy: the body lives in the arena until the response is written. */
+	cJSON_AddItemToObject(ctx, "content", cJSON_CreateStringReference(body.data));
+	http_header(r, "Content-Language", lang_tag(p->lang));
+	http_begin(r, status, "text/html; charset=utf-8");
+	template_render(p->pt->tpl[T_LAYOUT], ctx, &r->body_out);
+}
+
+/* A short page with a title, a sentence and a way back; JSON clients get the error object. */
+static void
+message(struct pctx *p, int status, const char *code, const char *title_key, const char *text_key,
+	const char *lead_id)
+{
+	cJSON *ctx;
+
+	if (p->json) {
+		json_error(p, status, code, txt(p, text_key), NULL, 0);
+		return;
+	}
+	p->r->log_note = code;
+	ctx = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx, "text", txt(p, text_key));
+	if (p->detail != NULL)
+		cJSON_AddStringToObject(ctx, "detail", p->detail);
+	cJSON_AddBoolToObject(ctx, "signed_in", p->session != NULL);
+	if (lead_id != NULL)
+		cJSON_AddStringToObject(ctx, "lead_url",
+					arena_printf(p->r->arena, PORTAL_PATH "/leads/%s", lead_id));
+	cJSON_AddStringToObject(ctx, "code", code);
+	render(p, status, T_MESSAGE, ctx, txt(p, title_key));
+	cJSON_Delete(ctx);
+}
+
+/* No session, or SQL says it ended: JSON 401; a browser goes to the login page and comes back. */
+static void
+unauthenticated(struct pctx *p)
+{
+	struct request *r = p->r;
+	const char *next = *r->query ? arena_printf(r->arena, "%s?%s", r->path, r->query) : r->path;
+	struct buf loc;
+
+	if (p->session != NULL)
+		clear_session(p);
+	if (p->json) {
+		json_error(p, 401, "unauthenticated", txt(p, "unauthenticated"), NULL, 0);
+		return;
+	}
+	r->log_note = "unauthenticated";
+	buf_init(&loc, r->arena, 128);
+	buf_adds(&loc, PORTAL_PATH "/login");
+	if (p->session != NULL)
+		buf_adds(&loc, "?expired=1");
+	if (strcmp(r->method, "GET") == 0 && strcmp(r->path, PORTAL_PATH "/") != 0) {
+		if (!auth_safe_next(next))
+			next = r->path;
+		if (auth_safe_next(next)) {
+			buf_adds(&loc, p->session != NULL ? "&next=" : "?next=");
+			url_escape(&loc, next, strlen(next));
+		}
+	}
+	redirect(r, loc.data);
+}
+
+enum pstatus { PS_OK, PS_UNAUTH, PS_CSRF, PS_NOT_FOUND, PS_LOST_RACE, PS_INVALID, PS_LIMITED, PS_OTHER };
+
+static enum pstatus
+status_of(const cJSON *res)
+{
+	static const struct {
+		const char *name;
+		enum pstatus st;
+	} map[] = {
+		{ "ok", PS_OK },	       { "unauthenticated", PS_UNAUTH }, { "csrf", PS_CSRF },
+		{ "not_found", PS_NOT_FOUND }, { "lost_race", PS_LOST_RACE },	 { "invalid", PS_INVALID },
+		{ "rate_limited", PS_LIMITED },
+	};
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "status");
+
+	if (!cJSON_IsString(s))
+		return PS_OTHER;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(s->valuestring, map[i].name) == 0)
+			return map[i].st;
+	return PS_OTHER;
+}
+
+/* Answer a status other than ok the way the client reads it. */
+static void
+refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
+{
+	const char *msg = json_text(p->r, res, "message");
+
+	switch (st) {
+	case PS_OK:
+		abort();
+	case PS_UNAUTH:
+		unauthenticated(p);
+		return;
+	case PS_CSRF:
+		message(p, 403, "csrf", "forbidden_title", "forbidden", NULL);
+		return;
+	case PS_NOT_FOUND:
+		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
+		return;
+	case PS_LOST_RACE: {
+		/* Say what happened when we have words for it: expired, reassigned, claimed... */
+		const char *reason = json_text(p->r, res, "reason");
+		const char *key = reason ? arena_printf(p->r->arena, "lost_race_%s", reason) : NULL;
+
+		if (key == NULL || p->pt == NULL || !cJSON_HasObjectItem(p->pt->text[p->lang], key))
+			key = "lost_race";
+		if (p->json)
+			json_error(p, 409, "lost_race", msg ? msg : txt(p, key), NULL, 0);
+		else
+			message(p, 409, "lost_race", "lost_race_title", key, NULL);
+		return;
+	}
+	case PS_INVALID:
+		if (p->json) {
+			json_error(p, 422, "invalid", msg ? msg : txt(p, "invalid"),
+				   json_text(p->r, res, "field"), 0);
+		} else {
+			p->detail = msg;
+			message(p, 422, "invalid", "failed_title", "invalid", lead_id);
+		}
+		return;
+	case PS_LIMITED: {
+		long long after = json_number(res, "retry_after", 60);
+
+		http_header(p->r, "Retry-After", arena_printf(p->r->arena, "%lld", after));
+		if (p->json)
+			json_error(p, 429, "rate_limited", txt(p, "login_limited"), NULL, after);
+		else
+			message(p, 429, "rate_limited", "failed_title", "login_limited", NULL);
+		return;
+	}
+	case PS_OTHER:
+		log_error("req=%s unexpected portal status %s", p->r->id,
+			  msg ? "(with message)" : "(no message)");
+		message(p, 500, "failed", "failed_title", "failed", NULL);
+		return;
+	}
+}
+
+/* The one SQL call of a request: a jsonb answer parsed, with its text in *raw for JSON clients
+ * that get it as it is. NULL (and a 503 or 500 answered) when the database failed. */
+static cJSON *
+call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
+{
+	struct db_rows rows;
+	struct db_error de;
+	const char *text;
+	cJSON *res;
+
+	if (!db_call(p->r->ctx->db, s, params, p->r->arena, &rows, &de)) {
+		bool down = de.status == DB_UNAVAILABLE || de.status == DB_TIMEOUT;
+
+		log_error("req=%s %s: %s (SQLSTATE %s)", p->r->id, s->name, de.message, de.sqlstate);
+		if (down)
+			http_header(p->r, "Retry-After", "5");
+		if (down)
+			message(p, 503, "unavailable", "unavailable_title", "unavailable", NULL);
+		else
+			message(p, 500, "failed", "failed_title", "failed", NULL);
+		return NULL;
+	}
+	text = db_value(&rows, 0, 0);
+	res = text != NULL ? cJSON_Parse(text) : NULL;
+	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status"))) {
+		log_error("req=%s %s: answer is not an object with a status", p->r->id, s->name);
+		cJSON_Delete(res);
+		message(p, 500, "failed", "failed_title", "failed", NULL);
+		return NULL;
+	}
+	if (raw != NULL)
+		*raw = text;
+	return res;
+}
+
+static void
+json_raw(struct request *r, const char *text)
+{
+	http_begin(r, 200, "application/json");
+	buf_adds(&r->body_out, text);
+	buf_addc(&r->body_out, '\n');
+}
+
+/* Parse a posted body: urlencoded or multipart from browsers, JSON from API clients (an empty
+ * body is an empty form). False when it cannot be read (answered 400/415). */
+static bool
+read_form(struct pctx *p, struct form *f)
+{
+	struct request *r = p->r;
+	const struct config *c = r->ctx->config;
+	const struct form_limits lim = {
+		.max_fields = (size_t)c->max_fields,
+		.max_name_len = 64,
+		.max_value_len = (size_t)c->max_field_len,
+		.max_depth = 2,
+	};
+	const char *ct = http_param(r, "CONTENT_TYPE");
+	const char *body = r->body ? r->body : "";
+	struct form_error_info fe = { 0 };
+	bool ok;
+
+	memset(f, 0, sizeof(*f));
+	if (r->body_len == 0)
+		return true;
+	if (ct == NULL)
+		ct = "";
+	if (strncasecmp(ct, "application/json", 16) == 0)
+		ok = form_parse_json(r->arena, body, r->body_len, &lim, f, &fe);
+	else if (!p->json && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)
+		ok = form_parse_urlencoded(r->arena, body, r->body_len, &lim, f, &fe);
+	else if (!p->json && strncasecmp(ct, "multipart/form-data", 19) == 0)
+		ok = form_parse_multipart(r->arena, ct, body, r->body_len, &lim, f, &fe);
+	else {
+		if (p->json)
+			json_error(p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
+		else
+			http_error(r, 415, "unsupported_media_type", "This kind of body is not supported.");
+		return false;
+	}
+	if (!ok) {
+		if (p->json)
+			json_error(p, 400, form_error_code(fe.code), "The body cannot be read.", fe.field, 0);
+		else
+			http_error(r, 400, form_error_code(fe.code), "The form could not be read.");
+	}
+	return ok;
+}
+
+/* The CSRF token of a post: the X-CSRF-Token header (API clients) or the csrf field (forms). */
+static const char *
+csrf_of(const struct pctx *p, const struct form *f)
+{
+	const char *h = http_param(p->r, "HTTP_X_CSRF_TOKEN");
+
+	return h != NULL ? h : form_get(f, "csrf");
+}
+
+/* Origin and CSRF shape before any work on a post with a session; false when answered. */
+static bool
+guard_post(struct pctx *p, const struct form *f)
+{
+	if (!origin_ok(p)) {
+		message(p, 403, "cross_origin", "forbidden_title", "forbidden", NULL);
+		return false;
+	}
+	if (p->session == NULL) {
+		unauthenticated(p);
+		return false;
+	}
+	if (!auth_token_valid(csrf_of(p, f))) {
+		message(p, 403, "csrf", "forbidden_title", "forbidden", NULL);
+		return false;
+	}
+	return true;
+}
+
+/* ---- data shaping for the templates -------------------------------------------------- */
+
+static void
+add_text(cJSON *o, const char *key, struct buf *b)
+{
+	cJSON_AddStringToObject(o, key, b->data);
+	buf_reset(b);
+}
+
+/* key_text: the timestamp under key shown as people read it. */
+static void
+add_time(cJSON *o, const char *key, bool with_year)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	char out[17], name[64];
+
+	if (!cJSON_IsString(v) || !portal_time_text(v->valuestring, with_year, out))
+		return;
+	snprintf(name, sizeof(name), "%s_text", key);
+	cJSON_AddStringToObject(o, name, out);
+}
+
+/* phone_text and, for a full number, tel (the tel: link). */
+static void
+add_phone(cJSON *o, const char *key, struct buf *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v))
+		return;
+	portal_phone_text(v->valuestring, b);
+	add_text(o, "phone_text", b);
+	if (portal_phone_callable(v->valuestring))
+		cJSON_AddStringToObject(o, "tel", v->valuestring);
+}
+
+/* page_label: the page's title when SQL sent one, else its slug. */
+static void
+add_page(cJSON *o)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "page_title");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "page");
+
+	if (cJSON_IsString(t) && t->valuestring[0] != '\0')
+		cJSON_AddStringToObject(o, "page_label", t->valuestring);
+	else if (cJSON_IsString(s))
+		cJSON_AddStringToObject(o, "page_label", s->valuestring);
+}
+
+/* The stage of an item as a name, whether SQL sent a name, an {id, name} or only an id. */
+static const char *
+stage_name(const cJSON *item, const cJSON *stages, const char **id)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(item, "stage"), *st;
+	const cJSON *sid = cJSON_GetObjectItemCaseSensitive(item, "stage_id");
+
+	*id = NULL;
+	if (cJSON_IsObject(s)) {
+		sid = cJSON_GetObjectItemCaseSensitive(s, "id");
+		s = cJSON_GetObjectItemCaseSensitive(s, "name");
+	}
+	if (cJSON_IsString(s))
+		return s->valuestring;
+	if (cJSON_IsNumber(s))
+		sid = s;
+	if (!cJSON_IsNumber(sid))
+		return NULL;
+	cJSON_ArrayForEach(st, stages) {
+		const cJSON *i = cJSON_GetObjectItemCaseSensitive(st, "id");
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(st, "name");
+
+		if (cJSON_IsNumber(i) && i->valuedouble == sid->valuedouble && cJSON_IsString(n))
+			return n->valuestring;
+	}
+	return NULL;
+}
+
+/* Option lists for the filters from whatever shape SQL sent ("x", {id,name}, {code,name},
+ * {slug,title}): [{value, label, selected}]. */
+static cJSON *
+options(const cJSON *src, const char *current)
+{
+	static const char *const vkeys[] = { "id", "code", "slug", "value", "name" };
+	static const char *const lkeys[] = { "name", "title", "label", "code", "slug" };
+	cJSON *out = cJSON_CreateArray(), *o;
+	const cJSON *it;
+	char num[32];
+
+	cJSON_ArrayForEach(it, src) {
+		const char *v = NULL, *l = NULL;
+
+		if (cJSON_IsString(it)) {
+			v = l = it->valuestring;
+		} else if (cJSON_IsObject(it)) {
+			for (size_t i = 0; i < 5 && v == NULL; i++) {
+				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, vkeys[i]);
+
+				if (cJSON_IsString(x))
+					v = x->valuestring;
+				else if (cJSON_IsNumber(x)) {
+					snprintf(num, sizeof(num), "%.0f", x->valuedouble);
+					v = num;
+				}
+			}
+			for (size_t i = 0; i < 5 && l == NULL; i++) {
+				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, lkeys[i]);
+
+				if (cJSON_IsString(x) && x->valuestring[0] != '\0')
+					l = x->valuestring;
+			}
+		}
+		if (v == NULL)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "value", v);
+		cJSON_AddStringToObject(o, "label", l ? l : v);
+		cJSON_AddBoolToObject(o, "selected", current != NULL && strcmp(current, v) == 0);
+		cJSON_AddItemToArray(out, o);
+	}
+	return out;
+}
+
+/* Tags as [{name}] objects so templates can reach the page's csrf from inside the loop. */
+static void
+tag_objects(cJSON *item)
+{
+	cJSON *tags = cJSON_GetObjectItemCaseSensitive(item, "tags"), *list = cJSON_CreateArray(), *t;
+
+	cJSON_ArrayForEach(t, tags) {
+		if (cJSON_IsString(t)) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "tag", t->valuestring);
+			cJSON_AddItemToArray(list, o);
+		}
+	}
+	cJSON_AddItemToObject(item, "tag_list", list);
+}
+
+static bool
+json_present(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return v != NULL && !cJSON_IsNull(v) && !cJSON_IsFalse(v) &&
+	       !(cJSON_IsString(v) && v->valuestring[0] == '\0');
+}
+
+/* The "done" banner after an action: only names we know, so the URL cannot inject text. */
+static void
+add_flash(struct pctx *p, cJSON *ctx)
+{
+	static const char *const done[] = { "accept", "contacted", "stage",   "note",   "tag",
+					    "answer", "release",   "claim",	  "welcome" };
+	const char *d = http_query_get(p->r, "done");
+
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(done) / sizeof(done[0]); i++)
+		if (strcmp(d, done[i]) == 0) {
+			cJSON_AddStringToObject(ctx, "flash",
+						txt(p, arena_printf(p->r->arena, "done_%s", d)));
+			return;
+		}
+}
+
+/* ---- filters --------------------------------------------------------------------------- */
+
+static bool
+plain_text(const char *s, size_t max)
+{
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	n = strlen(s);
+	return n > 0 && n <= max && utf8_valid(s, n) && !utf8_has_control(s, n, false);
+}
+
+static bool
+code_text(const char *s, size_t max, const char *extra)
+{
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	n = strlen(s);
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr(extra, s[i]) != NULL))
+			return false;
+	return true;
+}
+
+static bool
+date_text(const char *s)
+{
+	return s != NULL && strlen(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4) >= 0 &&
+	       digits(s + 5, 2) >= 1 && digits(s + 5, 2) <= 12 && digits(s + 8, 2) >= 1 &&
+	       digits(s + 8, 2) <= 31;
+}
+
+/* Copy of s without leading and trailing spaces, in the arena. */
+static char *
+trimmed(struct request *r, const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	return arena_strndup(r->arena, s, n);
+}
+
+/* The list filters from the query string; anything malformed is dropped, not refused. */
+static cJSON *
+read_filters(struct pctx *p)
+{
+	struct request *r = p->r;
+	cJSON *f = cJSON_CreateObject();
+	const char *v;
+	long long limit = LIST_LIMIT, offset = 0;
+
+	if ((v = id_text(r, http_query_get(r, "stage"))) != NULL)
+		cJSON_AddItemToObject(f, "stage", cJSON_CreateRaw(v));
+	if ((v = http_query_get(r, "tag")) != NULL && plain_text(v = trimmed(r, v), 64))
+		cJSON_AddStringToObject(f, "tag", v);
+	if (code_text(v = http_query_get(r, "channel"), 32, "_-"))
+		cJSON_AddStringToObject(f, "channel", v);
+	if (code_text(v = http_query_get(r, "page"), 64, "_-"))
+		cJSON_AddStringToObject(f, "page", v);
+	if (date_text(v = http_query_get(r, "from")))
+		cJSON_AddStringToObject(f, "from", v);
+	if (date_text(v = http_query_get(r, "to")))
+		cJSON_AddStringToObject(f, "to", v);
+	if ((v = http_query_get(r, "q")) != NULL && plain_text(v = trimmed(r, v), SEARCH_MAX))
+		cJSON_AddStringToObject(f, "q", v);
+	if ((v = id_text(r, http_query_get(r, "limit"))) != NULL)
+		limit = strtoll(v, NULL, 10);
+	if (limit > LIST_LIMIT_MAX)
+		limit = LIST_LIMIT_MAX;
+	if ((v = http_query_get(r, "offset")) != NULL && strspn(v, "0123456789") == strlen(v) &&
+	    strlen(v) > 0 && strlen(v) < 10)
+		offset = strtoll(v, NULL, 10);
+	cJSON_AddNumberToObject(f, "limit", (double)limit);
+	cJSON_AddNumberToObject(f, "offset", (double)offset);
+	return f;
+}
+
+static const char *const filter_keys[] = { "stage", "tag", "channel", "page", "from", "to", "q" };
+
+/* The filter query string without offset, for "more" links. */
+static void
+filter_query(const cJSON *f, struct buf *b)
+{
+	for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, filter_keys[i]);
+		const char *s = cJSON_IsString(v) ? v->valuestring : cJSON_IsRaw(v) ? v->valuestring : NULL;
+
+		if (s == NULL)
+			continue;
+		buf_printf(b, "%s=", filter_keys[i]);
+		url_escape(b, s, strlen(s));
+		buf_addc(b, '&');
+	}
+}
+
+/* ---- pages ----------------------------------------------------------------------------- */
+
+static const struct db_stmt st_login_begin = {
+	"portal_login_begin", "SELECT landform.portal_login_begin($1, $2::inet)", 2
+};
+static const struct db_stmt st_login_finish = {
+	"portal_login_finish",
+	"SELECT landform.portal_login_finish($1, $2::inet, $3::bigint, $4, $5, $6, $7)", 7
+};
+static const struct db_stmt st_invitation = {
+	"portal_invitation", "SELECT landform.portal_invitation($1)", 1
+};
+static const struct db_stmt st_accept_invitation = {
+	"portal_accept_invitation",
+	"SELECT landform.portal_accept_invitation($1, $2, $3, $4, $5::inet, $6)", 6
+};
+static const struct db_stmt st_logout = { "portal_logout", "SELECT landform.portal_logout($1, $2)", 2 };
+static const struct db_stmt st_home = {
+	"portal_home", "SELECT landform.portal_home($1, $2::jsonb)", 2
+};
+static const struct db_stmt st_lead = { "portal_lead", "SELECT landform.portal_lead($1, $2::bigint)", 2 };
+static const struct db_stmt st_pool = { "portal_pool", "SELECT landform.portal_pool($1)", 1 };
+static const struct db_stmt st_action = {
+	"portal_action", "SELECT landform.portal_action($1, $2, $3, $4::bigint, $5::jsonb)", 5
+};
+
+void
+portal_handle_root(struct request *r)
+{
+	http_header(r, "Location", PORTAL_PATH "/");
+	http_begin(r, 303, "text/html; charset=utf-8");
+}
+
+/* Home: waiting offers with their countdowns, then my leads grouped by stage. */
+static void
+shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
+{
+	struct request *r = p->r;
+	cJSON *waiting = cJSON_GetObjectItemCaseSensitive(res, "waiting");
+	cJSON *mine = cJSON_GetObjectItemCaseSensitive(res, "mine");
+	const cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages"), *st;
+	cJSON *groups = cJSON_CreateArray(), *f = cJSON_CreateObject(), *it;
+	const char *cur;
+	struct buf b;
+	long long limit = json_number(filters, "limit", LIST_LIMIT);
+	long long offset = json_number(filters, "offset", 0);
+	int nmine = cJSON_GetArraySize(mine);
+	bool filtered = false;
+
+	buf_init(&b, r->arena, 256);
+	cJSON_ArrayForEach(it, waiting) {
+		long long left = json_number(it, "seconds_left", 0);
+
+		portal_left_text(p->lang, left, &b);
+		add_text(it, "left_text", &b);
+		cJSON_AddBoolToObject(it, "urgent", left <= URGENT_SECONDS);
+		cJSON_AddBoolToObject(it, "overdue", left <= 0);
+		add_time(it, "first_seen", false);
+		add_time(it, "deadline", false);
+		add_page(it);
+	}
+	cJSON_AddNumberToObject(res, "waiting_count", cJSON_GetArraySize(waiting));
+	cJSON_ArrayForEach(it, mine) {
+		const char *sid, *sn = stage_name(it, stages, &sid);
+
+		add_phone(it, "phone", &b);
+		add_time(it, "last_seen", false);
+		cJSON_AddStringToObject(it, "stage_name", sn ? sn : txt(p, "other_stage"));
+		cJSON_AddBoolToObject(it, "contacted", json_present(it, "first_contact_at"));
+		tag_objects(it);
+		add_page(it);
+	}
+	cJSON_AddNumberToObject(res, "mine_count", (double)json_number(res, "mine_total", nmine));
+	cJSON_AddNumberToObject(res, "reminder_count",
+				cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "reminders")));
+	cJSON_AddBoolToObject(res, "has_reminders",
+			      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "reminders")) > 0);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "reminders")) {
+		const char *kind = json_text(r, it, "kind");
+
+		cJSON_AddBoolToObject(it, "is_stage", kind != NULL && strcmp(kind, "stage") == 0);
+		add_time(it, "due", false);
+	}
+	/* Mine by stage, in the stages' order, then anything whose stage is unknown. */
+	for (int pass = 0; pass < 2; pass++) {
+		const cJSON *list = pass == 0 ? stages : NULL;
+		int n = pass == 0 ? cJSON_GetArraySize(list) : 1;
+
+		for (int i = 0; i < n; i++) {
+			const cJSON *sn = pass == 0 ? cJSON_GetObjectItemCaseSensitive(
+							      cJSON_GetArrayItem(list, i), "name")
+						    : NULL;
+			const char *name = cJSON_IsString(sn) ? sn->valuestring : txt(p, "other_stage");
+			cJSON *g = NULL, *leads = NULL;
+
+			if (pass == 0 && !cJSON_IsString(sn))
+				continue;
+			cJSON_ArrayForEach(it, mine) {
+				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, "stage_name");
+				bool match = strcmp(x->valuestring, name) == 0;
+
+				if (pass == 1) {
+					match = true;
+					cJSON_ArrayForEach(st, stages) {
+						const cJSON *y = cJSON_GetObjectItemCaseSensitive(st, "name");
+
+						if (cJSON_IsString(y) && strcmp(y->valuestring, x->valuestring) == 0)
+							match = false;
+					}
+				}
+				if (!match)
+					continue;
+				if (g == NULL) {
+					g = cJSON_CreateObject();
+					cJSON_AddStringToObject(g, "name", name);
+					leads = cJSON_AddArrayToObject(g, "leads");
+					cJSON_AddItemToArray(groups, g);
+				}
+				cJSON_AddItemReferenceToArray(leads, it);
+			}
+			if (g != NULL)
+				cJSON_AddNumberToObject(g, "count", cJSON_GetArraySize(leads));
+		}
+	}
+	cJSON_AddItemToObject(res, "groups", groups);
+	/* Filters as typed, for the form, and the option lists with the current one selected. */
+	for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(filters, filter_keys[i]);
+
+		if (cJSON_IsString(v) || cJSON_IsRaw(v)) {
+			cJSON_AddStringToObject(f, filter_keys[i], v->valuestring);
+			if (strcmp(filter_keys[i], "q") != 0)
+				filtered = true;
+		}
+	}
+	cJSON_AddBoolToObject(f, "any", filtered);
+	cJSON_AddBoolToObject(f, "search", json_present(f, "q"));
+	cur = json_text(r, f, "stage");
+	cJSON_AddItemToObject(res, "stage_options", options(stages, cur));
+	cur = json_text(r, f, "tag");
+	cJSON_AddItemToObject(res, "tag_options",
+			      options(cJSON_GetObjectItemCaseSensitive(res, "tags"), cur));
+	cur = json_text(r, f, "channel");
+	cJSON_AddItemToObject(res, "channel_options",
+			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), cur));
+	cur = json_text(r, f, "page");
+	cJSON_AddItemToObject(res, "page_options",
+			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), cur));
+	cJSON_AddItemToObject(res, "f", f);
+	if (cJSON_HasObjectItem(res, "mine_total") ? offset + nmine < json_number(res, "mine_total", 0)
+						    : nmine >= limit) {
+		buf_adds(&b, PORTAL_PATH "/?");
+		filter_query(filters, &b);
+		buf_printf(&b, "offset=%lld", offset + limit);
+		add_text(res, "more_url", &b);
+	}
+	if (offset > 0)
+		cJSON_AddBoolToObject(res, "paged", true);
+	cJSON_AddBoolToObject(res, "nav_mine", true);
+	add_flash(p, res);
+}
+
+void
+portal_handle_home(struct request *r)
+{
+	struct pctx p;
+	cJSON *filters = NULL, *res = NULL;
+	const char *raw, *params[2];
+	char *ftext;
+	enum pstatus st;
+
+	if (!begin(r, &p))
+		return;
+	if (p.session == NULL) {
+		unauthenticated(&p);
+		return;
+	}
+	filters = read_filters(&p);
+	ftext = cJSON_PrintUnformatted(filters);
+	params[0] = p.session;
+	params[1] = ftext;
+	res = call(&p, &st_home, params, &raw);
+	free(ftext);
+	if (res == NULL)
+		goto done;
+	if ((st = status_of(res)) != PS_OK) {
+		refuse(&p, res, st, NULL);
+		goto done;
+	}
+	if (p.json) {
+		json_raw(r, raw);
+		goto done;
+	}
+	shape_home(&p, res, filters);
+	render(&p, 200, T_HOME, res, txt(&p, "nav_mine"));
+done:
+	cJSON_Delete(res);
+	cJSON_Delete(filters);
+}
+
+/* One lead: state flags, phone, countdown, stages to pick from, submissions' fields as a list,
+ * history and notes with readable times. */
+static void
+shape_lead(struct pctx *p, cJSON *res)
+{
+	struct request *r = p->r;
+	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it, *x;
+	cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages");
+	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sid, *sn;
+	struct buf b;
+	long long left, deadline;
+
+	buf_init(&b, r->arena, 256);
+	if (state == NULL)
+		state = "";
+	cJSON_AddBoolToObject(lead, "is_pending", strcmp(state, "pending") == 0);
+	cJSON_AddBoolToObject(lead, "is_owned", strcmp(state, "owned") == 0);
+	cJSON_AddBoolToObject(lead, "is_open", strcmp(state, "open") == 0);
+	if (*state != '\0')
+		cJSON_AddStringToObject(lead, "state_text", txt(p, arena_printf(r->arena, "state_%s", state)));
+	add_phone(lead, "phone", &b);
+	cJSON_AddBoolToObject(lead, "masked", !portal_phone_callable(phone));
+	add_time(lead, "first_seen", true);
+	add_time(lead, "last_seen", true);
+	add_time(lead, "first_contact_at", true);
+	add_time(lead, "deadline", false);
+	add_page(lead);
+	cJSON_AddBoolToObject(lead, "contacted", json_present(lead, "first_contact_at"));
+	if (json_present(lead, "deadline")) {
+		x = cJSON_GetObjectItemCaseSensitive(lead, "deadline");
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(lead, "seconds_left")))
+			left = json_number(lead, "seconds_left", 0);
+		else if (cJSON_IsString(x) && portal_iso_epoch(x->valuestring, &deadline))
+			left = deadline - (long long)time(NULL);
+		else
+			left = 0;
+		cJSON_DeleteItemFromObjectCaseSensitive(lead, "seconds_left");
+		cJSON_AddNumberToObject(lead, "seconds_left", (double)left);
+		portal_left_text(p->lang, left, &b);
+		add_text(lead, "left_text", &b);
+		cJSON_AddBoolToObject(lead, "urgent", left <= URGENT_SECONDS);
+	}
+	sn = stage_name(lead, stages, &sid);
+	cJSON_AddStringToObject(lead, "stage_name", sn ? sn : "");
+	tag_objects(lead);
+	cJSON_ArrayForEach(it, stages) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+
+		cJSON_AddBoolToObject(it, "current", sn != NULL && cJSON_IsString(n) &&
+							     strcmp(n->valuestring, sn) == 0);
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "submissions")) {
+		cJSON *fields = cJSON_GetObjectItemCaseSensitive(it, "fields"), *list = cJSON_CreateArray();
+		const cJSON *fv;
+
+		add_time(it, "at", true);
+		add_page(it);
+		cJSON_ArrayForEach(fv, fields) {
+			cJSON *o = cJSON_CreateObject();
+			const cJSON *e;
+
+			cJSON_AddStringToObject(o, "k", fv->string ? fv->string : "");
+			if (cJSON_IsString(fv)) {
+				cJSON_AddStringToObject(o, "v", fv->valuestring);
+			} else if (cJSON_IsArray(fv)) {
+				cJSON_ArrayForEach(e, fv) {
+					if (b.len > 0)
+						buf_adds(&b, ", ");
+					if (cJSON_IsString(e))
+						buf_adds(&b, e->valuestring);
+				}
+				add_text(o, "v", &b);
+			} else {
+				char *s = cJSON_PrintUnformatted(fv);
+
+				cJSON_AddStringToObject(o, "v", s ? s : "");
+				free(s);
+			}
+			cJSON_AddItemToArray(list, o);
+		}
+		cJSON_AddItemToObject(it, "field_list", list);
+	}
+	cJSON_AddBoolToObject(res, "has_questions",
+			      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "consultations")) > 0);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "consultations")) {
+		add_time(it, "at", true);
+		add_time(it, "answered_at", true);
+		cJSON_AddBoolToObject(it, "answered", json_present(it, "answered_at"));
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "history")) {
+		const char *o = json_text(r, it, "outcome"), *v = json_text(r, it, "via");
+
+		add_time(it, "at", true);
+		add_time(it, "closed_at", true);
+		cJSON_AddStringToObject(it, "outcome_text",
+					txt(p, arena_printf(r->arena, "outcome_%s", o ? o : "open")));
+		if (v != NULL)
+			cJSON_AddStringToObject(it, "via_text", txt(p, arena_printf(r->arena, "via_%s", v)));
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "notes"))
+		add_time(it, "at", true);
+	add_flash(p, res);
+}
+
+/* GET one lead; also the page an action falls back to, with error and typed values. */
+static void
+show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *typed)
+{
+	const char *params[2] = { p->session, id }, *raw;
+	cJSON *res = call(p, &st_lead, params, &raw);
+	enum pstatus st;
+
+	if (res == NULL)
+		return;
+	if ((st = status_of(res)) != PS_OK) {
+		refuse(p, res, st, NULL);
+		cJSON_Delete(res);
+		return;
+	}
+	if (p->json) {
+		json_raw(p->r, raw);
+		cJSON_Delete(res);
+		return;
+	}
+	shape_lead(p, res);
+	if (error != NULL) {
+		cJSON_AddStringToObject(res, "error", error);
+		p->r->log_note = "invalid";
+	}
+	if (typed != NULL)
+		cJSON_AddItemReferenceToObject(res, "typed", typed);
+	render(p, status, T_LEAD, res, txt(p, "lead_title"));
+	cJSON_Delete(res);
+}
+
+void
+portal_handle_lead(struct request *r)
+{
+	struct pctx p;
+	const char *id;
+
+	if (!begin(r, &p))
+		return;
+	if (p.session == NULL) {
+		unauthenticated(&p);
+		return;
+	}
+	/* Not a number: the same 404 as another member's lead, so ids cannot be probed. */
+	if ((id = id_text(r, r->params[0])) == NULL) {
+		message(&p, 404, "not_found", "not_found_title", "not_found", NULL);
+		return;
+	}
+	show_lead(&p, id, 200, NULL, NULL);
+}
+
+void
+portal_handle_pool(struct request *r)
+{
+	struct pctx p;
+	const char *params[1], *raw;
+	cJSON *res, *it;
+	enum pstatus st;
+	struct buf b;
+
+	if (!begin(r, &p))
+		return;
+	if (p.session == NULL) {
+		unauthenticated(&p);
+		return;
+	}
+	params[0] = p.session;
+	if ((res = call(&p, &st_pool, params, &raw)) == NULL)
+		return;
+	if ((st = status_of(res)) != PS_OK) {
+		refuse(&p, res, st, NULL);
+	} else if (p.json) {
+		json_raw(r, raw);
+	} else {
+		buf_init(&b, r->arena, 128);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "leads")) {
+			long long w = json_number(it, "seconds_waiting", 0);
+
+			portal_waited_text(p.lang, w, &b);
+			add_text(it, "waited_text", &b);
+			add_time(it, "waiting_since", false);
+			add_page(it);
+		}
+		cJSON_AddNumberToObject(res, "count",
+					cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "leads")));
+		cJSON_AddBoolToObject(res, "nav_pool", true);
+		add_flash(&p, res);
+		render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
+	}
+	cJSON_Delete(res);
+}
+
+/* ---- actions --------------------------------------------------------------------------- */
+
+enum act { A_ACCEPT, A_CONTACTED, A_STAGE, A_NOTE, A_TAG, A_ANSWER, A_RELEASE, A_CLAIM, A_COUNT };
+
+static const struct {
+	const char *name;
+	const char *anchor; /* where the lead page scrolls to afterwards; NULL: back home */
+} actions[A_COUNT] = {
+	[A_ACCEPT] = { "accept", "" },	      [A_CONTACTED] = { "contacted", "" },
+	[A_STAGE] = { "stage", "#stage" },    [A_NOTE] = { "note", "#notes" },
+	[A_TAG] = { "tag", "#tags" },	      [A_ANSWER] = { "answer", "#questions" },
+	[A_RELEASE] = { "release", NULL },    [A_CLAIM] = { "claim", "" },
+};
+
+/* Free text of 1..max characters, trimmed; NULL when empty, too long or not text. */
+static const char *
+free_text(struct request *r, const char *s, size_t max)
+{
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	s = trimmed(r, s);
+	n = strlen(s);
+	if (n == 0 || !utf8_valid(s, n) || utf8_has_control(s, n, true) || utf8_count(s, n) > max)
+		return NULL;
+	return s;
+}
+
+static bool
+tag_ok(const char *t)
+{
+	size_t n = strlen(t);
+
+	return n > 0 && utf8_valid(t, n) && !utf8_has_control(t, n, false) && utf8_count(t, n) <= TAG_MAX &&
+	       strchr(t, ',') == NULL && strstr(t, "，") == NULL;
+}
+
+/* Every tag sent under name, split on commas (ASCII and full-width), trimmed; false on a bad one. */
+static bool
+tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
+{
+	for (size_t i = 0; i < f->count; i++) {
+		char *v, *part, *save = NULL;
+
+		if (strcmp(f->fields[i].name, name) != 0)
+			continue;
+		v = arena_strdup(r->arena, f->fields[i].value);
+		for (char *c; (c = strstr(v, "，")) != NULL;)
+			memcpy(c, ",  ", 3); /* same byte length: 3 */
+		for (part = strtok_r(v, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
+			const char *t = trimmed(r, part);
+
+			if (*t == '\0')
+				continue;
+			if (!tag_ok(t))
+				return false;
+			cJSON_AddItemToArray(out, cJSON_CreateString(t));
+		}
+	}
+	return true;
+}
+
+/* The args object of an action from the posted fields; NULL with *field and *err_key set when a
+ * value is missing or wrong. */
+static cJSON *
+action_args(struct request *r, enum act a, const struct form *f, const char **field,
+	    const char **err_key)
+{
+	cJSON *args = cJSON_CreateObject(), *add, *remove;
+	const char *v;
+
+	switch (a) {
+	case A_CONTACTED:
+	case A_CLAIM:
+		return args;
+	case A_ACCEPT:
+	case A_STAGE:
+	case A_ANSWER:
+		*field = a == A_ACCEPT ? "assignment" : a == A_STAGE ? "stage" : "consultation";
+		if ((v = id_text(r, form_get(f, *field))) == NULL) {
+			*err_key = "err_id";
+			break;
+		}
+		cJSON_AddItemToObject(args, *field, cJSON_CreateRaw(v));
+		return args;
+	case A_NOTE:
+	case A_RELEASE:
+		*field = a == A_NOTE ? "body" : "reason";
+		if ((v = free_text(r, form_get(f, *field), a == A_NOTE ? NOTE_MAX : REASON_MAX)) == NULL) {
+			*err_key = a == A_NOTE ? "err_note" : "err_reason";
+			break;
+		}
+		cJSON_AddStringToObject(args, *field, v);
+		return args;
+	case A_TAG:
+		*field = "add";
+		*err_key = "err_tag";
+		add = cJSON_AddArrayToObject(args, "add");
+		remove = cJSON_AddArrayToObject(args, "remove");
+		if (!tag_list(r, f, "add", add) || !tag_list(r, f, "remove", remove))
+			break;
+		if (cJSON_GetArraySize(add) + cJSON_GetArraySize(remove) == 0)
+			break;
+		return args;
+	case A_COUNT:
+		break;
+	}
+	cJSON_Delete(args);
+	return NULL;
+}
+
+void
+portal_handle_action(struct request *r)
+{
+	struct pctx p;
+	struct form f;
+	const char *id, *field = NULL, *err_key = NULL, *params[5], *raw;
+	cJSON *args = NULL, *res = NULL, *typed;
+	enum pstatus st;
+	enum act a;
+	char *atext;
+
+	if (!begin(r, &p))
+		return;
+	for (a = 0; a < A_COUNT; a++)
+		if (strcmp(r->params[1], actions[a].name) == 0)
+			break;
+	if ((id = id_text(r, r->params[0])) == NULL || a == A_COUNT) {
+		message(&p, 404, "not_found", "not_found_title", "not_found", NULL);
+		return;
+	}
+	if (!read_form(&p, &f) || !guard_post(&p, &f))
+		return;
+	if ((args = action_args(r, a, &f, &field, &err_key)) == NULL) {
+		if (p.json) {
+			json_error(&p, 422, "invalid", txt(&p, err_key), field, 0);
+			return;
+		}
+		/* Show the lead again with the reason and what was typed. */
+		typed = cJSON_CreateObject();
+		for (size_t i = 0; i < f.count; i++)
+			if (strcmp(f.fields[i].name, "csrf") != 0 && !cJSON_HasObjectItem(typed, f.fields[i].name))
+				cJSON_AddStringToObject(typed, f.fields[i].name, f.fields[i].value);
+		show_lead(&p, id, 422, txt(&p, err_key), typed);
+		cJSON_Delete(typed);
+		return;
+	}
+	atext = cJSON_PrintUnformatted(args);
+	params[0] = p.session;
+	params[1] = csrf_of(&p, &f);
+	params[2] = actions[a].name;
+	params[3] = id;
+	params[4] = atext;
+	res = call(&p, &st_action, params, &raw);
+	free(atext);
+	if (res == NULL)
+		goto done;
+	st = status_of(res);
+	if (st == PS_INVALID && !p.json) {
+		const char *m = json_text(r, res, "message");
+
+		show_lead(&p, id, 422, m ? m : txt(&p, "invalid"), NULL);
+	} else if (st != PS_OK) {
+		refuse(&p, res, st, id);
+	} else if (p.json) {
+		json_raw(r, raw);
+	} else if (actions[a].anchor == NULL) {
+		redirect(r, arena_printf(r->arena, PORTAL_PATH "/?done=%s", actions[a].name));
+	} else {
+		redirect(r, arena_printf(r->arena, PORTAL_PATH "/leads/%s?done=%s%s", id, actions[a].name,
+					 actions[a].anchor));
+	}
+	r->log_note = st == PS_OK ? actions[a].name : r->log_note;
+done:
+	cJSON_Delete(res);
+	cJSON_Delete(args);
+}
+
+/* ---- login, invitation, logout --------------------------------------------------------- */
+
+/* The browser's pre-session nonce (kept if it has one, so two tabs both work) and the token
+ * a form must carry back for purpose. */
+static const char *
+form_token(struct pctx *p, const char *purpose)
+{
+	const char *nonce = http_cookie_get(p->r, NONCE_COOKIE);
+	char *tok = arena_alloc(p->r->arena, AUTH_TOKEN_HEX + 1);
+
+	if (!auth_token_valid(nonce)) {
+		char *n = arena_alloc(p->r->arena, AUTH_TOKEN_HEX + 1);
+
+		auth_token_new(n);
+		nonce = n;
+	}
+	set_cookie(p, NONCE_COOKIE, nonce, PORTAL_PATH, -1);
+	auth_form_token(p->r->ctx->key, purpose, nonce, tok);
+	return tok;
+}
+
+static bool
+form_token_ok(struct pctx *p, const struct form *f, const char *purpose)
+{
+	return auth_form_token_check(p->r->ctx->key, purpose, http_cookie_get(p->r, NONCE_COOKIE),
+				     form_get(f, "csrf"));
+}
+
+static void
+login_page(struct pctx *p, int status, const char *login, const char *next, const char *error_key,
+	   const char *error_extra)
+{
+	cJSON *ctx = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "login"));
+	if (login != NULL)
+		cJSON_AddStringToObject(ctx, "login", login);
+	if (auth_safe_next(next))
+		cJSON_AddStringToObject(ctx, "next", next);
+	if (error_key != NULL)
+		cJSON_AddStringToObject(ctx, "error",
+					error_extra ? arena_printf(p->r->arena, "%s %s", txt(p, error_key),
+								   error_extra)
+						    : txt(p, error_key));
+	if (http_query_get(p->r, "expired") != NULL)
+		cJSON_AddStringToObject(ctx, "notice", txt(p, "session_expired"));
+	else if (http_query_get(p->r, "bye") != NULL)
+		cJSON_AddStringToObject(ctx, "notice", txt(p, "logged_out"));
+	render(p, status, T_LOGIN, ctx, txt(p, "login_title"));
+	cJSON_Delete(ctx);
+}
+
+void
+portal_handle_login_form(struct request *r)
+{
+	struct pctx p;
+
+	if (!begin(r, &p))
+		return;
+	if (p.json) {
+		json_error(&p, 405, "method_not_allowed", "POST /api/v1/staff/login with {login, password}.",
+			   NULL, 0);
+		return;
+	}
+	login_page(&p, 200, NULL, http_query_get(r, "next"), NULL, NULL);
+}
+
+/* A refused login: the same words whether the login exists or not. */
+static void
+login_refused(struct pctx *p, int status, const char *code, const char *login, const char *next,
+	      long long retry_after)
+{
+	const char *key = status == 429 ? "login_limited" : status == 403 ? "form_expired" : "login_failed";
+	struct buf b;
+
+	p->r->log_note = code;
+	if (status == 429)
+		http_header(p->r, "Retry-After", arena_printf(p->r->arena, "%lld", retry_after));
+	if (p->json) {
+		json_error(p, status, code, txt(p, status == 403 ? "forbidden" : key), NULL, retry_after);
+		return;
+	}
+	buf_init(&b, p->r->arena, 64);
+	if (status == 429) {
+		buf_printf(&b, "%s ", txt(p, "retry_in"));
+		portal_span_text(p->lang, retry_after, &b);
+	}
+	login_page(p, status, login, next, key, status == 429 ? b.data : NULL);
+}
+
+void
+portal_handle_login(struct request *r)
+{
+	struct pctx p;
+	struct form f;
+	const char *pw, *next, *addr, *staff, *hash, *params[7];
+	char *login;
+	char session[AUTH_TOKEN_HEX + 1], csrf[AUTH_TOKEN_HEX + 1], newhash[AUTH_HASH_MAX];
+	cJSON *res = NULL, *res2 = NULL, *o;
+	bool ok, rehash = false;
+	enum pstatus st;
+
+	if (!begin(r, &p))
+		return;
+	/* An API client must send JSON: a cross-site form cannot, so that is its CSRF guard. */
+	if (p.json && strncasecmp(http_param(r, "CONTENT_TYPE") ? http_param(r, "CONTENT_TYPE") : "",
+				  "application/json", 16) != 0) {
+		json_error(&p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
+		return;
+	}
+	if (!read_form(&p, &f))
+		return;
+	login = trimmed(r, form_get(&f, "login") ? form_get(&f, "login") : "");
+	pw = form_get(&f, "password");
+	next = form_get(&f, "next");
+	for (char *c = login; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	if (!origin_ok(&p) || (!p.json && !form_token_ok(&p, &f, "login"))) {
+		login_refused(&p, 403, "csrf", login, next, 0);
+		return;
+	}
+	if (*login == '\0' || strlen(login) > 64 || pw == NULL || strlen(pw) > AUTH_PASSWORD_MAX_BYTES ||
+	    !code_text(login, 64, "._-")) {
+		/* Still costs a hash, so a malformed login is not faster than a wrong one. */
+		ok = auth_verify_password(NULL, pw ? pw : "", &rehash);
+		login_refused(&p, 401, "bad_credentials", login, next, 0);
+		return;
+	}
+	addr = remote_addr(r);
+	params[0] = login;
+	params[1] = addr;
+	if ((res = call(&p, &st_login_begin, params, NULL)) == NULL)
+		return;
+	st = status_of(res);
+	if (st == PS_LIMITED) {
+		login_refused(&p, 429, "rate_limited", login, next, json_number(res, "retry_after", 60));
+		goto done;
+	}
+	if (st != PS_OK) {
+		refuse(&p, res, st, NULL);
+		goto done;
+	}
+	staff = json_text(r, res, "staff_id");
+	hash = json_text(r, res, "password_hash");
+	ok = auth_verify_password(staff != NULL ? hash : NULL, pw, &rehash) && staff != NULL;
+	if (ok && rehash && !auth_hash_password(pw, newhash))
+		rehash = false;
+	auth_token_new(session);
+	auth_token_new(csrf);
+	params[2] = ok ? staff : NULL;
+	params[3] = session;
+	params[4] = csrf;
+	params[5] = clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
+	params[6] = ok && rehash ? newhash : NULL;
+	if ((res2 = call(&p, &st_login_finish, params, NULL)) == NULL)
+		goto done;
+	st = status_of(res2);
+	if (st == PS_LIMITED) {
+		login_refused(&p, 429, "rate_limited", login, next, json_number(res2, "retry_after", 60));
+		goto done;
+	}
+	if (!ok || st != PS_OK) {
+		login_refused(&p, 401, "bad_credentials", login, next, 0);
+		goto done;
+	}
+	/* A new token at every login: whatever id the browser had before is never reused. */
+	set_session(&p, session, json_number(res2, "max_age", DEFAULT_SESSION_AGE));
+	set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
+	r->log_note = rehash ? "login (rehashed)" : "login";
+	if (p.json) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", "ok");
+		cJSON_AddStringToObject(o, "csrf", csrf);
+		json_send(r, 200, o);
+		cJSON_Delete(o);
+	} else {
+		redirect(r, auth_safe_next(next) ? next : PORTAL_PATH "/");
+	}
+done:
+	sodium_memzero(session, sizeof(session));
+	cJSON_Delete(res);
+	cJSON_Delete(res2);
+}
+
+void
+portal_handle_logout(struct request *r)
+{
+	struct pctx p;
+	struct form f;
+	const char *params[2];
+	cJSON *res, *o;
+	enum pstatus st;
+
+	if (!begin(r, &p))
+		return;
+	if (!read_form(&p, &f))
+		return;
+	if (!origin_ok(&p)) {
+		message(&p, 403, "cross_origin", "forbidden_title", "forbidden", NULL);
+		return;
+	}
+	if (p.session != NULL) {
+		if (!auth_token_valid(csrf_of(&p, &f))) {
+			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
+			return;
+		}
+		params[0] = p.session;
+		params[1] = csrf_of(&p, &f);
+		if ((res = call(&p, &st_logout, params, NULL)) == NULL)
+			return;
+		st = status_of(res);
+		cJSON_Delete(res);
+		if (st == PS_CSRF) {
+			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
+			return;
+		}
+	}
+	clear_session(&p);
+	r->log_note = "logout";
+	if (p.json) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", "ok");
+		json_send(r, 200, o);
+		cJSON_Delete(o);
+	} else {
+		redirect(r, PORTAL_PATH "/login?bye=1");
+	}
+}
+
+static void
+invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
+{
+	cJSON *ctx = cJSON_CreateObject();
+	const char *login = json_text(p->r, inv, "login"), *name = json_text(p->r, inv, "display_name");
+
+	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "invite"));
+	cJSON_AddStringToObject(ctx, "login", login ? login : "");
+	cJSON_AddStringToObject(ctx, "display_name", name ? name : "");
+	cJSON_AddStringToObject(ctx, "action", p->r->path);
+	if (error_key != NULL)
+		cJSON_AddStringToObject(ctx, "error", txt(p, error_key));
+	render(p, status, T_INVITE, ctx, txt(p, "invite_title"));
+	cJSON_Delete(ctx);
+}
+
+/* The invitation, or NULL when it is unknown, used or expired (answered 404). */
+static cJSON *
+invitation(struct pctx *p, const char *token)
+{
+	const char *params[1] = { token };
+	cJSON *res;
+	enum pstatus st;
+
+	if (!auth_token_valid(token)) {
+		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
+		return NULL;
+	}
+	if ((res = call(p, &st_invitation, params, NULL)) == NULL)
+		return NULL;
+	if ((st = status_of(res)) == PS_OK)
+		return res;
+	if (st == PS_NOT_FOUND)
+		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
+	else
+		refuse(p, res, st, NULL);
+	cJSON_Delete(res);
+	return NULL;
+}
+
+void
+portal_handle_invite_form(struct request *r)
+{
+	struct pctx p;
+	cJSON *inv;
+
+	if (!begin(r, &p))
+		return;
+	if ((inv = invitation(&p, r->params[0])) == NULL)
+		return;
+	invite_page(&p, 200, inv, NULL);
+	cJSON_Delete(inv);
+}
+
+void
+portal_handle_invite(struct request *r)
+{
+	struct pctx p;
+	struct form f;
+	const char *token = r->params[0], *pw, *params[6];
+	char hash[AUTH_HASH_MAX], session[AUTH_TOKEN_HEX + 1], csrf[AUTH_TOKEN_HEX + 1];
+	cJSON *res = NULL, *inv;
+	enum auth_pw pe;
+	enum pstatus st;
+	const char *err_key = NULL;
+	int status = 422;
+
+	if (!begin(r, &p))
+		return;
+	if (!auth_token_valid(token)) {
+		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
+		return;
+	}
+	if (!read_form(&p, &f))
+		return;
+	pw = form_get(&f, "password");
+	if (!origin_ok(&p) || !form_token_ok(&p, &f, "invite")) {
+		err_key = "form_expired";
+		status = 403;
+	} else if ((pe = auth_password_check(pw, form_get(&f, "again"), form_get(&f, "login"))) !=
+		   AUTH_PW_OK) {
+		err_key = arena_printf(r->arena, "pw_%s", auth_password_code(pe));
+	} else if (!auth_hash_password(pw, hash)) {
+		message(&p, 503, "unavailable", "unavailable_title", "unavailable", NULL);
+		return;
+	}
+	if (err_key != NULL) {
+		/* The form again, with its reason; the invitation is read again for the names. */
+		r->log_note = err_key;
+		if ((inv = invitation(&p, token)) != NULL) {
+			invite_page(&p, status, inv, err_key);
+			cJSON_Delete(inv);
+		}
+		return;
+	}
+	auth_token_new(session);
+	auth_token_new(csrf);
+	params[0] = token;
+	params[1] = hash;
+	params[2] = session;
+	params[3] = csrf;
+	params[4] = remote_addr(r);
+	params[5] = clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
+	if ((res = call(&p, &st_accept_invitation, params, NULL)) == NULL)
+		return;
+	st = status_of(res);
+	if (st == PS_NOT_FOUND) {
+		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
+	} else if (st == PS_INVALID) {
+		message(&p, 422, "invalid", "invite_title", "invalid", NULL);
+	} else if (st != PS_OK) {
+		refuse(&p, res, st, NULL);
+	} else {
+		set_session(&p, session, json_number(res, "max_age", DEFAULT_SESSION_AGE));
+		set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
+		r->log_note = "invitation accepted";
+		redirect(r, PORTAL_PATH "/?done=welcome");
+	}
+	cJSON_Delete(res);
+}

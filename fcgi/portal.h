@@ -1,0 +1,61 @@
+/* The staff portal: HTML pages under /staff/ and the same data as JSON under /api/v1/staff/.
+ * Each request is one call to one landform.portal_* SQL function (a login takes two, with the
+ * password check between them); the rules and row-level security live in SQL, this module does
+ * HTTP, sessions, CSRF, escaping and rendering. The SQL contract is docs/portal-api.md. */
+#ifndef LANDFORM_PORTAL_H
+#define LANDFORM_PORTAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "lang.h"
+
+struct request;
+
+/* The templates (landing/_staff/NAME.html) and UI text (landing/_staff/text.json) a worker loads once.
+ * Opaque; portal_load's result is freed with portal_free. */
+struct portal;
+
+/* Load from landing_dir/_staff; NULL with err ("FILE:LINE: ...") when anything is broken or
+ * missing. The JSON API works without it; HTML pages answer 503. */
+struct portal *portal_load(const char *landing_dir, char *err, size_t errsz);
+void portal_free(struct portal *p);
+
+void portal_handle_root(struct request *r);        /* GET  /staff -> /staff/ */
+void portal_handle_home(struct request *r);        /* GET  /staff/, /api/v1/staff/leads */
+void portal_handle_login_form(struct request *r);  /* GET  /staff/login */
+void portal_handle_login(struct request *r);       /* POST /staff/login, /api/v1/staff/login */
+void portal_handle_logout(struct request *r);      /* POST /staff/logout, /api/v1/staff/logout */
+void portal_handle_invite_form(struct request *r); /* GET  /staff/invite/<token> */
+void portal_handle_invite(struct request *r);      /* POST /staff/invite/<token> */
+void portal_handle_lead(struct request *r);        /* GET  /staff/leads/<id>, /api/v1/staff/leads/<id> */
+void portal_handle_action(struct request *r);      /* POST /staff/leads/<id>/<action>, and under /api */
+void portal_handle_pool(struct request *r);        /* GET  /staff/pool, /api/v1/staff/pool */
+
+/* Pure helpers, exported for tests. */
+
+/* A deadline as people read it: "还剩 12 分钟" / "12 min left", "已超时" / "overdue" at or below 0. */
+void portal_left_text(enum lang l, long long seconds, struct buf *out);
+
+/* How long something has waited: "已等待 3 小时" / "waiting 3 h". */
+void portal_waited_text(enum lang l, long long seconds, struct buf *out);
+
+/* A span without direction: "15 分钟" / "15 min", "2 小时 5 分钟" / "2 h 5 min". */
+void portal_span_text(enum lang l, long long seconds, struct buf *out);
+
+/* An ISO 8601 timestamp as SQL's jsonb writes it ("2024-05-01T18:25:03.123+08:00") to seconds
+ * since the epoch; false when it is not one. */
+bool portal_iso_epoch(const char *iso, long long *out) __attribute__((warn_unused_result));
+
+/* The same timestamp shown in its own offset: "05-01 18:25", or "2024-05-01 18:25" with_year;
+ * false (out empty) when it is not one. out holds at least 17 bytes. */
+bool portal_time_text(const char *iso, bool with_year, char out[17]);
+
+/* A phone for display: "+8613812345678" -> "138 1234 5678", anything else as it is. */
+void portal_phone_text(const char *phone, struct buf *out);
+
+/* True for a full E.164 number ("+" and 8-15 digits), the only kind that gets a tel: link. */
+bool portal_phone_callable(const char *phone);
+
+#endif
