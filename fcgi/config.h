@@ -33,6 +33,15 @@ struct config {
 	long shutdown_timeout;   /* seconds in-flight requests get on SIGTERM */
 	bool dispatcher;         /* run the lead dispatcher in this instance */
 	long dispatch_interval;  /* milliseconds between dispatcher ticks */
+	bool notifier;           /* run the notifier in this instance */
+	long notify_interval;    /* milliseconds between notifier ticks */
+	long notify_concurrency; /* sends in flight at once */
+	long notify_per_target;  /* ... to one target */
+	long notify_connect_timeout; /* milliseconds */
+	long notify_timeout;     /* milliseconds per attempt, all included */
+	long notify_max_attempts;
+	long notify_backoff;     /* milliseconds before the first retry */
+	long notify_backoff_max; /* milliseconds, longest wait between attempts */
 	long counter_flush;      /* milliseconds between traffic counter flushes */
 };
 

@@ -22,12 +22,13 @@
 #include "config.h"
 #include "dispatch.h"
 #include "log.h"
+#include "notify.h"
 #include "secret.h"
 #include "worker.h"
 
 #define MAX_CHILDREN 260
 
-enum child_kind { CHILD_WORKER, CHILD_DISPATCHER };
+enum child_kind { CHILD_WORKER, CHILD_DISPATCHER, CHILD_NOTIFIER };
 
 struct child {
 	pid_t pid;            /* 0 = free slot */
@@ -223,7 +224,8 @@ spawn(struct master *m, enum child_kind kind)
 	if (pid == 0) {
 		int status = kind == CHILD_WORKER
 				     ? worker_run(m->config, m->listen_fd, m->exit_after)
-				     : dispatch_run(m->config);
+				     : kind == CHILD_DISPATCHER ? dispatch_run(m->config)
+								: notify_run(m->config);
 
 		close(m->listen_fd);
 		config_free(m->config);
@@ -235,6 +237,12 @@ spawn(struct master *m, enum child_kind kind)
 	slot->kind = kind;
 	slot->generation = m->generation;
 	slot->started_ms = now_ms();
+}
+
+static const char *
+kind_name(enum child_kind kind)
+{
+	return kind == CHILD_WORKER ? "worker" : kind == CHILD_DISPATCHER ? "dispatcher" : "notifier";
 }
 
 static size_t
@@ -261,6 +269,8 @@ fill(struct master *m)
 		spawn(m, CHILD_WORKER);
 	if (m->config->dispatcher && count_current(m, CHILD_DISPATCHER) == 0)
 		spawn(m, CHILD_DISPATCHER);
+	if (m->config->notifier && count_current(m, CHILD_NOTIFIER) == 0)
+		spawn(m, CHILD_NOTIFIER);
 }
 
 static void
@@ -281,12 +291,10 @@ reap(struct master *m, bool stopping)
 			if (!stopping && ch->generation == m->generation) {
 				if (WIFSIGNALED(status))
 					log_error("%s %d killed by signal %d; starting another",
-						  ch->kind == CHILD_WORKER ? "worker" : "dispatcher",
-						  (int)pid, WTERMSIG(status));
+						  kind_name(ch->kind), (int)pid, WTERMSIG(status));
 				else if (!clean)
 					log_error("%s %d exited with status %d; starting another",
-						  ch->kind == CHILD_WORKER ? "worker" : "dispatcher",
-						  (int)pid, WEXITSTATUS(status));
+						  kind_name(ch->kind), (int)pid, WEXITSTATUS(status));
 				if (young && !clean) {
 					m->backoff_ms = m->backoff_ms ? m->backoff_ms * 2 : 100;
 					if (m->backoff_ms > 5000)

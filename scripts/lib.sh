@@ -34,7 +34,7 @@ lf_layout() {
 }
 
 LF_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config libfcgi-dev libpq-dev
-    libcjson-dev libcmocka-dev libsodium-dev postgresql postgresql-contrib nginx-light curl"
+    libcjson-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev postgresql postgresql-contrib nginx-light curl"
 LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm"
 
 # Install only what is missing; apt-get update once per machine, not on every run.

@@ -1,0 +1,832 @@
+/* Notices as people read them and receivers check them: text, bodies, signatures, delays.
+ * Pure: JSON in, strings out (in the caller's arena). */
+#include "notice.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "phone.h"
+#include "utf8.h"
+
+/* Longest piece of visitor or staff text put into a message, in code points. */
+#define NAME_MAX_CP 24
+#define TEXT_MAX_CP 40
+
+struct ctx {
+	struct buf *b;
+	const cJSON *root;
+	const cJSON *payload;
+	const cJSON *staff;
+	const cJSON *lead;
+	bool md;
+	long long tz;
+};
+
+bool
+notice_target_parse(const char *s, enum notice_target *out)
+{
+	if (s != NULL && strcmp(s, "wecom") == 0)
+		*out = NOTICE_WECOM;
+	else if (s != NULL && strcmp(s, "webhook") == 0)
+		*out = NOTICE_WEBHOOK;
+	else
+		return false;
+	return true;
+}
+
+static const cJSON *
+obj(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring : NULL;
+}
+
+static bool
+num(const cJSON *o, const char *k, long long *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > -1e15 && v->valuedouble < 1e15))
+		return false;
+	*out = (long long)v->valuedouble;
+	return true;
+}
+
+/* Bytes in the UTF-8 sequence at s (at most left), or 0 when it is not a valid one. */
+static size_t
+seq_len(const unsigned char *s, size_t left)
+{
+	size_t n = *s < 0x80 ? 1 : *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc0 ? 2 : 0;
+
+	if (n == 0 || n > left || !utf8_valid((const char *)s, n))
+		return 0;
+	return n;
+}
+
+/* Full-width stand-ins for the ASCII that WeCom markdown gives meaning to, so text from a
+ * visitor can neither mention (<@all>), link, nor format; nothing is lost to the reader. */
+static const char *
+md_safe(unsigned char c)
+{
+	switch (c) {
+	case '<': return "＜";
+	case '>': return "＞";
+	case '[': return "［";
+	case ']': return "］";
+	case '(': return "（";
+	case ')': return "）";
+	case '*': return "＊";
+	case '_': return "＿";
+	case '`': return "｀";
+	case '#': return "＃";
+	case '~': return "～";
+	case '|': return "｜";
+	case '\\': return "＼";
+	case '&': return "＆";
+	default: return NULL;
+	}
+}
+
+/* Append text that came from outside: controls become spaces, broken UTF-8 becomes '?',
+ * markdown characters are defused, and at most max code points are kept (then "…"). */
+static void
+clean(struct ctx *x, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), cp = 0;
+
+	while (left > 0) {
+		size_t n = seq_len(p, left);
+		const char *alt;
+
+		if (cp == max) {
+			buf_adds(x->b, "…");
+			return;
+		}
+		if (n == 0) {
+			buf_addc(x->b, '?');
+			n = 1;
+		} else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
+			buf_addc(x->b, ' ');
+		} else if (n == 1 && x->md && (alt = md_safe(*p)) != NULL) {
+			buf_adds(x->b, alt);
+		} else {
+			buf_add(x->b, p, n);
+		}
+		p += n;
+		left -= n;
+		cp++;
+	}
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years, March-based). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The inverse: month and day of a day count (the year is not shown in messages). */
+static void
+civil_from_days(long long z, unsigned *m, unsigned *d)
+{
+	long long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+/* n ASCII digits at s as a number; false on anything else. */
+static bool
+digits(const char *s, int n, long long *out)
+{
+	long long v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool
+notice_parse_time(const char *s, long long *out)
+{
+	long long y, mo, d, h, mi, sec, oh = 0, om = 0;
+	const char *p;
+	int sign = 0;
+
+	if (s == NULL || strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
+		return false;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return false;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (!digits(p + 1, 2, &oh) || oh > 23)
+			return false;
+		p += 3;
+		if (*p == ':')
+			p++;
+		if (*p != '\0') {
+			if (!digits(p, 2, &om) || om > 59)
+				return false;
+			p += 2;
+		}
+	} else {
+		return false;
+	}
+	if (*p != '\0')
+		return false;
+	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec -
+	       sign * (oh * 3600 + om * 60);
+	return true;
+}
+
+/* "5月1日 10:25" in the site's zone; the raw text (cleaned) when it is not a time. */
+static void
+local_time(struct ctx *x, const char *iso)
+{
+	long long t, days, secs;
+	unsigned m, d;
+
+	if (!notice_parse_time(iso, &t)) {
+		clean(x, iso, TEXT_MAX_CP);
+		return;
+	}
+	t += x->tz;
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	secs = t - days * 86400;
+	civil_from_days(days, &m, &d);
+	buf_printf(x->b, "%u月%u日 %02lld:%02lld", m, d, secs / 3600, secs / 60 % 60);
+}
+
+static bool
+userid_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '@' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* The recipient: a WeCom mention in markdown when we know their user id, else their name. */
+static void
+who(struct ctx *x)
+{
+	const char *uid = str(x->staff, "wecom_userid");
+	const char *name = str(x->staff, "name");
+
+	if (x->md && uid != NULL && userid_ok(uid))
+		buf_printf(x->b, "<@%s>", uid);
+	else if (name != NULL)
+		clean(x, name, NAME_MAX_CP);
+	else
+		buf_adds(x->b, "你");
+}
+
+/* "{who}，" before a message addressed to one member. */
+static void
+greet(struct ctx *x)
+{
+	if (x->staff != NULL) {
+		who(x);
+		buf_adds(x->b, "，");
+	}
+}
+
+/* The lead as staff know it before accepting: name and masked phone. */
+static void
+lead_label(struct ctx *x)
+{
+	const char *name = str(x->lead, "name");
+	const char *phone = str(x->lead, "phone");
+	char masked[32];
+
+	if (name == NULL && phone == NULL) {
+		buf_adds(x->b, "一条线索");
+		return;
+	}
+	if (name != NULL)
+		clean(x, name, NAME_MAX_CP);
+	if (phone != NULL) {
+		phone_mask(phone, masked, sizeof(masked));
+		buf_printf(x->b, "%s%s", name ? " " : "", masked);
+	}
+}
+
+/* A time from the payload, or fallback when it has none. */
+static bool
+payload_time(struct ctx *x, const char *key, const char *before, const char *after)
+{
+	const char *t = str(x->payload, key);
+
+	if (t == NULL)
+		return false;
+	buf_adds(x->b, before);
+	local_time(x, t);
+	buf_adds(x->b, after);
+	return true;
+}
+
+static void
+source(struct ctx *x)
+{
+	const char *page = str(x->lead, "page");
+	const char *ch = str(x->lead, "channel");
+
+	if (page == NULL && ch == NULL)
+		return;
+	buf_adds(x->b, "（来自");
+	if (page != NULL) {
+		buf_adds(x->b, "「");
+		clean(x, page, TEXT_MAX_CP);
+		buf_adds(x->b, "」");
+	}
+	if (ch != NULL) {
+		buf_adds(x->b, page ? " · 渠道 " : "渠道 ");
+		clean(x, ch, TEXT_MAX_CP);
+	}
+	buf_adds(x->b, "）");
+}
+
+static void
+r_assigned(struct ctx *x)
+{
+	buf_adds(x->b, "新线索 ");
+	lead_label(x);
+	source(x);
+	buf_adds(x->b, " 已分配给 ");
+	who(x);
+	if (!payload_time(x, "deadline", "，请在 ", " 前接受。"))
+		buf_adds(x->b, "，请尽快接受。");
+}
+
+static void
+r_import_assigned(struct ctx *x)
+{
+	long long n;
+
+	if (num(x->payload, "leads", &n))
+		buf_printf(x->b, "%lld 条导入的线索已分配给 ", n);
+	else
+		buf_adds(x->b, "导入的线索已分配给 ");
+	who(x);
+	if (!payload_time(x, "deadline", "，请在 ", " 前接受。"))
+		buf_adds(x->b, "，请尽快接受。");
+}
+
+static void
+r_repeat(struct ctx *x)
+{
+	const char *page = str(x->payload, "page");
+
+	greet(x);
+	buf_adds(x->b, "你的客户 ");
+	lead_label(x);
+	buf_adds(x->b, " 再次提交了表单");
+	if (page != NULL) {
+		buf_adds(x->b, "（页面 ");
+		clean(x, page, TEXT_MAX_CP);
+		buf_adds(x->b, "）");
+	}
+	buf_adds(x->b, "，请及时跟进。");
+}
+
+/* Whose offer it is, when the notice goes to someone else (a pool manager): the member
+ * notify_claim looked up, or a name in the payload. NULL when told to the member. */
+static const char *
+for_manager(struct ctx *x)
+{
+	const char *to = str(x->payload, "to");
+	const char *name = str(obj(x->root, "member"), "name");
+
+	if (to != NULL && strcmp(to, "manager") != 0)
+		return NULL;
+	if (name == NULL)
+		name = str(x->payload, "member");
+	if (to == NULL && name == NULL)
+		return NULL;
+	return name != NULL ? name : "成员";
+}
+
+static void
+r_expiring(struct ctx *x)
+{
+	const char *member = for_manager(x);
+
+	greet(x);
+	if (member != NULL) {
+		clean(x, member, NAME_MAX_CP);
+		buf_adds(x->b, " 的线索 ");
+	} else {
+		buf_adds(x->b, "线索 ");
+	}
+	lead_label(x);
+	if (!payload_time(x, "deadline", " 将在 ", " 超时收回"))
+		buf_adds(x->b, " 即将超时收回");
+	buf_adds(x->b, member != NULL ? "。" : "，请尽快接受。");
+}
+
+static void
+r_expired(struct ctx *x)
+{
+	const char *member = for_manager(x);
+
+	greet(x);
+	if (member != NULL) {
+		clean(x, member, NAME_MAX_CP);
+		buf_adds(x->b, " 未按时接受线索 ");
+		lead_label(x);
+	} else {
+		buf_adds(x->b, "线索 ");
+		lead_label(x);
+		buf_adds(x->b, " 未按时接受");
+	}
+	payload_time(x, "deadline", "（期限 ", "）");
+	buf_adds(x->b, "，已收回。");
+}
+
+static void
+r_stage_dwell(struct ctx *x)
+{
+	const char *stage = str(x->payload, "stage");
+	long long days;
+
+	if (stage == NULL)
+		stage = str(x->lead, "stage");
+	greet(x);
+	buf_adds(x->b, "客户 ");
+	lead_label(x);
+	if (stage != NULL) {
+		buf_adds(x->b, " 在「");
+		clean(x, stage, TEXT_MAX_CP);
+		buf_adds(x->b, "」阶段");
+	}
+	if (num(x->payload, "days", &days))
+		buf_printf(x->b, "已停留 %lld 天", days);
+	else if (!payload_time(x, "since", "自 ", " 起未推进"))
+		buf_adds(x->b, "停留过久");
+	buf_adds(x->b, "，请跟进。");
+}
+
+/* Labels for the numbers a daily summary may carry; unknown ones show their key. */
+static const struct {
+	const char *key;
+	const char *label;
+} summary_labels[] = {
+	{ "new_leads", "新线索" },   { "leads", "新线索" },     { "assigned", "已分配" },
+	{ "accepted", "已接受" },    { "pending", "待接受" },   { "expired", "超时" },
+	{ "overdue", "已逾期" },     { "open", "公海" },        { "open_pool", "公海" },
+	{ "contacted", "已联系" },   { "consultations", "咨询" }, { "answered", "已回复" },
+	{ "unanswered", "待回复" },  { "won", "成交" },         { "deals", "成交" },
+	{ "amount", "成交额" },      { "submissions", "提交" }, { "repeat", "重复提交" },
+	{ "stale", "待跟进" },       { "views", "浏览" },       { "visitors", "访客" },
+	{ "received", "新分配" },    { "accepted_in_time", "按时接受" },
+	{ "pending_now", "待接受" }, { "owned_now", "跟进中" },  { "reminders_now", "待跟进提醒" },
+};
+
+static void
+r_daily_summary(struct ctx *x)
+{
+	const char *day = str(x->payload, "day");
+	const cJSON *it;
+	bool first = true;
+
+	if (day == NULL)
+		day = str(x->payload, "date");
+	if (day != NULL) {
+		clean(x, day, 12);
+		buf_adds(x->b, " ");
+	}
+	if (x->staff != NULL) {
+		who(x);
+		buf_adds(x->b, "：");
+	}
+	cJSON_ArrayForEach(it, x->payload)
+	{
+		const char *label = NULL;
+
+		if (!cJSON_IsNumber(it) || it->string == NULL)
+			continue;
+		for (size_t i = 0; i < sizeof(summary_labels) / sizeof(summary_labels[0]); i++)
+			if (strcmp(summary_labels[i].key, it->string) == 0)
+				label = summary_labels[i].label;
+		buf_adds(x->b, first ? "" : "，");
+		if (label != NULL)
+			buf_adds(x->b, label);
+		else
+			clean(x, it->string, 20);
+		if (it->valuedouble > -1e15 && it->valuedouble < 1e15 &&
+		    it->valuedouble == (double)(long long)it->valuedouble)
+			buf_printf(x->b, " %lld", (long long)it->valuedouble);
+		else
+			buf_printf(x->b, " %.2f", it->valuedouble);
+		first = false;
+		if (x->b->len > NOTICE_TEXT_MAX / 2)
+			break;
+	}
+	if (first)
+		buf_adds(x->b, "今日无新动态");
+	buf_adds(x->b, "。");
+}
+
+static void
+r_test(struct ctx *x)
+{
+	buf_adds(x->b, "这是一条来自 landform 的测试消息，收到即表示通知配置正确。");
+}
+
+static void
+r_other(struct ctx *x)
+{
+	greet(x);
+	if (x->lead != NULL) {
+		buf_adds(x->b, "线索 ");
+		lead_label(x);
+		buf_adds(x->b, " 有新动态");
+	} else {
+		buf_adds(x->b, "有一条新通知");
+	}
+	buf_adds(x->b, "（");
+	clean(x, str(x->root, "kind"), 40);
+	buf_adds(x->b, "）。");
+}
+
+static const struct {
+	const char *kind;
+	const char *title;
+	void (*render)(struct ctx *);
+} kinds[] = {
+	{ "assigned", "新线索", r_assigned },
+	{ "import_assigned", "导入线索", r_import_assigned },
+	{ "repeat_submission", "客户再次提交", r_repeat },
+	{ "expiring", "线索即将超时", r_expiring },
+	{ "expired", "线索已超时", r_expired },
+	{ "stage_dwell", "跟进提醒", r_stage_dwell },
+	{ "daily_summary", "每日汇总", r_daily_summary },
+	{ "test", "测试消息", r_test },
+};
+
+/* Cut s back to at most max bytes on a character boundary. */
+static void
+cut(struct buf *b, size_t max)
+{
+	if (b->len <= max)
+		return;
+	b->len = max;
+	while (b->len > 0 && ((unsigned char)b->data[b->len] & 0xc0) == 0x80)
+		b->len--;
+	b->data[b->len] = '\0';
+	buf_adds(b, "…");
+}
+
+/* Write the text into b; false when the notice has no kind. */
+static bool
+render(struct buf *b, const cJSON *root, bool md, const char *public_url)
+{
+	struct ctx x = { .b = b, .root = root, .md = md };
+	const char *kind = str(root, "kind");
+	const char *title = "通知";
+	void (*fn)(struct ctx *) = r_other;
+	long long tz = 0, id;
+	size_t limit;
+
+	if (kind == NULL)
+		return false;
+	x.payload = obj(root, "payload");
+	x.staff = obj(root, "staff");
+	x.lead = obj(root, "lead");
+	if (num(root, "tz_offset", &tz) && tz > -86400 && tz < 86400)
+		x.tz = tz;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].kind, kind) == 0) {
+			title = kinds[i].title;
+			fn = kinds[i].render;
+		}
+	buf_printf(b, md ? "**【%s】**\n" : "【%s】", title);
+	fn(&x);
+	/* Leave room for the link: a too long text loses its end, never the way to the lead. */
+	limit = NOTICE_TEXT_MAX - (public_url ? strlen(public_url) : 0) - 64;
+	cut(b, limit > 256 ? limit : 256);
+	if (public_url != NULL && *public_url != '\0' && strlen(public_url) < 1024 &&
+	    num(x.lead, "id", &id)) {
+		size_t n = strlen(public_url);
+
+		while (n > 0 && public_url[n - 1] == '/')
+			n--;
+		if (md)
+			buf_printf(b, "\n[查看线索](%.*s/staff/leads/%lld)", (int)n, public_url, id);
+		else
+			buf_printf(b, " 查看：%.*s/staff/leads/%lld", (int)n, public_url, id);
+	}
+	return true;
+}
+
+static cJSON *
+parse(const char *json, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(json, len);
+
+	if (root != NULL && !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		root = NULL;
+	}
+	return root;
+}
+
+char *
+notice_text(struct arena *a, const char *json, size_t len, bool markdown, const char *public_url)
+{
+	cJSON *root = parse(json, len);
+	struct buf b;
+	bool ok;
+
+	if (root == NULL)
+		return NULL;
+	buf_init(&b, a, 256);
+	ok = render(&b, root, markdown, public_url);
+	cJSON_Delete(root);
+	return ok ? b.data : NULL;
+}
+
+/* cJSON's printed text, moved into the arena. */
+static char *
+print(struct arena *a, cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	char *copy;
+
+	if (s == NULL)
+		return NULL;
+	copy = arena_strdup(a, s);
+	cJSON_free(s);
+	return copy;
+}
+
+/* Copy of o (or an empty object) added to to under key; NULL when there is nothing. */
+static cJSON *
+copy_into(cJSON *to, const char *key, const cJSON *o)
+{
+	cJSON *c;
+
+	if (o == NULL)
+		return NULL;
+	c = cJSON_Duplicate(o, true);
+	if (c == NULL)
+		return NULL;
+	cJSON_AddItemToObject(to, key, c);
+	return c;
+}
+
+/* The generic webhook body: what we know, with the phone masked and a link to the lead. */
+static cJSON *
+webhook_json(const cJSON *root, const char *text, const char *key, long long ts,
+	     const char *public_url)
+{
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+	cJSON *lead;
+	long long lead_id;
+
+	cJSON_AddStringToObject(out, "delivery", key ? key : "");
+	cJSON_AddNumberToObject(out, "timestamp", (double)ts);
+	if (cJSON_IsNumber(id))
+		cJSON_AddNumberToObject(out, "id", id->valuedouble);
+	cJSON_AddStringToObject(out, "kind", str(root, "kind"));
+	if (str(root, "created_at") != NULL)
+		cJSON_AddStringToObject(out, "created_at", str(root, "created_at"));
+	cJSON_AddStringToObject(out, "text", text);
+	copy_into(out, "staff", obj(root, "staff"));
+	copy_into(out, "member", obj(root, "member"));
+	lead = copy_into(out, "lead", obj(root, "lead"));
+	if (lead != NULL) {
+		const char *phone = str(lead, "phone");
+
+		if (phone != NULL) {
+			char masked[32];
+
+			phone_mask(phone, masked, sizeof(masked));
+			cJSON_ReplaceItemInObjectCaseSensitive(lead, "phone",
+							       cJSON_CreateString(masked));
+		}
+		if (public_url != NULL && *public_url != '\0' && strlen(public_url) < 1024 &&
+		    num(lead, "id", &lead_id)) {
+			char url[1100];
+			size_t n = strlen(public_url);
+
+			while (n > 0 && public_url[n - 1] == '/')
+				n--;
+			snprintf(url, sizeof(url), "%.*s/staff/leads/%lld", (int)n, public_url,
+				 lead_id);
+			cJSON_AddStringToObject(lead, "url", url);
+		}
+	}
+	copy_into(out, "payload", obj(root, "payload"));
+	return out;
+}
+
+char *
+notice_body(struct arena *a, enum notice_target t, const char *json, size_t len,
+	    const char *key, long long timestamp, const char *public_url)
+{
+	cJSON *root = parse(json, len), *out = NULL;
+	struct buf b;
+	char *body = NULL;
+
+	if (root == NULL)
+		return NULL;
+	buf_init(&b, a, 256);
+	if (!render(&b, root, t == NOTICE_WECOM, public_url))
+		goto done;
+	if (t == NOTICE_WECOM) {
+		cJSON *md;
+
+		out = cJSON_CreateObject();
+		cJSON_AddStringToObject(out, "msgtype", "markdown");
+		md = cJSON_AddObjectToObject(out, "markdown");
+		cJSON_AddStringToObject(md, "content", b.data);
+	} else {
+		out = webhook_json(root, b.data, key, timestamp, public_url);
+	}
+	body = print(a, out);
+done:
+	cJSON_Delete(out);
+	cJSON_Delete(root);
+	return body;
+}
+
+void
+notice_sign(const char *secret, const char *body, size_t len, char out[NOTICE_SIGNATURE_MAX])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	memcpy(out, "sha256=", 7);
+	sodium_bin2hex(out + 7, NOTICE_SIGNATURE_MAX - 7, mac, sizeof(mac));
+	sodium_memzero(&st, sizeof(st));
+}
+
+long long
+notice_backoff_ms(int attempt, long base_ms, long max_ms, uint32_t random)
+{
+	long long d = base_ms > 0 ? base_ms : 1, half;
+
+	if (max_ms < 1)
+		max_ms = 1;
+	for (int i = 1; i < attempt && d < max_ms; i++)
+		d *= 2;
+	if (d > max_ms)
+		d = max_ms;
+	/* Equal jitter: between half the delay and all of it. */
+	half = d / 2;
+	d = d - half + (half > 0 ? (long long)(random % (uint64_t)(half + 1)) : 0);
+	return d > 0 ? d : 1;
+}
+
+/* Copy at most n bytes of s into why, printable ASCII and whole UTF-8 only. */
+static void
+add_safe(char *why, size_t whysz, const char *s, size_t n)
+{
+	size_t w = strlen(why);
+
+	for (size_t i = 0; i < n && s[i] != '\0' && w + 4 < whysz;) {
+		size_t k = seq_len((const unsigned char *)s + i, n - i);
+
+		if (k == 0 || (k == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f))) {
+			why[w++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(why + w, s + i, k);
+		w += k;
+		i += k;
+	}
+	why[w] = '\0';
+}
+
+bool
+notice_accepted(enum notice_target t, long status, const char *body, size_t len, char *why,
+		size_t whysz)
+{
+	cJSON *root = NULL;
+	const cJSON *code, *msg;
+	bool ok = false;
+
+	if (whysz > 0)
+		why[0] = '\0';
+	if (status < 200 || status > 299) {
+		snprintf(why, whysz, "HTTP %ld", status);
+		return false;
+	}
+	if (t == NOTICE_WEBHOOK)
+		return true;
+	root = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
+	code = cJSON_GetObjectItemCaseSensitive(root, "errcode");
+	msg = cJSON_GetObjectItemCaseSensitive(root, "errmsg");
+	if (!cJSON_IsNumber(code)) {
+		snprintf(why, whysz, "HTTP %ld without a WeCom errcode", status);
+	} else if (code->valuedouble == 0) {
+		ok = true;
+	} else {
+		snprintf(why, whysz, "WeCom errcode %.0f", code->valuedouble);
+		if (cJSON_IsString(msg) && strlen(why) + 3 < whysz) {
+			strcat(why, ": ");
+			add_safe(why, whysz > 200 ? 200 : whysz, msg->valuestring,
+				 strlen(msg->valuestring));
+		}
+	}
+	cJSON_Delete(root);
+	return ok;
+}
