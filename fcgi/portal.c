@@ -168,7 +168,9 @@ iso_parse(const char *s, int f[6], int *offset_min)
 	f[4] = digits(s + 14, 2);
 	f[5] = 0;
 	if (s[i] == ':') {
-		f[5] = digits(s + i + 1, 2);
+		/* Never step past a field that is not there: the NUL may be inside it. */
+		if ((f[5] = digits(s + i + 1, 2)) < 0)
+			return false;
 		i += 3;
 		if (s[i] == '.')
 			for (i++; s[i] >= '0' && s[i] <= '9'; i++)
@@ -185,13 +187,13 @@ iso_parse(const char *s, int f[6], int *offset_min)
 	if (s[i] != '+' && s[i] != '-')
 		return false;
 	sign = s[i] == '-' ? -1 : 1;
-	oh = digits(s + i + 1, 2);
+	if ((oh = digits(s + i + 1, 2)) < 0)
+		return false;
 	i += 3;
-	if (s[i] == ':')
+	if (s[i] == ':' && s[i + 1] != '\0')
 		i++;
 	if (s[i] != '\0') {
-		om = digits(s + i, 2);
-		if (s[i + 1] == '\0' || s[i + 2] != '\0')
+		if ((om = digits(s + i, 2)) < 0 || s[i + 2] != '\0')
 			return false;
 	}
 	if (oh < 0 || oh > 18 || om < 0 || om > 59)
