@@ -487,7 +487,10 @@ $$;
 -- two views (run as their owner, security barriers) show them to the member the portal acts
 -- for, in full only for leads they have accepted, masked (138****5678) for offers and the
 -- open pool. The expressions are written out, not calls, because functions in a view run with
--- the reader's rights and landform_app may call no helpers.
+-- the reader's rights and landform_app may call no helpers. Read them one lead (submission) at
+-- a time, as a scalar subquery (SELECT phone ... WHERE lead_id = l.id): that reaches the
+-- primary key through the barrier; a join (LATERAL too, which the planner flattens) reads every
+-- visible lead, or rescans them for each row.
 
 DROP VIEW IF EXISTS landform.portal_phones, landform.portal_submission_fields;
 
@@ -615,13 +618,13 @@ BEGIN
 	-- Offers, most urgent first (past their deadline they are the dispatcher's again).
 	SELECT coalesce(jsonb_agg(w ORDER BY w.deadline, w.assignment_id), '[]') INTO v_waiting
 	FROM (
-		SELECT a.lead_id, a.id AS assignment_id, l.name, ph.phone AS phone_masked, a.deadline,
+		SELECT a.lead_id, a.id AS assignment_id, l.name,
+		       (SELECT ph.phone FROM landform.portal_phones ph WHERE ph.lead_id = l.id) AS phone_masked, a.deadline,
 		       floor(extract(epoch FROM a.deadline - now()))::bigint AS seconds_left,
 		       pg.slug AS page, pg.title AS page_title, c.code AS channel, l.first_seen,
 		       a.assigned_at
 		FROM landform.assignments a
 		JOIN landform.leads l ON l.id = a.lead_id
-		LEFT JOIN landform.portal_phones ph ON ph.lead_id = l.id
 		LEFT JOIN landform.pages pg ON pg.id = l.page_id
 		LEFT JOIN landform.channels c ON c.id = l.channel_id
 		WHERE a.staff_id = v_me AND a.closed_at IS NULL AND a.accepted_at IS NULL
@@ -634,12 +637,13 @@ BEGIN
 	       coalesce(max(m.total), 0)
 	INTO v_mine, v_total
 	FROM (
-		SELECT l.id AS lead_id, l.name, ph.phone, l.stage_id, st.name AS stage, st.position AS pos,
+		SELECT l.id AS lead_id, l.name,
+		       (SELECT p.phone FROM landform.portal_phones p WHERE p.lead_id = l.id) AS phone,
+		       l.stage_id, st.name AS stage, st.position AS pos,
 		       l.stage_since, l.tags, c.code AS channel, pg.slug AS page, pg.title AS page_title,
 		       l.first_seen, l.last_seen, l.first_contact_at, count(*) OVER () AS total
 		FROM landform.leads l
 		JOIN landform.stages st ON st.id = l.stage_id
-		LEFT JOIN landform.portal_phones ph ON ph.lead_id = l.id
 		LEFT JOIN landform.pages pg ON pg.id = l.page_id
 		LEFT JOIN landform.channels c ON c.id = l.channel_id
 		WHERE l.owner_id = v_me AND l.state = 'owned'
@@ -649,7 +653,9 @@ BEGIN
 		  AND (v_page IS NULL OR pg.slug = v_page)
 		  AND (v_from IS NULL OR l.first_seen >= v_from)
 		  AND (v_to IS NULL OR l.first_seen < v_to)
-		  AND (v_q IS NULL OR l.name ILIKE v_like OR (v_digits IS NOT NULL AND ph.phone LIKE '%' || v_digits))
+		  AND (v_q IS NULL OR l.name ILIKE v_like
+		       OR (v_digits IS NOT NULL AND (SELECT p.phone FROM landform.portal_phones p WHERE p.lead_id = l.id)
+		                                    LIKE '%' || v_digits))
 		ORDER BY st.position, l.last_seen DESC, l.id
 		LIMIT v_limit OFFSET v_offset
 	) m;
@@ -720,7 +726,9 @@ BEGIN
 	v_me := (v_ctx #>> '{me,id}')::bigint;
 
 	SELECT jsonb_build_object(
-		'id', l.id, 'name', l.name, 'phone', ph.phone, 'full_phone', ph.full_phone,
+		'id', l.id, 'name', l.name,
+		'phone', (SELECT p.phone FROM landform.portal_phones p WHERE p.lead_id = l.id),
+		'full_phone', (SELECT p.full_phone FROM landform.portal_phones p WHERE p.lead_id = l.id),
 		'state', l.state, 'mine', l.owner_id IS NOT DISTINCT FROM v_me,
 		'stage_id', l.stage_id, 'stage', st.name, 'stage_since', l.stage_since, 'tags', l.tags,
 		'first_seen', l.first_seen, 'last_seen', l.last_seen,
@@ -736,7 +744,6 @@ BEGIN
 	INTO v_lead, v_pool
 	FROM landform.leads l
 	JOIN landform.stages st ON st.id = l.stage_id
-	LEFT JOIN landform.portal_phones ph ON ph.lead_id = l.id
 	LEFT JOIN landform.pages pg ON pg.id = l.page_id
 	LEFT JOIN landform.channels c ON c.id = l.channel_id
 	LEFT JOIN landform.assignments a ON a.lead_id = l.id AND a.closed_at IS NULL AND a.staff_id = v_me
@@ -751,9 +758,9 @@ BEGIN
 		'submissions', (
 			SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'at', s.created_at,
 				'page', pg.slug, 'page_title', pg.title, 'channel', c.code, 'name', s.name,
-				'fields', f.fields) ORDER BY s.created_at DESC, s.id DESC), '[]')
+				'fields', (SELECT f.fields FROM landform.portal_submission_fields f WHERE f.submission_id = s.id))
+				ORDER BY s.created_at DESC, s.id DESC), '[]')
 			FROM landform.submissions s
-			LEFT JOIN landform.portal_submission_fields f ON f.submission_id = s.id
 			LEFT JOIN landform.pages pg ON pg.id = s.page_id
 			LEFT JOIN landform.channels c ON c.id = s.channel_id
 			WHERE s.lead_id = p_lead),
@@ -803,19 +810,24 @@ BEGIN
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf', 'now', now(),
 		'leads', (
 			SELECT coalesce(jsonb_agg(p ORDER BY p.waiting_since, p.lead_id), '[]') FROM (
-				SELECT l.id AS lead_id, l.name, ph.phone AS phone_masked,
+				SELECT l.id AS lead_id, l.name,
+				       (SELECT ph.phone FROM landform.portal_phones ph WHERE ph.lead_id = l.id) AS phone_masked,
 				       a.assigned_at AS waiting_since,
 				       floor(extract(epoch FROM now() - a.assigned_at))::bigint AS seconds_waiting,
 				       pg.slug AS page, pg.title AS page_title, c.code AS channel, l.tags,
 				       l.first_seen, l.last_seen
-				FROM landform.leads l
-				JOIN landform.assignments a ON a.lead_id = l.id AND a.closed_at IS NULL
-				                           AND a.staff_id IS NULL
-				LEFT JOIN landform.portal_phones ph ON ph.lead_id = l.id
+				-- The oldest 500 of each pool straight from the index, then the oldest 500 of those.
+				FROM unnest(v_pools) AS mp(pool_id)
+				CROSS JOIN LATERAL (
+					SELECT a.lead_id, a.assigned_at FROM landform.assignments a
+					WHERE a.pool_id = mp.pool_id AND a.closed_at IS NULL AND a.staff_id IS NULL
+					ORDER BY a.assigned_at, a.lead_id
+					LIMIT 500) a
+				JOIN landform.leads l ON l.id = a.lead_id
 				LEFT JOIN landform.pages pg ON pg.id = l.page_id
 				LEFT JOIN landform.channels c ON c.id = l.channel_id
-				WHERE l.state = 'open' AND l.pool_id = ANY (v_pools)
-				ORDER BY a.assigned_at, l.id
+				WHERE l.state = 'open'
+				ORDER BY a.assigned_at, a.lead_id
 				LIMIT 500
 			) p));
 END

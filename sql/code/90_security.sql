@@ -92,7 +92,7 @@ BEGIN
 		SELECT 'leads', 'staff_read', 'SELECT',
 		       format('owner_id = %s::bigint OR (state = ''open'' AND %s IS NOT NULL)', v_staff, v_staff)
 		UNION ALL
-		SELECT t, 'staff_read', 'SELECT', 'lead_id IN (SELECT l.id FROM landform.leads l)'
+		SELECT t, 'staff_read', 'SELECT', 'EXISTS (SELECT 1 FROM landform.leads l WHERE l.id = lead_id)'
 		FROM unnest(ARRAY['assignments', 'submissions', 'consultations', 'notes']) AS t
 	LOOP
 		SELECT pg_get_userbyid(c.relowner), c.relrowsecurity AND c.relforcerowsecurity
