@@ -71,7 +71,3 @@ CREATE TABLE landform.login_attempts (
 CREATE INDEX login_attempts_login ON landform.login_attempts (login, at);
 CREATE INDEX login_attempts_addr ON landform.login_attempts (client_addr, at);
 CREATE INDEX login_attempts_at ON landform.login_attempts (at);
-
--- The open pool page: a pool's open-pool stays, longest waiting first.
-CREATE INDEX assignments_open_pool ON landform.assignments (pool_id, assigned_at, lead_id)
-	WHERE closed_at IS NULL AND staff_id IS NULL;
