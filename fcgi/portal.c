@@ -1440,6 +1440,23 @@ shape_lead(struct pctx *p, cJSON *res)
 	add_flash(p, res);
 }
 
+/* Belt and braces over row-level security: a lead is shown only when SQL says it is the
+ * member's (pending or owned) or in the open pool. RLS does not bind a connection made as the
+ * schema owner, so a misconfigured database_url must not show one member's leads to another. */
+static bool
+visible(struct pctx *p, const cJSON *res)
+{
+	const cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead");
+	const cJSON *mine = cJSON_GetObjectItemCaseSensitive(lead, "mine");
+	const char *state = json_text(p->r, lead, "state");
+
+	if (!cJSON_IsBool(mine) || cJSON_IsTrue(mine) || (state != NULL && strcmp(state, "open") == 0))
+		return true;
+	log_warn("req=%s portal_lead showed a lead that is not the member's: database_url should "
+		 "log in as landform_app, not the schema owner", p->r->id);
+	return false;
+}
+
 /* GET one lead; also the page an action falls back to, with error and typed values. */
 static void
 show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *typed)
@@ -1452,6 +1469,11 @@ show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *
 		return;
 	if ((st = status_of(res)) != PS_OK) {
 		refuse(p, res, st, NULL);
+		cJSON_Delete(res);
+		return;
+	}
+	if (!visible(p, res)) {
+		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
 		cJSON_Delete(res);
 		return;
 	}
