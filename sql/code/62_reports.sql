@@ -13,6 +13,12 @@ LANGUAGE sql STABLE AS $$
 	SELECT (p_at AT TIME ZONE landform.setting('time_zone'))::date
 $$;
 
+-- Today in the configured zone (current_date is the server's zone).
+CREATE OR REPLACE FUNCTION landform.today() RETURNS date
+LANGUAGE sql STABLE AS $$
+	SELECT (now() AT TIME ZONE landform.setting('time_zone'))::date
+$$;
+
 -- The first moment of a day in the configured zone (infinite days stay infinite).
 CREATE OR REPLACE FUNCTION landform._day_start(p_day date) RETURNS timestamptz
 LANGUAGE sql STABLE AS $$
@@ -23,6 +29,14 @@ $$;
 CREATE OR REPLACE FUNCTION landform._rate(p_n numeric, p_d numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT round(p_n / nullif(p_d, 0), 4)
+$$;
+
+-- The median of some seconds (as percentile_cont: the middle one, or halfway between the two
+-- middle ones) as an interval; NULL for none.
+CREATE OR REPLACE FUNCTION landform._median_secs(p_secs double precision[]) RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT make_interval(secs => percentile_cont(0.5) WITHIN GROUP (ORDER BY x))
+	FROM unnest(p_secs) AS x
 $$;
 
 -- The first day of the day, week (Monday) or month holding p_day.
@@ -51,8 +65,10 @@ $$;
 -- ---------------------------------------------------------------------------------------
 -- Rollup and history triggers
 
--- Before a lead changes: record the first acceptance and the first win, keep stage_since and
--- the stage history, and forget a dwell reminder once stage or owner changed.
+-- Before a lead changes: record the first acceptance, the first win and who held the lead at
+-- its first contact and win; keep stage_since and the stage history; forget a dwell reminder
+-- once stage or owner changed. Reads the open offer without locking it (the lead row is
+-- already locked; offers are locked before leads everywhere else).
 CREATE OR REPLACE FUNCTION landform._lead_steps() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -69,6 +85,14 @@ BEGIN
 	END IF;
 	IF NEW.state = 'owned' AND NEW.accepted_at IS NULL THEN
 		NEW.accepted_at := now();
+	END IF;
+	IF OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL THEN
+		SELECT a.staff_id, a.assigned_at INTO NEW.contacted_by, NEW.contact_offer_at
+		FROM landform.assignments a
+		WHERE a.lead_id = NEW.id AND a.closed_at IS NULL AND a.staff_id IS NOT NULL;
+	END IF;
+	IF OLD.won_at IS NULL AND NEW.won_at IS NOT NULL THEN
+		NEW.won_by := NEW.owner_id;
 	END IF;
 	IF NEW.owner_id IS DISTINCT FROM OLD.owner_id THEN
 		NEW.dwell_noticed := NULL;
@@ -131,6 +155,8 @@ DROP TRIGGER IF EXISTS lead_steps ON landform.leads;
 CREATE TRIGGER lead_steps BEFORE UPDATE ON landform.leads FOR EACH ROW
 	WHEN (OLD.stage_id IS DISTINCT FROM NEW.stage_id
 	      OR (NEW.state = 'owned' AND NEW.accepted_at IS NULL)
+	      OR (OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL)
+	      OR (OLD.won_at IS NULL AND NEW.won_at IS NOT NULL)
 	      OR (NEW.dwell_noticed IS NOT NULL AND OLD.owner_id IS DISTINCT FROM NEW.owner_id))
 	EXECUTE FUNCTION landform._lead_steps();
 DROP TRIGGER IF EXISTS lead_rollup ON landform.leads;
@@ -427,43 +453,49 @@ BEGIN
 END
 $$;
 
--- Per member, offers and leads received in the range (both days included): received (any
--- way), offered (by rotation), accepted within the deadline, expired (taken back from them),
--- median time to accept an offer, contacted (first contact while they held the lead) and
--- its median time from assignment, won while they held it; and their load now.
+-- Per member, for the range (both days included): offers received (any way), offered by
+-- rotation, accepted within the deadline, expired (taken back from them), the median time to
+-- accept an offer; first contacts they made in the range and the median time from their
+-- offer to that contact; leads won while they held them; and their load now. Medians are of
+-- seconds, sorted per member (hash aggregation, no sort of the whole range).
 CREATE OR REPLACE FUNCTION landform.staff_report(p_from date, p_to date)
 RETURNS TABLE (login text, display_name text, received bigint, offered bigint,
                accepted_in_time bigint, expired bigint, accept_rate numeric,
                median_accept interval, contacted bigint, median_first_contact interval,
                won bigint, pending_now bigint, owned_now bigint)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+SET work_mem = '64MB'
+AS $$
 DECLARE
 	v_tz text := landform.setting('time_zone');
+	v_from timestamptz;
+	v_to timestamptz;
 BEGIN
 	PERFORM landform._check_range(p_from, p_to, 'day');
+	v_from := p_from::timestamp AT TIME ZONE v_tz;
+	v_to := (p_to + 1)::timestamp AT TIME ZONE v_tz;
 	RETURN QUERY
-	WITH a AS (
-		SELECT a.staff_id, a.via, a.assigned_at, a.deadline, a.accepted_at, a.outcome,
-		       CASE WHEN l.first_contact_at >= a.assigned_at
-		             AND (a.closed_at IS NULL OR l.first_contact_at <= a.closed_at)
-		            THEN l.first_contact_at - a.assigned_at END AS to_contact,
-		       (l.won_at >= a.assigned_at AND (a.closed_at IS NULL OR l.won_at <= a.closed_at)) AS won
-		FROM landform.assignments a
-		LEFT JOIN landform.leads l ON l.id = a.lead_id
-		WHERE a.staff_id IS NOT NULL
-		  AND a.assigned_at >= p_from::timestamp AT TIME ZONE v_tz
-		  AND a.assigned_at < (p_to + 1)::timestamp AT TIME ZONE v_tz
-	), r AS (
+	WITH r AS (
 		SELECT a.staff_id, count(*) AS received,
 		       count(*) FILTER (WHERE a.via = 'rotation') AS offered,
 		       count(*) FILTER (WHERE a.via = 'rotation' AND a.accepted_at <= a.deadline) AS in_time,
 		       count(*) FILTER (WHERE a.outcome = 'expired') AS expired,
-		       percentile_cont(0.5) WITHIN GROUP (ORDER BY a.accepted_at - a.assigned_at)
-		           FILTER (WHERE a.via = 'rotation' AND a.accepted_at IS NOT NULL) AS median_accept,
-		       count(a.to_contact) AS contacted,
-		       percentile_cont(0.5) WITHIN GROUP (ORDER BY a.to_contact) AS median_contact,
-		       count(*) FILTER (WHERE a.won) AS won
-		FROM a GROUP BY a.staff_id
+		       array_agg(extract(epoch FROM a.accepted_at - a.assigned_at)::double precision)
+		           FILTER (WHERE a.via = 'rotation' AND a.accepted_at IS NOT NULL) AS secs
+		FROM landform.assignments a
+		WHERE a.staff_id IS NOT NULL AND a.assigned_at >= v_from AND a.assigned_at < v_to
+		GROUP BY a.staff_id
+	), c AS (
+		SELECT l.contacted_by AS staff_id, count(*) AS contacted,
+		       array_agg(extract(epoch FROM l.first_contact_at - l.contact_offer_at)::double precision) AS secs
+		FROM landform.leads l
+		WHERE l.contacted_by IS NOT NULL AND l.first_contact_at >= v_from AND l.first_contact_at < v_to
+		GROUP BY 1
+	), w AS (
+		SELECT l.won_by AS staff_id, count(*) AS won
+		FROM landform.leads l
+		WHERE l.won_by IS NOT NULL AND l.won_at >= v_from AND l.won_at < v_to
+		GROUP BY 1
 	), n AS (
 		SELECT l.owner_id, count(*) FILTER (WHERE l.state = 'pending') AS pending,
 		       count(*) FILTER (WHERE l.state = 'owned') AS owned
@@ -471,40 +503,46 @@ BEGIN
 	)
 	SELECT s.login, s.display_name, coalesce(r.received, 0), coalesce(r.offered, 0),
 	       coalesce(r.in_time, 0), coalesce(r.expired, 0), landform._rate(r.in_time, r.offered),
-	       r.median_accept, coalesce(r.contacted, 0), r.median_contact, coalesce(r.won, 0),
-	       coalesce(n.pending, 0), coalesce(n.owned, 0)
+	       landform._median_secs(r.secs), coalesce(c.contacted, 0), landform._median_secs(c.secs),
+	       coalesce(w.won, 0), coalesce(n.pending, 0), coalesce(n.owned, 0)
 	FROM landform.staff s
 	LEFT JOIN r ON r.staff_id = s.id
+	LEFT JOIN c ON c.staff_id = s.id
+	LEFT JOIN w ON w.staff_id = s.id
 	LEFT JOIN n ON n.owner_id = s.id
-	WHERE s.active OR r.staff_id IS NOT NULL OR n.owner_id IS NOT NULL
+	WHERE s.active OR r.staff_id IS NOT NULL OR c.staff_id IS NOT NULL OR w.staff_id IS NOT NULL
+	   OR n.owner_id IS NOT NULL
 	ORDER BY s.login;
 END
 $$;
 
--- Stage conversion per member: of the leads they accepted in the range (assigned in it),
--- how many they moved into each later stage while holding them.
+-- Stage conversion per member over the range: leads they accepted (offers made in the range)
+-- and how many leads they moved into each later stage in the range; rate = moved / accepted.
 CREATE OR REPLACE FUNCTION landform.staff_stages(p_from date, p_to date)
 RETURNS TABLE (login text, stage text, stage_position integer, accepted bigint, reached bigint,
                rate numeric)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+SET work_mem = '64MB'
+AS $$
 DECLARE
 	v_tz text := landform.setting('time_zone');
+	v_from timestamptz;
+	v_to timestamptz;
 BEGIN
 	PERFORM landform._check_range(p_from, p_to, 'day');
+	v_from := p_from::timestamp AT TIME ZONE v_tz;
+	v_to := (p_to + 1)::timestamp AT TIME ZONE v_tz;
 	RETURN QUERY
-	WITH a AS (
-		SELECT DISTINCT ON (a.staff_id, a.lead_id) a.staff_id, a.lead_id, a.assigned_at
+	WITH t AS (
+		SELECT a.staff_id, count(DISTINCT a.lead_id) AS accepted
 		FROM landform.assignments a
 		WHERE a.staff_id IS NOT NULL AND a.accepted_at IS NOT NULL
-		  AND a.assigned_at >= p_from::timestamp AT TIME ZONE v_tz
-		  AND a.assigned_at < (p_to + 1)::timestamp AT TIME ZONE v_tz
-		ORDER BY a.staff_id, a.lead_id, a.assigned_at
-	), t AS (
-		SELECT a.staff_id, count(*) AS accepted FROM a GROUP BY a.staff_id
+		  AND a.assigned_at >= v_from AND a.assigned_at < v_to
+		GROUP BY a.staff_id
 	), m AS (
-		SELECT a.staff_id, mv.to_stage, count(DISTINCT a.lead_id) AS reached
-		FROM a JOIN landform.stage_moves mv
-		  ON mv.lead_id = a.lead_id AND mv.staff_id = a.staff_id AND mv.at >= a.assigned_at
+		SELECT mv.staff_id, mv.to_stage, count(DISTINCT mv.lead_id) AS reached
+		FROM landform.stage_moves mv
+		WHERE mv.staff_id IS NOT NULL AND mv.at >= v_from AND mv.at < v_to
 		GROUP BY 1, 2
 	)
 	SELECT s.login, st.name, st.position, t.accepted, coalesce(m.reached, 0),

@@ -88,22 +88,11 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY r.due_at, r.lead_id
 $$;
 
--- A member's figures for one day (the daily summary).
-CREATE OR REPLACE FUNCTION landform._day_summary(p_staff bigint, p_day date) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-	SELECT jsonb_build_object('day', p_day, 'received', r.received, 'accepted_in_time', r.accepted_in_time,
-	                          'expired', r.expired, 'contacted', r.contacted, 'won', r.won,
-	                          'pending_now', r.pending_now, 'owned_now', r.owned_now,
-	                          'reminders_now', (SELECT count(*) FROM landform.stage_reminders x
-	                                            WHERE x.staff_id = p_staff))
-	FROM landform.staff_report(p_day, p_day) r
-	JOIN landform.staff s ON s.login = r.login AND s.id = p_staff
-$$;
-
 -- The notification tick: the dispatcher calls it after dispatch(), every second or so; any
 -- number of callers at once write each notice once. Writes
 --   expiring       offers due within the expiry_warning setting, to the member and manager;
---   stage_dwell    owned leads past their stage's dwell time, to the owner (once per stay);
+--   stage_dwell    owned leads past their stage's dwell time, to the owner (once per stay;
+--                  at most 500 per stage a tick);
 --   daily_summary  yesterday's figures to every active member, once a day after
 --                  daily_summary_at (local time).
 CREATE OR REPLACE FUNCTION landform.tick_notifications()
@@ -136,20 +125,30 @@ BEGIN
 		GET DIAGNOSTICS expiring = ROW_COUNT;
 	END IF;
 
-	-- Mark first (row locks: a concurrent tick waits, then finds them marked), then tell.
+	-- At most 500 leads per stage a tick, so a backlog (a new dwell time on a busy stage) is worked off
+	-- over a few ticks instead of one long one. Rows another tick is marking are skipped.
+	-- Oldest first per stage, along the leads_dwell index.
 	WITH due AS (
-		UPDATE landform.leads l SET dwell_noticed = l.stage_since
+		SELECT l.id, st.name AS stage, st.dwell
 		FROM landform.stages st
-		WHERE st.id = l.stage_id AND st.dwell IS NOT NULL
-		  AND l.state = 'owned' AND l.dwell_noticed IS NULL
-		  AND l.stage_since <= now() - st.dwell
-		RETURNING l.id, l.owner_id, l.stage_since, st.name AS stage, st.dwell
+		CROSS JOIN LATERAL (
+			SELECT x.id FROM landform.leads x
+			WHERE x.stage_id = st.id AND x.state = 'owned' AND x.dwell_noticed IS NULL
+			  AND x.stage_since <= now() - st.dwell
+			ORDER BY x.stage_since
+			LIMIT 500
+			FOR UPDATE SKIP LOCKED) l
+		WHERE st.dwell IS NOT NULL
+	), marked AS (
+		UPDATE landform.leads l SET dwell_noticed = l.stage_since
+		FROM due WHERE l.id = due.id
+		RETURNING l.id, l.owner_id, l.stage_since, due.stage, due.dwell
 	)
 	INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
-	SELECT 'stage_dwell', due.owner_id, due.id,
-	       'l' || due.id || '@' || extract(epoch FROM due.stage_since),
-	       jsonb_build_object('stage', due.stage, 'since', due.stage_since, 'dwell', due.dwell)
-	FROM due ORDER BY due.id
+	SELECT 'stage_dwell', marked.owner_id, marked.id,
+	       'l' || marked.id || '@' || extract(epoch FROM marked.stage_since),
+	       jsonb_build_object('stage', marked.stage, 'since', marked.stage_since, 'dwell', marked.dwell)
+	FROM marked ORDER BY marked.id
 	ON CONFLICT (idem_key) DO NOTHING;
 	GET DIAGNOSTICS stage_dwell = ROW_COUNT;
 
@@ -159,8 +158,15 @@ BEGIN
 		IF FOUND THEN
 			INSERT INTO landform.outbox (kind, staff_id, ref, payload)
 			SELECT 'daily_summary', s.id, 'd' || v_today,
-			       landform._day_summary(s.id, v_today - 1)
-			FROM landform.staff s WHERE s.active
+			       jsonb_build_object('day', v_today - 1, 'received', r.received,
+			                          'accepted_in_time', r.accepted_in_time, 'expired', r.expired,
+			                          'contacted', r.contacted, 'won', r.won,
+			                          'pending_now', r.pending_now, 'owned_now', r.owned_now,
+			                          'reminders_now', coalesce(x.n, 0))
+			FROM landform.staff_report(v_today - 1, v_today - 1) r
+			JOIN landform.staff s ON s.login = r.login AND s.active
+			LEFT JOIN (SELECT y.staff_id, count(*) AS n FROM landform.stage_reminders y
+			           GROUP BY y.staff_id) x ON x.staff_id = s.id
 			ORDER BY s.id
 			ON CONFLICT (idem_key) DO NOTHING;
 			GET DIAGNOSTICS daily_summary = ROW_COUNT;
