@@ -748,7 +748,9 @@ BEGIN
 	LEFT JOIN landform.channels c ON c.id = l.channel_id
 	LEFT JOIN landform.assignments a ON a.lead_id = l.id AND a.closed_at IS NULL AND a.staff_id = v_me
 	LEFT JOIN landform.assignments o ON o.lead_id = l.id AND o.closed_at IS NULL AND o.staff_id IS NULL
-	WHERE l.id = p_lead;
+	-- Row-level security already limits this for landform_app; said again so that a
+	-- connection where it does not bind (the owner, a superuser) cannot show another's lead.
+	WHERE l.id = p_lead AND (l.owner_id = v_me OR l.state = 'open');
 	IF v_lead IS NULL THEN
 		RETURN jsonb_build_object('status', 'not_found');
 	END IF;

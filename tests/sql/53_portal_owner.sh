@@ -73,5 +73,9 @@ tap_is "$(app -c "SELECT landform.portal_action('$sa', 'csrf-$sa', 'answer', $le
                    jsonb_build_object('consultation', landform.portal_lead('$sa', $lead) #>> '{consultations,0,id}'))->>'status'")" ok \
 	"a answers the consultation on lead $lead"
 tap_is "$(app -c "SELECT count(*) FROM landform.leads")" 0 "landform_app alone sees no lead"
+tap_is "$(own -c "SELECT landform.portal_lead('$sb', $lead)->>'status'")" not_found \
+	"called by the owner (RLS not binding), portal_lead still keeps a's lead from b"
+tap_is "$(own -c "SELECT count(*) FROM jsonb_array_elements(landform.portal_home('$sb', '{}')->'mine') e WHERE (e->>'lead_id')::bigint = $lead")" 0 \
+	"and portal_home lists only b's"
 tap_is "$(app -c "SELECT landform.portal_logout('$sa', 'csrf-$sa')->>'status'")" ok "logout"
 tap_is "$(own -c "SELECT count(*) FROM landform.staff_sessions")" 1 "the owner sees the one session left"
