@@ -172,7 +172,7 @@ user = $LF_USER
 pid_file = $LF_RUN/landformd.pid
 log_file = $LF_LOG/landformd.log
 log_level = ${LANDFORM_LOG_LEVEL:-info}
-database_url = host=$LF_PGSOCK port=$port dbname=$LF_DB user=${LF_APP_ROLE:-landform}
+database_url = host=$LF_PGSOCK port=$port dbname=$LF_DB user=landform_app
 admin_database_url = host=$LF_PGSOCK port=$port dbname=$LF_DB user=landform
 landing_dir = $LF_LANDING
 sql_dir = $LF_ROOT/sql

@@ -57,7 +57,9 @@ tap_is "$(q "SELECT count(*) FROM race r JOIN landform.assignments a ON a.id = r
 	"every race has exactly one winner, and the loser was told (accepted <-> kept, expired <-> taken back)"
 won=$(q "SELECT count(*) FROM race WHERE result = 'accepted'")
 echo "# accept won $won races, expiry won $((1000 - won))"
-tap_ok "$( [ "$won" -gt 0 ] && [ "$won" -lt 1000 ]; echo $?)" "both sides won some races (accept $won, expiry $((1000 - won)))"
+# Who wins depends on the machine's load (a busy CI box can make every accept late), so the
+# split is reported, not asserted; both orders are forced deterministically below.
+[ "$won" -gt 0 ] && [ "$won" -lt 1000 ] || echo "# note: one side won every race this time; the forced orders below still cover both"
 tap_is "$(q "SELECT count(*) FROM landform.leads l WHERE (SELECT count(*) FROM landform.assignments a WHERE a.lead_id = l.id AND a.closed_at IS NULL) <> 1")" 0 \
 	"every lead has exactly one open assignment"
 tap_is "$(q "SELECT count(*) FROM race r JOIN landform.assignments a ON a.id = r.id JOIN landform.leads l ON l.id = a.lead_id
