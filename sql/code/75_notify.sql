@@ -317,10 +317,19 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	v_id bigint := landform._notify_target(p_name);
 	v_pending bigint;
+	v_ids bigint[];
 BEGIN
-	SELECT count(*) INTO v_pending FROM landform.deliveries WHERE target_id = v_id AND state = 'pending';
+	SELECT count(*) FILTER (WHERE state = 'pending'), array_agg(outbox_id ORDER BY outbox_id)
+	INTO v_pending, v_ids
+	FROM landform.deliveries WHERE target_id = v_id;
+	-- The notices it was part of are summed up again without it (as notify_finish does).
+	PERFORM 1 FROM landform.outbox o WHERE o.id = ANY (v_ids) ORDER BY o.id FOR UPDATE;
 	DELETE FROM landform.outbox WHERE target_id = v_id;
 	DELETE FROM landform.notify_targets WHERE id = v_id;
+	UPDATE landform.outbox o
+	SET targets = (SELECT count(*) FROM landform.deliveries d WHERE d.outbox_id = o.id)
+	WHERE o.id = ANY (v_ids);
+	PERFORM landform._notify_sum(v_ids);
 	RETURN v_pending;
 END
 $$;
