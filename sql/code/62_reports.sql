@@ -516,8 +516,8 @@ BEGIN
 END
 $$;
 
--- Stage conversion per member over the range: leads they accepted (offers made in the range)
--- and how many leads they moved into each later stage in the range; rate = moved / accepted.
+-- Stage conversion per member over the range: offers they accepted (made in the range) and
+-- how many leads they moved into each later stage in the range; rate = moved / accepted.
 CREATE OR REPLACE FUNCTION landform.staff_stages(p_from date, p_to date)
 RETURNS TABLE (login text, stage text, stage_position integer, accepted bigint, reached bigint,
                rate numeric)
@@ -534,7 +534,7 @@ BEGIN
 	v_to := (p_to + 1)::timestamp AT TIME ZONE v_tz;
 	RETURN QUERY
 	WITH t AS (
-		SELECT a.staff_id, count(DISTINCT a.lead_id) AS accepted
+		SELECT a.staff_id, count(*) AS accepted
 		FROM landform.assignments a
 		WHERE a.staff_id IS NOT NULL AND a.accepted_at IS NOT NULL
 		  AND a.assigned_at >= v_from AND a.assigned_at < v_to
