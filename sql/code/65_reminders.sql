@@ -43,7 +43,8 @@ BEGIN
 END
 $$;
 
--- An offer expired: tell the member and the pool's manager, in the expiring transaction.
+-- An offer expired: tell the member and the pool's manager (if active), in the expiring
+-- transaction.
 CREATE OR REPLACE FUNCTION landform._expired_notice() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -53,7 +54,9 @@ BEGIN
 	                          'to', CASE WHEN r.staff_id = NEW.staff_id THEN 'member' ELSE 'manager' END)
 	FROM (SELECT NEW.staff_id
 	      UNION
-	      SELECT p.manager_id FROM landform.pools p WHERE p.id = NEW.pool_id) AS r(staff_id)
+	      SELECT p.manager_id FROM landform.pools p
+	      JOIN landform.staff m ON m.id = p.manager_id AND m.active
+	      WHERE p.id = NEW.pool_id) AS r(staff_id)
 	WHERE r.staff_id IS NOT NULL
 	ON CONFLICT (idem_key) DO NOTHING;
 	RETURN NULL;
@@ -116,7 +119,8 @@ BEGIN
 		                          'to', CASE WHEN r.staff_id = a.staff_id THEN 'member' ELSE 'manager' END)
 		FROM landform.assignments a
 		JOIN landform.pools p ON p.id = a.pool_id
-		CROSS JOIN LATERAL (VALUES (a.staff_id), (nullif(p.manager_id, a.staff_id))) AS r(staff_id)
+		LEFT JOIN landform.staff m ON m.id = p.manager_id AND m.active
+		CROSS JOIN LATERAL (VALUES (a.staff_id), (nullif(m.id, a.staff_id))) AS r(staff_id)
 		WHERE a.closed_at IS NULL AND a.accepted_at IS NULL AND a.staff_id IS NOT NULL
 		  AND a.deadline > now() AND a.deadline <= now() + v_warn
 		  AND r.staff_id IS NOT NULL

@@ -63,6 +63,10 @@ SELECT t.is((SELECT count(*) FROM landform.outbox WHERE kind = 'expired'), 2::bi
 SELECT landform.set_pool_manager('default', NULL) \g /dev/null
 UPDATE landform.assignments SET deadline = now() + interval '1 minute' WHERE id = pg_temp.offer(3);
 SELECT t.is((SELECT expiring FROM landform.tick_notifications()), 1, 'without a manager only the member is warned');
+SELECT landform.set_pool_manager('default', 'boss') \g /dev/null
+SELECT landform.deactivate_staff('boss') \g /dev/null
+UPDATE landform.assignments SET deadline = now() + interval '1 minute' WHERE id = pg_temp.offer(2);
+SELECT t.is((SELECT expiring FROM landform.tick_notifications()), 1, 'a deactivated manager gets no copy');
 
 -- Repeat submission from a lead someone holds.
 SELECT landform.submit('demo', NULL, '+8613800000002', NULL, NULL, '{}', NULL, 'k2b', NULL, NULL, NULL) \g /dev/null
@@ -95,15 +99,15 @@ SELECT t.is((SELECT count(*) FROM landform.stage_reminders), 0::bigint, 'and sho
 UPDATE landform.assignments SET assigned_at = now() - interval '1 day', accepted_at = NULL, deadline = now() + interval '1 day'
 WHERE id = pg_temp.offer(3);
 SELECT landform.set_notifications(p_daily_summary_at => '00:00') \g /dev/null
-SELECT t.is((SELECT daily_summary FROM landform.tick_notifications()), 3, 'tick after the summary time: one per active member');
+SELECT t.is((SELECT daily_summary FROM landform.tick_notifications()), 2, 'tick after the summary time: one per active member (not boss)');
 SELECT t.is((SELECT daily_summary FROM landform.tick_notifications()), 0, 'only once a day');
 DELETE FROM landform.outbox WHERE kind = 'daily_summary' AND staff_id = pg_temp.staff('alice');
 SELECT t.is((SELECT daily_summary FROM landform.tick_notifications()), 0, 'not again even when its rows were pruned');
 SELECT t.is((SELECT (payload ->> 'received') || ' ' || (payload ->> 'pending_now') || ' ' || (payload ->> 'day')
              FROM landform.outbox WHERE kind = 'daily_summary' AND staff_id = pg_temp.staff('bob')),
             '0 1 ' || (landform._day(now()) - 1), 'bob''s summary: nothing received yesterday, one offer pending now');
-SELECT t.is((SELECT idem_key FROM landform.outbox WHERE kind = 'daily_summary' AND staff_id = pg_temp.staff('boss')),
-            'daily_summary:d' || landform._day(now()) || '>' || pg_temp.staff('boss'), 'its key names the day and the member');
+SELECT t.is((SELECT idem_key FROM landform.outbox WHERE kind = 'daily_summary' AND staff_id = pg_temp.staff('bob')),
+            'daily_summary:d' || landform._day(now()) || '>' || pg_temp.staff('bob'), 'its key names the day and the member');
 SELECT landform.set_notifications(p_no_summary => true) \g /dev/null
 UPDATE landform.tick_state SET day = '2000-01-01';
 SELECT t.is((SELECT daily_summary FROM landform.tick_notifications()), 0, 'no summary when switched off');
