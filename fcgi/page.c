@@ -56,6 +56,16 @@ now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/* Wall-clock milliseconds: stamps travel between hosts, so not the monotonic clock. */
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static long long
 now_ms(void)
 {
@@ -165,7 +175,7 @@ new_stamp(struct request *r, const char *slug)
 	char *s = arena_alloc(r->arena, STAMP_MAX);
 
 	randombytes_buf(rnd, sizeof(rnd));
-	stamp_make(r->ctx->key, slug, now_s(), rnd, s);
+	stamp_make(r->ctx->key, slug, wall_ms(), rnd, s);
 	return s;
 }
 
@@ -494,8 +504,8 @@ submit(struct request *r, bool json)
 	}
 	stamp = form_get(&f, SCHEMA_STAMP_FIELD);
 	hp = form_get(&f, SCHEMA_HONEYPOT_FIELD);
-	sr = stamp_check(r->ctx->key, v.page->slug, stamp, now_s(), c->stamp_min_age,
-			 c->stamp_max_age);
+	sr = stamp_check(r->ctx->key, v.page->slug, stamp, wall_ms(), c->stamp_min_age * 1000,
+			 c->stamp_max_age * 1000);
 	/* Bots get the answer a person would, so they learn nothing; only the count knows. */
 	if ((hp != NULL && *hp != '\0') || (sr != STAMP_OK && sr != STAMP_EXPIRED)) {
 		counters_add(&r->ctx->counters, COUNTER_SPAM, v.page->slug, v.channel, NULL, now_s());

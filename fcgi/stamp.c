@@ -1,4 +1,4 @@
-/* Form stamps: "v1.<issued unix seconds>.<random hex>.<hmac hex>", HMAC-SHA-256 truncated to
+/* Form stamps: "v1.<issued unix milliseconds>.<random hex>.<hmac hex>", HMAC-SHA-256 truncated to
  * 128 bits over "v1|slug|issued|random". Stateless, so every worker and host can check them. */
 #include "stamp.h"
 
@@ -27,13 +27,13 @@ mac(const unsigned char key[SECRET_BYTES], const char *slug, const char *issued,
 }
 
 void
-stamp_make(const unsigned char key[SECRET_BYTES], const char *slug, int64_t now,
+stamp_make(const unsigned char key[SECRET_BYTES], const char *slug, int64_t now_ms,
 	   const unsigned char random[STAMP_RANDOM_BYTES], char out[STAMP_MAX])
 {
 	char issued[24], rhex[STAMP_RANDOM_BYTES * 2 + 1], mhex[MAC_BYTES * 2 + 1];
 	unsigned char m[MAC_BYTES];
 
-	snprintf(issued, sizeof(issued), "%lld", (long long)now);
+	snprintf(issued, sizeof(issued), "%lld", (long long)now_ms);
 	sodium_bin2hex(rhex, sizeof(rhex), random, STAMP_RANDOM_BYTES);
 	mac(key, slug, issued, rhex, m);
 	sodium_bin2hex(mhex, sizeof(mhex), m, MAC_BYTES);
@@ -51,7 +51,7 @@ all_hex(const char *s, size_t n)
 
 enum stamp_result
 stamp_check(const unsigned char key[SECRET_BYTES], const char *slug, const char *stamp,
-	    int64_t now, int64_t min_age, int64_t max_age)
+	    int64_t now_ms, int64_t min_age_ms, int64_t max_age_ms)
 {
 	char issued[24], rhex[STAMP_RANDOM_BYTES * 2 + 1];
 	unsigned char want[MAC_BYTES], got[MAC_BYTES];
@@ -68,7 +68,7 @@ stamp_check(const unsigned char key[SECRET_BYTES], const char *slug, const char 
 	if (dot1 == NULL)
 		return STAMP_MALFORMED;
 	ilen = (size_t)(dot1 - p);
-	if (ilen == 0 || ilen > 12)
+	if (ilen == 0 || ilen > 15)
 		return STAMP_MALFORMED;
 	for (size_t i = 0; i < ilen; i++) {
 		if (p[i] < '0' || p[i] > '9')
@@ -89,10 +89,10 @@ stamp_check(const unsigned char key[SECRET_BYTES], const char *slug, const char 
 	mac(key, slug, issued, rhex, want);
 	if (sodium_memcmp(got, want, MAC_BYTES) != 0)
 		return STAMP_FORGED;
-	age = now - t;
-	if (age < min_age)
+	age = now_ms - t;
+	if (age < min_age_ms)
 		return STAMP_TOO_FAST;
-	if (age > max_age)
+	if (age > max_age_ms)
 		return STAMP_EXPIRED;
 	return STAMP_OK;
 }

@@ -11,7 +11,7 @@
 #include "secret.h"
 
 #define STAMP_RANDOM_BYTES 12
-/* "v1." + 10 digits + "." + 24 hex + "." + 32 hex + NUL, with room to spare. */
+/* "v1." + 13 digits (unix milliseconds) + "." + 24 hex + "." + 32 hex + NUL, with room to spare. */
 #define STAMP_MAX 96
 
 enum stamp_result {
@@ -23,13 +23,16 @@ enum stamp_result {
 	STAMP_EXPIRED     /* older than max_age: a tab left open too long */
 };
 
-/* Write a stamp for page slug issued at now with the given random bytes. Pure. */
-void stamp_make(const unsigned char key[SECRET_BYTES], const char *slug, int64_t now,
+/* Write a stamp for page slug issued at now_ms (unix milliseconds) with the given random
+ * bytes. Milliseconds, so "faster than 2 s" means 2 s, not anything over 1 s. Pure. */
+void stamp_make(const unsigned char key[SECRET_BYTES], const char *slug, int64_t now_ms,
 		const unsigned char random[STAMP_RANDOM_BYTES], char out[STAMP_MAX]);
 
-/* Check a stamp sent back with a submission (NULL = missing). Pure; constant-time compare. */
+/* Check a stamp sent back with a submission (NULL = missing); times in milliseconds.
+ * Pure; constant-time compare. */
 enum stamp_result stamp_check(const unsigned char key[SECRET_BYTES], const char *slug,
-			      const char *stamp, int64_t now, int64_t min_age, int64_t max_age);
+			      const char *stamp, int64_t now_ms, int64_t min_age_ms,
+			      int64_t max_age_ms);
 
 const char *stamp_result_code(enum stamp_result r);
 

@@ -15,7 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(s, data, size);
 	s[size] = '\0';
-	(void)stamp_check(key, "demo", s, 1700000000, 2, 86400);
+	(void)stamp_check(key, "demo", s, 1700000000000, 2000, 86400000);
 	free(s);
 	return 0;
 }

@@ -11,7 +11,7 @@ stamp_of() { grep -o 'name="_stamp" value="[^"]*"' | head -1 | sed 's/.*value="/
 declare -a S
 for i in $(seq 0 24); do S[$i]=$(curl -s "$LF_URL/p/demo?ch=it" | stamp_of); done
 ASK_STAMP=$(curl -s "$LF_URL/p/ask" | stamp_of)
-like "${S[0]}" '^v1\.[0-9]+\.[0-9a-f]{24}\.[0-9a-f]{32}$' "the page carries a signed form stamp"
+like "${S[0]}" '^v1\.[0-9]{13}\.[0-9a-f]{24}\.[0-9a-f]{32}$' "the page carries a signed form stamp"
 
 # --- rendering ----------------------------------------------------------------------------
 page=$(curl -s -c "$COOKIES" -D "$LF_VAR/h.txt" "$LF_URL/p/demo?ch=it")
@@ -158,7 +158,7 @@ spam() { [ "$(q "select coalesce(sum(spam),0) from landform.page_daily d join la
 check "spam is counted per page and channel" wait_for 5 spam
 
 # An expired stamp (a tab left open for days): signed with the real key, issued 25 h ago.
-old=$(( $(date +%s) - 90000 )); rnd=000102030405060708090a0b
+old=$(( $(date +%s) * 1000 - 90000000 )); rnd=000102030405060708090a0b
 mac=$(printf 'v1|demo|%s|%s' "$old" "$rnd" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(od -An -tx1 "$LF_VAR/secret" | tr -d " \n")" | awk '{print $2}' | cut -c1-32)
 page=$(curl -s -w '\n%{http_code}' --data-urlencode "_stamp=v1.$old.$rnd.$mac" --data-urlencode "name=Late" \
     --data-urlencode "mobile=13812340000" --data-urlencode "agree=on" "$LF_URL/p/demo")
