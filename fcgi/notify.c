@@ -69,6 +69,7 @@ struct notifier {
 	struct arena a;
 	unsigned long listening;
 	long long lease_ms;
+	long long warned_ms;
 };
 
 static long long
@@ -254,8 +255,12 @@ collect(struct notifier *n)
 			log_debug("delivery %lld.%lld to %s: sent in %ld ms (attempt %d)", s->outbox,
 				  s->target, s->target_name, s->ms, s->attempt);
 		else
-			log_info("delivery %lld.%lld to %s failed (attempt %d, %ld ms): %s",
-				 s->outbox, s->target, s->target_name, s->attempt, s->ms, s->error);
+			/* A target that is down fails every retry: say so at its first and last. */
+			log_at(s->attempt == 1 || s->attempt >= n->c->notify_max_attempts ? LOG_INFO
+											   : LOG_DEBUG,
+			       "delivery %lld.%lld to %s failed (attempt %d of %ld, %ld ms): %s",
+			       s->outbox, s->target, s->target_name, s->attempt,
+			       n->c->notify_max_attempts, s->ms, s->error);
 	}
 }
 
@@ -315,8 +320,10 @@ flush(struct notifier *n)
 			if (n->slots[i].state == SLOT_DONE)
 				n->slots[i].state = SLOT_FREE;
 		log_debug("recorded %d delivery results", done);
-	} else {
+	} else if (now_ms() - n->warned_ms > 10000) {
+		/* Kept and tried again every round; said at most every ten seconds. */
 		log_warn("could not record %d delivery results yet: %s", done, de.message);
+		n->warned_ms = now_ms();
 	}
 	cJSON_free(text);
 }
