@@ -81,23 +81,12 @@ seq_len(const unsigned char *s, size_t left)
 static const char *
 md_safe(unsigned char c)
 {
-	switch (c) {
-	case '<': return "＜";
-	case '>': return "＞";
-	case '[': return "［";
-	case ']': return "］";
-	case '(': return "（";
-	case ')': return "）";
-	case '*': return "＊";
-	case '_': return "＿";
-	case '`': return "｀";
-	case '#': return "＃";
-	case '~': return "～";
-	case '|': return "｜";
-	case '\\': return "＼";
-	case '&': return "＆";
-	default: return NULL;
-	}
+	static const char ascii[] = "<>[]()*_`#~|\\&";
+	static const char *const wide[] = {"＜", "＞", "［", "］", "（", "）", "＊",
+	                                   "＿", "｀", "＃", "～", "｜", "＼", "＆"};
+	const char *p = c != '\0' ? strchr(ascii, c) : NULL;
+
+	return p != NULL ? wide[p - ascii] : NULL;
 }
 
 /* Append text that came from outside: controls become spaces, broken UTF-8 becomes '?',
@@ -463,15 +452,32 @@ static const struct {
 	const char *key;
 	const char *label;
 } summary_labels[] = {
-	{ "new_leads", "新线索" },   { "leads", "新线索" },     { "assigned", "已分配" },
-	{ "accepted", "已接受" },    { "pending", "待接受" },   { "expired", "超时" },
-	{ "overdue", "已逾期" },     { "open", "公海" },        { "open_pool", "公海" },
-	{ "contacted", "已联系" },   { "consultations", "咨询" }, { "answered", "已回复" },
-	{ "unanswered", "待回复" },  { "won", "成交" },         { "deals", "成交" },
-	{ "amount", "成交额" },      { "submissions", "提交" }, { "repeat", "重复提交" },
-	{ "stale", "待跟进" },       { "views", "浏览" },       { "visitors", "访客" },
-	{ "received", "新分配" },    { "accepted_in_time", "按时接受" },
-	{ "pending_now", "待接受" }, { "owned_now", "跟进中" },  { "reminders_now", "待跟进提醒" },
+    {"new_leads", "新线索"},
+    {"leads", "新线索"},
+    {"assigned", "已分配"},
+    {"accepted", "已接受"},
+    {"pending", "待接受"},
+    {"expired", "超时"},
+    {"overdue", "已逾期"},
+    {"open", "公海"},
+    {"open_pool", "公海"},
+    {"contacted", "已联系"},
+    {"consultations", "咨询"},
+    {"answered", "已回复"},
+    {"unanswered", "待回复"},
+    {"won", "成交"},
+    {"deals", "成交"},
+    {"amount", "成交额"},
+    {"submissions", "提交"},
+    {"repeat", "重复提交"},
+    {"stale", "待跟进"},
+    {"views", "浏览"},
+    {"visitors", "访客"},
+    {"received", "新分配"},
+    {"accepted_in_time", "按时接受"},
+    {"pending_now", "待接受"},
+    {"owned_now", "跟进中"},
+    {"reminders_now", "待跟进提醒"},
 };
 
 static void
@@ -546,14 +552,14 @@ static const struct {
 	const char *title;
 	void (*render)(struct ctx *);
 } kinds[] = {
-	{ "assigned", "新线索", r_assigned },
-	{ "import_assigned", "导入线索", r_import_assigned },
-	{ "repeat_submission", "客户再次提交", r_repeat },
-	{ "expiring", "线索即将超时", r_expiring },
-	{ "expired", "线索已超时", r_expired },
-	{ "stage_dwell", "跟进提醒", r_stage_dwell },
-	{ "daily_summary", "每日汇总", r_daily_summary },
-	{ "test", "测试消息", r_test },
+    {"assigned", "新线索", r_assigned},
+    {"import_assigned", "导入线索", r_import_assigned},
+    {"repeat_submission", "客户再次提交", r_repeat},
+    {"expiring", "线索即将超时", r_expiring},
+    {"expired", "线索已超时", r_expired},
+    {"stage_dwell", "跟进提醒", r_stage_dwell},
+    {"daily_summary", "每日汇总", r_daily_summary},
+    {"test", "测试消息", r_test},
 };
 
 /* Cut s back to at most max bytes on a character boundary. */
@@ -573,7 +579,7 @@ cut(struct buf *b, size_t max)
 static bool
 render(struct buf *b, const cJSON *root, bool md, const char *public_url)
 {
-	struct ctx x = { .b = b, .root = root, .md = md };
+	struct ctx x = {.b = b, .root = root, .md = md};
 	const char *kind = str(root, "kind");
 	const char *title = "通知";
 	void (*fn)(struct ctx *) = r_other;
@@ -604,7 +610,8 @@ render(struct buf *b, const cJSON *root, bool md, const char *public_url)
 		while (n > 0 && public_url[n - 1] == '/')
 			n--;
 		if (md)
-			buf_printf(b, "\n[查看线索](%.*s/staff/leads/%lld)", (int)n, public_url, id);
+			buf_printf(b, "\n[查看线索](%.*s/staff/leads/%lld)", (int)n, public_url,
+			           id);
 		else
 			buf_printf(b, " 查看：%.*s/staff/leads/%lld", (int)n, public_url, id);
 	}
@@ -670,7 +677,7 @@ copy_into(cJSON *to, const char *key, const cJSON *o)
 /* The generic webhook body: what we know, with the phone masked and a link to the lead. */
 static cJSON *
 webhook_json(const cJSON *root, const char *text, const char *key, long long ts,
-	     const char *public_url)
+             const char *public_url)
 {
 	cJSON *out = cJSON_CreateObject();
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
@@ -696,7 +703,7 @@ webhook_json(const cJSON *root, const char *text, const char *key, long long ts,
 
 			phone_mask(phone, masked, sizeof(masked));
 			cJSON_ReplaceItemInObjectCaseSensitive(lead, "phone",
-							       cJSON_CreateString(masked));
+			                                       cJSON_CreateString(masked));
 		}
 		if (public_url != NULL && *public_url != '\0' && strlen(public_url) < 1024 &&
 		    num(lead, "id", &lead_id)) {
@@ -706,7 +713,7 @@ webhook_json(const cJSON *root, const char *text, const char *key, long long ts,
 			while (n > 0 && public_url[n - 1] == '/')
 				n--;
 			snprintf(url, sizeof(url), "%.*s/staff/leads/%lld", (int)n, public_url,
-				 lead_id);
+			         lead_id);
 			cJSON_AddStringToObject(lead, "url", url);
 		}
 	}
@@ -715,8 +722,8 @@ webhook_json(const cJSON *root, const char *text, const char *key, long long ts,
 }
 
 char *
-notice_body(struct arena *a, enum notice_target t, const char *json, size_t len,
-	    const char *key, long long timestamp, const char *public_url)
+notice_body(struct arena *a, enum notice_target t, const char *json, size_t len, const char *key,
+            long long timestamp, const char *public_url)
 {
 	cJSON *root = parse(json, len), *out = NULL;
 	struct buf b;
@@ -798,7 +805,7 @@ add_safe(char *why, size_t whysz, const char *s, size_t n)
 
 bool
 notice_accepted(enum notice_target t, long status, const char *body, size_t len, char *why,
-		size_t whysz)
+                size_t whysz)
 {
 	cJSON *root = NULL;
 	const cJSON *code, *msg;
@@ -824,7 +831,7 @@ notice_accepted(enum notice_target t, long status, const char *body, size_t len,
 		if (cJSON_IsString(msg) && strlen(why) + 3 < whysz) {
 			strcat(why, ": ");
 			add_safe(why, whysz > 200 ? 200 : whysz, msg->valuestring,
-				 strlen(msg->valuestring));
+			         strlen(msg->valuestring));
 		}
 	}
 	cJSON_Delete(root);

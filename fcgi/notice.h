@@ -11,7 +11,7 @@
 #include "arena.h"
 
 enum notice_target {
-	NOTICE_WECOM,  /* 企业微信群机器人: {"msgtype":"markdown",...}, answers {"errcode":0} */
+	NOTICE_WECOM, /* 企业微信群机器人: {"msgtype":"markdown",...}, answers {"errcode":0} */
 	NOTICE_WEBHOOK /* any receiver: JSON body signed with HMAC-SHA256 */
 };
 
@@ -22,7 +22,7 @@ enum notice_target {
 
 /* "wecom" or "webhook"; false for anything else. */
 bool notice_target_parse(const char *s, enum notice_target *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* The message for a notice as landform.notify_claim returns it (sql/code/75_notify.sql):
  * {"id","kind","created_at","payload":{...},"tz_offset":s,"staff":{"name","wecom_userid",..},
@@ -33,18 +33,17 @@ bool notice_target_parse(const char *s, enum notice_target *out)
  * masked. public_url ("" or NULL: no link) is where the portal's lead links point.
  * Returns NULL when json is not an object with a string kind. */
 char *notice_text(struct arena *a, const char *json, size_t len, bool markdown,
-		  const char *public_url);
+                  const char *public_url);
 
 /* The body to POST for target kind t. WeCom: {"msgtype":"markdown","markdown":{"content":
  * text}}. Webhook: {"delivery":key,"timestamp":ts,"id","kind","created_at","text",
  * "staff":{...},"lead":{... phone masked, "url"},"payload":{...}}, which carries the
  * timestamp inside the signed bytes. NULL as notice_text. */
 char *notice_body(struct arena *a, enum notice_target t, const char *json, size_t len,
-		  const char *key, long long timestamp, const char *public_url);
+                  const char *key, long long timestamp, const char *public_url);
 
 /* X-Landform-Signature for body: "sha256=" + hex HMAC-SHA256(secret, body). */
-void notice_sign(const char *secret, const char *body, size_t len,
-		 char out[NOTICE_SIGNATURE_MAX]);
+void notice_sign(const char *secret, const char *body, size_t len, char out[NOTICE_SIGNATURE_MAX]);
 
 /* Milliseconds to wait after failed attempt number attempt (1 = the first): base doubled
  * per attempt, capped at max, then jittered down by up to half with random so receivers
@@ -54,8 +53,8 @@ long long notice_backoff_ms(int attempt, long base_ms, long max_ms, uint32_t ran
 /* Did the target take it? Webhook: any 2xx. WeCom: 200 and {"errcode":0} (it answers 200
  * with an errcode for refusals such as rate limits). When not, why says so in a few
  * words (status, errcode and errmsg; never the body of a webhook's answer). */
-bool notice_accepted(enum notice_target t, long status, const char *body, size_t len,
-		     char *why, size_t whysz) __attribute__((warn_unused_result));
+bool notice_accepted(enum notice_target t, long status, const char *body, size_t len, char *why,
+                     size_t whysz) __attribute__((warn_unused_result));
 
 /* Seconds since the epoch of an ISO 8601 time as PostgreSQL writes it in JSON
  * ("2024-05-01T10:25:00.123+08:00", "...Z"); false when s is not one. */

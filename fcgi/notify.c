@@ -39,11 +39,9 @@ on_term(int sig)
 }
 
 static const struct db_stmt claim_stmt = {
-	"notify_claim", "SELECT * FROM landform.notify_claim($1, $2, $3, $4, $5, $6)", 6
-};
-static const struct db_stmt finish_stmt = {
-	"notify_finish", "SELECT landform.notify_finish($1, $2, $3)", 3
-};
+    "notify_claim", "SELECT * FROM landform.notify_claim($1, $2, $3, $4, $5, $6)", 6};
+static const struct db_stmt finish_stmt = {"notify_finish",
+                                           "SELECT landform.notify_finish($1, $2, $3)", 3};
 
 enum slot_state { SLOT_FREE, SLOT_SENDING, SLOT_DONE };
 
@@ -108,12 +106,14 @@ busy_json(struct notifier *n)
 		if (n->slots[i].state == SLOT_FREE)
 			continue;
 		for (int j = 0; j < i; j++)
-			if (n->slots[j].state != SLOT_FREE && n->slots[j].target == n->slots[i].target)
+			if (n->slots[j].state != SLOT_FREE &&
+			    n->slots[j].target == n->slots[i].target)
 				seen = true;
 		if (seen)
 			continue;
 		for (int j = i; j < n->nslots; j++)
-			if (n->slots[j].state != SLOT_FREE && n->slots[j].target == n->slots[i].target)
+			if (n->slots[j].state != SLOT_FREE &&
+			    n->slots[j].target == n->slots[i].target)
 				k++;
 		buf_printf(&b, "%s\"%lld\":%d", first ? "" : ",", n->slots[i].target, k);
 		first = false;
@@ -134,8 +134,7 @@ fail(struct slot *s, const char *why)
 
 /* Build and start one POST for a claimed row; a row that cannot be sent fails at once. */
 static void
-start(struct notifier *n, struct slot *s, const char *url, const char *secret,
-      const char *notice)
+start(struct notifier *n, struct slot *s, const char *url, const char *secret, const char *notice)
 {
 	char key[48], attempt[48], stamp[64], sig[NOTICE_SIGNATURE_MAX + 32], err[200];
 	const char *headers[7];
@@ -246,18 +245,19 @@ collect(struct notifier *n)
 		s->status = res.answered ? res.status : 0;
 		s->ms = res.ms;
 		s->ok = res.answered &&
-			notice_accepted(s->kind, res.status, res.body, res.len, why, sizeof(why));
+		        notice_accepted(s->kind, res.status, res.body, res.len, why, sizeof(why));
 		if (!res.answered)
 			snprintf(s->error, sizeof(s->error), "%s", res.error);
 		else if (!s->ok)
 			snprintf(s->error, sizeof(s->error), "%s", why);
 		if (s->ok)
-			log_debug("delivery %lld.%lld to %s: sent in %ld ms (attempt %d)", s->outbox,
-				  s->target, s->target_name, s->ms, s->attempt);
+			log_debug("delivery %lld.%lld to %s: sent in %ld ms (attempt %d)",
+			          s->outbox, s->target, s->target_name, s->ms, s->attempt);
 		else
 			/* A target that is down fails every retry: say so at its first and last. */
-			log_at(s->attempt == 1 || s->attempt >= n->c->notify_max_attempts ? LOG_INFO
-											   : LOG_DEBUG,
+			log_at(s->attempt == 1 || s->attempt >= n->c->notify_max_attempts
+			           ? LOG_INFO
+			           : LOG_DEBUG,
 			       "delivery %lld.%lld to %s failed (attempt %d of %ld, %ld ms): %s",
 			       s->outbox, s->target, s->target_name, s->attempt,
 			       n->c->notify_max_attempts, s->ms, s->error);
@@ -298,10 +298,10 @@ flush(struct notifier *n)
 			if (!s->ok) {
 				cJSON_AddStringToObject(o, "error", s->error);
 				cJSON_AddNumberToObject(
-					o, "retry_ms",
-					(double)notice_backoff_ms(s->attempt, n->c->notify_backoff,
-								  n->c->notify_backoff_max,
-								  randombytes_random()));
+				    o, "retry_ms",
+				    (double)notice_backoff_ms(s->attempt, n->c->notify_backoff,
+				                              n->c->notify_backoff_max,
+				                              randombytes_random()));
 			}
 		}
 		cJSON_AddItemToArray(arr, o);
@@ -365,31 +365,33 @@ wind_down(struct notifier *n)
 		webhook_abandon(n->wh);
 		collect(n);
 		for (int i = 0; i < n->nslots; i++)
-			if (n->slots[i].state == SLOT_DONE && strcmp(n->slots[i].error, "abandoned") == 0)
+			if (n->slots[i].state == SLOT_DONE &&
+			    strcmp(n->slots[i].error, "abandoned") == 0)
 				n->slots[i].release = true;
 	}
 	flush(n);
 	if (count(n, SLOT_DONE) > 0)
-		log_warn("%d delivery results unrecorded at exit: they are sent again after their lease",
-			 count(n, SLOT_DONE));
+		log_warn(
+		    "%d delivery results unrecorded at exit: they are sent again after their lease",
+		    count(n, SLOT_DONE));
 }
 
 int
 notify_run(const struct config *c)
 {
 	struct db_options dbo = {
-		.conninfo = c->database_url,
-		.connect_timeout = (int)c->db_connect_timeout,
-		.statement_timeout = (int)c->db_statement_timeout * 6,
-		.prepare = c->db_prepare,
-		.application_name = "landformd notifier",
+	    .conninfo = c->database_url,
+	    .connect_timeout = (int)c->db_connect_timeout,
+	    .statement_timeout = (int)c->db_statement_timeout * 6,
+	    .prepare = c->db_prepare,
+	    .application_name = "landformd notifier",
 	};
 	struct webhook_options wo = {
-		.connect_timeout_ms = c->notify_connect_timeout,
-		.timeout_ms = c->notify_timeout,
-		.user_agent = "landform-notify/" PACKAGE_VERSION,
+	    .connect_timeout_ms = c->notify_connect_timeout,
+	    .timeout_ms = c->notify_timeout,
+	    .user_agent = "landform-notify/" PACKAGE_VERSION,
 	};
-	struct notifier n = { .c = c };
+	struct notifier n = {.c = c};
 	struct sigaction sa;
 	sigset_t none;
 	char host[64] = "", err[200];
@@ -419,7 +421,7 @@ notify_run(const struct config *c)
 	}
 	gethostname(host, sizeof(host) - 1);
 	snprintf(n.worker, sizeof(n.worker), "%s:%d:%08x", host, (int)getpid(),
-		 (unsigned)randombytes_random());
+	         (unsigned)randombytes_random());
 	n.nslots = (int)c->notify_concurrency;
 	n.slots = calloc((size_t)n.nslots, sizeof(*n.slots));
 	if (n.slots == NULL)
@@ -429,7 +431,7 @@ notify_run(const struct config *c)
 	n.db = db_new(&dbo);
 	arena_init(&n.a, 16384);
 	log_info("notifier ready: %d at a time, %ld per target, as %s", n.nslots,
-		 c->notify_per_target, n.worker);
+	         c->notify_per_target, n.worker);
 
 	while (!stopping) {
 		long long now = now_ms(), wait;

@@ -26,7 +26,7 @@ struct webhook {
 	char *user_agent;
 	struct xfer *running; /* started, not yet handed back */
 	int count;
-	struct xfer *handed;  /* the last result's transfer, freed on the next call */
+	struct xfer *handed; /* the last result's transfer, freed on the next call */
 };
 
 static long long
@@ -131,10 +131,10 @@ webhook_add(struct webhook *w, const struct webhook_request *r, char *err, size_
 		snprintf(err, errsz, "libcurl: out of memory");
 		goto failed;
 	}
-#define SET(opt, val) \
-	do { \
-		if (rc == CURLE_OK) \
-			rc = curl_easy_setopt(x->easy, opt, val); \
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt(x->easy, opt, val);                                  \
 	} while (0)
 	SET(CURLOPT_URL, r->url);
 	SET(CURLOPT_PRIVATE, x);
@@ -181,14 +181,14 @@ failed:
 void
 webhook_wait(struct webhook *w, int fd, int timeout_ms, bool *fd_ready)
 {
-	struct curl_waitfd extra = { .fd = fd, .events = CURL_WAIT_POLLIN };
+	struct curl_waitfd extra = {.fd = fd, .events = CURL_WAIT_POLLIN};
 	int running, numfds;
 
 	*fd_ready = false;
 	/* curl_multi_poll returns early when a transfer needs attention, and treats EINTR as
 	 * a wake-up, so SIGTERM is seen at once. */
 	(void)curl_multi_poll(w->multi, fd >= 0 ? &extra : NULL, fd >= 0 ? 1 : 0,
-			      timeout_ms > 0 ? timeout_ms : 0, &numfds);
+	                      timeout_ms > 0 ? timeout_ms : 0, &numfds);
 	*fd_ready = fd >= 0 && (extra.revents & CURL_WAIT_POLLIN) != 0;
 	(void)curl_multi_perform(w->multi, &running);
 }

@@ -11,7 +11,7 @@ struct webhook;
 
 struct webhook_options {
 	long connect_timeout_ms;
-	long timeout_ms;         /* whole transfer, connect included */
+	long timeout_ms; /* whole transfer, connect included */
 	const char *user_agent;
 };
 
@@ -28,11 +28,11 @@ struct webhook_request {
  * webhook_next or webhook_free. */
 struct webhook_result {
 	unsigned long tag;
-	bool answered;      /* a response arrived (status is set); false: error says why */
+	bool answered; /* a response arrived (status is set); false: error says why */
 	long status;
-	long ms;            /* from webhook_add to the end */
-	char error[200];    /* libcurl's reason, without the URL (it may hold a key) */
-	const char *body;   /* the first WEBHOOK_BODY_MAX bytes of the answer, NUL-terminated */
+	long ms;          /* from webhook_add to the end */
+	char error[200];  /* libcurl's reason, without the URL (it may hold a key) */
+	const char *body; /* the first WEBHOOK_BODY_MAX bytes of the answer, NUL-terminated */
 	size_t len;
 };
 
@@ -45,7 +45,7 @@ void webhook_free(struct webhook *w);
 
 /* Start a POST now; false with err when libcurl refuses it (a malformed URL, out of memory). */
 bool webhook_add(struct webhook *w, const struct webhook_request *r, char *err, size_t errsz)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Move transfers along, waiting up to timeout_ms for network activity or for fd (-1: none)
  * to become readable; *fd_ready tells which. Returns at once when a signal arrives. */
@@ -53,7 +53,7 @@ void webhook_wait(struct webhook *w, int fd, int timeout_ms, bool *fd_ready);
 
 /* The next finished transfer, or false when none is waiting to be collected. */
 bool webhook_next(struct webhook *w, struct webhook_result *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Transfers started and not yet collected with webhook_next. */
 int webhook_running(const struct webhook *w);

@@ -70,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_text(notice_text(&a, json, size, false, NULL), false);
 	check_body(notice_body(&a, NOTICE_WECOM, json, size, "1.2", 1714530300, ""));
 	check_body(notice_body(&a, NOTICE_WEBHOOK, json, size, "1.2", 1714530300,
-			       "http://127.0.0.1:8080"));
+	                       "http://127.0.0.1:8080"));
 	if (notice_accepted(NOTICE_WECOM, 200, json, size, why, sizeof why) && why[0] != '\0')
 		abort();
 	if (strlen(why) >= sizeof why)

@@ -58,7 +58,7 @@ unescape(char *s)
 
 	while (*r != '\0') {
 		if (r[0] == '\\' && r[1] == 'x' && r[2] != '\0' && r[3] != '\0') {
-			char hex[3] = { r[2], r[3], '\0' };
+			char hex[3] = {r[2], r[3], '\0'};
 
 			*w++ = (char)strtoul(hex, NULL, 16);
 			r += 4;
@@ -100,7 +100,7 @@ load_tsv(const char *file, const char *prefix, int a, const char *mid, int b, si
 		len = strlen(prefix) + strlen(mid) + 100;
 		c->name = malloc(len);
 		snprintf(c->name, len, "%s_%.40s_%s_%.40s_%zu", prefix, c->f[a] ? c->f[a] : "", mid,
-			 b >= 0 && c->f[b] ? c->f[b] : "", n);
+		         b >= 0 && c->f[b] ? c->f[b] : "", n);
 		for (char *q = c->name; *q != '\0'; q++)
 			if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
 			      (*q >= '0' && *q <= '9')))
@@ -147,8 +147,8 @@ text_case(void **state)
 
 	arena_init(&a, 4096);
 	got = notice_text(&a, notice, strlen(notice),
-			  cJSON_IsTrue(cJSON_GetObjectItem(c->json, "markdown")),
-			  cJSON_IsString(url) ? url->valuestring : NULL);
+	                  cJSON_IsTrue(cJSON_GetObjectItem(c->json, "markdown")),
+	                  cJSON_IsString(url) ? url->valuestring : NULL);
 	assert_non_null(got);
 	assert_string_equal(got, cJSON_GetObjectItem(c->json, "text")->valuestring);
 	cJSON_free(notice);
@@ -165,7 +165,7 @@ accepted_case(void **state)
 
 	assert_true(notice_target_parse(c->f[0], &t));
 	ok = notice_accepted(t, strtol(c->f[1], NULL, 10), c->len[2] ? c->f[2] : NULL, c->len[2],
-			     why, sizeof why);
+	                     why, sizeof why);
 	if (strcmp(c->f[3], "ok") == 0) {
 		assert_true(ok);
 		assert_string_equal(why, "");
@@ -201,10 +201,10 @@ sign_case(void **state)
 }
 
 static const char assigned[] =
-	"{\"id\":7,\"kind\":\"assigned\",\"created_at\":\"2024-05-01T02:00:00+00:00\","
-	"\"tz_offset\":28800,\"payload\":{\"deadline\":\"2024-05-01T02:25:00+00:00\"},"
-	"\"staff\":{\"id\":3,\"name\":\"李娜\",\"wecom_userid\":\"LiNa\"},"
-	"\"lead\":{\"id\":42,\"name\":\"王先生\",\"phone\":\"+8613812345678\"}}";
+    "{\"id\":7,\"kind\":\"assigned\",\"created_at\":\"2024-05-01T02:00:00+00:00\","
+    "\"tz_offset\":28800,\"payload\":{\"deadline\":\"2024-05-01T02:25:00+00:00\"},"
+    "\"staff\":{\"id\":3,\"name\":\"李娜\",\"wecom_userid\":\"LiNa\"},"
+    "\"lead\":{\"id\":42,\"name\":\"王先生\",\"phone\":\"+8613812345678\"}}";
 
 static void
 notice_body_should_wrap_markdown_for_wecom(void **state)
@@ -215,14 +215,13 @@ notice_body_should_wrap_markdown_for_wecom(void **state)
 
 	arena_init(&a, 4096);
 	body = notice_body(&a, NOTICE_WECOM, assigned, strlen(assigned), "7.1", 1714530000,
-			   "https://x.cn");
+	                   "https://x.cn");
 	text = notice_text(&a, assigned, strlen(assigned), true, "https://x.cn");
 	assert_non_null(body);
 	j = cJSON_Parse(body);
 	assert_string_equal(cJSON_GetObjectItem(j, "msgtype")->valuestring, "markdown");
 	assert_string_equal(
-		cJSON_GetObjectItem(cJSON_GetObjectItem(j, "markdown"), "content")->valuestring,
-		text);
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(j, "markdown"), "content")->valuestring, text);
 	assert_non_null(strstr(text, "<@LiNa>"));
 	assert_null(strstr(body, "13812345678"));
 	cJSON_Delete(j);
@@ -238,7 +237,7 @@ notice_body_should_sign_what_a_webhook_needs_and_mask_the_phone(void **state)
 
 	arena_init(&a, 4096);
 	body = notice_body(&a, NOTICE_WEBHOOK, assigned, strlen(assigned), "7.2", 1714530000,
-			   "https://x.cn/");
+	                   "https://x.cn/");
 	assert_non_null(body);
 	assert_null(strstr(body, "13812345678"));
 	j = cJSON_Parse(body);
@@ -247,15 +246,15 @@ notice_body_should_sign_what_a_webhook_needs_and_mask_the_phone(void **state)
 	assert_int_equal((int)cJSON_GetObjectItem(j, "id")->valuedouble, 7);
 	assert_string_equal(cJSON_GetObjectItem(j, "kind")->valuestring, "assigned");
 	assert_string_equal(cJSON_GetObjectItem(j, "text")->valuestring,
-			    "【新线索】新线索 王先生 138****5678 已分配给 李娜，请在 5月1日 10:25 "
-			    "前接受。 查看：https://x.cn/staff/leads/42");
+	                    "【新线索】新线索 王先生 138****5678 已分配给 李娜，请在 5月1日 10:25 "
+	                    "前接受。 查看：https://x.cn/staff/leads/42");
 	lead = cJSON_GetObjectItem(j, "lead");
 	assert_string_equal(cJSON_GetObjectItem(lead, "phone")->valuestring, "138****5678");
 	assert_string_equal(cJSON_GetObjectItem(lead, "url")->valuestring,
-			    "https://x.cn/staff/leads/42");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"), "deadline")
-				    ->valuestring,
-			    "2024-05-01T02:25:00+00:00");
+	                    "https://x.cn/staff/leads/42");
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"), "deadline")->valuestring,
+	    "2024-05-01T02:25:00+00:00");
 	cJSON_Delete(j);
 	arena_free(&a);
 }
@@ -263,8 +262,14 @@ notice_body_should_sign_what_a_webhook_needs_and_mask_the_phone(void **state)
 static void
 notice_text_should_refuse_what_is_not_a_notice(void **state)
 {
-	static const char *bad[] = { "", "[]", "{}", "{\"kind\":3}", "{\"kind\":\"\"}",
-				     "{\"kind\":\"assigned\"", "null", "\"assigned\"" };
+	static const char *bad[] = {"",
+	                            "[]",
+	                            "{}",
+	                            "{\"kind\":3}",
+	                            "{\"kind\":\"\"}",
+	                            "{\"kind\":\"assigned\"",
+	                            "null",
+	                            "\"assigned\""};
 	struct arena a;
 
 	arena_init(&a, 1024);
@@ -308,7 +313,8 @@ notice_text_should_replace_broken_utf8(void **state)
 	arena_init(&a, 1024);
 	text = notice_text(&a, json, sizeof json - 1, false, NULL);
 	assert_non_null(text);
-	assert_string_equal(text, "【线索已超时】线索 a?" "?(b 未按时接受，已收回。");
+	assert_string_equal(text, "【线索已超时】线索 a?"
+	                          "?(b 未按时接受，已收回。");
 	arena_free(&a);
 }
 
@@ -369,11 +375,11 @@ free_cases(struct tcase *cases, size_t n)
 /* Append one CMUnitTest per case. */
 static void
 add_cases(struct CMUnitTest **tests, size_t *n, struct tcase *cases, size_t count,
-	  CMUnitTestFunction fn)
+          CMUnitTestFunction fn)
 {
 	*tests = realloc(*tests, (*n + count) * sizeof **tests);
 	for (size_t i = 0; i < count; i++) {
-		struct CMUnitTest t = { cases[i].name, fn, NULL, NULL, &cases[i] };
+		struct CMUnitTest t = {cases[i].name, fn, NULL, NULL, &cases[i]};
 
 		(*tests)[(*n)++] = t;
 	}
@@ -383,24 +389,23 @@ int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(notice_body_should_wrap_markdown_for_wecom),
-		cmocka_unit_test(notice_body_should_sign_what_a_webhook_needs_and_mask_the_phone),
-		cmocka_unit_test(notice_text_should_refuse_what_is_not_a_notice),
-		cmocka_unit_test(notice_text_should_stay_under_the_wecom_limit),
-		cmocka_unit_test(notice_text_should_replace_broken_utf8),
-		cmocka_unit_test(notice_backoff_should_double_up_to_the_cap_with_jitter),
-		cmocka_unit_test(notice_backoff_should_never_be_zero),
-		cmocka_unit_test(notice_target_parse_should_know_two_kinds),
+	    cmocka_unit_test(notice_body_should_wrap_markdown_for_wecom),
+	    cmocka_unit_test(notice_body_should_sign_what_a_webhook_needs_and_mask_the_phone),
+	    cmocka_unit_test(notice_text_should_refuse_what_is_not_a_notice),
+	    cmocka_unit_test(notice_text_should_stay_under_the_wecom_limit),
+	    cmocka_unit_test(notice_text_should_replace_broken_utf8),
+	    cmocka_unit_test(notice_backoff_should_double_up_to_the_cap_with_jitter),
+	    cmocka_unit_test(notice_backoff_should_never_be_zero),
+	    cmocka_unit_test(notice_target_parse_should_know_two_kinds),
 	};
 	struct CMUnitTest *tests = NULL;
 	size_t n = 0, nt, na, nm, ns;
 	struct tcase *text = load_text(&nt);
-	struct tcase *acc =
-		load_tsv("accepted.tsv", "notice_accepted_should_say", 3, "to", 0, &na);
+	struct tcase *acc = load_tsv("accepted.tsv", "notice_accepted_should_say", 3, "to", 0, &na);
 	struct tcase *times =
-		load_tsv("times.tsv", "notice_parse_time_should_give", 1, "for", 0, &nm);
+	    load_tsv("times.tsv", "notice_parse_time_should_give", 1, "for", 0, &nm);
 	struct tcase *sigs =
-		load_tsv("hmac.tsv", "notice_sign_should_match_the_vector_for", 1, "", -1, &ns);
+	    load_tsv("hmac.tsv", "notice_sign_should_match_the_vector_for", 1, "", -1, &ns);
 	int rc;
 
 	for (size_t i = 0; i < nt; i++) {
