@@ -3,7 +3,8 @@
 -- add_deal write (90 days, 10 pages, 20 channels, 30 members): 800,000 leads, 200,000 repeat
 -- submissions, ~200,000 consultations, ~880,000 offers, ~100,000 deals. Triggers are off
 -- while generating (session_replication_role), then the rollups are built from the rows with
--- landform.lead_daily_recount(), which is what the triggers keep them equal to.
+-- landform.lead_daily_recount() and staff_daily_recount(), which is what the triggers keep
+-- them equal to.
 \set ON_ERROR_STOP 1
 \pset pager off
 SET client_min_messages = warning;
@@ -25,7 +26,7 @@ FROM generate_series(1, 800000) i;
 
 INSERT INTO landform.leads (id, phone, pool_id, page_id, channel_id, source, state, owner_id, stage_id,
                             stage_since, first_seen, last_seen, first_contact_at, submissions, handoffs,
-                            misses, accepted_at, won_at)
+                            misses, accepted_at, won_at, contacted_by, contact_offer_at, won_by)
 SELECT g.id, '+86138' || lpad(g.id::text, 8, '0'), 1, g.page_id, g.channel_id, 'form',
        CASE WHEN g.r1 < 0.9 THEN 'owned' ELSE 'pending' END,
        g.staff_id,
@@ -34,7 +35,9 @@ SELECT g.id, '+86138' || lpad(g.id::text, 8, '0'), 1, g.page_id, g.channel_id, '
        CASE WHEN g.r1 < 0.7 THEN g.first_seen + interval '20 minutes' + g.r3 * interval '2 hours' END,
        1, 1, 0,
        CASE WHEN g.r1 < 0.9 THEN g.first_seen + g.r3 * interval '20 minutes' END,
-       CASE WHEN g.r2 < 0.1 AND g.r1 < 0.9 THEN g.first_seen + interval '2 hours' END
+       CASE WHEN g.r2 < 0.1 AND g.r1 < 0.9 THEN g.first_seen + interval '2 hours' END,
+       CASE WHEN g.r1 < 0.7 THEN g.staff_id END, CASE WHEN g.r1 < 0.7 THEN g.first_seen END,
+       CASE WHEN g.r2 < 0.1 AND g.r1 < 0.9 THEN g.staff_id END
 FROM g;
 SELECT setval(pg_get_serial_sequence('landform.leads', 'id'), 800000);
 
@@ -79,6 +82,7 @@ SELECT s.page_id, s.channel_id, landform._day(s.created_at), count(*) * 20, coun
 FROM landform.submissions s GROUP BY 1, 2, 3;
 INSERT INTO landform.lead_daily (page_id, channel_id, day, consultations, assigned, accepted, contacted, won)
 SELECT * FROM landform.lead_daily_recount();
+INSERT INTO landform.staff_daily SELECT * FROM landform.staff_daily_recount();
 INSERT INTO landform.channel_spend (channel_id, day, amount)
 SELECT c.id, d::date, 1000 FROM landform.channels c,
        generate_series(date_trunc('day', now()) - interval '90 days', date_trunc('day', now()), interval '1 day') d;
@@ -105,7 +109,7 @@ SELECT count(*) FROM landform.channel_report((SELECT today - 90 FROM r), (SELECT
 \echo '# revenue_factors, 90 days'
 SELECT count(*) FROM landform.revenue_factors((SELECT today - 90 FROM r), (SELECT today FROM r));
 SELECT count(*) FROM landform.revenue_factors((SELECT today - 90 FROM r), (SELECT today FROM r));
-\echo '# staff_report, 90 days (all 880,000 offers)'
+\echo '# staff_report, 90 days (all 880,000 offers, 560,000 first contacts)'
 SELECT count(*) FROM landform.staff_report((SELECT today - 90 FROM r), (SELECT today FROM r));
 SELECT count(*) FROM landform.staff_report((SELECT today - 90 FROM r), (SELECT today FROM r));
 \echo '# staff_report, 30 days'

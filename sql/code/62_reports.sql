@@ -2,10 +2,10 @@
 -- channel return, revenue factors, staff and consultation figures, as functions over a date
 -- range (what /staff/reports calls) and views over all time (what admins read).
 --
--- Days are calendar days in the time_zone setting. Funnel counts come from rollup tables
--- kept in the same transaction as the change (page_daily, lead_daily), so they are exact
--- under concurrency, cost nothing to read and survive data deletion; staff and consultation
--- figures (medians) are computed from rows through range indexes.
+-- Days are calendar days in the time_zone setting. Funnel and staff figures come from rollup
+-- tables kept in the same transaction as the change (page_daily, lead_daily, staff_daily), so
+-- they are exact under concurrency, cheap to read and survive data deletion; revenue and
+-- consultation figures are computed from rows through range indexes.
 
 -- The calendar day of a moment in the configured zone.
 CREATE OR REPLACE FUNCTION landform._day(p_at timestamptz) RETURNS date
@@ -29,14 +29,6 @@ $$;
 CREATE OR REPLACE FUNCTION landform._rate(p_n numeric, p_d numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT round(p_n / nullif(p_d, 0), 4)
-$$;
-
--- The median of some seconds (as percentile_cont: the middle one, or halfway between the two
--- middle ones) as an interval; NULL for none.
-CREATE OR REPLACE FUNCTION landform._median_secs(p_secs double precision[]) RETURNS interval
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT make_interval(secs => percentile_cont(0.5) WITHIN GROUP (ORDER BY x))
-	FROM unnest(p_secs) AS x
 $$;
 
 -- The first day of the day, week (Monday) or month holding p_day.
@@ -90,9 +82,18 @@ BEGIN
 		SELECT a.staff_id, a.assigned_at INTO NEW.contacted_by, NEW.contact_offer_at
 		FROM landform.assignments a
 		WHERE a.lead_id = NEW.id AND a.closed_at IS NULL AND a.staff_id IS NOT NULL;
+		IF NEW.contacted_by IS NOT NULL THEN
+			INSERT INTO landform.staff_daily (staff_id, day, contacted, contact_secs)
+			VALUES (NEW.contacted_by, landform._day(NEW.first_contact_at), 1,
+			        ARRAY[extract(epoch FROM NEW.first_contact_at - NEW.contact_offer_at)::double precision]);
+		END IF;
 	END IF;
 	IF OLD.won_at IS NULL AND NEW.won_at IS NOT NULL THEN
 		NEW.won_by := NEW.owner_id;
+		IF NEW.won_by IS NOT NULL THEN
+			INSERT INTO landform.staff_daily (staff_id, day, won)
+			VALUES (NEW.won_by, landform._day(NEW.won_at), 1);
+		END IF;
 	END IF;
 	IF NEW.owner_id IS DISTINCT FROM OLD.owner_id THEN
 		NEW.dwell_noticed := NULL;
@@ -116,6 +117,78 @@ BEGIN
 		SET assigned = d.assigned + excluded.assigned, accepted = d.accepted + excluded.accepted,
 		    contacted = d.contacted + excluded.contacted, won = d.won + excluded.won;
 	RETURN NULL;
+END
+$$;
+
+-- Offers made and what became of them, per member and day of the offer, one staff_daily row
+-- per member-day and statement (inserts only: nothing here waits for another transaction).
+CREATE OR REPLACE FUNCTION landform._offers_rollup() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO landform.staff_daily (staff_id, day, received, offered, accepted_in_time, expired,
+		                                  accept_secs)
+		SELECT n.staff_id, (n.assigned_at AT TIME ZONE v_tz)::date, count(*),
+		       count(*) FILTER (WHERE n.via = 'rotation'),
+		       count(*) FILTER (WHERE n.via = 'rotation' AND n.accepted_at <= n.deadline),
+		       count(*) FILTER (WHERE n.outcome = 'expired'),
+		       coalesce(array_agg(extract(epoch FROM n.accepted_at - n.assigned_at)::double precision)
+		                    FILTER (WHERE n.via = 'rotation' AND n.accepted_at IS NOT NULL), '{}')
+		FROM offers_new n WHERE n.staff_id IS NOT NULL
+		GROUP BY 1, 2;
+	ELSE
+		INSERT INTO landform.staff_daily (staff_id, day, accepted_in_time, expired, accept_secs)
+		SELECT n.staff_id, (n.assigned_at AT TIME ZONE v_tz)::date,
+		       count(*) FILTER (WHERE o.accepted_at IS NULL AND n.accepted_at IS NOT NULL
+		                        AND n.via = 'rotation' AND n.accepted_at <= n.deadline),
+		       count(*) FILTER (WHERE o.outcome IS DISTINCT FROM 'expired' AND n.outcome = 'expired'),
+		       coalesce(array_agg(extract(epoch FROM n.accepted_at - n.assigned_at)::double precision)
+		                    FILTER (WHERE o.accepted_at IS NULL AND n.accepted_at IS NOT NULL
+		                            AND n.via = 'rotation'), '{}')
+		FROM offers_new n JOIN offers_old o ON o.id = n.id
+		WHERE n.staff_id IS NOT NULL
+		  AND ((o.accepted_at IS NULL AND n.accepted_at IS NOT NULL AND n.via = 'rotation')
+		       OR (o.outcome IS DISTINCT FROM 'expired' AND n.outcome = 'expired'))
+		GROUP BY 1, 2;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- Fold the staff_daily rows of each member-day since p_since into one (the tick calls it for
+-- the last week). Rows inserted meanwhile are not seen by the DELETE and stay, so sums never
+-- change; two callers at once fold each row once. Returns how many member-days were folded.
+CREATE OR REPLACE FUNCTION landform.compact_staff_daily(p_since date DEFAULT '-infinity')
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_n integer;
+BEGIN
+	WITH g AS (
+		SELECT d.staff_id, d.day FROM landform.staff_daily d
+		WHERE d.day >= p_since GROUP BY 1, 2 HAVING count(*) > 1
+	), del AS (
+		DELETE FROM landform.staff_daily d USING g
+		WHERE d.staff_id = g.staff_id AND d.day = g.day
+		RETURNING d.*
+	), k AS (
+		SELECT del.staff_id, del.day, sum(del.received) AS received, sum(del.offered) AS offered,
+		       sum(del.accepted_in_time) AS accepted_in_time, sum(del.expired) AS expired,
+		       sum(del.contacted) AS contacted, sum(del.won) AS won
+		FROM del GROUP BY 1, 2
+	)
+	INSERT INTO landform.staff_daily (staff_id, day, received, offered, accepted_in_time, expired,
+	                                  contacted, won, accept_secs, contact_secs)
+	SELECT k.staff_id, k.day, k.received, k.offered, k.accepted_in_time, k.expired, k.contacted, k.won,
+	       coalesce((SELECT array_agg(x) FROM del, unnest(del.accept_secs) AS x
+	                 WHERE del.staff_id = k.staff_id AND del.day = k.day), '{}'),
+	       coalesce((SELECT array_agg(x) FROM del, unnest(del.contact_secs) AS x
+	                 WHERE del.staff_id = k.staff_id AND del.day = k.day), '{}')
+	FROM k;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
 END
 $$;
 
@@ -167,6 +240,14 @@ CREATE TRIGGER lead_rollup AFTER UPDATE ON landform.leads FOR EACH ROW
 	      OR (OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL)
 	      OR (OLD.won_at IS NULL AND NEW.won_at IS NOT NULL)))
 	EXECUTE FUNCTION landform._lead_rollup();
+DROP TRIGGER IF EXISTS offers_rollup_insert ON landform.assignments;
+CREATE TRIGGER offers_rollup_insert AFTER INSERT ON landform.assignments
+	REFERENCING NEW TABLE AS offers_new
+	FOR EACH STATEMENT EXECUTE FUNCTION landform._offers_rollup();
+DROP TRIGGER IF EXISTS offers_rollup_update ON landform.assignments;
+CREATE TRIGGER offers_rollup_update AFTER UPDATE ON landform.assignments
+	REFERENCING OLD TABLE AS offers_old NEW TABLE AS offers_new
+	FOR EACH STATEMENT EXECUTE FUNCTION landform._offers_rollup();
 DROP TRIGGER IF EXISTS consultation_rollup ON landform.consultations;
 CREATE TRIGGER consultation_rollup AFTER INSERT ON landform.consultations FOR EACH ROW
 	EXECUTE FUNCTION landform._consultation_rollup();
@@ -200,6 +281,53 @@ LANGUAGE sql STABLE AS $$
 	) u
 	GROUP BY 1, 2, 3
 	HAVING sum(u.c) + sum(u.a) + sum(u.ac) + sum(u.co) + sum(u.w) > 0
+$$;
+
+-- What staff_daily sums to, recounted from offers and leads (tests and checks): one row per
+-- member-day with the seconds sorted (compare with the table's sums and sorted seconds).
+CREATE OR REPLACE FUNCTION landform.staff_daily_recount()
+RETURNS TABLE (staff_id bigint, day date, received bigint, offered bigint, accepted_in_time bigint,
+               expired bigint, contacted bigint, won bigint, accept_secs double precision[],
+               contact_secs double precision[])
+LANGUAGE sql STABLE AS $$
+	WITH z AS (SELECT landform.setting('time_zone') AS tz)
+	SELECT u.staff_id, u.day, sum(u.received)::bigint, sum(u.offered)::bigint, sum(u.in_time)::bigint,
+	       sum(u.expired)::bigint, sum(u.contacted)::bigint, sum(u.won)::bigint,
+	       coalesce(array_agg(u.secs ORDER BY u.secs) FILTER (WHERE u.kind = 'a'), '{}'),
+	       coalesce(array_agg(u.secs ORDER BY u.secs) FILTER (WHERE u.kind = 'c'), '{}')
+	FROM (
+		SELECT a.staff_id, (a.assigned_at AT TIME ZONE z.tz)::date AS day,
+		       1 AS received, (a.via = 'rotation')::integer AS offered,
+		       (a.via = 'rotation' AND a.accepted_at <= a.deadline)::integer AS in_time,
+		       (a.outcome = 'expired')::integer AS expired, 0 AS contacted, 0 AS won,
+		       CASE WHEN a.via = 'rotation' AND a.accepted_at IS NOT NULL THEN 'a' END AS kind,
+		       extract(epoch FROM a.accepted_at - a.assigned_at)::double precision AS secs
+		FROM landform.assignments a, z WHERE a.staff_id IS NOT NULL
+		UNION ALL
+		SELECT l.contacted_by, (l.first_contact_at AT TIME ZONE z.tz)::date, 0, 0, 0, 0, 1, 0, 'c',
+		       extract(epoch FROM l.first_contact_at - l.contact_offer_at)::double precision
+		FROM landform.leads l, z WHERE l.contacted_by IS NOT NULL
+		UNION ALL
+		SELECT l.won_by, (l.won_at AT TIME ZONE z.tz)::date, 0, 0, 0, 0, 0, 1, NULL, NULL
+		FROM landform.leads l, z WHERE l.won_by IS NOT NULL
+	) u
+	GROUP BY 1, 2
+$$;
+
+-- staff_daily summed per member-day with the seconds sorted, to compare with the recount.
+CREATE OR REPLACE FUNCTION landform.staff_daily_sums()
+RETURNS TABLE (staff_id bigint, day date, received bigint, offered bigint, accepted_in_time bigint,
+               expired bigint, contacted bigint, won bigint, accept_secs double precision[],
+               contact_secs double precision[])
+LANGUAGE sql STABLE AS $$
+	SELECT d.staff_id, d.day, sum(d.received), sum(d.offered), sum(d.accepted_in_time),
+	       sum(d.expired), sum(d.contacted), sum(d.won),
+	       coalesce((SELECT array_agg(x ORDER BY x) FROM landform.staff_daily e, unnest(e.accept_secs) x
+	                 WHERE e.staff_id = d.staff_id AND e.day = d.day), '{}'),
+	       coalesce((SELECT array_agg(x ORDER BY x) FROM landform.staff_daily e, unnest(e.contact_secs) x
+	                 WHERE e.staff_id = d.staff_id AND e.day = d.day), '{}')
+	FROM landform.staff_daily d
+	GROUP BY 1, 2
 $$;
 
 -- ---------------------------------------------------------------------------------------
@@ -456,8 +584,8 @@ $$;
 -- Per member, for the range (both days included): offers received (any way), offered by
 -- rotation, accepted within the deadline, expired (taken back from them), the median time to
 -- accept an offer; first contacts they made in the range and the median time from their
--- offer to that contact; leads won while they held them; and their load now. Medians are of
--- seconds, sorted per member (hash aggregation, no sort of the whole range).
+-- offer to that contact; leads won while they held them; and their load now. Read from the
+-- staff_daily rollup (offers by the day they were made, contacts and wins by their day).
 CREATE OR REPLACE FUNCTION landform.staff_report(p_from date, p_to date)
 RETURNS TABLE (login text, display_name text, received bigint, offered bigint,
                accepted_in_time bigint, expired bigint, accept_rate numeric,
@@ -466,36 +594,22 @@ RETURNS TABLE (login text, display_name text, received bigint, offered bigint,
 LANGUAGE plpgsql STABLE
 SET work_mem = '64MB'
 AS $$
-DECLARE
-	v_tz text := landform.setting('time_zone');
-	v_from timestamptz;
-	v_to timestamptz;
 BEGIN
 	PERFORM landform._check_range(p_from, p_to, 'day');
-	v_from := p_from::timestamp AT TIME ZONE v_tz;
-	v_to := (p_to + 1)::timestamp AT TIME ZONE v_tz;
 	RETURN QUERY
-	WITH r AS (
-		SELECT a.staff_id, count(*) AS received,
-		       count(*) FILTER (WHERE a.via = 'rotation') AS offered,
-		       count(*) FILTER (WHERE a.via = 'rotation' AND a.accepted_at <= a.deadline) AS in_time,
-		       count(*) FILTER (WHERE a.outcome = 'expired') AS expired,
-		       array_agg(extract(epoch FROM a.accepted_at - a.assigned_at)::double precision)
-		           FILTER (WHERE a.via = 'rotation' AND a.accepted_at IS NOT NULL) AS secs
-		FROM landform.assignments a
-		WHERE a.staff_id IS NOT NULL AND a.assigned_at >= v_from AND a.assigned_at < v_to
-		GROUP BY a.staff_id
-	), c AS (
-		SELECT l.contacted_by AS staff_id, count(*) AS contacted,
-		       array_agg(extract(epoch FROM l.first_contact_at - l.contact_offer_at)::double precision) AS secs
-		FROM landform.leads l
-		WHERE l.contacted_by IS NOT NULL AND l.first_contact_at >= v_from AND l.first_contact_at < v_to
-		GROUP BY 1
-	), w AS (
-		SELECT l.won_by AS staff_id, count(*) AS won
-		FROM landform.leads l
-		WHERE l.won_by IS NOT NULL AND l.won_at >= v_from AND l.won_at < v_to
-		GROUP BY 1
+	WITH d AS (
+		SELECT * FROM landform.staff_daily x WHERE x.day BETWEEN p_from AND p_to
+	), r AS (
+		SELECT d.staff_id, sum(d.received)::bigint AS received, sum(d.offered)::bigint AS offered,
+		       sum(d.accepted_in_time)::bigint AS in_time, sum(d.expired)::bigint AS expired,
+		       sum(d.contacted)::bigint AS contacted, sum(d.won)::bigint AS won
+		FROM d GROUP BY 1
+	), ma AS (
+		SELECT d.staff_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS secs
+		FROM d, unnest(d.accept_secs) AS x GROUP BY 1
+	), mc AS (
+		SELECT d.staff_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS secs
+		FROM d, unnest(d.contact_secs) AS x GROUP BY 1
 	), n AS (
 		SELECT l.owner_id, count(*) FILTER (WHERE l.state = 'pending') AS pending,
 		       count(*) FILTER (WHERE l.state = 'owned') AS owned
@@ -503,15 +617,14 @@ BEGIN
 	)
 	SELECT s.login, s.display_name, coalesce(r.received, 0), coalesce(r.offered, 0),
 	       coalesce(r.in_time, 0), coalesce(r.expired, 0), landform._rate(r.in_time, r.offered),
-	       landform._median_secs(r.secs), coalesce(c.contacted, 0), landform._median_secs(c.secs),
-	       coalesce(w.won, 0), coalesce(n.pending, 0), coalesce(n.owned, 0)
+	       make_interval(secs => ma.secs), coalesce(r.contacted, 0), make_interval(secs => mc.secs),
+	       coalesce(r.won, 0), coalesce(n.pending, 0), coalesce(n.owned, 0)
 	FROM landform.staff s
 	LEFT JOIN r ON r.staff_id = s.id
-	LEFT JOIN c ON c.staff_id = s.id
-	LEFT JOIN w ON w.staff_id = s.id
+	LEFT JOIN ma ON ma.staff_id = s.id
+	LEFT JOIN mc ON mc.staff_id = s.id
 	LEFT JOIN n ON n.owner_id = s.id
-	WHERE s.active OR r.staff_id IS NOT NULL OR c.staff_id IS NOT NULL OR w.staff_id IS NOT NULL
-	   OR n.owner_id IS NOT NULL
+	WHERE s.active OR r.staff_id IS NOT NULL OR n.owner_id IS NOT NULL
 	ORDER BY s.login;
 END
 $$;

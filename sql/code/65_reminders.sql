@@ -98,6 +98,7 @@ $$;
 --                  at most 500 per stage a tick);
 --   daily_summary  yesterday's figures to every active member, once a day after
 --                  daily_summary_at (local time).
+-- and folds the last week of landform.staff_daily into one row per member and day.
 CREATE OR REPLACE FUNCTION landform.tick_notifications()
 RETURNS TABLE (expiring integer, stage_dwell integer, daily_summary integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -176,6 +177,8 @@ BEGIN
 			GET DIAGNOSTICS daily_summary = ROW_COUNT;
 		END IF;
 	END IF;
+	-- Keep the staff rollup at one row per member and day for the last week.
+	PERFORM landform.compact_staff_daily(v_today - 7);
 	RETURN NEXT;
 END
 $$;

@@ -45,40 +45,39 @@ SELECT * FROM landform.dispatch();                     -- alice L1 L3 L5, bob L2
 SELECT count(*) FROM landform.submit('ask', NULL, '+8613800000001', 'P6', 'question 6', '{}',
 	'我同意', 'k6', NULL, NULL, NULL);                  -- L1 asks too: a repeat, a consultation
 
--- Known times: T is three hours ago; offers rewritten to known moments.
-CREATE TEMP TABLE tt AS SELECT date_trunc('second', now() - interval '3 hours') AS t;
-CREATE FUNCTION pg_temp.at(p_secs integer) RETURNS timestamptz LANGUAGE sql AS $$
-	SELECT t + p_secs * interval '1 second' FROM tt $$;
 CREATE FUNCTION pg_temp.offer(p_lead text) RETURNS bigint LANGUAGE sql AS $$
 	SELECT id FROM landform.assignments WHERE lead_id = pg_temp.lead(p_lead) AND closed_at IS NULL $$;
 CREATE FUNCTION pg_temp.staff(p_login text) RETURNS bigint LANGUAGE sql AS $$
 	SELECT id FROM landform.staff WHERE login = p_login $$;
+-- Accept an offer p_secs after it was made: the offer is moved back in the same transaction
+-- (one now()), so the time to accept is exact.
+CREATE FUNCTION pg_temp.accept_after(p_lead text, p_login text, p_secs integer) RETURNS text LANGUAGE sql AS $$
+	UPDATE landform.assignments SET assigned_at = now() - p_secs * interval '1 second'
+	WHERE id = pg_temp.offer(p_lead);
+	SELECT landform.accept(pg_temp.offer(p_lead), pg_temp.staff(p_login)) $$;
+-- First contact p_secs after the current offer was made.
+CREATE FUNCTION pg_temp.contact_after(p_lead text, p_secs integer) RETURNS void LANGUAGE sql AS $$
+	UPDATE landform.leads SET first_contact_at =
+		(SELECT assigned_at FROM landform.assignments WHERE id = pg_temp.offer(p_lead)) + p_secs * interval '1 second'
+	WHERE id = pg_temp.lead(p_lead) $$;
 
 \o
 SELECT t.is(string_agg(s.login || ':' || d.tag, ' ' ORDER BY d.tag), 'alice:L1 bob:L2 alice:L3 bob:L4 alice:L5',
             'rotation: alice L1 L3 L5, bob L2 L4')
 FROM landform.assignments a JOIN ld d ON d.id = a.lead_id JOIN landform.staff s ON s.id = a.staff_id;
 
-SELECT t.is(landform.accept(pg_temp.offer('L1'), pg_temp.staff('alice')), 'accepted', 'alice accepts L1');
-SELECT t.is(landform.accept(pg_temp.offer('L2'), pg_temp.staff('bob')), 'accepted', 'bob accepts L2');
-SELECT t.is(landform.accept(pg_temp.offer('L3'), pg_temp.staff('alice')), 'accepted', 'alice accepts L3');
+SELECT t.is(pg_temp.accept_after('L1', 'alice', 60), 'accepted', 'alice accepts L1 after a minute');
+SELECT t.is(pg_temp.accept_after('L2', 'bob', 120), 'accepted', 'bob accepts L2 after two minutes');
+SELECT t.is(pg_temp.accept_after('L3', 'alice', 30), 'accepted', 'alice accepts L3 after 30 s');
 -- bob lets L4 expire; it goes to alice, who accepts.
 UPDATE landform.assignments SET deadline = now() - interval '1 second' WHERE id = pg_temp.offer('L4');
 SELECT expired FROM landform.dispatch() \g /dev/null
-SELECT t.is(landform.accept(pg_temp.offer('L4'), pg_temp.staff('alice')), 'accepted', 'alice accepts L4 after bob let it expire');
+SELECT t.is(pg_temp.accept_after('L4', 'alice', 90), 'accepted', 'alice accepts L4 after bob let it expire, after 90 s');
 
 \o /dev/null
-UPDATE landform.assignments a SET assigned_at = pg_temp.at(x.s), deadline = pg_temp.at(x.s + 3600),
-	accepted_at = CASE WHEN x.acc IS NOT NULL THEN pg_temp.at(x.acc) END,
-	closed_at = CASE WHEN a.closed_at IS NOT NULL THEN pg_temp.at(x.s + 3600) END
-FROM (VALUES ('L1', 'alice', 0, 60), ('L2', 'bob', 0, 120), ('L3', 'alice', 1, 30),
-             ('L4', 'bob', 1, NULL), ('L5', 'alice', 2, NULL), ('L4', 'alice', 3601, 3691))
-	AS x(lead, login, s, acc)
-WHERE a.lead_id = pg_temp.lead(x.lead) AND a.staff_id = pg_temp.staff(x.login);
-
 -- Contacts (the portal's "contacted"), stage moves, deals.
-UPDATE landform.leads SET first_contact_at = pg_temp.at(300) WHERE id = pg_temp.lead('L1');
-UPDATE landform.leads SET first_contact_at = pg_temp.at(600) WHERE id = pg_temp.lead('L2');
+SELECT pg_temp.contact_after('L1', 300);
+SELECT pg_temp.contact_after('L2', 600);
 UPDATE landform.leads SET stage_id = (SELECT id FROM landform.stages WHERE name = '初步沟通') WHERE id IN (pg_temp.lead('L1'), pg_temp.lead('L2'));
 UPDATE landform.leads SET stage_id = (SELECT id FROM landform.stages WHERE name = '意向客户') WHERE id = pg_temp.lead('L1');
 UPDATE landform.leads SET stage_id = (SELECT id FROM landform.stages WHERE name = '成交') WHERE id = pg_temp.lead('L1');
@@ -134,6 +133,17 @@ SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM (SELECT page_
             'lead_daily equals a recount from leads and consultations');
 SELECT t.is((SELECT sum(submissions)::bigint FROM landform.page_daily), (SELECT count(*) FROM landform.submissions),
             'page_daily counts every submission');
+SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_sums() r),
+            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_recount() r),
+            'staff_daily sums to a recount from offers and leads');
+SELECT t.ok((SELECT count(*) FROM landform.staff_daily) > (SELECT count(*) FROM landform.staff_daily_recount()),
+            'staff_daily holds several rows per member-day before folding');
+SELECT t.ok(landform.compact_staff_daily() > 0, 'compact_staff_daily folds them');
+SELECT t.is((SELECT count(*) FROM landform.staff_daily), (SELECT count(*) FROM landform.staff_daily_recount()),
+            'one row per member-day after folding');
+SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_sums() r),
+            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_recount() r),
+            'and the same sums');
 
 -- Channels: spend, cost per lead / won, revenue, return.
 SELECT t.is(string_agg(concat_ws(' ', channel, views, visitors, submissions, new_leads, consultations, assigned,
@@ -170,12 +180,12 @@ SELECT t.is(string_agg(concat_ws(' ', login, received, offered, accepted_in_time
                        ' | ' ORDER BY login),
             'alice 4 4 3 0 0.7500 00:01:00 1 00:05:00 2 1 3 | bob 2 2 1 1 0.5000 00:02:00 1 00:10:00 0 0 1',
             'staff_report: received, offered, in time, expired, medians, contacted, won, load now')
-FROM landform.staff_report((SELECT landform._day(t) FROM tt), (SELECT d FROM today));
+FROM landform.staff_report((SELECT d FROM today), (SELECT d FROM today));
 SELECT t.is(string_agg(concat_ws(' ', login, stage, accepted, reached, rate), ' | ' ORDER BY login, stage_position),
             'alice 初步沟通 3 1 0.3333 | alice 意向客户 3 1 0.3333 | alice 成交 3 1 0.3333 | alice 无意向 3 0 0.0000 | '
             'bob 初步沟通 1 1 1.0000 | bob 意向客户 1 0 0.0000 | bob 成交 1 0 0.0000 | bob 无意向 1 1 1.0000',
             'staff_stages: leads each member moved into each stage')
-FROM landform.staff_stages((SELECT landform._day(t) FROM tt), (SELECT d FROM today));
+FROM landform.staff_stages((SELECT d FROM today), (SELECT d FROM today));
 SELECT t.is((SELECT string_agg(concat_ws(' ', login, received, expired, median_accept, owned_now), ' | ' ORDER BY login)
              FROM landform.staff_monthly WHERE month = date_trunc('month', (SELECT d FROM today))),
             (SELECT string_agg(concat_ws(' ', login, received, expired, median_accept, owned_now), ' | ' ORDER BY login)

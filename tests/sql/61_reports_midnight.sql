@@ -28,11 +28,15 @@ UPDATE landform.leads SET first_contact_at = now();
 -- Deals either side of the month's end.
 SELECT landform.add_deal(id, 100, '2024-03-31 23:59:59+08') FROM landform.leads WHERE phone = '+8613900000001';
 SELECT landform.add_deal(id, 50, '2024-04-01 00:00:00+08') FROM landform.leads WHERE phone = '+8613900000002';
--- Offers and consultations at the same moments.
-UPDATE landform.assignments a SET assigned_at = CASE WHEN l.phone = '+8613900000001'
-	THEN timestamptz '2024-03-31 23:59:59+08' ELSE timestamptz '2024-04-01 00:00:00+08' END,
-	deadline = timestamptz '2024-04-01 01:00:00+08', accepted_at = timestamptz '2024-04-01 00:00:30+08'
-FROM landform.leads l WHERE l.id = a.lead_id;
+-- Offers (earlier, closed ones in the history of the two leads) and consultations at the
+-- same moments.
+INSERT INTO landform.assignments (lead_id, pool_id, staff_id, via, assigned_at, assigned_by, deadline,
+                                  accepted_at, closed_at, outcome, closed_by)
+SELECT l.id, 1, s.id, 'rotation', x.at, 'test', x.at + interval '30 minutes', x.at + interval '30 seconds',
+       x.at + interval '1 minute', 'released', 'test'
+FROM (VALUES ('+8613900000001', timestamptz '2024-03-31 23:59:59+08'),
+             ('+8613900000002', timestamptz '2024-04-01 00:00:00+08')) AS x(phone, at)
+JOIN landform.leads l ON l.phone = x.phone JOIN landform.staff s ON s.login = 'alice';
 SELECT landform.submit('ask', NULL, '+8613900000003', NULL, 'q', '{}', NULL, 'm3', NULL, NULL, NULL);
 SELECT landform.submit('ask', NULL, '+8613900000004', NULL, 'q', '{}', NULL, 'm4', NULL, NULL, NULL);
 UPDATE landform.consultations c SET created_at = CASE WHEN l.phone = '+8613900000003'
@@ -61,10 +65,13 @@ FROM landform.revenue_factors('2024-03-01', '2024-04-30') WHERE orders > 0;
 SELECT t.is(string_agg(period || ' ' || orders || ' ' || revenue, ' | ' ORDER BY period), '2024-03-31 1 100.00 | 2024-04-01 1 50.00',
             'channel_report days part the deals the same way')
 FROM landform.channel_report('2024-03-31', '2024-04-01', 'day') WHERE orders > 0;
-SELECT t.is((SELECT received || ' ' || accepted_in_time FROM landform.staff_report('2024-03-31', '2024-03-31')), '1 1',
-            'staff_report: the offer at 23:59:59 is the 31st''s');
-SELECT t.is((SELECT received || ' ' || accepted_in_time FROM landform.staff_report('2024-04-01', '2024-04-01')), '1 1',
-            'staff_report: the offer at 00:00:00 is the 1st''s');
+SELECT t.is((SELECT received || ' ' || accepted_in_time || ' ' || median_accept FROM landform.staff_report('2024-03-31', '2024-03-31')),
+            '1 1 00:00:30', 'staff_report: the offer at 23:59:59 is the 31st''s');
+SELECT t.is((SELECT received || ' ' || accepted_in_time || ' ' || median_accept FROM landform.staff_report('2024-04-01', '2024-04-01')),
+            '1 1 00:00:30', 'staff_report: the offer at 00:00:00 is the 1st''s');
+SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_sums() r),
+            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_recount() r),
+            'the staff rollup took the same days as a recount');
 SELECT t.is(string_agg(day || ' ' || asked, ' | ' ORDER BY day), '2024-03-31 1 | 2024-04-01 1',
             'consultations part at local midnight')
 FROM landform.consultation_report('2024-03-31', '2024-04-01');

@@ -99,6 +99,13 @@ tap_is "$(q "SELECT count(*) FROM (
 	(SELECT * FROM landform.lead_daily_recount()
 	 EXCEPT ALL SELECT page_id, channel_id, day, consultations, assigned, accepted, contacted, won FROM landform.lead_daily)) x")" 0 \
 	"lead_daily equals a recount from the rows"
+tap_is "$(q "SELECT count(*) FROM (
+	(SELECT * FROM landform.staff_daily_sums() EXCEPT ALL SELECT * FROM landform.staff_daily_recount())
+	UNION ALL
+	(SELECT * FROM landform.staff_daily_recount() EXCEPT ALL SELECT * FROM landform.staff_daily_sums())) x")" 0 \
+	"staff_daily sums to a recount from offers and leads (counts and every second behind the medians)"
+tap_is "$(q "SELECT count(*) FROM (SELECT staff_id, day FROM landform.staff_daily GROUP BY 1, 2 HAVING count(*) > 1) x")" 0 \
+	"the ticks folded it to one row per member-day"
 tap_is "$(q "SELECT sum(submissions) || ' ' || sum(new_leads) || ' ' || sum(consultations) || ' ' || sum(views) FROM landform.funnel_daily")" \
 	"$(q "SELECT (SELECT count(*) FROM landform.submissions) || ' ' || (SELECT count(*) FROM landform.leads) || ' ' ||
 	           (SELECT count(*) FROM landform.consultations) || ' ' || 400")" \

@@ -28,7 +28,10 @@ INSERT INTO landform.import_rejects (import_id, line, phone, reason) VALUES (1, 
 CREATE TEMP TABLE before AS SELECT
 	(SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM landform.funnel_daily f) AS funnel,
 	(SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM landform.channel_monthly f) AS channels,
-	(SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM landform.revenue_monthly f) AS revenue;
+	(SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM landform.revenue_monthly f) AS revenue,
+	(SELECT string_agg(concat_ws(' ', login, received, offered, accepted_in_time, expired, median_accept,
+	                             contacted, median_first_contact, won), ' | ' ORDER BY login)
+	 FROM landform.staff_monthly) AS staff;
 CREATE TEMP TABLE victim AS SELECT id FROM landform.leads WHERE phone = '+8613800000001';
 \o
 
@@ -74,6 +77,10 @@ SELECT t.is((SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM landform.chan
             'the channel report is unchanged');
 SELECT t.is((SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM landform.revenue_monthly f), (SELECT revenue FROM before),
             'revenue, orders and buyers are unchanged');
+SELECT t.is((SELECT string_agg(concat_ws(' ', login, received, offered, accepted_in_time, expired, median_accept,
+                                        contacted, median_first_contact, won), ' | ' ORDER BY login)
+             FROM landform.staff_monthly), (SELECT staff FROM before),
+            'staff figures are unchanged (only the load now drops)');
 SELECT t.is((SELECT reason || ' ' || leads || ' ' || submissions || ' ' || (actor <> '') FROM landform.erasures), 'forget 1 3 true',
             'the erasure is logged, without the phone');
 SELECT t.is((SELECT count(*) FROM landform.import_rejects), 1::bigint, 'other import rejects stay');
