@@ -28,6 +28,11 @@ static const struct db_stmt dispatch_stmt = {
 	"dispatch", "SELECT * FROM landform.dispatch()", 0
 };
 
+/* Reminders, expiry warnings and the daily summary: cheap when nothing is due. */
+static const struct db_stmt tick_stmt = {
+	"tick_notifications", "SELECT * FROM landform.tick_notifications()", 0
+};
+
 static long long
 now_ms(void)
 {
@@ -37,19 +42,19 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* One dispatch() call; logs what it did when it did anything. */
+/* Run one rule function; logs what it did when it did anything. */
 static void
-run_once(struct db *db, struct arena *a)
+run_stmt(struct db *db, struct arena *a, const struct db_stmt *st)
 {
 	struct db_rows rows;
 	struct db_error de;
 	bool any = false;
 
-	if (!db_call(db, &dispatch_stmt, NULL, a, &rows, &de)) {
+	if (!db_call(db, st, NULL, a, &rows, &de)) {
 		if (de.status == DB_UNAVAILABLE)
-			log_debug("dispatch skipped: %s", de.message);
+			log_debug("%s skipped: %s", st->name, de.message);
 		else
-			log_error("dispatch failed: %s (SQLSTATE %s)", de.message, de.sqlstate);
+			log_error("%s failed: %s (SQLSTATE %s)", st->name, de.message, de.sqlstate);
 		return;
 	}
 	for (int r = 0; r < rows.nrows; r++)
@@ -66,8 +71,17 @@ run_once(struct db *db, struct arena *a)
 		for (int c = 0; c < rows.ncols && rows.nrows > 0; c++)
 			buf_printf(&line, "%s%s=%s", c ? " " : "", rows.names[c],
 				   db_value(&rows, 0, c) ? db_value(&rows, 0, c) : "null");
-		log_info("dispatch: %s", line.data);
+		log_info("%s: %s", st->name, line.data);
 	}
+}
+
+/* A new lead wants dispatch() now; the tick also produces due notifications. */
+static void
+run_once(struct db *db, struct arena *a, bool tick)
+{
+	run_stmt(db, a, &dispatch_stmt);
+	if (tick)
+		run_stmt(db, a, &tick_stmt);
 }
 
 int
@@ -117,7 +131,7 @@ dispatch_run(const struct config *c)
 		}
 		wait = next_tick - now_ms();
 		if (wait <= 0) {
-			run_once(db, &a);
+			run_once(db, &a, true);
 			arena_reset(&a);
 			next_tick = now_ms() + c->dispatch_interval;
 			continue;
@@ -140,7 +154,7 @@ dispatch_run(const struct config *c)
 
 			if (got > 0) {
 				/* A burst of submissions becomes one dispatch call. */
-				run_once(db, &a);
+				run_once(db, &a, false);
 				arena_reset(&a);
 			}
 		}
