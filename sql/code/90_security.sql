@@ -23,7 +23,7 @@ DECLARE
 		'tick_notifications'];
 	v_portal text[] := ARRAY['portal_login_begin', 'portal_login_finish', 'portal_invitation',
 		'portal_accept_invitation', 'portal_logout', 'portal_home', 'portal_lead', 'portal_pool',
-		'portal_action', '_portal_enter'];
+		'portal_action', '_portal_enter', 'portal_reports'];
 	-- The notifier's two calls (issue 6), when that code is installed; it marks them DEFINER.
 	v_optional text[] := ARRAY['notify_claim', 'notify_finish'];
 BEGIN
