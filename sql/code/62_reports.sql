@@ -107,12 +107,22 @@ $$;
 CREATE OR REPLACE FUNCTION landform._lead_rollup() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	-- Once per statement, one upsert per page x channel x day: a dispatch that assigns 50,000
+	-- leads must not update the same counter row 50,000 times in one transaction (each update
+	-- leaves a version the next must step over: quadratic).
 	INSERT INTO landform.lead_daily AS d (page_id, channel_id, day, assigned, accepted, contacted, won)
-	VALUES (NEW.page_id, NEW.channel_id, landform._day(NEW.first_seen),
-	        (OLD.handoffs = 0 AND NEW.handoffs > 0)::integer,
-	        (OLD.accepted_at IS NULL AND NEW.accepted_at IS NOT NULL)::integer,
-	        (OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL)::integer,
-	        (OLD.won_at IS NULL AND NEW.won_at IS NOT NULL)::integer)
+	SELECT n.page_id, n.channel_id, landform._day(n.first_seen),
+	       count(*) FILTER (WHERE o.handoffs = 0 AND n.handoffs > 0),
+	       count(*) FILTER (WHERE o.accepted_at IS NULL AND n.accepted_at IS NOT NULL),
+	       count(*) FILTER (WHERE o.first_contact_at IS NULL AND n.first_contact_at IS NOT NULL),
+	       count(*) FILTER (WHERE o.won_at IS NULL AND n.won_at IS NOT NULL)
+	FROM leads_new n JOIN leads_old o ON o.id = n.id
+	WHERE n.page_id IS NOT NULL
+	  AND ((o.handoffs = 0 AND n.handoffs > 0)
+	       OR (o.accepted_at IS NULL AND n.accepted_at IS NOT NULL)
+	       OR (o.first_contact_at IS NULL AND n.first_contact_at IS NOT NULL)
+	       OR (o.won_at IS NULL AND n.won_at IS NOT NULL))
+	GROUP BY 1, 2, 3
 	ON CONFLICT ON CONSTRAINT lead_daily_key DO UPDATE
 		SET assigned = d.assigned + excluded.assigned, accepted = d.accepted + excluded.accepted,
 		    contacted = d.contacted + excluded.contacted, won = d.won + excluded.won;
@@ -233,13 +243,9 @@ CREATE TRIGGER lead_steps BEFORE UPDATE ON landform.leads FOR EACH ROW
 	      OR (NEW.dwell_noticed IS NOT NULL AND OLD.owner_id IS DISTINCT FROM NEW.owner_id))
 	EXECUTE FUNCTION landform._lead_steps();
 DROP TRIGGER IF EXISTS lead_rollup ON landform.leads;
-CREATE TRIGGER lead_rollup AFTER UPDATE ON landform.leads FOR EACH ROW
-	WHEN (NEW.page_id IS NOT NULL AND (
-	      (OLD.handoffs = 0 AND NEW.handoffs > 0)
-	      OR (OLD.accepted_at IS NULL AND NEW.accepted_at IS NOT NULL)
-	      OR (OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL)
-	      OR (OLD.won_at IS NULL AND NEW.won_at IS NOT NULL)))
-	EXECUTE FUNCTION landform._lead_rollup();
+CREATE TRIGGER lead_rollup AFTER UPDATE ON landform.leads
+	REFERENCING OLD TABLE AS leads_old NEW TABLE AS leads_new
+	FOR EACH STATEMENT EXECUTE FUNCTION landform._lead_rollup();
 DROP TRIGGER IF EXISTS offers_rollup_insert ON landform.assignments;
 CREATE TRIGGER offers_rollup_insert AFTER INSERT ON landform.assignments
 	REFERENCING NEW TABLE AS offers_new
