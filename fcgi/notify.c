@@ -450,6 +450,9 @@ notify_run(const struct config *c)
 			/* A full batch means more may be due: claim again as slots free up. */
 			want = got == free_slots;
 		}
+		/* A NOTIFY that came in during a call waits in libpq, not on the socket. */
+		if (db_socket(n.db) >= 0 && db_drain_notifications(n.db) > 0)
+			want = true;
 		wait = want && count(&n, SLOT_FREE) > 0 ? 0 : next_tick - now_ms();
 		if (count(&n, SLOT_DONE) > 0 && wait > 200)
 			wait = 200;
