@@ -7,6 +7,7 @@
 #include "http.h"
 #include "page.h"
 #include "portal.h"
+#include "reports.h"
 #include "worker.h"
 
 const struct route handlers_routes[] = {
@@ -25,12 +26,15 @@ const struct route handlers_routes[] = {
 	{ "GET", "/staff/invite/*", portal_handle_invite_form },
 	{ "POST", "/staff/invite/*", portal_handle_invite },
 	{ "GET", "/staff/pool", portal_handle_pool },
+	{ "GET", "/staff/reports", reports_handle_page },
+	{ "GET", "/staff/reports.csv", reports_handle_csv },
 	{ "GET", "/staff/leads/*", portal_handle_lead },
 	{ "POST", "/staff/leads/*/*", portal_handle_action },
 	{ "GET", "/api/v1/staff/leads", portal_handle_home },
 	{ "GET", "/api/v1/staff/leads/*", portal_handle_lead },
 	{ "POST", "/api/v1/staff/leads/*/*", portal_handle_action },
 	{ "GET", "/api/v1/staff/pool", portal_handle_pool },
+	{ "GET", "/api/v1/staff/reports", reports_handle_page },
 	{ "POST", "/api/v1/staff/login", portal_handle_login },
 	{ "POST", "/api/v1/staff/logout", portal_handle_logout },
 };

@@ -38,12 +38,12 @@
 #define SEARCH_MAX 50   /* bytes */
 #define URGENT_SECONDS 300
 
-enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_COUNT };
+enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_REPORTS, T_COUNT };
 
 static const char *const tpl_files[T_COUNT] = {
 	[T_LAYOUT] = "layout.html", [T_LOGIN] = "login.html", [T_INVITE] = "invite.html",
 	[T_HOME] = "home.html",     [T_LEAD] = "lead.html",   [T_POOL] = "pool.html",
-	[T_MESSAGE] = "message.html",
+	[T_MESSAGE] = "message.html", [T_REPORTS] = "reports.html",
 };
 
 struct portal {
@@ -67,16 +67,7 @@ static const char *const c_keys[] = {
 	"via_open_pool", "other_stage", "lead_title",
 };
 
-/* What one portal request knows about itself. */
-struct pctx {
-	struct request *r;
-	const struct portal *pt;
-	enum lang lang;
-	bool json;          /* answer JSON (an /api/ path, or Accept: application/json) */
-	bool secure;        /* cookies get Secure */
-	const char *session; /* the session cookie when it has the shape of a token, else NULL */
-	const char *detail;  /* a line from SQL shown under a message page's text, or NULL */
-};
+/* struct pctx: portal.h (reports.c builds pages with it too). */
 
 /* ---- pure helpers ---------------------------------------------------------------------- */
 
@@ -2082,4 +2073,48 @@ portal_handle_invite(struct request *r)
 		redirect(r, PORTAL_PATH "/?done=welcome");
 	}
 	cJSON_Delete(res);
+}
+
+/* ---- for other portal pages (reports.c): thin exports of the helpers above ------------ */
+
+bool
+portal_begin(struct request *r, struct pctx *p)
+{
+	return begin(r, p);
+}
+
+void
+portal_unauthenticated(struct pctx *p)
+{
+	unauthenticated(p);
+}
+
+cJSON *
+portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
+{
+	return call(p, s, params, raw);
+}
+
+void
+portal_refuse(struct pctx *p, const cJSON *res)
+{
+	refuse(p, res, status_of(res), NULL);
+}
+
+void
+portal_message(struct pctx *p, int status, const char *code, const char *title_key, const char *text_key)
+{
+	message(p, status, code, title_key, text_key, NULL);
+}
+
+const char *
+portal_text(const struct pctx *p, const char *key)
+{
+	return txt(p, key);
+}
+
+void
+portal_render_reports(struct pctx *p, int status, cJSON *ctx, const char *title)
+{
+	render(p, status, T_REPORTS, ctx, title);
 }

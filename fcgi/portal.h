@@ -12,6 +12,19 @@
 #include "lang.h"
 
 struct request;
+struct db_stmt;
+struct cJSON;
+
+/* What one portal request knows about itself (portal_begin fills it; lives on the stack). */
+struct pctx {
+	struct request *r;
+	const struct portal *pt;
+	enum lang lang;
+	bool json;           /* answer JSON (an /api/ path, or Accept: application/json) */
+	bool secure;         /* cookies get Secure */
+	const char *session; /* the session cookie when it has the shape of a token, else NULL */
+	const char *detail;  /* a line from SQL shown under a message page's text, or NULL */
+};
 
 /* The templates (landing/_staff/NAME.html) and UI text (landing/_staff/text.json) a worker loads once.
  * Opaque; portal_load's result is freed with portal_free. */
@@ -32,6 +45,20 @@ void portal_handle_invite(struct request *r);      /* POST /staff/invite/<token>
 void portal_handle_lead(struct request *r);        /* GET  /staff/leads/<id>, /api/v1/staff/leads/<id> */
 void portal_handle_action(struct request *r);      /* POST /staff/leads/<id>/<action>, and under /api */
 void portal_handle_pool(struct request *r);        /* GET  /staff/pool, /api/v1/staff/pool */
+
+/* For other portal pages (reports.c); each is the portal's own helper of the same job. */
+bool portal_begin(struct request *r, struct pctx *p); /* false: answered (503, no templates) */
+void portal_unauthenticated(struct pctx *p);        /* JSON 401, or 303 to the login page */
+/* The request's one SQL call; NULL when answered (503/500). The caller cJSON_Deletes the result;
+ * *raw (may be NULL) is its text in the request's arena. */
+struct cJSON *portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params,
+			  const char **raw);
+void portal_refuse(struct pctx *p, const struct cJSON *res); /* answer a status other than ok */
+void portal_message(struct pctx *p, int status, const char *code, const char *title_key,
+		    const char *text_key);                  /* short page, or JSON error */
+const char *portal_text(const struct pctx *p, const char *key); /* UI text; the key if missing */
+/* reports.html inside the layout; ctx stays the caller's to delete. */
+void portal_render_reports(struct pctx *p, int status, struct cJSON *ctx, const char *title);
 
 /* Pure helpers, exported for tests. */
 

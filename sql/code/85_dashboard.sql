@@ -3,7 +3,8 @@
 -- 62_reports.sql, so the page, its CSV files and the views (funnel_daily, channel_monthly,
 -- staff_monthly) cannot disagree. Granted to landform_app in 90_security.sql.
 
--- {status, me, csrf, from, to, funnel:[{step, count, rate}], funnel_rows, channels, staff} for
+-- {status, me, csrf, from, to, today, funnel:[{step, count, rate}], presets:[{key, from, to}],
+-- funnel_rows, channels, staff} for
 -- an admin's session; the three tables are {columns:[...], rows:[[text|null, ...]]} with each
 -- value as PostgreSQL writes it (what psql shows), so CSV and page equal SQL to the digit.
 -- Statuses: unauthenticated, forbidden (not an admin), invalid {field, message} for a range
@@ -57,6 +58,12 @@ BEGIN
 
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf',
 		'from', v_from, 'to', v_to, 'today', landform.today(), 'funnel', v_steps,
+		-- The period picker's presets, in the configured zone's calendar.
+		'presets', jsonb_build_array(
+			jsonb_build_object('key', 'last7', 'from', landform.today() - 6, 'to', landform.today()),
+			jsonb_build_object('key', 'last30', 'from', landform.today() - 29, 'to', landform.today()),
+			jsonb_build_object('key', 'month', 'from', date_trunc('month', landform.today())::date,
+			                   'to', landform.today())),
 		'funnel_rows', jsonb_build_object(
 			'columns', to_jsonb(ARRAY['period', 'page', 'channel', 'views', 'visitors', 'opens',
 				'submissions', 'spam', 'new_leads', 'repeat_leads', 'consultations', 'assigned',

@@ -87,6 +87,8 @@ SELECT t.is(j->>'from', (landform.today() - 6)::text, 'from as asked') FROM r;
 SELECT t.is(j->>'to', landform.today()::text, 'to as asked') FROM r;
 SELECT t.is(j->>'from', (landform.today() - 29)::text, 'no dates: the last 30 days') FROM d;
 SELECT t.is(j->'me'->>'login', 'root', 'me is the admin') FROM r;
+SELECT t.is(j->'presets'->0->>'from', (landform.today() - 6)::text, 'preset: the last 7 days') FROM r;
+SELECT t.is(j->'presets'->2->>'from', date_trunc('month', landform.today())::date::text, 'preset: this month') FROM r;
 SELECT t.is(j->>'csrf', 'csrf-token-for-root', 'the session''s csrf token') FROM r;
 
 SELECT t.is((SELECT string_agg(x->>'step' || '=' || (x->>'count'), ' ' ORDER BY o) FROM jsonb_array_elements(j->'funnel') WITH ORDINALITY AS e(x, o)),
