@@ -105,7 +105,11 @@ $$;
 -- After a lead took a funnel step for the first time: count it for its page x channel x
 -- first day. Fires at most four times in a lead's life.
 CREATE OR REPLACE FUNCTION landform._lead_rollup() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Transition tables have no statistics: without this the planner joins old and new rows
+-- with a nested loop, quadratic in the rows the statement changed.
+SET enable_nestloop = off
+AS $$
 BEGIN
 	-- Once per statement, one upsert per page x channel x day: a dispatch that assigns 50,000
 	-- leads must not update the same counter row 50,000 times in one transaction (each update
@@ -133,7 +137,9 @@ $$;
 -- Offers made and what became of them, per member and day of the offer, one staff_daily row
 -- per member-day and statement (inserts only: nothing here waits for another transaction).
 CREATE OR REPLACE FUNCTION landform._offers_rollup() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET enable_nestloop = off -- old and new rows joined without statistics (see _lead_rollup)
+AS $$
 DECLARE
 	v_tz text := landform.setting('time_zone');
 BEGIN
