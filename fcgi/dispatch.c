@@ -144,19 +144,21 @@ dispatch_run(const struct config *c)
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		n = poll(&pfd, 1, (int)wait);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0) {
-			int got = db_drain_notifications(db);
-
-			if (got > 0) {
-				/* A burst of submissions becomes one dispatch call. */
-				run_once(db, &a, false);
-				arena_reset(&a);
-			}
+		/* A NOTIFY that came in during the last call is already in libpq's buffer and will
+		 * not wake poll(): look there first. */
+		n = db_drain_notifications(db) > 0;
+		if (!n) {
+			pfd.fd = fd;
+			pfd.events = POLLIN;
+			n = poll(&pfd, 1, (int)wait);
+			if (n < 0 && errno != EINTR)
+				break;
+			n = n > 0 && db_drain_notifications(db) > 0;
+		}
+		if (n) {
+			/* A burst of submissions becomes one dispatch call. */
+			run_once(db, &a, false);
+			arena_reset(&a);
 		}
 	}
 	arena_free(&a);

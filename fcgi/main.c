@@ -24,7 +24,7 @@ usage(FILE *out)
 		"usage: landformd [-c FILE] COMMAND\n"
 		"\n"
 		"commands:\n"
-		"  serve            run the FastCGI master, its workers and the dispatcher\n"
+		"  serve            run the FastCGI master, its workers, the dispatcher and the notifier\n"
 		"  migrate          apply sql/ migrations to the database, then exit\n"
 		"  check-config     load the configuration, report the first problem, then exit\n"
 		"  passwd LOGIN     set a staff member's password (read from the terminal twice,\n"
