@@ -168,6 +168,8 @@ BEGIN
 	END IF;
 	PERFORM set_config('landform.staff_id', v.id::text, true);
 	PERFORM set_config('landform.actor', 'staff:' || v.login, true);
+	-- Times the portal shows are in the business's zone, not the server's.
+	PERFORM set_config('TimeZone', landform.setting('time_zone'), true);
 	RETURN jsonb_build_object(
 		'status', 'ok',
 		'me', jsonb_build_object('id', v.id, 'login', v.login, 'display_name', v.display_name,
