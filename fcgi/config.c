@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
+
 #ifndef LANDFORM_PKGDATADIR
 #define LANDFORM_PKGDATADIR "/usr/local/share/landform"
 #endif
@@ -299,51 +301,6 @@ config_unknown_env(char *const *envp)
 	return NULL;
 }
 
-static char *
-read_file(const char *path, char *err, size_t errsz)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (f == NULL) {
-		snprintf(err, errsz, "cannot read config file %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	do {
-		if (cap - len < 4096) {
-			char *t;
-
-			cap = cap ? cap * 2 : 8192;
-			if (cap > (1u << 20)) {
-				snprintf(err, errsz, "%s: config file larger than 1 MiB", path);
-				goto failed;
-			}
-			t = realloc(text, cap + 1);
-			if (t == NULL)
-				goto failed;
-			text = t;
-		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		snprintf(err, errsz, "cannot read config file %s: %s", path, strerror(errno));
-		goto failed;
-	}
-	text[len] = '\0';
-	if (memchr(text, '\0', len) != NULL) {
-		snprintf(err, errsz, "%s: config file contains a NUL byte", path);
-		goto failed;
-	}
-	fclose(f);
-	return text;
-failed:
-	free(text);
-	fclose(f);
-	return NULL;
-}
-
 bool
 config_load(struct config *c, const char *path, char *const *envp, char *err, size_t errsz)
 {
@@ -352,9 +309,19 @@ config_load(struct config *c, const char *path, char *const *envp, char *err, si
 
 	config_defaults(c);
 	if (path != NULL && *path != '\0') {
-		text = read_file(path, err, errsz);
-		if (text == NULL)
+		size_t len;
+
+		text = file_read(path, 1 << 20, &len);
+		if (text == NULL) {
+			snprintf(err, errsz, "cannot read config file %s: %s", path,
+				 errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
 			return false;
+		}
+		if (strlen(text) != len) {
+			snprintf(err, errsz, "%s: config file contains a NUL byte", path);
+			free(text);
+			return false;
+		}
 		ok = config_parse_text(c, text, path, err, errsz);
 		free(text);
 		if (!ok)

@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 
 #include "arena.h"
@@ -14,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "proc.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -94,26 +94,13 @@ dispatch_run(const struct config *c)
 		.prepare = c->db_prepare,
 		.application_name = "landformd dispatcher",
 	};
-	struct sigaction sa;
-	sigset_t none;
 	struct db *db;
 	struct arena a;
 	struct db_error de;
 	unsigned long listening = 0;
 	long long next_tick = 0;
 
-	log_set_role("dispatch");
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	prctl(PR_SET_NAME, "lf-dispatch");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	proc_child_init("dispatch", "lf-dispatch", on_term);
 
 	/* LISTEN needs a session: this connection must go straight to PostgreSQL, not a pooler. */
 	db = db_new(&dbo);

@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "file.h"
 #include "log.h"
 
 static const struct db_stmt lock_stmt = {
@@ -72,36 +73,24 @@ list_sql(struct arena *a, const char *dir, bool required, char ***names, size_t 
 	return true;
 }
 
+/* A migration file's text, in the arena; the error names the file. */
 static char *
 slurp(struct arena *a, const char *path, size_t *len, char *err, size_t errsz)
 {
-	FILE *f = fopen(path, "rb");
-	long size;
-	char *text;
+	char *text = file_read(path, 64u << 20, len), *copy;
 
-	if (f == NULL) {
+	if (text == NULL) {
 		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
-		fclose(f);
-		return NULL;
-	}
-	text = arena_alloc(a, (size_t)size + 1);
-	if (fread(text, 1, (size_t)size, f) != (size_t)size) {
-		snprintf(err, errsz, "cannot read %s", path);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	text[size] = '\0';
-	*len = (size_t)size;
 	if (strlen(text) != *len) {
 		snprintf(err, errsz, "%s: contains a NUL byte", path);
+		free(text);
 		return NULL;
 	}
-	return text;
+	copy = arena_strndup(a, text, *len);
+	free(text);
+	return copy;
 }
 
 static void

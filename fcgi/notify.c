@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "proc.h"
 #include "notice.h"
 #include "webhook.h"
 
@@ -392,24 +392,11 @@ notify_run(const struct config *c)
 	    .user_agent = "landform-notify/" PACKAGE_VERSION,
 	};
 	struct notifier n = {.c = c};
-	struct sigaction sa;
-	sigset_t none;
 	char host[64] = "", err[200];
 	long long next_tick = 0;
 	bool want = true;
 
-	log_set_role("notify");
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	prctl(PR_SET_NAME, "lf-notify");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	proc_child_init("notify", "lf-notify", on_term);
 	if (sodium_init() < 0) {
 		log_error("notifier: libsodium did not initialise");
 		return 1;

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "file.h"
 #include "form.h"
 #include "html.h"
 #include "http.h"
@@ -251,37 +252,12 @@ portal_phone_text(const char *p, struct buf *out)
 
 /* ---- loading ------------------------------------------------------------------------- */
 
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *text;
-
-	if (f == NULL)
-		return NULL;
-	if (fstat(fileno(f), &st) != 0 || st.st_size > (1 << 20)) {
-		fclose(f);
-		return NULL;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (text == NULL || fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(text);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	text[st.st_size] = '\0';
-	*len = (size_t)st.st_size;
-	return text;
-}
-
 /* text.json is {"key": {"zh-CN": "...", "en": "..."}}; split it into one flat object per language. */
 static bool
 load_text(struct portal *p, const char *path, char *err, size_t errsz)
 {
 	size_t len;
-	char *src = read_file(path, &len);
+	char *src = file_read(path, 1 << 20, &len);
 	cJSON *root, *item;
 	bool ok = false;
 
@@ -331,7 +307,7 @@ portal_load(const char *landing_dir, char *err, size_t errsz)
 		abort();
 	for (int i = 0; i < T_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/_staff/%s", landing_dir, tpl_files[i]);
-		src = read_file(path, &len);
+		src = file_read(path, 1 << 20, &len);
 		if (src == NULL) {
 			snprintf(err, errsz, "%s: cannot read", path);
 			goto failed;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "log.h"
 #include "schema.h"
 #include "template.h"
@@ -28,31 +29,6 @@ valid_slug(const char *s)
 	return 1;
 }
 
-static char *
-read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *text;
-
-	if (f == NULL)
-		return NULL;
-	if (fstat(fileno(f), &st) != 0 || st.st_size > (1 << 20)) {
-		fclose(f);
-		return NULL;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (text == NULL || fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(text);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	text[st.st_size] = '\0';
-	*len = (size_t)st.st_size;
-	return text;
-}
-
 static int
 cmp_pages(const void *a, const void *b)
 {
@@ -68,7 +44,7 @@ load_page(const char *dir, const char *slug, struct page *p)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s/page.html", dir, slug);
-	text = read_all(path, &len);
+	text = file_read(path, 1 << 20, &len);
 	if (text == NULL) {
 		if (errno != ENOENT)
 			log_error("%s: cannot read: %s", path, strerror(errno));
@@ -79,7 +55,7 @@ load_page(const char *dir, const char *slug, struct page *p)
 	if (p->tpl == NULL)
 		goto broken;
 	snprintf(path, sizeof(path), "%s/%s/form.json", dir, slug);
-	text = read_all(path, &len);
+	text = file_read(path, 1 << 20, &len);
 	if (text == NULL) {
 		log_error("%s: cannot read: %s; page '%s' skipped", path, strerror(errno), slug);
 		template_free(p->tpl);

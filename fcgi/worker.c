@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "proc.h"
 #include "portal.h"
 #include "site.h"
 
@@ -162,25 +162,11 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		.prepare = c->db_prepare,
 		.application_name = "landformd worker",
 	};
-	struct sigaction sa;
 	FCGX_Request fr;
 	struct arena a;
 	char err[512];
-	sigset_t none;
 
-	log_set_role("worker");
-	/* A master killed with SIGKILL must not leave orphans serving old code. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	prctl(PR_SET_NAME, "lf-worker");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term; /* no SA_RESTART: a signal must interrupt accept() */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	proc_child_init("worker", "lf-worker", on_term);
 	if (getppid() == 1)
 		return 0; /* the master died before we set PDEATHSIG */
 
