@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define MAX_PREPARED 64
@@ -23,15 +24,6 @@ struct db {
 	unsigned long generation; /* successful connects so far */
 	char last_error[256];
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 set_error(struct db_error *err, enum db_status st, const char *state, const char *msg)
@@ -103,7 +95,7 @@ connect_now(struct db *db, struct db_error *err)
 			PQfinish(db->conn);
 			db->conn = NULL;
 		}
-		db->last_failed_ms = now_ms();
+		db->last_failed_ms = clock_ms();
 		if (err != NULL)
 			snprintf(db->last_error, sizeof(db->last_error), "%s", err->message);
 		log_warn("database connect failed: %s", err ? err->message : "");
@@ -122,7 +114,7 @@ db_ready(struct db *db, struct db_error *err)
 		return true;
 	/* Refuse fast while the database is down rather than retrying on every request. */
 	if (db->conn == NULL && db->last_failed_ms != 0 &&
-	    now_ms() - db->last_failed_ms < RETRY_GAP_MS) {
+	    clock_ms() - db->last_failed_ms < RETRY_GAP_MS) {
 		set_error(err, DB_UNAVAILABLE, "08006", db->last_error);
 		return false;
 	}

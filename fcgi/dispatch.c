@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -32,15 +33,6 @@ static const struct db_stmt dispatch_stmt = {
 static const struct db_stmt tick_stmt = {
 	"tick_notifications", "SELECT * FROM landform.tick_notifications()", 0
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Run one rule function; logs what it did when it did anything. */
 static void
@@ -116,11 +108,11 @@ dispatch_run(const struct config *c)
 			if (db_exec(db, "LISTEN landform_lead", &de))
 				listening = db_generation(db);
 		}
-		wait = next_tick - now_ms();
+		wait = next_tick - clock_ms();
 		if (wait <= 0) {
 			run_once(db, &a, true);
 			arena_reset(&a);
-			next_tick = now_ms() + c->dispatch_interval;
+			next_tick = clock_ms() + c->dispatch_interval;
 			continue;
 		}
 		fd = db_socket(db);

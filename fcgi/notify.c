@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -69,15 +70,6 @@ struct notifier {
 	long long lease_ms;
 	long long warned_ms;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 count(const struct notifier *n, enum slot_state st)
@@ -320,10 +312,10 @@ flush(struct notifier *n)
 			if (n->slots[i].state == SLOT_DONE)
 				n->slots[i].state = SLOT_FREE;
 		log_debug("recorded %d delivery results", done);
-	} else if (now_ms() - n->warned_ms > 10000) {
+	} else if (clock_ms() - n->warned_ms > 10000) {
 		/* Kept and tried again every round; said at most every ten seconds. */
 		log_warn("could not record %d delivery results yet: %s", done, de.message);
-		n->warned_ms = now_ms();
+		n->warned_ms = clock_ms();
 	}
 	cJSON_free(text);
 }
@@ -352,9 +344,9 @@ wind_down(struct notifier *n)
 
 	if (budget < 500)
 		budget = 500;
-	end = now_ms() + (grace < budget ? grace : budget);
-	while (webhook_running(n->wh) > 0 && now_ms() < end) {
-		long long left = end - now_ms();
+	end = clock_ms() + (grace < budget ? grace : budget);
+	while (webhook_running(n->wh) > 0 && clock_ms() < end) {
+		long long left = end - clock_ms();
 
 		webhook_wait(n->wh, -1, (int)(left < 200 ? left : 200), &ready);
 		collect(n);
@@ -421,7 +413,7 @@ notify_run(const struct config *c)
 	         c->notify_per_target, n.worker);
 
 	while (!stopping) {
-		long long now = now_ms(), wait;
+		long long now = clock_ms(), wait;
 		int free_slots, got;
 		bool ready;
 
@@ -440,7 +432,7 @@ notify_run(const struct config *c)
 		/* A NOTIFY that came in during a call waits in libpq, not on the socket. */
 		if (db_socket(n.db) >= 0 && db_drain_notifications(n.db) > 0)
 			want = true;
-		wait = want && count(&n, SLOT_FREE) > 0 ? 0 : next_tick - now_ms();
+		wait = want && count(&n, SLOT_FREE) > 0 ? 0 : next_tick - clock_ms();
 		if (count(&n, SLOT_DONE) > 0 && wait > 200)
 			wait = 200;
 		webhook_wait(n.wh, db_socket(n.db), wait > 0 ? (int)wait : 0, &ready);

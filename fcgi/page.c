@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "config.h"
 #include "counter.h"
 #include "db.h"
@@ -54,25 +55,6 @@ static int64_t
 now_s(void)
 {
 	return (int64_t)time(NULL);
-}
-
-/* Wall-clock milliseconds: stamps travel between hosts, so not the monotonic clock. */
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Channel codes are [A-Za-z0-9_-]{1,32}; anything else counts as no channel. */
@@ -175,7 +157,7 @@ new_stamp(struct request *r, const char *slug)
 	char *s = arena_alloc(r->arena, STAMP_MAX);
 
 	randombytes_buf(rnd, sizeof(rnd));
-	stamp_make(r->ctx->key, slug, wall_ms(), rnd, s);
+	stamp_make(r->ctx->key, slug, clock_wall_ms(), rnd, s);
 	return s;
 }
 
@@ -504,7 +486,7 @@ submit(struct request *r, bool json)
 	}
 	stamp = form_get(&f, SCHEMA_STAMP_FIELD);
 	hp = form_get(&f, SCHEMA_HONEYPOT_FIELD);
-	sr = stamp_check(r->ctx->key, v.page->slug, stamp, wall_ms(), c->stamp_min_age * 1000,
+	sr = stamp_check(r->ctx->key, v.page->slug, stamp, clock_wall_ms(), c->stamp_min_age * 1000,
 			 c->stamp_max_age * 1000);
 	/* Bots get the answer a person would, so they learn nothing; only the count knows. */
 	if ((hp != NULL && *hp != '\0') || (sr != STAMP_OK && sr != STAMP_EXPIRED)) {
@@ -553,7 +535,7 @@ page_handle_api_submit(struct request *r)
 long
 page_flush_counters(struct worker_ctx *ctx, bool force)
 {
-	long long now = now_ms();
+	long long now = clock_ms();
 	long due;
 	struct arena a;
 	struct db_error de;

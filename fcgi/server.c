@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "dispatch.h"
 #include "log.h"
@@ -48,15 +49,6 @@ struct master {
 	long long next_spawn_ms;  /* crash-loop brake */
 	long long backoff_ms;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* unix:PATH: refuse to steal a socket a live landformd still answers on. */
 static int
@@ -236,7 +228,7 @@ spawn(struct master *m, enum child_kind kind)
 	slot->pid = pid;
 	slot->kind = kind;
 	slot->generation = m->generation;
-	slot->started_ms = now_ms();
+	slot->started_ms = clock_ms();
 }
 
 static const char *
@@ -263,7 +255,7 @@ fill(struct master *m)
 {
 	size_t want = (size_t)config_worker_count(m->config);
 
-	if (now_ms() < m->next_spawn_ms)
+	if (clock_ms() < m->next_spawn_ms)
 		return;
 	while (count_current(m, CHILD_WORKER) < want)
 		spawn(m, CHILD_WORKER);
@@ -287,7 +279,7 @@ reap(struct master *m, bool stopping)
 			if (ch->pid != pid)
 				continue;
 			clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-			young = now_ms() - ch->started_ms < 1000;
+			young = clock_ms() - ch->started_ms < 1000;
 			if (!stopping && ch->generation == m->generation) {
 				if (WIFSIGNALED(status))
 					log_error("%s %d killed by signal %d; starting another",
@@ -299,7 +291,7 @@ reap(struct master *m, bool stopping)
 					m->backoff_ms = m->backoff_ms ? m->backoff_ms * 2 : 100;
 					if (m->backoff_ms > 5000)
 						m->backoff_ms = 5000;
-					m->next_spawn_ms = now_ms() + m->backoff_ms;
+					m->next_spawn_ms = clock_ms() + m->backoff_ms;
 				} else {
 					m->backoff_ms = 0;
 				}
@@ -364,13 +356,13 @@ reload(struct master *m)
 static void
 drain(struct master *m, sigset_t *set)
 {
-	long long deadline = now_ms() + m->config->shutdown_timeout * 1000;
+	long long deadline = clock_ms() + m->config->shutdown_timeout * 1000;
 	struct timespec tick = { 0, 200 * 1000000 };
 	siginfo_t info;
 
 	log_info("shutting down: %zu children", alive(m));
 	signal_generation(m, ~0u, SIGTERM);
-	while (alive(m) > 0 && now_ms() < deadline) {
+	while (alive(m) > 0 && clock_ms() < deadline) {
 		(void)sigtimedwait(set, &info, &tick);
 		reap(m, true);
 		/* Again: a worker between its stop check and accept() missed the first one. */

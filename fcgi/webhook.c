@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 struct xfer {
 	struct xfer *next;
 	CURL *easy;
@@ -28,15 +30,6 @@ struct webhook {
 	int count;
 	struct xfer *handed; /* the last result's transfer, freed on the next call */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct webhook *
 webhook_new(const struct webhook_options *o, char *err, size_t errsz)
@@ -165,7 +158,7 @@ webhook_add(struct webhook *w, const struct webhook_request *r, char *err, size_
 		snprintf(err, errsz, "libcurl: %s", curl_multi_strerror(mrc));
 		goto failed;
 	}
-	x->t0 = now_ms();
+	x->t0 = clock_ms();
 	x->next = w->running;
 	w->running = x;
 	w->count++;
@@ -254,7 +247,7 @@ webhook_next(struct webhook *w, struct webhook_result *out)
 			return false;
 	}
 	out->tag = x->tag;
-	out->ms = (long)(now_ms() - x->t0);
+	out->ms = (long)(clock_ms() - x->t0);
 	out->body = x->body;
 	out->len = x->len;
 	w->handed = x;
