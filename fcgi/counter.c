@@ -53,7 +53,7 @@ find(struct counters *c, const char *slug, const char *channel)
 }
 
 static void
-add_visitor(struct counter_entry *e, const char *visitor)
+add_visitor(struct counters *c, struct counter_entry *e, const char *visitor)
 {
 	for (int i = 0; i < e->nvisitors; i++)
 		if (strcmp(e->visitors[i], visitor) == 0)
@@ -72,6 +72,7 @@ add_visitor(struct counter_entry *e, const char *visitor)
 	strncpy(e->visitors[e->nvisitors], visitor, COUNTER_VISITOR_LEN);
 	e->visitors[e->nvisitors][COUNTER_VISITOR_LEN] = '\0';
 	e->nvisitors++;
+	c->visitors++;
 }
 
 void
@@ -88,7 +89,7 @@ counters_add(struct counters *c, enum counter_event ev, const char *slug, const 
 	case COUNTER_VIEW:
 		e->views++;
 		if (visitor != NULL)
-			add_visitor(e, visitor);
+			add_visitor(c, e, visitor);
 		break;
 	case COUNTER_OPEN:
 		e->opens++;
@@ -103,6 +104,12 @@ bool
 counters_dirty(const struct counters *c)
 {
 	return c->count > 0;
+}
+
+bool
+counters_full(const struct counters *c)
+{
+	return c->visitors >= COUNTER_FLUSH_VISITORS;
 }
 
 char *
@@ -145,6 +152,7 @@ counters_clear(struct counters *c)
 	}
 	c->count = 0;
 	c->since = 0;
+	c->visitors = 0;
 }
 
 void

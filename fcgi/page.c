@@ -545,7 +545,7 @@ page_flush_counters(struct worker_ctx *ctx, bool force)
 	if (!counters_dirty(&ctx->counters))
 		return -1;
 	due = (long)(ctx->last_flush_ms + ctx->config->counter_flush - now);
-	if (!force && due > 0)
+	if (!force && due > 0 && !counters_full(&ctx->counters))
 		return due;
 	ctx->last_flush_ms = now;
 	json = counters_json(&ctx->counters, now_s());

@@ -55,12 +55,33 @@ counters_should_fold_channels_into_none_when_full(void **state)
 	counters_free(&c);
 }
 
+static void
+counters_should_be_full_after_enough_new_visitors(void **state)
+{
+	struct counters c;
+	char id[COUNTER_VISITOR_LEN + 1];
+
+	counters_init(&c);
+	for (int i = 0; i < COUNTER_FLUSH_VISITORS - 1; i++) {
+		snprintf(id, sizeof(id), "%032d", i);
+		counters_add(&c, COUNTER_VIEW, "demo", NULL, id, 1);
+		counters_add(&c, COUNTER_VIEW, "demo", NULL, id, 1); /* seen again: not new */
+	}
+	assert_false(counters_full(&c));
+	counters_add(&c, COUNTER_VIEW, "demo", "wx", id, 1); /* same id, other channel: new there */
+	assert_true(counters_full(&c));
+	counters_clear(&c);
+	assert_false(counters_full(&c));
+	counters_free(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counters_should_batch_views_opens_spam_and_dedup_visitors),
 		cmocka_unit_test(counters_should_fold_channels_into_none_when_full),
+		cmocka_unit_test(counters_should_be_full_after_enough_new_visitors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
