@@ -331,7 +331,12 @@ BEGIN
 		-- else: untried members exist but are off duty or full; it waits for them.
 	END LOOP;
 
-	-- New leads, in chunks that keep the slot table small.
+	-- New leads, in chunks that keep the slot table small. Nobody on duty with room (a pool
+	-- at night): leave them waiting without reading them, or every tick and every NOTIFY
+	-- would scan the whole backlog.
+	IF NOT EXISTS (SELECT 1 FROM landform._eligible(p_pool) e WHERE e.room IS NULL OR e.room > 0) THEN
+		RETURN;
+	END IF;
 	SELECT count(*) INTO v_members FROM landform.pool_members WHERE pool_id = p_pool;
 	v_chunk := greatest(1000, 300000 / greatest(v_members, 1));
 	LOOP
