@@ -85,7 +85,7 @@ exercise(const struct schema *s, const struct form *in, struct arena *a)
 static void
 split_form(struct arena *a, const char *p, size_t n, struct form *out)
 {
-	struct form_field *fs = arena_alloc(a, (n / 2 + 2) * sizeof(*fs));
+	struct form_field *fs = arena_alloc(a, (n + 2) * sizeof(*fs)); /* n bytes: at most n + 1 fields */
 	size_t i = 0, start, eq;
 
 	out->fields = fs;
