@@ -16,6 +16,10 @@
 #include "log.h"
 #include "proc.h"
 
+/* How long a NOTIFY waits for the rest of its burst before dispatch() runs: short next to
+ * the one second a new lead may wait, long enough to batch a busy campaign's submissions. */
+#define DISPATCH_BATCH_MS 100
+
 static volatile sig_atomic_t stopping;
 
 static void
@@ -90,7 +94,7 @@ dispatch_run(const struct config *c)
 	struct arena a;
 	struct db_error de;
 	unsigned long listening = 0;
-	long long next_tick = 0;
+	long long next_tick = 0, due = 0;
 
 	proc_child_init("dispatch", "lf-dispatch", on_term);
 
@@ -100,7 +104,7 @@ dispatch_run(const struct config *c)
 	log_info("dispatcher ready");
 	while (!stopping) {
 		struct pollfd pfd;
-		long long wait;
+		long long now, wait;
 		int fd, n;
 
 		if (db_socket(db) < 0 || db_generation(db) != listening) {
@@ -108,13 +112,23 @@ dispatch_run(const struct config *c)
 			if (db_exec(db, "LISTEN landform_lead", &de))
 				listening = db_generation(db);
 		}
-		wait = next_tick - clock_ms();
-		if (wait <= 0) {
+		now = clock_ms();
+		if (next_tick - now <= 0) {
 			run_once(db, &a, true);
 			arena_reset(&a);
 			next_tick = clock_ms() + c->dispatch_interval;
+			due = 0; /* the tick's dispatch() took the waiting leads too */
 			continue;
 		}
+		if (due != 0 && due - now <= 0) {
+			run_once(db, &a, false);
+			arena_reset(&a);
+			due = 0;
+			continue;
+		}
+		wait = next_tick - now;
+		if (due != 0 && due - now < wait)
+			wait = due - now;
 		fd = db_socket(db);
 		if (fd < 0) {
 			/* No database: sleep a tick, then try again. */
@@ -134,11 +148,10 @@ dispatch_run(const struct config *c)
 				break;
 			n = n > 0 && db_drain_notifications(db) > 0;
 		}
-		if (n) {
-			/* A burst of submissions becomes one dispatch call. */
-			run_once(db, &a, false);
-			arena_reset(&a);
-		}
+		/* A burst of submissions becomes one dispatch call: wait a moment for the rest of
+		 * it (each call costs the same whether it assigns one lead or a hundred). */
+		if (n && due == 0)
+			due = clock_ms() + DISPATCH_BATCH_MS;
 	}
 	arena_free(&a);
 	db_free(db);

@@ -2,8 +2,10 @@
 
 -- A setting's value (see landform.settings).
 CREATE OR REPLACE FUNCTION landform.setting(p_name text) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT value FROM landform.settings WHERE name = p_name
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT value FROM landform.settings WHERE name = p_name);
+END
 $$;
 
 -- Refuse a time zone PostgreSQL does not know by its full name (abbreviations are ambiguous).
@@ -136,9 +138,13 @@ END
 $$;
 
 -- The first stage in order (新客户 unless an admin changed it): where new leads start.
+-- PL/pgSQL, not SQL: a SQL function's body is planned again on every call, and these are
+-- called on every submission and every dispatch.
 CREATE OR REPLACE FUNCTION landform.first_stage() RETURNS bigint
-LANGUAGE sql STABLE AS $$
-	SELECT id FROM landform.stages ORDER BY position LIMIT 1
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT id FROM landform.stages ORDER BY position LIMIT 1);
+END
 $$;
 
 -- Phone normalization, the same rules as fcgi/phone.c (and the same cases,
