@@ -425,8 +425,8 @@ template_compile(const char *src, size_t len, const char *filename, char **cause
 
 	while (c.pos < len) {
 		const char *q = find2(src + c.pos, len - c.pos, '{');
-		size_t at, end, text_end, next, name_off, name_len;
-		enum tag_kind kind;
+		size_t at, end = 0, text_end, next, name_off = 0, name_len = 0;
+		enum tag_kind kind = TAG_VAR; /* set by tag_parse; initialised for -O2 warnings */
 		int line;
 
 		if (q == NULL) {
