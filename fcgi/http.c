@@ -156,3 +156,27 @@ http_cookie_get(const struct request *r, const char *name)
 	}
 	return NULL;
 }
+
+bool
+http_is_https(const struct request *r)
+{
+	const char *h = http_param(r, "HTTPS");
+
+	return h != NULL && strcasecmp(h, "on") == 0;
+}
+
+const char *
+http_clean_header(struct request *r, const char *s, size_t max)
+{
+	char *out;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = strnlen(s, max);
+	out = arena_strndup(r->arena, s, n);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			out[i] = '?';
+	return out;
+}

@@ -60,6 +60,13 @@ const char *http_reason(int status);
 /* Value of a query parameter (decoded, NUL-terminated, in the arena), or NULL. */
 const char *http_query_get(const struct request *r, const char *name);
 
+/* True when the client reached nginx over TLS (FastCGI HTTPS=on): cookies get Secure. */
+bool http_is_https(const struct request *r);
+
+/* A header value safe to store: at most max bytes, printable ASCII (others become '?'),
+ * since a User-Agent is not guaranteed to be UTF-8. In the arena; NULL stays NULL. */
+const char *http_clean_header(struct request *r, const char *s, size_t max);
+
 /* Value of a cookie, or NULL. */
 const char *http_cookie_get(const struct request *r, const char *name);
 

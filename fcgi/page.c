@@ -124,14 +124,6 @@ page_headers(struct request *r)
 	http_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 }
 
-static bool
-is_https(const struct request *r)
-{
-	const char *h = http_param(r, "HTTPS");
-
-	return h != NULL && strcasecmp(h, "on") == 0;
-}
-
 /* A random id per browser, only for counting unique visitors; it identifies nobody. */
 static void
 ensure_visitor(struct request *r, struct visit *v)
@@ -147,7 +139,7 @@ ensure_visitor(struct request *r, struct visit *v)
 	v->visitor = id;
 	http_header(r, "Set-Cookie",
 		    arena_printf(r->arena, "lf_vid=%s; Max-Age=63072000; Path=/; SameSite=Lax; HttpOnly%s",
-				 id, is_https(r) ? "; Secure" : ""));
+				 id, http_is_https(r) ? "; Secure" : ""));
 }
 
 static const char *
@@ -329,25 +321,6 @@ form_error_msg(enum form_error e)
 	}
 }
 
-/* Text safe to store: printable ASCII only (a User-Agent is not guaranteed to be UTF-8). */
-static const char *
-clean_header(struct request *r, const char *s, size_t max)
-{
-	size_t n;
-	char *out;
-
-	if (s == NULL)
-		return NULL;
-	n = strlen(s);
-	if (n > max)
-		n = max;
-	out = arena_strndup(r->arena, s, n);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
-			out[i] = '?';
-	return out;
-}
-
 static const struct db_stmt submit_stmt = {
 	"submit",
 	"SELECT submission_id, lead_id, new_lead, replayed FROM landform.submit("
@@ -402,7 +375,7 @@ store(struct request *r, const struct visit *v, const struct schema_values *val,
 		val->consent,
 		key,
 		http_param(r, "REMOTE_ADDR"),
-		clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512),
+		http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512),
 		lang_tag(v->lang),
 	};
 

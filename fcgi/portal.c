@@ -354,14 +354,6 @@ txt(const struct pctx *p, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : key;
 }
 
-static bool
-is_https(const struct request *r)
-{
-	const char *h = http_param(r, "HTTPS");
-
-	return h != NULL && strcasecmp(h, "on") == 0;
-}
-
 /* Private pages: never cached, never framed, only our own script and styles. */
 static void
 portal_headers(struct request *r)
@@ -410,7 +402,7 @@ begin(struct request *r, struct pctx *p)
 	p->r = r;
 	p->pt = r->ctx->portal;
 	p->json = http_wants_json(r);
-	p->secure = is_https(r) || (pub != NULL && strncasecmp(pub, "https:", 6) == 0);
+	p->secure = http_is_https(r) || (pub != NULL && strncasecmp(pub, "https:", 6) == 0);
 	/* A language picked by link is kept in a cookie, so it sticks across pages and posts. */
 	if (q != NULL && lang_from_tag(q, strlen(q), &l)) {
 		set_cookie(p, LANG_COOKIE, lang_tag(l), PORTAL_PATH, 31536000L);
@@ -441,30 +433,13 @@ remote_addr(const struct request *r)
 	return a;
 }
 
-/* Printable ASCII, at most max bytes (a User-Agent need not be UTF-8). */
-static const char *
-clean_header(struct request *r, const char *s, size_t max)
-{
-	char *out;
-	size_t n;
-
-	if (s == NULL)
-		return NULL;
-	n = strnlen(s, max);
-	out = arena_strndup(r->arena, s, n);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
-			out[i] = '?';
-	return out;
-}
-
 static bool
 origin_ok(const struct pctx *p)
 {
 	const struct request *r = p->r;
 
 	return auth_same_origin(http_param(r, "HTTP_SEC_FETCH_SITE"), http_param(r, "HTTP_ORIGIN"),
-				http_param(r, "HTTP_HOST"), is_https(r), r->ctx->config->public_url);
+				http_param(r, "HTTP_HOST"), http_is_https(r), r->ctx->config->public_url);
 }
 
 /* A database id from a URL or form: 1-18 digits, returned without leading zeros; NULL if not. */
@@ -1853,7 +1828,7 @@ portal_handle_login(struct request *r)
 	params[2] = ok ? staff : NULL;
 	params[3] = session;
 	params[4] = csrf;
-	params[5] = clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
+	params[5] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
 	params[6] = ok && rehash ? newhash : NULL;
 	if ((res2 = call(&p, &st_login_finish, params, NULL)) == NULL)
 		goto done;
@@ -2032,7 +2007,7 @@ portal_handle_invite(struct request *r)
 	params[2] = session;
 	params[3] = csrf;
 	params[4] = remote_addr(r);
-	params[5] = clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
+	params[5] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
 	if ((res = call(&p, &st_accept_invitation, params, NULL)) == NULL)
 		return;
 	st = status_of(res);
