@@ -1,10 +1,11 @@
-/* The rules live in SQL; this loop only decides when to run them: on a NOTIFY from a new lead,
- * and on a steady tick for deadlines. Any number of dispatchers may run: dispatch() serializes. */
+/* The rules live in SQL; this loop only decides when to run them: when landform.lead_mark()
+ * shows a new lead, and on a steady tick for deadlines. Any number of dispatchers may run:
+ * dispatch() serializes. */
 #include "dispatch.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,9 +17,9 @@
 #include "log.h"
 #include "proc.h"
 
-/* How long a NOTIFY waits for the rest of its burst before dispatch() runs: short next to
- * the one second a new lead may wait, long enough to batch a busy campaign's submissions. */
-#define DISPATCH_BATCH_MS 100
+/* How often lead_mark() is read: a new lead waits at most this long before dispatch() runs,
+ * short next to the one second it may wait, long enough to batch a busy campaign's leads. */
+#define DISPATCH_POLL_MS 100
 
 static volatile sig_atomic_t stopping;
 
@@ -31,6 +32,10 @@ on_term(int sig)
 
 static const struct db_stmt dispatch_stmt = {
 	"dispatch", "SELECT * FROM landform.dispatch()", 0
+};
+
+static const struct db_stmt mark_stmt = {
+	"lead_mark", "SELECT landform.lead_mark()", 0
 };
 
 /* Reminders, expiry warnings and the daily summary: cheap when nothing is due. */
@@ -71,6 +76,23 @@ run_stmt(struct db *db, struct arena *a, const struct db_stmt *st)
 	}
 }
 
+/* The last lead id handed out, or -1 when the database cannot say. */
+static long long
+lead_mark(struct db *db, struct arena *a)
+{
+	struct db_rows rows;
+	struct db_error de;
+	const char *v;
+
+	if (!db_call(db, &mark_stmt, NULL, a, &rows, &de)) {
+		if (de.status != DB_UNAVAILABLE)
+			log_error("lead_mark failed: %s (SQLSTATE %s)", de.message, de.sqlstate);
+		return -1;
+	}
+	v = rows.nrows == 1 ? db_value(&rows, 0, 0) : NULL;
+	return v != NULL ? strtoll(v, NULL, 10) : -1;
+}
+
 /* A new lead wants dispatch() now; the tick also produces due notifications. */
 static void
 run_once(struct db *db, struct arena *a, bool tick)
@@ -92,66 +114,34 @@ dispatch_run(const struct config *c)
 	};
 	struct db *db;
 	struct arena a;
-	struct db_error de;
-	unsigned long listening = 0;
-	long long next_tick = 0, due = 0;
+	long long next_tick = 0, seen = -1;
 
 	proc_child_init("dispatch", "lf-dispatch", on_term);
 
-	/* LISTEN needs a session: this connection must go straight to PostgreSQL, not a pooler. */
 	db = db_new(&dbo);
 	arena_init(&a, 16384);
 	log_info("dispatcher ready");
 	while (!stopping) {
-		struct pollfd pfd;
-		long long now, wait;
-		int fd, n;
+		long long mark = lead_mark(db, &a), wait;
+		bool tick = next_tick - clock_ms() <= 0;
 
-		if (db_socket(db) < 0 || db_generation(db) != listening) {
-			listening = 0;
-			if (db_exec(db, "LISTEN landform_lead", &de))
-				listening = db_generation(db);
+		/* Read before dispatch(): a lead arriving during the call moves it again. */
+		if (tick || (mark >= 0 && mark != seen)) {
+			run_once(db, &a, tick);
+			if (tick)
+				next_tick = clock_ms() + c->dispatch_interval;
+			if (mark >= 0)
+				seen = mark;
 		}
-		now = clock_ms();
-		if (next_tick - now <= 0) {
-			run_once(db, &a, true);
-			arena_reset(&a);
-			next_tick = clock_ms() + c->dispatch_interval;
-			due = 0; /* the tick's dispatch() took the waiting leads too */
-			continue;
-		}
-		if (due != 0 && due - now <= 0) {
-			run_once(db, &a, false);
-			arena_reset(&a);
-			due = 0;
-			continue;
-		}
-		wait = next_tick - now;
-		if (due != 0 && due - now < wait)
-			wait = due - now;
-		fd = db_socket(db);
-		if (fd < 0) {
-			/* No database: sleep a tick, then try again. */
+		arena_reset(&a);
+		wait = next_tick - clock_ms();
+		if (wait > DISPATCH_POLL_MS)
+			wait = DISPATCH_POLL_MS;
+		if (wait > 0) {
 			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
 
 			nanosleep(&ts, NULL);
-			continue;
 		}
-		/* A NOTIFY that came in during the last call is already in libpq's buffer and will
-		 * not wake poll(): look there first. */
-		n = db_drain_notifications(db) > 0;
-		if (!n) {
-			pfd.fd = fd;
-			pfd.events = POLLIN;
-			n = poll(&pfd, 1, (int)wait);
-			if (n < 0 && errno != EINTR)
-				break;
-			n = n > 0 && db_drain_notifications(db) > 0;
-		}
-		/* A burst of submissions becomes one dispatch call: wait a moment for the rest of
-		 * it (each call costs the same whether it assigns one lead or a hundred). */
-		if (n && due == 0)
-			due = clock_ms() + DISPATCH_BATCH_MS;
 	}
 	arena_free(&a);
 	db_free(db);

@@ -23,8 +23,10 @@ END
 $$;
 
 -- One form post, all in one transaction: lead upserted by phone, submission stored,
--- consultation for consult pages, page_daily bumped, dispatcher woken for a new lead, owner
--- told of a repeat. Same idem_key again (even concurrently): the first call's row, replayed.
+-- consultation for consult pages, a page_daily row added, owner told of a repeat. Same
+-- idem_key again (even concurrently): the first call's row, replayed. Nothing here updates
+-- a row other submissions also touch, locks a shared row or sends a NOTIFY (which serializes
+-- commits): dispatchers see new leads by polling landform.lead_mark().
 CREATE OR REPLACE FUNCTION landform.submit(
 	p_page text, p_channel text, p_phone text, p_name text, p_question text, p_fields jsonb,
 	p_consent text, p_idem_key text, p_client_addr inet, p_user_agent text, p_lang text)
@@ -39,17 +41,19 @@ DECLARE
 	v_new boolean := false;
 	v_owner bigint;
 	v_sub bigint;
-	v_constraint text;
 BEGIN
 	IF p_idem_key IS NOT NULL THEN
+		IF length(p_idem_key) > 200 THEN
+			RAISE EXCEPTION 'idempotency key longer than 200 characters'
+				USING ERRCODE = '22001', HINT = 'send a short random token';
+		END IF;
+		-- Calls with one key take turns (a lock in memory, not a row), so a retry waits for
+		-- the first call to commit and then finds its row.
+		PERFORM pg_advisory_xact_lock(1818652004, hashtext(p_idem_key));
 		RETURN QUERY SELECT s.id, s.lead_id, s.new_lead, true
 			FROM landform.submissions s WHERE s.idem_key = p_idem_key;
 		IF FOUND THEN
 			RETURN;
-		END IF;
-		IF length(p_idem_key) > 200 THEN
-			RAISE EXCEPTION 'idempotency key longer than 200 characters'
-				USING ERRCODE = '22001', HINT = 'send a short random token';
 		END IF;
 	END IF;
 
@@ -72,60 +76,45 @@ BEGIN
 	v_channel := landform._channel_id(p_channel);
 	v_pool := coalesce(v_page.pool_id, landform._pool_id(NULL));
 
-	-- The block is the unit a concurrent retry rolls back: lead and submission together.
-	BEGIN
-		INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
-		                                 stage_id, submissions)
-		VALUES (p_phone, nullif(btrim(p_name), ''), v_pool, v_page.id, v_channel, 'form',
-		        landform.first_stage(), 1)
-		ON CONFLICT (phone) DO NOTHING
-		RETURNING l.id INTO v_lead;
-		IF v_lead IS NOT NULL THEN
-			v_new := true;
-		ELSE
-			UPDATE landform.leads AS l
-			SET last_seen = now(),
-			    name = coalesce(l.name, nullif(btrim(p_name), '')),
-			    submissions = l.submissions + 1
-			WHERE l.phone = p_phone
-			RETURNING l.id, l.owner_id INTO v_lead, v_owner;
-			IF v_lead IS NULL THEN
-				RAISE EXCEPTION 'lead for this phone vanished during the submission'
-					USING ERRCODE = '40001';
-			END IF;
+	INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
+	                                 stage_id, submissions)
+	VALUES (p_phone, nullif(btrim(p_name), ''), v_pool, v_page.id, v_channel, 'form',
+	        landform.first_stage(), 1)
+	ON CONFLICT (phone) DO NOTHING
+	RETURNING l.id INTO v_lead;
+	IF v_lead IS NOT NULL THEN
+		v_new := true;
+	ELSE
+		UPDATE landform.leads AS l
+		SET last_seen = now(),
+		    name = coalesce(l.name, nullif(btrim(p_name), '')),
+		    submissions = l.submissions + 1
+		WHERE l.phone = p_phone
+		RETURNING l.id, l.owner_id INTO v_lead, v_owner;
+		IF v_lead IS NULL THEN
+			RAISE EXCEPTION 'lead for this phone vanished during the submission'
+				USING ERRCODE = '40001';
 		END IF;
+	END IF;
 
-		INSERT INTO landform.submissions AS s (lead_id, page_id, channel_id, name, fields,
-			consent_text, consent_at, idem_key, client_addr, user_agent, lang, new_lead)
-		VALUES (v_lead, v_page.id, v_channel, nullif(btrim(p_name), ''),
-			coalesce(p_fields, '{}'), p_consent,
-			CASE WHEN p_consent IS NOT NULL THEN now() END,
-			p_idem_key, p_client_addr, p_user_agent, p_lang, v_new)
-		RETURNING s.id INTO v_sub;
-	EXCEPTION WHEN unique_violation THEN
-		GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
-		IF v_constraint IS DISTINCT FROM 'submissions_idem_key' THEN
-			RAISE;
-		END IF;
-		RETURN QUERY SELECT s.id, s.lead_id, s.new_lead, true
-			FROM landform.submissions s WHERE s.idem_key = p_idem_key;
-		RETURN;
-	END;
+	INSERT INTO landform.submissions AS s (lead_id, page_id, channel_id, name, fields,
+		consent_text, consent_at, idem_key, client_addr, user_agent, lang, new_lead)
+	VALUES (v_lead, v_page.id, v_channel, nullif(btrim(p_name), ''),
+		coalesce(p_fields, '{}'), p_consent,
+		CASE WHEN p_consent IS NOT NULL THEN now() END,
+		p_idem_key, p_client_addr, p_user_agent, p_lang, v_new)
+	RETURNING s.id INTO v_sub;
 
 	IF v_page.kind = 'consult' THEN
 		INSERT INTO landform.consultations (submission_id, lead_id, page_id, question)
 		VALUES (v_sub, v_lead, v_page.id, nullif(btrim(p_question), ''));
 	END IF;
 
-	INSERT INTO landform.page_daily AS d (page_id, channel_id, day, submissions, leads)
+	INSERT INTO landform.page_daily (page_id, channel_id, day, submissions, leads)
 	VALUES (v_page.id, v_channel, (now() AT TIME ZONE landform.setting('time_zone'))::date,
-	        1, v_new::integer)
-	ON CONFLICT ON CONSTRAINT page_daily_key DO UPDATE
-		SET submissions = d.submissions + 1, leads = d.leads + excluded.leads;
+	        1, v_new::integer);
 
-	IF v_new THEN
-		PERFORM pg_notify('landform_lead', v_lead::text);
-	ELSIF v_owner IS NOT NULL THEN
+	IF NOT v_new AND v_owner IS NOT NULL THEN
 		INSERT INTO landform.outbox (kind, staff_id, lead_id, submission_id, payload)
 		VALUES ('repeat_submission', v_owner, v_lead, v_sub,
 		        jsonb_build_object('page', v_page.slug, 'channel', p_channel));
@@ -159,7 +148,8 @@ BEGIN
 	ORDER BY 1
 	ON CONFLICT (code) DO NOTHING;
 
-	-- Rows are sorted before each upsert so concurrent flushes lock rows in the same order.
+	-- Visitors are sorted so concurrent flushes take their keys in the same order; the counts
+	-- are added as new page_daily rows (folded later by compact_page_daily).
 	WITH r AS (
 		SELECT p.id AS page_id, c.id AS channel_id,
 		       (to_timestamp(coalesce(x.at, extract(epoch FROM now()))) AT TIME ZONE v_tz)::date AS day,
@@ -187,16 +177,10 @@ BEGIN
 		       sum(spam) AS spam
 		FROM r GROUP BY 1, 2, 3
 	)
-	INSERT INTO landform.page_daily AS d (page_id, channel_id, day, views, visitors, opens, spam)
+	INSERT INTO landform.page_daily (page_id, channel_id, day, views, visitors, opens, spam)
 	SELECT a.page_id, a.channel_id, a.day, a.views, coalesce(vc.n, 0), a.opens, a.spam
 	FROM agg a
 	LEFT JOIN vc ON vc.page_id = a.page_id AND vc.channel_id IS NOT DISTINCT FROM a.channel_id
-	            AND vc.day = a.day
-	ORDER BY 1, 2, 3
-	ON CONFLICT ON CONSTRAINT page_daily_key DO UPDATE
-		SET views = d.views + excluded.views,
-		    visitors = d.visitors + excluded.visitors,
-		    opens = d.opens + excluded.opens,
-		    spam = d.spam + excluded.spam;
+	            AND vc.day = a.day;
 END
 $$;

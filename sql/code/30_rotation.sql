@@ -347,8 +347,8 @@ BEGIN
 END
 $$;
 
--- The dispatcher's tick (and NOTIFY landform_lead handler): for every pool, expire overdue
--- offers, reassign or send to the open pool, assign waiting leads in rotation. One
+-- The dispatcher's tick (and what it runs when lead_mark() moves): for every pool, expire
+-- overdue offers, reassign or send to the open pool, assign waiting leads in rotation. One
 -- transaction; concurrent callers queue on the pool locks, so two at once do what one does.
 CREATE OR REPLACE FUNCTION landform.dispatch()
 RETURNS TABLE (assigned integer, expired integer, to_open_pool integer)
@@ -382,4 +382,12 @@ BEGIN
 	END LOOP;
 	RETURN NEXT;
 END
+$$;
+
+-- The last lead id handed out (0 before the first): dispatchers poll it every 100 ms and call
+-- dispatch() when it moves, so a new lead needs no NOTIFY (whose commit-time lock would make
+-- every submission wait for the one before it) and leads from psql or imports wake them too.
+CREATE OR REPLACE FUNCTION landform.lead_mark() RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END FROM landform.leads_id_seq s
 $$;

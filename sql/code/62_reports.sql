@@ -208,6 +208,33 @@ BEGIN
 END
 $$;
 
+-- Fold the page_daily rows of each page x channel x day since p_since into one (the tick
+-- calls it for the last week), as compact_staff_daily does. Returns how many were folded.
+CREATE OR REPLACE FUNCTION landform.compact_page_daily(p_since date DEFAULT '-infinity')
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_n integer;
+BEGIN
+	WITH g AS (
+		SELECT d.day, d.page_id, d.channel_id FROM landform.page_daily d
+		WHERE d.day >= p_since GROUP BY 1, 2, 3 HAVING count(*) > 1
+	), del AS (
+		DELETE FROM landform.page_daily d USING g
+		WHERE d.day = g.day AND d.page_id = g.page_id
+		  AND d.channel_id IS NOT DISTINCT FROM g.channel_id
+		RETURNING d.*
+	)
+	INSERT INTO landform.page_daily (page_id, channel_id, day, views, visitors, opens,
+	                                 submissions, leads, spam)
+	SELECT del.page_id, del.channel_id, del.day, sum(del.views), sum(del.visitors),
+	       sum(del.opens), sum(del.submissions), sum(del.leads), sum(del.spam)
+	FROM del GROUP BY 1, 2, 3;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END
+$$;
+
 -- A consultation counts for its page x channel x the day it was asked.
 CREATE OR REPLACE FUNCTION landform._consultation_rollup() RETURNS trigger
 LANGUAGE plpgsql AS $$

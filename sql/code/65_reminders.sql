@@ -177,8 +177,9 @@ BEGIN
 			GET DIAGNOSTICS daily_summary = ROW_COUNT;
 		END IF;
 	END IF;
-	-- Keep the staff rollup at one row per member and day for the last week.
+	-- Keep the rollups at one row per member (page x channel) and day for the last week.
 	PERFORM landform.compact_staff_daily(v_today - 7);
+	PERFORM landform.compact_page_daily(v_today - 7);
 	RETURN NEXT;
 END
 $$;

@@ -1,6 +1,7 @@
--- Deletion guards standing in for the foreign keys migration 0005 took off bulk paths:
--- leads and assignments name pools, stages and staff without a per-row check, so those rows
--- may not disappear while anything names them.
+-- Deletion guards standing in for the foreign keys migrations 0005 and 0012 took off bulk and
+-- per-submission paths: leads and assignments name pools, stages and staff, and leads,
+-- submissions, consultations and page_daily name pages and channels, without a per-row
+-- check, so those rows may not disappear while anything names them.
 
 -- Staff with a history are deactivated, never deleted.
 CREATE OR REPLACE FUNCTION landform._staff_delete_guard() RETURNS trigger
@@ -41,6 +42,39 @@ BEGIN
 END
 $$;
 
+-- Pages and channels are read (not locked) by every submission, so a deletion first waits for
+-- the submissions in flight and holds off new ones (ACCESS EXCLUSIVE conflicts with their
+-- reads), then looks for anything naming the row. A page's own counters go with it.
+CREATE OR REPLACE FUNCTION landform._page_delete_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	LOCK TABLE landform.pages IN ACCESS EXCLUSIVE MODE;
+	IF EXISTS (SELECT 1 FROM landform.submissions WHERE page_id = OLD.id)
+	   OR EXISTS (SELECT 1 FROM landform.leads WHERE page_id = OLD.id)
+	   OR EXISTS (SELECT 1 FROM landform.consultations WHERE page_id = OLD.id) THEN
+		RAISE EXCEPTION 'page "%" has leads and submissions and cannot be deleted', OLD.slug
+			USING ERRCODE = '23503',
+			      HINT = 'stop showing it: remove landing/' || OLD.slug || '/ and reload landformd';
+	END IF;
+	DELETE FROM landform.page_daily WHERE page_id = OLD.id;
+	RETURN OLD;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION landform._channel_delete_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	LOCK TABLE landform.channels IN ACCESS EXCLUSIVE MODE;
+	IF EXISTS (SELECT 1 FROM landform.submissions WHERE channel_id = OLD.id)
+	   OR EXISTS (SELECT 1 FROM landform.leads WHERE channel_id = OLD.id)
+	   OR EXISTS (SELECT 1 FROM landform.page_daily WHERE channel_id = OLD.id) THEN
+		RAISE EXCEPTION 'channel "%" has traffic or leads and cannot be deleted', OLD.code
+			USING ERRCODE = '23503', HINT = 'rename it instead (channels.name)';
+	END IF;
+	RETURN OLD;
+END
+$$;
+
 -- Ids are never renumbered, so a changed id would orphan its references just the same.
 CREATE OR REPLACE FUNCTION landform._id_update_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -58,6 +92,12 @@ CREATE TRIGGER pool_delete_guard BEFORE DELETE ON landform.pools
 DROP TRIGGER IF EXISTS stage_delete_guard ON landform.stages;
 CREATE TRIGGER stage_delete_guard BEFORE DELETE ON landform.stages
 	FOR EACH ROW EXECUTE FUNCTION landform._stage_delete_guard();
+DROP TRIGGER IF EXISTS page_delete_guard ON landform.pages;
+CREATE TRIGGER page_delete_guard BEFORE DELETE ON landform.pages
+	FOR EACH ROW EXECUTE FUNCTION landform._page_delete_guard();
+DROP TRIGGER IF EXISTS channel_delete_guard ON landform.channels;
+CREATE TRIGGER channel_delete_guard BEFORE DELETE ON landform.channels
+	FOR EACH ROW EXECUTE FUNCTION landform._channel_delete_guard();
 DROP TRIGGER IF EXISTS staff_id_guard ON landform.staff;
 CREATE TRIGGER staff_id_guard BEFORE UPDATE OF id ON landform.staff
 	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
@@ -66,4 +106,10 @@ CREATE TRIGGER pool_id_guard BEFORE UPDATE OF id ON landform.pools
 	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
 DROP TRIGGER IF EXISTS stage_id_guard ON landform.stages;
 CREATE TRIGGER stage_id_guard BEFORE UPDATE OF id ON landform.stages
+	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
+DROP TRIGGER IF EXISTS page_id_guard ON landform.pages;
+CREATE TRIGGER page_id_guard BEFORE UPDATE OF id ON landform.pages
+	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
+DROP TRIGGER IF EXISTS channel_id_guard ON landform.channels;
+CREATE TRIGGER channel_id_guard BEFORE UPDATE OF id ON landform.channels
 	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();

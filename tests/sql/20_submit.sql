@@ -61,7 +61,12 @@ SELECT t.is((SELECT DISTINCT day FROM landform.page_daily), (now() AT TIME ZONE 
             'the day is counted in the configured time zone');
 SELECT t.lives($$SELECT landform.submit('ask', '', '+447911123457', NULL, 'q', NULL, NULL, NULL, NULL, NULL, NULL)$$,
             'an empty channel code and NULL fields/key are accepted');
-SELECT t.is(d.submissions, 2::bigint, 'an empty channel counts as no channel')
+SELECT t.is(sum(d.submissions), 2::numeric, 'an empty channel counts as no channel')
+FROM landform.page_daily d JOIN landform.pages pg ON pg.id = d.page_id WHERE pg.slug = 'ask';
+SELECT t.is((SELECT count(*) FROM landform.page_daily d JOIN landform.pages pg ON pg.id = d.page_id
+             WHERE pg.slug = 'ask'), 2::bigint, 'each submission adds a page_daily row (no shared row to wait on)');
+SELECT t.is(landform.compact_page_daily(), 1, 'compact_page_daily folds the rows of one page x channel x day');
+SELECT t.is(d.submissions || ':' || d.leads, '2:2', 'the folded row keeps the sums')
 FROM landform.page_daily d JOIN landform.pages pg ON pg.id = d.page_id WHERE pg.slug = 'ask';
 
 -- Bad input: clear errors, nothing stored.
@@ -139,7 +144,7 @@ FROM landform.page_daily d LEFT JOIN landform.channels c ON c.id = d.channel_id 
 SELECT t.lives($$SELECT landform.count_traffic('[{"page":"demo","channel":"wx","at":1704130000,"views":1,
   "visitors":["0123456789abcdef0123456789abcdef","00000000-0000-0000-0000-000000000001"]}]')$$,
   'a second flush the same day');
-SELECT t.is(d.views || ':' || d.visitors, '6:3', 'a visitor already counted that day is not counted again')
+SELECT t.is(sum(d.views) || ':' || sum(d.visitors), '6:3', 'a visitor already counted that day is not counted again')
 FROM landform.page_daily d JOIN landform.channels c ON c.id = d.channel_id WHERE d.day = '2024-01-02' AND c.code = 'wx';
 SELECT t.is((SELECT count(*) FROM landform.page_daily d JOIN landform.pages p ON p.id = d.page_id WHERE p.slug = 'gone'),
             0::bigint, 'counters of unknown pages are dropped');
@@ -152,3 +157,23 @@ SELECT t.throws($$SELECT landform.count_traffic('{"page":"demo"}')$$, '22023', '
 SELECT t.lives($$SELECT landform.count_traffic('[]')$$, 'an empty batch is fine');
 SELECT t.lives($$SELECT landform.count_traffic('[{"page":"demo","channel":"new_ch","views":1}]')$$, 'a row without at counts now');
 SELECT t.is((SELECT count(*) FROM landform.channels WHERE code = 'new_ch'), 1::bigint, 'count_traffic creates unknown channels');
+
+-- Pages and channels that anything names cannot go (the guards standing in for the keys).
+SELECT t.throws_like($$DELETE FROM landform.pages WHERE slug = 'demo'$$, '23503', 'has leads',
+                     'a page with submissions cannot be deleted');
+SELECT t.throws_like($$DELETE FROM landform.channels WHERE code = 'wx'$$, '23503', 'has traffic',
+                     'a channel with submissions cannot be deleted');
+SELECT t.throws_like($$DELETE FROM landform.channels WHERE code = 'new_ch'$$, '23503', 'has traffic',
+                     'a channel with counted traffic cannot be deleted');
+SELECT t.throws($$UPDATE landform.pages SET id = id + 1000 WHERE slug = 'demo'$$, '23503', 'page ids cannot change');
+SELECT t.throws($$UPDATE landform.channels SET id = id + 1000 WHERE code = 'wx'$$, '23503', 'channel ids cannot change');
+DO $$ BEGIN
+	PERFORM landform.register_page('unused', 'Unused', 'lead');
+	PERFORM landform.count_traffic('[{"page":"unused","views":4}]');
+END $$;
+SELECT t.lives($$DELETE FROM landform.pages WHERE slug = 'unused'$$, 'a page with only traffic can be deleted');
+SELECT t.is((SELECT count(*) FROM landform.page_daily d WHERE NOT EXISTS
+             (SELECT 1 FROM landform.pages p WHERE p.id = d.page_id)), 0::bigint,
+            'its counters went with it');
+INSERT INTO landform.channels (code) VALUES ('never_used');
+SELECT t.lives($$DELETE FROM landform.channels WHERE code = 'never_used'$$, 'an unused channel can be deleted');
