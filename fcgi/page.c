@@ -85,12 +85,19 @@ valid_visitor(const char *s)
 	return n == COUNTER_VISITOR_LEN;
 }
 
+/* "?lang=..&ch=..": carried to the form action and the thanks page. */
+static const char *
+visit_qs(struct arena *a, const struct visit *v)
+{
+	return arena_printf(a, "?lang=%s%s%s", lang_tag(v->lang), v->channel ? "&ch=" : "",
+			    v->channel ? v->channel : "");
+}
+
 /* Find the page and the visitor's language and channel; false (and a 404) when no such page. */
 static bool
 visit_init(struct request *r, struct visit *v)
 {
 	const char *ch = http_query_get(r, "ch");
-	struct buf qs;
 
 	memset(v, 0, sizeof(*v));
 	v->page = site_find(r->ctx->site, r->params[0]);
@@ -100,11 +107,7 @@ visit_init(struct request *r, struct visit *v)
 	}
 	v->lang = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
 	v->channel = valid_channel(ch) ? ch : NULL;
-	buf_init(&qs, r->arena, 64);
-	buf_printf(&qs, "?lang=%s", lang_tag(v->lang));
-	if (v->channel != NULL)
-		buf_printf(&qs, "&ch=%s", v->channel);
-	v->qs = qs.data;
+	v->qs = visit_qs(r->arena, v);
 	v->visitor = http_cookie_get(r, "lf_vid");
 	if (!valid_visitor(v->visitor))
 		v->visitor = NULL;
@@ -154,33 +157,32 @@ new_stamp(struct request *r, const char *slug)
 }
 
 static const char *
-lang_url(struct request *r, const struct visit *v, enum lang l)
+lang_url(struct arena *a, const struct visit *v, enum lang l)
 {
-	return arena_printf(r->arena, "/p/%s?lang=%s%s%s", v->page->slug, lang_tag(l),
+	return arena_printf(a, "/p/%s?lang=%s%s%s", v->page->slug, lang_tag(l),
 			    v->channel ? "&ch=" : "", v->channel ? v->channel : "");
 }
 
-/* Render the page: the form (fresh, or with what was typed and why it was refused) or the thanks. */
+/* The page: the form (fresh, or with what was typed and why it was refused) or the thanks. */
 static void
-render(struct request *r, const struct visit *v, int status, bool thanks, const struct form *typed,
-       const struct schema_error *err, const char *stamp)
+render_body(struct arena *a, const struct visit *v, bool thanks, const struct form *typed,
+	    const struct schema_error *err, const char *stamp, struct buf *out)
 {
 	const struct schema *s = v->page->schema;
 	cJSON *ctx = cJSON_CreateObject();
 	struct buf form;
 	const char *t;
 
-	buf_init(&form, r->arena, 8192);
+	buf_init(&form, a, 8192);
 	if (!thanks)
-		schema_render_form(s, v->lang,
-				   arena_printf(r->arena, "/p/%s%s", v->page->slug, v->qs), typed, err,
-				   stamp, &form);
+		schema_render_form(s, v->lang, arena_printf(a, "/p/%s%s", v->page->slug, v->qs),
+				   typed, err, stamp, &form);
 	cJSON_AddStringToObject(ctx, "lang", lang_tag(v->lang));
 	cJSON_AddBoolToObject(ctx, "zh", v->lang == LANG_ZH_CN);
 	cJSON_AddBoolToObject(ctx, "en", v->lang == LANG_EN);
 	cJSON_AddStringToObject(ctx, "slug", v->page->slug);
 	cJSON_AddStringToObject(ctx, "title", schema_title(s, v->lang));
-	cJSON_AddStringToObject(ctx, "assets", arena_printf(r->arena, "/assets/%s", v->page->slug));
+	cJSON_AddStringToObject(ctx, "assets", arena_printf(a, "/assets/%s", v->page->slug));
 	/* landform.js and the shared theme: one copy for every page. */
 	cJSON_AddStringToObject(ctx, "common", "/assets/_common");
 	cJSON_AddStringToObject(ctx, "form", form.data);
@@ -188,13 +190,90 @@ render(struct request *r, const struct visit *v, int status, bool thanks, const 
 	t = schema_thanks(s, v->lang);
 	cJSON_AddStringToObject(ctx, "thanks", t ? t : "");
 	cJSON_AddStringToObject(ctx, "channel", v->channel ? v->channel : "");
-	cJSON_AddStringToObject(ctx, "lang_zh_url", lang_url(r, v, LANG_ZH_CN));
-	cJSON_AddStringToObject(ctx, "lang_en_url", lang_url(r, v, LANG_EN));
+	cJSON_AddStringToObject(ctx, "lang_zh_url", lang_url(a, v, LANG_ZH_CN));
+	cJSON_AddStringToObject(ctx, "lang_en_url", lang_url(a, v, LANG_EN));
+	template_render(v->page->tpl, ctx, out);
+	cJSON_Delete(ctx);
+}
+
+static void
+render(struct request *r, const struct visit *v, int status, bool thanks, const struct form *typed,
+       const struct schema_error *err, const char *stamp)
+{
+	const struct stencil *fresh = &v->page->fresh[v->lang][v->channel != NULL];
+
 	page_headers(r);
 	http_header(r, "Content-Language", lang_tag(v->lang));
 	http_begin(r, status, "text/html; charset=utf-8");
-	template_render(v->page->tpl, ctx, &r->body_out);
-	cJSON_Delete(ctx);
+	if (!thanks && typed == NULL && err == NULL && stamp != NULL &&
+	    v->page->fresh_ok[v->lang][v->channel != NULL]) {
+		const char *values[2] = { stamp, v->channel != NULL ? v->channel : "" };
+
+		stencil_fill(fresh, values, &r->body_out);
+		return;
+	}
+	render_body(r->arena, v, thanks, typed, err, stamp, &r->body_out);
+}
+
+/* Tokens standing for the stamp and the channel while a fresh page is rendered once: channel
+ * and stamp characters ([A-Za-z0-9_.-]) pass HTML escaping unchanged, and so do these. */
+static void
+fresh_tokens(char stamp[40], char channel[32])
+{
+	unsigned char raw[12];
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(stamp, "lfStamp", 7);
+	sodium_bin2hex(stamp + 7, 40 - 7, raw, sizeof(raw));
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(channel, "lfCh", 4);
+	sodium_bin2hex(channel + 4, 32 - 4, raw, 12);
+}
+
+/* Render every page's fresh form once per language, with and without a channel, and keep it
+ * as a stencil, checked against a real rendering; a page that does not match is rendered
+ * per request as before. */
+void
+page_prepare_site(struct site *site)
+{
+	char stamp_tok[40], channel_tok[32];
+	const char *tokens[2] = { stamp_tok, channel_tok };
+	struct arena a;
+
+	if (site == NULL)
+		return;
+	fresh_tokens(stamp_tok, channel_tok);
+	arena_init(&a, 65536);
+	for (size_t i = 0; i < site->count; i++) {
+		struct page *p = &site->pages[i];
+
+		for (int l = 0; l < LANG_COUNT; l++)
+			for (int c = 0; c < 2; c++) {
+				struct visit v = { .page = p, .lang = (enum lang)l };
+				const char *sample[2] = { "v1.0.sample", c ? "sample_ch" : NULL };
+				struct buf tpl, want, got;
+
+				buf_init(&tpl, &a, 16384);
+				buf_init(&want, &a, 16384);
+				buf_init(&got, &a, 16384);
+				v.channel = c ? channel_tok : NULL;
+				v.qs = visit_qs(&a, &v);
+				render_body(&a, &v, false, NULL, NULL, stamp_tok, &tpl);
+				v.channel = sample[1];
+				v.qs = visit_qs(&a, &v);
+				render_body(&a, &v, false, NULL, NULL, sample[0], &want);
+				p->fresh_ok[l][c] = stencil_make(&p->fresh[l][c], tpl.data, tpl.len, tokens, 2);
+				if (p->fresh_ok[l][c]) {
+					stencil_fill(&p->fresh[l][c], sample, &got);
+					p->fresh_ok[l][c] = got.len == want.len && memcmp(got.data, want.data, got.len) == 0;
+				}
+				if (!p->fresh_ok[l][c])
+					log_warn("page %s: fresh form not cached (%s, %s channel); rendered per request",
+						 p->slug, lang_tag((enum lang)l), c ? "with" : "without");
+				arena_reset(&a);
+			}
+	}
+	arena_free(&a);
 }
 
 void

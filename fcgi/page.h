@@ -15,6 +15,11 @@ void page_handle_open(struct request *r);         /* POST /p/<slug>/open (beacon
 void page_handle_api_submit(struct request *r);   /* POST /api/v1/pages/<slug>/submissions */
 void page_handle_api_stamp(struct request *r);    /* GET  /api/v1/pages/<slug>/stamp */
 
+struct site;
+
+/* Render each page's fresh form once, kept for GET /p/<slug> (at worker start). */
+void page_prepare_site(struct site *site);
+
 /* Register every loaded page in the database (best effort; retried when a submit finds its
  * page unknown). */
 void page_register_all(struct worker_ctx *ctx);

@@ -132,6 +132,9 @@ site_free(struct site *s)
 		free(s->pages[i].slug);
 		template_free(s->pages[i].tpl);
 		schema_free(s->pages[i].schema);
+		for (int l = 0; l < LANG_COUNT; l++)
+			for (int c = 0; c < 2; c++)
+				stencil_free(&s->pages[i].fresh[l][c]);
 	}
 	free(s->pages);
 	free(s);

@@ -2,7 +2,11 @@
 #ifndef LANDFORM_SITE_H
 #define LANDFORM_SITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "lang.h"
+#include "stencil.h"
 
 struct template;
 struct schema;
@@ -12,6 +16,10 @@ struct page {
 	char *slug;
 	struct template *tpl;   /* page.html */
 	struct schema *schema;  /* form.json */
+	/* The page with a fresh form, per language, without and with a channel: holes for the
+	 * stamp and the channel code (made by page_prepare_site; unused where fresh_ok is false). */
+	struct stencil fresh[LANG_COUNT][2];
+	bool fresh_ok[LANG_COUNT][2];
 };
 
 struct site {

@@ -182,6 +182,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	ctx.portal = portal_load(c->landing_dir, err, sizeof(err));
 	if (ctx.portal == NULL)
 		log_error("staff portal: %s", err);
+	page_prepare_site(ctx.site);
 	page_register_all(&ctx);
 	arena_init(&a, 65536);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {

@@ -15,12 +15,24 @@ ALTER TABLE landform.page_daily
 DROP INDEX landform.page_daily_day;
 CREATE INDEX page_daily_day ON landform.page_daily (day, page_id);
 
--- The keys checked per submission go, as the bulk keys went in 0005: landform's functions
--- look the page and channel up first, and deletion guards (sql/code/80_guards.sql) refuse to
--- delete a page or channel anything names. The keys written in batches stay (page_visitors,
--- lead_daily, deals, channel_spend).
+-- The keys checked per submission (and per new visitor) go, as the bulk keys went in 0005:
+-- landform's functions look the page and channel up first, and deletion guards
+-- (sql/code/80_guards.sql) refuse to delete a page or channel anything names. The keys
+-- written once per dispatch or by admins stay (lead_daily, deals, channel_spend).
 ALTER TABLE landform.leads DROP CONSTRAINT leads_page_id_fkey, DROP CONSTRAINT leads_channel_id_fkey;
 ALTER TABLE landform.submissions
 	DROP CONSTRAINT submissions_page_id_fkey,
 	DROP CONSTRAINT submissions_channel_id_fkey;
 ALTER TABLE landform.consultations DROP CONSTRAINT consultations_page_id_fkey;
+ALTER TABLE landform.page_visitors
+	DROP CONSTRAINT page_visitors_page_id_fkey,
+	DROP CONSTRAINT page_visitors_channel_id_fkey;
+
+-- Every new lead went into twelve indexes and every dispatch (which changes owner and state)
+-- wrote six new entries. Three serve only rare admin work, which may scan instead: tags (no
+-- landform query searches leads by tag across owners), retention sweeps (purge_unconverted)
+-- and the stage deletion guard. Without leads_unwon a repeat submission, which moves only
+-- last_seen, name and the count, changes no indexed column and updates in place (HOT).
+DROP INDEX landform.leads_tags;
+DROP INDEX landform.leads_unwon;
+DROP INDEX landform.leads_stage;
