@@ -14,6 +14,9 @@ enum log_level log_threshold = LOG_INFO;
 
 static int log_fd = 2;
 static const char *log_role = "landformd";
+static int log_pid; /* cached: getpid() is a system call */
+
+void log_flush(void);
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 bool
@@ -50,6 +53,7 @@ log_open(const char *path, char *err, unsigned long errsz)
 void
 log_close(void)
 {
+	log_flush();
 	if (log_fd > 2)
 		close(log_fd);
 	log_fd = 2;
@@ -59,38 +63,120 @@ void
 log_set_role(const char *role)
 {
 	log_role = role;
+	log_pid = (int)getpid();
+}
+
+/* Access lines held back so a busy worker writes them in a few large writes, not one per
+ * request; any other line, log_flush_due() and log_flush() write them out first. */
+#define HOLD_MAX 8192
+#define HOLD_MS 100
+static char held[HOLD_MAX];
+static size_t held_len;
+static long long held_since;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+log_flush(void)
+{
+	if (held_len > 0)
+		(void)!write(log_fd, held, held_len);
+	held_len = 0;
+}
+
+long
+log_flush_due(void)
+{
+	long long age;
+
+	if (held_len == 0)
+		return -1;
+	age = now_ms() - held_since;
+	if (age >= HOLD_MS) {
+		log_flush();
+		return -1;
+	}
+	return (long)(HOLD_MS - age);
+}
+
+/* "2026-01-02T03:04:05.678Z info  worker[123] " + the message, one line, no control characters. */
+static size_t
+format_line(char *line, size_t size, enum log_level level, const char *fmt, va_list ap)
+{
+	static time_t stamped_sec = -1;
+	static char stamp[24];
+	struct timeval tv;
+	size_t n;
+	int k;
+
+	if (log_pid == 0)
+		log_pid = (int)getpid();
+	gettimeofday(&tv, NULL);
+	/* The date changes once a second; formatting it is the costly part. */
+	if (tv.tv_sec != stamped_sec) {
+		struct tm tm;
+
+		gmtime_r(&tv.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		stamped_sec = tv.tv_sec;
+	}
+	k = snprintf(line, size, "%s.%03dZ %-5s %s[%d] ", stamp, (int)(tv.tv_usec / 1000),
+		     level_names[level], log_role, log_pid);
+	n = k > 0 ? (size_t)k : 0;
+	k = vsnprintf(line + n, size - n, fmt, ap);
+	if (k > 0)
+		n += (size_t)k;
+	if (n > size - 2)
+		n = size - 2;
+	/* Control characters never reach the log: a path cannot forge a second line. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20)
+			line[i] = ' ';
+	line[n++] = '\n';
+	return n;
 }
 
 void
 log_write(enum log_level level, const char *fmt, ...)
 {
 	char line[2048];
-	struct timeval tv;
-	struct tm tm;
 	size_t n;
-	int k;
 	va_list ap;
 	int saved = errno;
 
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	k = snprintf(line + n, sizeof(line) - n, ".%03dZ %-5s %s[%d] ", (int)(tv.tv_usec / 1000),
-		     level_names[level], log_role, (int)getpid());
-	if (k > 0)
-		n += (size_t)k;
 	va_start(ap, fmt);
-	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	n = format_line(line, sizeof(line), level, fmt, ap);
 	va_end(ap);
-	if (k > 0)
-		n += (size_t)k;
-	if (n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	/* Control characters never reach the log: a path cannot forge a second line. */
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)line[i] < 0x20)
-			line[i] = ' ';
-	line[n++] = '\n';
+	log_flush();
 	(void)!write(log_fd, line, n);
+	errno = saved;
+}
+
+void
+log_access(const char *fmt, ...)
+{
+	char line[2048];
+	size_t n;
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	n = format_line(line, sizeof(line), LOG_INFO, fmt, ap);
+	va_end(ap);
+	if (held_len + n > HOLD_MAX)
+		log_flush();
+	if (held_len == 0)
+		held_since = now_ms();
+	memcpy(held + held_len, line, n);
+	held_len += n;
+	if (now_ms() - held_since >= HOLD_MS)
+		log_flush();
 	errno = saved;
 }

@@ -20,6 +20,13 @@ void log_set_role(const char *role);
 
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An info line for one served request: held back (at most 100 ms or 8 KB) and written with
+ * the next ones. Call log_flush_due() when about to wait: it writes what is due and returns
+ * milliseconds until the rest is (-1: nothing held); log_flush() writes all now. */
+void log_access(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+long log_flush_due(void);
+void log_flush(void);
+
 /* The macro skips formatting entirely below the threshold. */
 #define log_at(lvl, ...) do { if ((lvl) <= log_threshold) log_write((lvl), __VA_ARGS__); } while (0)
 #define log_error(...) log_at(LOG_ERROR, __VA_ARGS__)

@@ -42,13 +42,13 @@ glue_param(void *glue, const char *name)
 	return FCGX_GetParam(name, fr->envp);
 }
 
-static double
-elapsed_ms(const struct timespec *t0)
+static long
+elapsed_us(const struct timespec *t0)
 {
 	struct timespec t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+	return (long)(t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
 void
@@ -128,6 +128,7 @@ serve_one(struct worker_ctx *ctx, FCGX_Request *fr, struct arena *a)
 	struct request r;
 	struct timespec t0;
 	const char *v;
+	long us;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	http_request_init(&r, a);
@@ -147,8 +148,10 @@ serve_one(struct worker_ctx *ctx, FCGX_Request *fr, struct arena *a)
 		worker_handle(ctx, &r);
 	write_response(fr, &r);
 	ctx->served++;
-	log_info("req=%s %s %s %d %.2fms%s%s", r.id, r.method, r.path, r.status, elapsed_ms(&t0),
-		 r.log_note ? " " : "", r.log_note ? r.log_note : "");
+	us = elapsed_us(&t0);
+	if (LOG_INFO <= log_threshold)
+		log_access("req=%s %s %s %d %ld.%02ldms%s%s", r.id, r.method, r.path, r.status,
+			   us / 1000, us % 1000 / 10, r.log_note ? " " : "", r.log_note ? r.log_note : "");
 }
 
 int
@@ -194,8 +197,12 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		/* The listen socket is non-blocking: wait here, where counters can be flushed on
 		 * time even when no request comes, then accept (EAGAIN: another worker won it). */
 		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
-		long wait = page_flush_counters(&ctx, false);
-		int n = poll(&pfd, 1, wait < 0 ? -1 : (int)wait);
+		long wait = page_flush_counters(&ctx, false), logs = log_flush_due();
+		int n;
+
+		if (logs >= 0 && (wait < 0 || logs < wait))
+			wait = logs;
+		n = poll(&pfd, 1, wait < 0 ? -1 : (int)wait);
 
 		if (n <= 0) {
 			if (n < 0 && errno != EINTR) {
@@ -227,6 +234,6 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	counters_free(&ctx.counters);
 	db_free(ctx.db);
 	sodium_memzero(ctx.key, sizeof(ctx.key));
-	log_info("worker stopped after %llu requests", ctx.served);
+	log_info("worker stopped after %llu requests", ctx.served); /* writes held lines first */
 	return 0;
 }

@@ -36,3 +36,7 @@ ALTER TABLE landform.page_visitors
 DROP INDEX landform.leads_tags;
 DROP INDEX landform.leads_unwon;
 DROP INDEX landform.leads_stage;
+
+-- Unused since deliveries (0006) took over sending; every outbox row (one per assigned lead)
+-- paid an entry in it, twice.
+DROP INDEX landform.outbox_unsent;
