@@ -1,5 +1,5 @@
 /* In-memory traffic counters: a small array scanned linearly (a worker sees few pages and
- * channels per second), visitor ids deduplicated per batch. */
+ * channels per second). */
 #include "counter.h"
 
 #include <cjson/cJSON.h>
@@ -10,9 +10,7 @@ struct counter_entry {
 	char slug[65];
 	char channel[33];
 	bool has_channel;
-	long views, opens, spam;
-	char (*visitors)[COUNTER_VISITOR_LEN + 1];
-	int nvisitors, capvisitors;
+	long views, visitors, opens, spam;
 };
 
 void
@@ -52,32 +50,9 @@ find(struct counters *c, const char *slug, const char *channel)
 	return e;
 }
 
-static void
-add_visitor(struct counters *c, struct counter_entry *e, const char *visitor)
-{
-	for (int i = 0; i < e->nvisitors; i++)
-		if (strcmp(e->visitors[i], visitor) == 0)
-			return;
-	if (e->nvisitors == COUNTER_MAX_VISITORS)
-		return;
-	if (e->nvisitors == e->capvisitors) {
-		int cap = e->capvisitors ? e->capvisitors * 2 : 16;
-		void *v = realloc(e->visitors, (size_t)cap * sizeof(*e->visitors));
-
-		if (v == NULL)
-			abort();
-		e->visitors = v;
-		e->capvisitors = cap;
-	}
-	strncpy(e->visitors[e->nvisitors], visitor, COUNTER_VISITOR_LEN);
-	e->visitors[e->nvisitors][COUNTER_VISITOR_LEN] = '\0';
-	e->nvisitors++;
-	c->visitors++;
-}
-
 void
 counters_add(struct counters *c, enum counter_event ev, const char *slug, const char *channel,
-	     const char *visitor, int64_t now)
+	     bool unique, int64_t now)
 {
 	struct counter_entry *e = find(c, slug, channel);
 
@@ -88,8 +63,7 @@ counters_add(struct counters *c, enum counter_event ev, const char *slug, const 
 	switch (ev) {
 	case COUNTER_VIEW:
 		e->views++;
-		if (visitor != NULL)
-			add_visitor(c, e, visitor);
+		e->visitors += unique;
 		break;
 	case COUNTER_OPEN:
 		e->opens++;
@@ -106,12 +80,6 @@ counters_dirty(const struct counters *c)
 	return c->count > 0;
 }
 
-bool
-counters_full(const struct counters *c)
-{
-	return c->visitors >= COUNTER_FLUSH_VISITORS;
-}
-
 char *
 counters_json(const struct counters *c, int64_t now)
 {
@@ -120,7 +88,7 @@ counters_json(const struct counters *c, int64_t now)
 
 	for (int i = 0; i < c->count; i++) {
 		const struct counter_entry *e = &c->entries[i];
-		cJSON *row = cJSON_CreateObject(), *vis = cJSON_CreateArray();
+		cJSON *row = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(row, "page", e->slug);
 		if (e->has_channel)
@@ -131,9 +99,7 @@ counters_json(const struct counters *c, int64_t now)
 		cJSON_AddNumberToObject(row, "views", (double)e->views);
 		cJSON_AddNumberToObject(row, "opens", (double)e->opens);
 		cJSON_AddNumberToObject(row, "spam", (double)e->spam);
-		for (int v = 0; v < e->nvisitors; v++)
-			cJSON_AddItemToArray(vis, cJSON_CreateString(e->visitors[v]));
-		cJSON_AddItemToObject(row, "visitors", vis);
+		cJSON_AddNumberToObject(row, "visitors", (double)e->visitors);
 		cJSON_AddItemToArray(rows, row);
 	}
 	text = cJSON_PrintUnformatted(rows);
@@ -146,13 +112,8 @@ counters_json(const struct counters *c, int64_t now)
 void
 counters_clear(struct counters *c)
 {
-	for (int i = 0; i < c->count; i++) {
-		free(c->entries[i].visitors);
-		c->entries[i].visitors = NULL;
-	}
 	c->count = 0;
 	c->since = 0;
-	c->visitors = 0;
 }
 
 void

@@ -10,12 +10,6 @@
 /* Most distinct page x channel pairs held between flushes; beyond it, channels fold into none
  * (a flood of random ?ch= values must not grow memory). */
 #define COUNTER_MAX_KEYS 512
-/* Most visitor ids remembered per pair between flushes. */
-#define COUNTER_MAX_VISITORS 4096
-#define COUNTER_VISITOR_LEN 32
-/* New visitors in a batch that make it due at once: keeps each flush (and the dedup scan)
- * small when a campaign brings thousands of first-time visitors a second. */
-#define COUNTER_FLUSH_VISITORS 256
 
 struct counter_entry;
 
@@ -23,21 +17,18 @@ struct counters {
 	struct counter_entry *entries; /* malloc'd, owned */
 	int count;
 	int64_t since; /* unix seconds of the first event in this batch */
-	int visitors;  /* distinct visitors remembered in this batch */
 };
 
 enum counter_event { COUNTER_VIEW, COUNTER_OPEN, COUNTER_SPAM };
 
 void counters_init(struct counters *c);
 
-/* Count one event; channel and visitor may be NULL. */
+/* Count one event; channel may be NULL. unique: a view by a visitor not yet counted for this
+ * page x channel today (the visitor cookie says so: visitor.h). */
 void counters_add(struct counters *c, enum counter_event ev, const char *slug, const char *channel,
-		  const char *visitor, int64_t now);
+		  bool unique, int64_t now);
 
 bool counters_dirty(const struct counters *c);
-
-/* True when the batch should be flushed now, whatever the interval (COUNTER_FLUSH_VISITORS). */
-bool counters_full(const struct counters *c);
 
 /* The batch as the JSON landform.count_traffic takes; malloc'd, the caller frees. */
 char *counters_json(const struct counters *c, int64_t now);

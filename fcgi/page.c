@@ -23,6 +23,7 @@
 #include "site.h"
 #include "stamp.h"
 #include "template.h"
+#include "visitor.h"
 #include "worker.h"
 
 /* What a request knows about the page it is on. */
@@ -31,7 +32,8 @@ struct visit {
 	enum lang lang;
 	const char *channel; /* a valid ?ch= code, or NULL */
 	const char *qs;      /* "?lang=..&ch=..", carried to the form action and thanks page */
-	const char *visitor; /* the visitor cookie, or NULL */
+	struct visitor visitor; /* from the lf_vid cookie */
+	bool known;             /* the cookie was ours */
 };
 
 /* Messages landform itself writes, in each page language. */
@@ -72,19 +74,6 @@ valid_channel(const char *s)
 	return n > 0;
 }
 
-static bool
-valid_visitor(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL)
-		return false;
-	for (; s[n] != '\0'; n++)
-		if (n == COUNTER_VISITOR_LEN || !((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return false;
-	return n == COUNTER_VISITOR_LEN;
-}
-
 /* "?lang=..&ch=..": carried to the form action and the thanks page. */
 static const char *
 visit_qs(struct arena *a, const struct visit *v)
@@ -108,9 +97,7 @@ visit_init(struct request *r, struct visit *v)
 	v->lang = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
 	v->channel = valid_channel(ch) ? ch : NULL;
 	v->qs = visit_qs(r->arena, v);
-	v->visitor = http_cookie_get(r, "lf_vid");
-	if (!valid_visitor(v->visitor))
-		v->visitor = NULL;
+	v->known = visitor_parse(http_cookie_get(r, "lf_vid"), &v->visitor);
 	return true;
 }
 
@@ -127,22 +114,34 @@ page_headers(struct request *r)
 	http_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 }
 
-/* A random id per browser, only for counting unique visitors; it identifies nobody. */
+/* Count a view, and a unique visitor when the visitor cookie has not been counted for this
+ * page and channel today; the cookie (a random id that identifies nobody, and what it was
+ * counted for today) is set whenever that changes. */
 static void
-ensure_visitor(struct request *r, struct visit *v)
+count_view(struct request *r, struct visit *v)
 {
-	unsigned char raw[COUNTER_VISITOR_LEN / 2];
-	char *id;
+	struct worker_ctx *ctx = r->ctx;
+	int64_t now = now_s();
+	bool unique;
 
-	if (v->visitor != NULL)
-		return;
-	id = arena_alloc(r->arena, COUNTER_VISITOR_LEN + 1);
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(id, COUNTER_VISITOR_LEN + 1, raw, sizeof(raw));
-	v->visitor = id;
-	http_header(r, "Set-Cookie",
-		    arena_printf(r->arena, "lf_vid=%s; Max-Age=63072000; Path=/; SameSite=Lax; HttpOnly%s",
-				 id, http_is_https(r) ? "; Secure" : ""));
+	if (!v->known) {
+		unsigned char raw[VISITOR_ID_LEN / 2];
+		char id[VISITOR_ID_LEN + 1];
+
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(id, sizeof(id), raw, sizeof(raw));
+		visitor_init(&v->visitor, id);
+	}
+	unique = visitor_count(&v->visitor, visitor_day(now, ctx->tz_offset), v->page->slug, v->channel);
+	if (unique || !v->known) {
+		char value[VISITOR_VALUE_MAX];
+
+		visitor_format(&v->visitor, value);
+		http_header(r, "Set-Cookie",
+			    arena_printf(r->arena, "lf_vid=%s; Max-Age=63072000; Path=/; SameSite=Lax; HttpOnly%s",
+					 value, http_is_https(r) ? "; Secure" : ""));
+	}
+	counters_add(&ctx->counters, COUNTER_VIEW, v->page->slug, v->channel, unique, now);
 }
 
 static const char *
@@ -283,8 +282,7 @@ page_handle_get(struct request *r)
 
 	if (!visit_init(r, &v))
 		return;
-	ensure_visitor(r, &v);
-	counters_add(&r->ctx->counters, COUNTER_VIEW, v.page->slug, v.channel, v.visitor, now_s());
+	count_view(r, &v);
 	render(r, &v, 200, false, NULL, NULL, new_stamp(r, v.page->slug));
 }
 
@@ -305,7 +303,7 @@ page_handle_open(struct request *r)
 
 	if (!visit_init(r, &v))
 		return;
-	counters_add(&r->ctx->counters, COUNTER_OPEN, v.page->slug, v.channel, NULL, now_s());
+	counters_add(&r->ctx->counters, COUNTER_OPEN, v.page->slug, v.channel, false, now_s());
 	http_header(r, "Cache-Control", "no-store");
 	http_begin(r, 204, "text/plain");
 }
@@ -415,15 +413,29 @@ static const struct db_stmt traffic_stmt = {
 	"count_traffic", "SELECT landform.count_traffic($1::jsonb)", 1
 };
 
+/* count_traffic answers with the site's offset from UTC now: the day visitors are counted in. */
+static void
+learn_tz_offset(struct worker_ctx *ctx, const struct db_rows *rows)
+{
+	const char *v = rows->nrows == 1 ? db_value(rows, 0, 0) : NULL;
+
+	if (v != NULL)
+		ctx->tz_offset = strtol(v, NULL, 10);
+}
+
 void
 page_register_all(struct worker_ctx *ctx)
 {
 	struct arena a;
 	struct db_error de;
+	struct db_rows rows;
+	const char *none[1] = { "[]" };
 
 	if (ctx->site == NULL)
 		return;
 	arena_init(&a, 4096);
+	if (db_call(ctx->db, &traffic_stmt, none, &a, &rows, &de))
+		learn_tz_offset(ctx, &rows);
 	for (size_t i = 0; i < ctx->site->count; i++) {
 		const struct page *p = &ctx->site->pages[i];
 		const char *params[3] = { p->slug, schema_title(p->schema, LANG_ZH_CN),
@@ -542,7 +554,7 @@ submit(struct request *r, bool json)
 			 c->stamp_max_age * 1000);
 	/* Bots get the answer a person would, so they learn nothing; only the count knows. */
 	if ((hp != NULL && *hp != '\0') || (sr != STAMP_OK && sr != STAMP_EXPIRED)) {
-		counters_add(&r->ctx->counters, COUNTER_SPAM, v.page->slug, v.channel, NULL, now_s());
+		counters_add(&r->ctx->counters, COUNTER_SPAM, v.page->slug, v.channel, false, now_s());
 		answer_success(r, &v, json);
 		r->log_note = hp != NULL && *hp != '\0' ? "spam honeypot" : stamp_result_code(sr);
 		return;
@@ -591,20 +603,22 @@ page_flush_counters(struct worker_ctx *ctx, bool force)
 	long due;
 	struct arena a;
 	struct db_error de;
+	struct db_rows rows;
 	const char *params[1];
 	char *json;
 
 	if (!counters_dirty(&ctx->counters))
 		return -1;
 	due = (long)(ctx->last_flush_ms + ctx->config->counter_flush - now);
-	if (!force && due > 0 && !counters_full(&ctx->counters))
+	if (!force && due > 0)
 		return due;
 	ctx->last_flush_ms = now;
 	json = counters_json(&ctx->counters, now_s());
 	params[0] = json;
 	arena_init(&a, 1024);
-	if (db_call(ctx->db, &traffic_stmt, params, &a, NULL, &de)) {
+	if (db_call(ctx->db, &traffic_stmt, params, &a, &rows, &de)) {
 		counters_clear(&ctx->counters);
+		learn_tz_offset(ctx, &rows);
 	} else if (strcmp(de.sqlstate, "P0002") == 0) {
 		page_register_all(ctx);
 	} else {

@@ -22,6 +22,7 @@ struct worker_ctx {
 	unsigned char key[SECRET_BYTES]; /* signs form stamps */
 	struct counters counters; /* page traffic not yet flushed */
 	long long last_flush_ms;
+	long tz_offset;           /* the site's time zone, seconds east of UTC (count_traffic says) */
 	unsigned long long served;
 };
 

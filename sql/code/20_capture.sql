@@ -125,10 +125,22 @@ END
 $$;
 
 -- Batch flush of the workers' in-memory counters:
--- [{"page":"demo","channel":"wx"|null,"at":<unix s>,"views":n,"opens":n,"spam":n,"visitors":["uuid",...]}]
--- Unknown pages are skipped (a page removed since), unknown channels created, bad channel
--- codes and malformed visitor ids ignored. Unique visitors are exact per page x channel x day.
-CREATE OR REPLACE FUNCTION landform.count_traffic(p_rows jsonb) RETURNS void
+-- [{"page":"demo","channel":"wx"|null,"at":<unix s>,"views":n,"opens":n,"spam":n,"visitors":n}]
+-- added as page_daily rows (one per page x channel x day). visitors are the views by a browser
+-- not yet counted for that page, channel and day (its cookie says: fcgi/visitor.h). Unknown
+-- pages are skipped (a page removed since), unknown channels created, bad channel codes
+-- ignored. Returns the site's offset from UTC in seconds now, the day the workers count in.
+DO $$
+BEGIN
+	-- It returned nothing before the visitor cookie counted visitors (the type cannot change
+	-- in place).
+	IF (SELECT p.prorettype FROM pg_proc p
+	    WHERE p.oid = to_regprocedure('landform.count_traffic(jsonb)')) = 'void'::regtype THEN
+		DROP FUNCTION landform.count_traffic(jsonb);
+	END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION landform.count_traffic(p_rows jsonb) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_tz text := landform.setting('time_zone');
@@ -137,50 +149,31 @@ BEGIN
 		RAISE EXCEPTION 'count_traffic wants a JSON array of counter rows'
 			USING ERRCODE = '22023';
 	END IF;
-	IF jsonb_array_length(p_rows) = 0 THEN
-		RETURN;
-	END IF;
+	IF jsonb_array_length(p_rows) > 0 THEN
+		INSERT INTO landform.channels (code)
+		SELECT DISTINCT x.channel
+		FROM jsonb_to_recordset(p_rows) AS x(channel text)
+		WHERE x.channel ~ '^[A-Za-z0-9_-]{1,32}$'
+		ORDER BY 1
+		ON CONFLICT (code) DO NOTHING;
 
-	INSERT INTO landform.channels (code)
-	SELECT DISTINCT x.channel
-	FROM jsonb_to_recordset(p_rows) AS x(channel text)
-	WHERE x.channel ~ '^[A-Za-z0-9_-]{1,32}$'
-	ORDER BY 1
-	ON CONFLICT (code) DO NOTHING;
-
-	-- Visitors are sorted so concurrent flushes take their keys in the same order; the counts
-	-- are added as new page_daily rows (folded later by compact_page_daily).
-	WITH r AS (
-		SELECT p.id AS page_id, c.id AS channel_id,
-		       (to_timestamp(coalesce(x.at, extract(epoch FROM now()))) AT TIME ZONE v_tz)::date AS day,
-		       greatest(coalesce(x.views, 0), 0) AS views,
-		       greatest(coalesce(x.opens, 0), 0) AS opens,
-		       greatest(coalesce(x.spam, 0), 0) AS spam,
-		       CASE WHEN jsonb_typeof(x.visitors) = 'array' THEN x.visitors ELSE '[]' END AS visitors
+		INSERT INTO landform.page_daily (page_id, channel_id, day, views, visitors, opens, spam)
+		SELECT p.id, c.id,
+		       (to_timestamp(coalesce(x.at, extract(epoch FROM now()))) AT TIME ZONE v_tz)::date,
+		       sum(greatest(coalesce(x.views, 0), 0)),
+		       -- A number; an array (of visitor ids, from a worker older than the cookie) counts
+		       -- its length.
+		       sum(greatest(CASE jsonb_typeof(x.visitors)
+		                    WHEN 'number' THEN (x.visitors #>> '{}')::numeric::bigint
+		                    WHEN 'array' THEN jsonb_array_length(x.visitors) ELSE 0 END, 0)),
+		       sum(greatest(coalesce(x.opens, 0), 0)), sum(greatest(coalesce(x.spam, 0), 0))
 		FROM jsonb_to_recordset(p_rows)
 			AS x(page text, channel text, at double precision, views bigint, opens bigint,
 			     spam bigint, visitors jsonb)
 		JOIN landform.pages p ON p.slug = x.page
 		LEFT JOIN landform.channels c ON c.code = x.channel
-	), v AS (
-		INSERT INTO landform.page_visitors (page_id, channel_id, day, visitor)
-		SELECT DISTINCT r.page_id, r.channel_id, r.day, e.value::uuid
-		FROM r, jsonb_array_elements_text(r.visitors) AS e(value)
-		WHERE e.value ~ '^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$'
-		ORDER BY 1, 2, 3, 4
-		ON CONFLICT DO NOTHING
-		RETURNING page_id, channel_id, day
-	), vc AS (
-		SELECT page_id, channel_id, day, count(*) AS n FROM v GROUP BY 1, 2, 3
-	), agg AS (
-		SELECT page_id, channel_id, day, sum(views) AS views, sum(opens) AS opens,
-		       sum(spam) AS spam
-		FROM r GROUP BY 1, 2, 3
-	)
-	INSERT INTO landform.page_daily (page_id, channel_id, day, views, visitors, opens, spam)
-	SELECT a.page_id, a.channel_id, a.day, a.views, coalesce(vc.n, 0), a.opens, a.spam
-	FROM agg a
-	LEFT JOIN vc ON vc.page_id = a.page_id AND vc.channel_id IS NOT DISTINCT FROM a.channel_id
-	            AND vc.day = a.day;
+		GROUP BY 1, 2, 3;
+	END IF;
+	RETURN landform._tz_offset();
 END
 $$;

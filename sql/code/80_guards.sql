@@ -44,8 +44,7 @@ $$;
 
 -- Pages and channels are read (not locked) by every submission, so a deletion first waits for
 -- the submissions in flight and holds off new ones (ACCESS EXCLUSIVE conflicts with their
--- reads), then looks for anything naming the row. A page's own counters and visitors go
--- with it.
+-- reads), then looks for anything naming the row. A page's own counters go with it.
 CREATE OR REPLACE FUNCTION landform._page_delete_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -58,7 +57,6 @@ BEGIN
 			      HINT = 'stop showing it: remove landing/' || OLD.slug || '/ and reload landformd';
 	END IF;
 	DELETE FROM landform.page_daily WHERE page_id = OLD.id;
-	DELETE FROM landform.page_visitors WHERE page_id = OLD.id;
 	RETURN OLD;
 END
 $$;
@@ -69,8 +67,7 @@ BEGIN
 	LOCK TABLE landform.channels IN ACCESS EXCLUSIVE MODE;
 	IF EXISTS (SELECT 1 FROM landform.submissions WHERE channel_id = OLD.id)
 	   OR EXISTS (SELECT 1 FROM landform.leads WHERE channel_id = OLD.id)
-	   OR EXISTS (SELECT 1 FROM landform.page_daily WHERE channel_id = OLD.id)
-	   OR EXISTS (SELECT 1 FROM landform.page_visitors WHERE channel_id = OLD.id) THEN
+	   OR EXISTS (SELECT 1 FROM landform.page_daily WHERE channel_id = OLD.id) THEN
 		RAISE EXCEPTION 'channel "%" has traffic or leads and cannot be deleted', OLD.code
 			USING ERRCODE = '23503', HINT = 'rename it instead (channels.name)';
 	END IF;

@@ -15,7 +15,7 @@ ALTER TABLE landform.page_daily
 DROP INDEX landform.page_daily_day;
 CREATE INDEX page_daily_day ON landform.page_daily (day, page_id);
 
--- The keys checked per submission (and per new visitor) go, as the bulk keys went in 0005:
+-- The keys checked per submission go, as the bulk keys went in 0005:
 -- landform's functions look the page and channel up first, and deletion guards
 -- (sql/code/80_guards.sql) refuse to delete a page or channel anything names. The keys
 -- written once per dispatch or by admins stay (lead_daily, deals, channel_spend).
@@ -24,9 +24,11 @@ ALTER TABLE landform.submissions
 	DROP CONSTRAINT submissions_page_id_fkey,
 	DROP CONSTRAINT submissions_channel_id_fkey;
 ALTER TABLE landform.consultations DROP CONSTRAINT consultations_page_id_fkey;
-ALTER TABLE landform.page_visitors
-	DROP CONSTRAINT page_visitors_page_id_fkey,
-	DROP CONSTRAINT page_visitors_channel_id_fkey;
+
+-- Unique visitors are counted by the visitor cookie, which remembers what it was counted for
+-- today (fcgi/visitor.h), instead of one row per visitor, page, channel and day here: that
+-- was an index insert per new visitor, and the table was never emptied.
+DROP TABLE landform.page_visitors;
 
 -- Every new lead went into twelve indexes and every dispatch (which changes owner and state)
 -- wrote six new entries. Three serve only rare admin work, which may scan instead: tags (no

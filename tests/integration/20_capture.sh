@@ -22,7 +22,12 @@ like "$page" 'name="mobile"[^>]*required|required[^>]*name="mobile"' "required f
 like "$page" 'maxlength="40"' "max_length from form.json becomes maxlength"
 like "$page" 'class="hp"' "the honeypot is in the form"
 like "$page" 'action="/p/demo\?lang=zh-CN&amp;ch=it"' "the form posts back to the page, keeping language and channel"
-like "$hdr" 'Set-Cookie: lf_vid=[0-9a-f]{32}; Max-Age=[0-9]+; Path=/; SameSite=Lax; HttpOnly' "a visitor cookie counts unique visitors"
+like "$hdr" 'Set-Cookie: lf_vid=[0-9a-f]{32}\.[0-9]+\.[0-9a-f]{8}; Max-Age=[0-9]+; Path=/; SameSite=Lax; HttpOnly' \
+    "a visitor cookie (a random id, the day, what it was counted for) counts unique visitors"
+unlike "$(curl -s -o /dev/null -D - -b "$COOKIES" "$LF_URL/p/demo?ch=it")" 'Set-Cookie' \
+    "a visitor counted for this page and channel today gets no new cookie"
+like "$(curl -s -o /dev/null -D - -b "$COOKIES" "$LF_URL/p/demo")" 'Set-Cookie: lf_vid=[0-9a-f]{32}\.[0-9]+\.[0-9a-f]{8}\.[0-9a-f]{8};' \
+    "... and another mark for another channel"
 like "$hdr" "Content-Security-Policy: default-src 'self'; script-src 'self'" "pages run only their own script"
 like "$(curl -s "$LF_URL/p/demo?lang=en")" '<html lang="en"' "?lang=en gives English"
 like "$(curl -s -H 'Accept-Language: en-US,en;q=0.9,zh;q=0.5' "$LF_URL/p/demo")" '<html lang="en"' "Accept-Language picks English"
@@ -168,7 +173,7 @@ newstamp=$(echo "$page" | stamp_of)
 [ -n "$newstamp" ] && [ "$newstamp" != "v1.$old.$rnd.$mac" ] && ok "... with a fresh stamp" || not_ok "... with a fresh stamp"
 
 # --- channels and counting ------------------------------------------------------------------
-for i in 1 2 3; do curl -s -o /dev/null -b "$COOKIES" "$LF_URL/p/ask?ch=count_1"; done
+for i in 1 2 3; do curl -s -o /dev/null -b "$COOKIES" -c "$COOKIES" "$LF_URL/p/ask?ch=count_1"; done
 curl -s -o /dev/null "$LF_URL/p/ask?ch=count_1"
 curl -s -o /dev/null -X POST "$LF_URL/p/ask/open?ch=count_1"
 curl -s -o /dev/null "$LF_URL/p/ask?ch=bad%21code"

@@ -16,22 +16,18 @@ DO $$ BEGIN
 END $$;
 
 \o /dev/null
--- Traffic: two flushes for demo/wx (visitor 1 seen in both: counted once), one each for
--- demo/qr and ask without a channel.
+-- Traffic: two flushes for demo/wx (the second with one visitor the workers had not counted
+-- that day yet), one each for demo/qr and ask without a channel.
 SELECT landform.count_traffic(jsonb_build_array(
 	jsonb_build_object('page', 'demo', 'channel', 'wx', 'views', 100, 'opens', 20, 'spam', 2,
-		'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000001',
-		                              '00000000-0000-0000-0000-000000000002',
-		                              '00000000-0000-0000-0000-000000000003')),
+		'visitors', 3),
 	jsonb_build_object('page', 'demo', 'channel', 'qr', 'views', 50, 'opens', 10,
-		'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000005')),
+		'visitors', 1),
 	jsonb_build_object('page', 'ask', 'views', 30, 'opens', 5,
-		'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000006',
-		                              '00000000-0000-0000-0000-000000000007'))));
+		'visitors', 2)));
 SELECT landform.count_traffic(jsonb_build_array(
 	jsonb_build_object('page', 'demo', 'channel', 'wx', 'views', 10,
-		'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000001',
-		                              '00000000-0000-0000-0000-000000000004'))));
+		'visitors', 1)));
 
 -- Submissions: L1, L2 on demo/wx, L3 on demo/qr, L1 again on demo/wx (repeat), L4 asks on
 -- ask, L5 on demo/qr.

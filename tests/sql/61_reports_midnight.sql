@@ -13,9 +13,9 @@ END $$;
 -- both are 31 March.
 SELECT landform.count_traffic(jsonb_build_array(
 	jsonb_build_object('page', 'demo', 'channel', 'wx', 'at', extract(epoch FROM timestamptz '2024-03-31 23:59:59+08'),
-	                   'views', 7, 'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000001')),
+	                   'views', 7, 'visitors', 1),
 	jsonb_build_object('page', 'demo', 'channel', 'wx', 'at', extract(epoch FROM timestamptz '2024-04-01 00:00:00+08'),
-	                   'views', 3, 'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000001'))));
+	                   'views', 3, 'visitors', 1)));
 
 -- Two leads whose first moment is either side of midnight, then assigned, accepted, contacted.
 SELECT landform.submit('demo', 'wx', '+8613900000001', NULL, NULL, '{}', NULL, 'm1', NULL, NULL, NULL);

@@ -9,7 +9,7 @@ DO $$ BEGIN
 	PERFORM landform.add_staff('alice', 'Alice');
 	PERFORM landform.join_pool('default', 'alice');
 END $$;
-SELECT landform.count_traffic('[{"page":"demo","channel":"wx","views":10,"opens":4,"visitors":["00000000-0000-0000-0000-000000000001"]}]');
+SELECT landform.count_traffic('[{"page":"demo","channel":"wx","views":10,"opens":4,"visitors":1}]');
 SELECT landform.submit('demo', 'wx', '+8613800000001', '张三', NULL, '{"note":"call after 6"}', '同意 v1', 'a1', '203.0.113.1', 'UA', 'zh-CN');
 SELECT landform.submit('ask', 'wx', '+8613800000001', '张三', '多少钱?', '{}', '同意 v2', 'a2', '203.0.113.1', 'UA', 'zh-CN');
 SELECT landform.submit('demo', 'wx', '+8613800000002', '李四', NULL, '{}', NULL, 'b1', NULL, NULL, NULL);

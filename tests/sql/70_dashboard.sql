@@ -37,12 +37,11 @@ INSERT INTO t.kv SELECT 'alice', t.session('alice');
 -- and a channel cost.
 SELECT landform.count_traffic(jsonb_build_array(
 	jsonb_build_object('page', 'demo', 'channel', 'wx', 'views', 40, 'opens', 8,
-		'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000001',
-		                              '00000000-0000-0000-0000-000000000002')),
+		'visitors', 2),
 	jsonb_build_object('page', 'demo', 'channel', '-cmd', 'views', 7, 'opens', 2,
-		'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000003')),
+		'visitors', 1),
 	jsonb_build_object('page', 'demo', 'views', 5, 'opens', 1,
-		'visitors', jsonb_build_array('00000000-0000-0000-0000-000000000004'))));
+		'visitors', 1)));
 SELECT landform.submit('demo', s.ch, s.phone, 'P', NULL, '{}', '我同意', 'k' || s.n, NULL, NULL, 'zh-CN')
 FROM (VALUES (1, 'wx', '+8613800000001'), (2, 'wx', '+8613800000002'), (3, '-cmd', '+8613800000003'),
              (4, 'wx', '+8613800000001')) AS s(n, ch, phone);
