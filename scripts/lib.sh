@@ -283,6 +283,13 @@ lf_kill_leftovers() {
     done
 }
 
+# The Cookie header of a visitor already counted today on the page at URL (bench loads of
+# returning visitors): what landformd sets for a known visitor id on its first view.
+lf_returning_cookie() {
+    curl -fsS -o /dev/null -D - -H 'Cookie: lf_vid=0123456789abcdef0123456789abcdef' "$1" \
+        | sed -n 's/^[Ss]et-[Cc]ookie: \(lf_vid=[^;]*\);.*/\1/p' | tail -1
+}
+
 lf_wait_http() {
     local url=$1 i
     for i in $(seq 100); do
