@@ -143,40 +143,46 @@ format_line(char *line, size_t size, enum log_level level, const char *fmt, va_l
 	return n;
 }
 
-void
-log_write(enum log_level level, const char *fmt, ...)
+/* One line now, or held with the access lines (which any other line writes out first). */
+static void
+emit(enum log_level level, bool hold, const char *fmt, va_list ap)
 {
 	char line[2048];
 	size_t n;
-	va_list ap;
 	int saved = errno;
 
-	va_start(ap, fmt);
 	n = format_line(line, sizeof(line), level, fmt, ap);
-	va_end(ap);
-	log_flush();
-	(void)!write(log_fd, line, n);
+	if (!hold || held_len + n > HOLD_MAX)
+		log_flush();
+	if (!hold) {
+		(void)!write(log_fd, line, n);
+	} else {
+		if (held_len == 0)
+			held_since = now_ms();
+		memcpy(held + held_len, line, n);
+		held_len += n;
+		if (now_ms() - held_since >= HOLD_MS)
+			log_flush();
+	}
 	errno = saved;
+}
+
+void
+log_write(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(level, false, fmt, ap);
+	va_end(ap);
 }
 
 void
 log_access(const char *fmt, ...)
 {
-	char line[2048];
-	size_t n;
 	va_list ap;
-	int saved = errno;
 
 	va_start(ap, fmt);
-	n = format_line(line, sizeof(line), LOG_INFO, fmt, ap);
+	emit(LOG_INFO, true, fmt, ap);
 	va_end(ap);
-	if (held_len + n > HOLD_MAX)
-		log_flush();
-	if (held_len == 0)
-		held_since = now_ms();
-	memcpy(held + held_len, line, n);
-	held_len += n;
-	if (now_ms() - held_since >= HOLD_MS)
-		log_flush();
-	errno = saved;
 }

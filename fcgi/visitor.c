@@ -2,47 +2,30 @@
 #include "visitor.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+static const char hex[] = "0123456789abcdef";
 
 /* Parse "<decimal day>" then ".<8 hex>" marks; false at the first thing out of shape. */
 static bool
 parse_marks(const char *s, struct visitor *v)
 {
-	long day = 0;
-	int digits = 0;
+	size_t digits = strspn(s, "0123456789");
 
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (++digits > 10)
-			return false;
-		day = day * 10 + (*s - '0');
-	}
-	if (digits == 0 || day == 0)
+	if (digits == 0 || digits > 10)
 		return false;
-	v->day = day;
-	while (*s == '.') {
-		uint32_t m = 0;
+	v->day = strtol(s, NULL, 10);
+	if (v->day == 0)
+		return false;
+	for (s += digits; *s == '.'; s += 9) {
+		char mark[9];
 
-		s++;
-		for (int i = 0; i < 8; i++, s++) {
-			int d = hex_digit(*s);
-
-			if (d < 0)
-				return false;
-			m = m << 4 | (uint32_t)d;
-		}
-		if (v->nmarks == VISITOR_MAX_MARKS)
+		if (strspn(s + 1, hex) < 8 || v->nmarks == VISITOR_MAX_MARKS)
 			return false;
-		v->marks[v->nmarks++] = m;
+		memcpy(mark, s + 1, 8);
+		mark[8] = '\0';
+		v->marks[v->nmarks++] = (uint32_t)strtoul(mark, NULL, 16);
 	}
 	return *s == '\0';
 }
@@ -53,10 +36,8 @@ visitor_parse(const char *value, struct visitor *v)
 	memset(v, 0, sizeof(*v));
 	if (value == NULL)
 		return false;
-	for (int i = 0; i < VISITOR_ID_LEN; i++)
-		if (hex_digit(value[i]) < 0)
-			return false;
-	if (value[VISITOR_ID_LEN] != '\0' && value[VISITOR_ID_LEN] != '.')
+	if (strspn(value, hex) != VISITOR_ID_LEN ||
+	    (value[VISITOR_ID_LEN] != '\0' && value[VISITOR_ID_LEN] != '.'))
 		return false;
 	memcpy(v->id, value, VISITOR_ID_LEN);
 	if (value[VISITOR_ID_LEN] == '.' && !parse_marks(value + VISITOR_ID_LEN + 1, v)) {
