@@ -91,3 +91,24 @@ buf_reset(struct buf *b)
 	b->len = 0;
 	b->data[0] = '\0';
 }
+
+void
+buf_json_string(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)*p);
+		} else if (*p == '\n') {
+			buf_adds(b, "\\n");
+		} else if (*p == '\t') {
+			buf_adds(b, "\\t");
+		} else if (*p < 0x20 || *p == 0x7f) {
+			buf_printf(b, "\\u%04x", *p);
+		} else {
+			buf_addc(b, (char)*p);
+		}
+	}
+	buf_addc(b, '"');
+}

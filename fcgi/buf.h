@@ -21,5 +21,7 @@ void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
+/* s (valid UTF-8) as a JSON string literal: quotes, backslash and control characters escaped. */
+void buf_json_string(struct buf *b, const char *s);
 
 #endif

@@ -77,26 +77,6 @@ http_reason(int status)
 	}
 }
 
-/* JSON string body: only ASCII control characters, quote and backslash need escaping. */
-static void
-json_string(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			buf_addc(b, '\\');
-			buf_addc(b, (char)c);
-		} else if (c < 0x20) {
-			buf_printf(b, "\\u%04x", c);
-		} else {
-			buf_addc(b, (char)c);
-		}
-	}
-	buf_addc(b, '"');
-}
-
 void
 http_error(struct request *r, int status, const char *code, const char *message)
 {
@@ -104,9 +84,9 @@ http_error(struct request *r, int status, const char *code, const char *message)
 	if (http_wants_json(r)) {
 		http_begin(r, status, "application/json");
 		buf_adds(&r->body_out, "{\"error\":{\"code\":");
-		json_string(&r->body_out, code);
+		buf_json_string(&r->body_out, code);
 		buf_adds(&r->body_out, ",\"message\":");
-		json_string(&r->body_out, message);
+		buf_json_string(&r->body_out, message);
 		buf_adds(&r->body_out, "}}\n");
 		return;
 	}

@@ -1604,36 +1604,12 @@ phone_message(struct arena *a, enum lang l, enum phone_error e, const char *lab)
 	}
 }
 
-/* JSON string escaping for fields_json; UTF-8 passes through (the input is valid UTF-8). */
-static void
-json_string(struct buf *b, const char *s)
-{
-	const unsigned char *p;
-
-	buf_addc(b, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\') {
-			buf_addc(b, '\\');
-			buf_addc(b, (char)*p);
-		} else if (*p == '\n') {
-			buf_adds(b, "\\n");
-		} else if (*p == '\t') {
-			buf_adds(b, "\\t");
-		} else if (*p < 0x20 || *p == 0x7f) {
-			buf_printf(b, "\\u%04x", *p);
-		} else {
-			buf_addc(b, (char)*p);
-		}
-	}
-	buf_addc(b, '"');
-}
-
 static void
 json_key(struct buf *b, const char *name)
 {
 	if (b->len > 1)
 		buf_addc(b, ',');
-	json_string(b, name);
+	buf_json_string(b, name);
 	buf_addc(b, ':');
 }
 
@@ -1727,7 +1703,7 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 			              en ? arena_printf(a, "Please choose %s from the list.", lab)
 			                 : arena_printf(a, "请从列表中选择%s", lab));
 		json_key(js, f->name);
-		json_string(js, v);
+		buf_json_string(js, v);
 		return true;
 	}
 
@@ -1773,7 +1749,7 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 	else if (f->role == SCHEMA_ROLE_QUESTION)
 		out->question = v;
 	json_key(js, f->name);
-	json_string(js, v);
+	buf_json_string(js, v);
 	return true;
 }
 

@@ -60,6 +60,22 @@ buf_should_grow_and_stay_terminated(void **state)
 	arena_free(&a);
 }
 
+static void
+buf_json_string_should_escape_only_what_json_needs(void **state)
+{
+	struct arena a;
+	struct buf b;
+
+	arena_init(&a, 0);
+	buf_init(&b, &a, 4);
+	buf_json_string(&b, "a\"b\\c\nd\te\x01\x7f 汉字😀 <script>");
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\nd\\te\\u0001\\u007f 汉字😀 <script>\"");
+	buf_reset(&b);
+	buf_json_string(&b, "");
+	assert_string_equal(b.data, "\"\"");
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -67,6 +83,7 @@ main(void)
 		cmocka_unit_test(arena_should_align_zero_and_survive_large_allocations),
 		cmocka_unit_test(arena_printf_and_strndup_should_copy),
 		cmocka_unit_test(buf_should_grow_and_stay_terminated),
+		cmocka_unit_test(buf_json_string_should_escape_only_what_json_needs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

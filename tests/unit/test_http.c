@@ -78,7 +78,7 @@ http_error_should_answer_json_to_api_paths_and_escape_html_otherwise(void **stat
 	assert_int_equal(r.status, 404);
 	assert_string_equal(r.content_type, "application/json");
 	assert_string_equal(r.body_out.data,
-			    "{\"error\":{\"code\":\"not_found\",\"message\":\"say \\\"hi\\\"\\u000a\"}}\n");
+			    "{\"error\":{\"code\":\"not_found\",\"message\":\"say \\\"hi\\\"\\n\"}}\n");
 	arena_free(&a);
 
 	setup_request(&r, &a, "/p/x", "", json);
