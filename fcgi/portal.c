@@ -20,6 +20,8 @@
 #include "html.h"
 #include "http.h"
 #include "log.h"
+#include "schema.h"
+#include "site.h"
 #include "template.h"
 #include "utf8.h"
 #include "worker.h"
@@ -1331,23 +1333,31 @@ shape_lead(struct pctx *p, cJSON *res)
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "submissions")) {
 		cJSON *fields = cJSON_GetObjectItemCaseSensitive(it, "fields"), *list = cJSON_CreateArray();
+		const struct page *pg =
+			r->ctx != NULL ? site_find(r->ctx->site, json_text(r, it, "page")) : NULL;
 		const cJSON *fv;
 
 		add_time(it, "at", true);
 		add_page(it);
 		cJSON_ArrayForEach(fv, fields) {
 			cJSON *o = cJSON_CreateObject();
+			const char *name = fv->string ? fv->string : "", *label;
 			const cJSON *e;
 
-			cJSON_AddStringToObject(o, "k", fv->string ? fv->string : "");
+			/* The form's words for what the visitor answered, where the page still has them. */
+			label = pg != NULL ? schema_field_label(pg->schema, name, p->lang) : NULL;
+			cJSON_AddStringToObject(o, "k", label != NULL ? label : name);
 			if (cJSON_IsString(fv)) {
-				cJSON_AddStringToObject(o, "v", fv->valuestring);
+				label = pg != NULL ? schema_option_label(pg->schema, name, fv->valuestring, p->lang) : NULL;
+				cJSON_AddStringToObject(o, "v", label != NULL ? label : fv->valuestring);
 			} else if (cJSON_IsArray(fv)) {
 				cJSON_ArrayForEach(e, fv) {
 					if (b.len > 0)
 						buf_adds(&b, ", ");
-					if (cJSON_IsString(e))
-						buf_adds(&b, e->valuestring);
+					if (!cJSON_IsString(e))
+						continue;
+					label = pg != NULL ? schema_option_label(pg->schema, name, e->valuestring, p->lang) : NULL;
+					buf_adds(&b, label != NULL ? label : e->valuestring);
 				}
 				add_text(o, "v", &b);
 			} else {

@@ -1232,6 +1232,25 @@ find_field(const struct schema *s, const char *name)
 	return NULL;
 }
 
+const char *
+schema_field_label(const struct schema *s, const char *name, enum lang l)
+{
+	const struct field *f = find_field(s, name);
+
+	return f != NULL ? pick(&f->label, l) : NULL;
+}
+
+const char *
+schema_option_label(const struct schema *s, const char *name, const char *value, enum lang l)
+{
+	const struct field *f = find_field(s, name);
+
+	for (size_t i = 0; f != NULL && i < f->noptions; i++)
+		if (strcmp(f->options[i].value, value) == 0)
+			return pick(&f->options[i].label, l);
+	return NULL;
+}
+
 enum tick { TICK_OFF, TICK_ON, TICK_BAD };
 
 /* What a checkbox value means: browsers send our value="yes" or nothing; JSON clients

@@ -118,7 +118,7 @@ site_find(const struct site *s, const char *slug)
 {
 	struct page key = { .slug = (char *)slug };
 
-	if (s == NULL)
+	if (s == NULL || slug == NULL)
 		return NULL;
 	return bsearch(&key, s->pages, s->count, sizeof(struct page), cmp_pages);
 }

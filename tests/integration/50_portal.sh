@@ -152,6 +152,13 @@ req a GET "/staff/leads/$a1?done=accept" >/dev/null
 like "$(body a)" "href=\"tel:\\+86139${R}0101\"" "the full phone is shown once accepted, with a tel: link"
 like "$(body a)" '&lt;img src=x onerror=alert\(2\)&gt;' "submitted fields are escaped"
 unlike "$(body a)" '<script>alert|<img src=x' "no stored payload appears raw on the lead page"
+# The same person again, from the demo landing page: its fields read as the form labels them.
+q "select lead_id from landform.submit('demo', NULL, '+86139${R}0101', '甲一', NULL, jsonb_build_object('name', '甲一', 'company', 'ACME', 'size', 'lt1k', 'other', 'x'), 'yes', 'it-portal-demo-$R', '127.0.0.1', 'it', 'zh-CN')" >/dev/null
+req a GET "/staff/leads/$a1" >/dev/null
+like "$(body a)" '<dt>公司名称</dt><dd>ACME</dd>' "a field of a landing page shows under the form's label"
+like "$(body a)" '<dt>每月订单量</dt><dd>1,000 单以下</dd>' "... and a chosen option as its label"
+like "$(body a)" '<dt>other</dt><dd>x</dd>' "... a field the form does not know under its name"
+like "$(body a)" '<dt>company</dt><dd>&lt;script&gt;' "... as do fields of pages landformd does not serve"
 stage2=$(q "select id from landform.stages order by position offset 1 limit 1")
 is "$(post a "/staff/leads/$a1/stage" -d "csrf=$tok_a&stage=$stage2")" 303 "change stage"
 is "$(q "select stage_id from landform.leads where id = $a1")" "$stage2" "... stored"

@@ -362,6 +362,16 @@ schema_load_should_expose_accessors(void **state)
 	assert_string_equal(schema_consent(s, LANG_ZH_CN), "同意联系我。");
 	assert_string_equal(schema_submit_label(s, LANG_ZH_CN), "提交");
 	assert_string_equal(schema_submit_label(s, LANG_EN), "Submit");
+	/* what staff read for submitted fields */
+	assert_string_equal(schema_field_label(s, "size", LANG_ZH_CN), "公司规模");
+	assert_string_equal(schema_field_label(s, "mobile", LANG_EN), "Mobile");
+	assert_null(schema_field_label(s, "campaign", LANG_EN)); /* hidden: no label */
+	assert_null(schema_field_label(s, "nope", LANG_EN));
+	assert_string_equal(schema_option_label(s, "size", "11-50", LANG_ZH_CN), "11–50 人");
+	assert_string_equal(schema_option_label(s, "size", "1-10", LANG_EN), "1–10 people");
+	assert_null(schema_option_label(s, "size", "9999", LANG_EN));
+	assert_null(schema_option_label(s, "name", "x", LANG_EN));
+	assert_null(schema_option_label(s, "nope", "x", LANG_EN));
 	schema_free(s);
 
 	s = load_data("good/minimal.json");
