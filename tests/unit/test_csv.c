@@ -10,22 +10,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "csv.h"
-
-static struct arena arena;
-
-static int
-setup(void **state)
-{
-	arena_init(&arena, 4096);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	arena_free(&arena);
-	return 0;
-}
+#include "arena_fixture.h"
 
 static const char *
 cell(const char *s)

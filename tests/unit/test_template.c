@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "template.h"
+#include "arena_fixture.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
@@ -27,8 +28,6 @@ struct tcase {
 	char *expect;
 	char *error;
 };
-
-static struct arena arena;
 
 static char *
 slurp(const char *file, size_t *len)
@@ -124,20 +123,6 @@ load(size_t *count)
 	free(all);
 	*count = n;
 	return cases;
-}
-
-static int
-setup(void **state)
-{
-	arena_init(&arena, 4096);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	arena_free(&arena);
-	return 0;
 }
 
 /* Compile src, render it against json, return the output (in the arena). */
