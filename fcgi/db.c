@@ -240,7 +240,7 @@ db_call(struct db *db, const struct db_stmt *s, const char *const *params, struc
 }
 
 bool
-db_exec(struct db *db, const char *sql, struct db_error *err)
+db_exec_script(struct db *db, const char *sql, struct db_error *err)
 {
 	PGresult *res;
 

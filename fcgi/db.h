@@ -65,11 +65,12 @@ bool db_call(struct db *db, const struct db_stmt *s, const char *const *params,
 	     struct arena *a, struct db_rows *out, struct db_error *err)
 	__attribute__((warn_unused_result));
 
-/* Run SQL text without parameters (may hold several statements). The text is trusted SQL
- * only: a string literal in the caller (BEGIN, COMMIT, LISTEN channel) or a migration file
- * from the operator's sql_dir. Nothing from a request may ever reach it: requests go through
- * db_call, where every value is a parameter. */
-bool db_exec(struct db *db, const char *sql, struct db_error *err)
+/* Run SQL text without parameters (may hold several statements). Nothing from a request may
+ * ever reach it: requests go through db_call, where every value is a parameter. db_exec takes
+ * a string literal only (BEGIN, COMMIT, LISTEN channel): anything else does not compile.
+ * db_exec_script is for migration files from the operator's sql_dir, and migrate.c alone. */
+#define db_exec(db, literal, err) db_exec_script((db), "" literal "", (err))
+bool db_exec_script(struct db *db, const char *sql, struct db_error *err)
 	__attribute__((warn_unused_result));
 
 /* LISTEN support for the dispatcher: the socket to poll, and drain pending notifications.

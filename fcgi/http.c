@@ -78,6 +78,17 @@ http_reason(int status)
 }
 
 void
+http_policy_headers(struct request *r, const char *cache_control, const char *csp,
+		    const char *referrer_policy)
+{
+	http_header(r, "Cache-Control", cache_control);
+	http_header(r, "Content-Security-Policy", csp);
+	http_header(r, "X-Content-Type-Options", "nosniff");
+	http_header(r, "X-Frame-Options", "DENY");
+	http_header(r, "Referrer-Policy", referrer_policy);
+}
+
+void
 http_error(struct request *r, int status, const char *code, const char *message)
 {
 	r->log_note = code;

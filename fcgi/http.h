@@ -48,6 +48,11 @@ bool http_wants_json(const struct request *r);
 /* Add a response header; name and value must not contain CR or LF (asserted). */
 void http_header(struct request *r, const char *name, const char *value);
 
+/* The headers every HTML answer carries: its caching, its Content-Security-Policy and
+ * Referrer-Policy (which differ between landing pages and the portal), never sniffed or framed. */
+void http_policy_headers(struct request *r, const char *cache_control, const char *csp,
+			 const char *referrer_policy);
+
 /* Set status and content type in one place. */
 void http_begin(struct request *r, int status, const char *content_type);
 

@@ -117,7 +117,7 @@ apply_file(struct db *db, const char *path, const char *text, char *err, size_t 
 {
 	struct db_error de;
 
-	if (db_exec(db, text, &de))
+	if (db_exec_script(db, text, &de))
 		return true;
 	snprintf(err, errsz, "%s: %s (SQLSTATE %s)", path, de.message, de.sqlstate);
 	return false;

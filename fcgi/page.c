@@ -105,13 +105,11 @@ visit_init(struct request *r, struct visit *v)
 static void
 page_headers(struct request *r)
 {
-	http_header(r, "Cache-Control", "no-cache");
-	http_header(r, "Content-Security-Policy",
-		    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-		    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
-	http_header(r, "X-Content-Type-Options", "nosniff");
-	http_header(r, "X-Frame-Options", "DENY");
-	http_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	/* no-cache: the WeChat in-app browser otherwise shows stale pages. */
+	http_policy_headers(r, "no-cache",
+			    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+			    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+			    "strict-origin-when-cross-origin");
 }
 
 /* Count a view, and a unique visitor when the visitor cookie has not been counted for this

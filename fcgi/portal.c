@@ -360,15 +360,12 @@ txt(const struct pctx *p, const char *key)
 static void
 portal_headers(struct request *r)
 {
-	http_header(r, "Cache-Control", "no-store");
-	http_header(r, "Content-Security-Policy",
-		    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-		    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-	http_header(r, "X-Content-Type-Options", "nosniff");
-	http_header(r, "X-Frame-Options", "DENY");
 	/* same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own
 	 * form posts, and the origin check would refuse them. Invitation URLs never leave the site. */
-	http_header(r, "Referrer-Policy", "same-origin");
+	http_policy_headers(r, "no-store",
+			    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+			    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+			    "same-origin");
 }
 
 static void

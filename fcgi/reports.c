@@ -140,14 +140,33 @@ add_funnel(struct pctx *p, cJSON *res)
 	cJSON_AddItemToObject(res, "chart", cJSON_CreateStringReference(svg.data));
 }
 
-/* A table as the template reads it: {head:[{name, label}], body:[{cells:[{v}]}]}; a NULL cell
- * becomes "" so every row keeps its columns. */
+/* Where the CSV of a table for the period shown is. */
+static const char *
+csv_url(struct pctx *p, const cJSON *res, const char *table)
+{
+	return arena_printf(p->r->arena, "/staff/reports.csv?table=%s&from=%s&to=%s", table,
+			    str(res, "from"), str(res, "to"));
+}
+
+/* A table section as the template reads it: {key, id, head:[{name, label}], body:[{cells:[{v}]}],
+ * title, csv_label, csv_url} appended to res.tables; a NULL cell becomes "" so every row keeps
+ * its columns. */
 static void
-add_table(struct pctx *p, cJSON *res, const char *key, const char *as)
+add_table(struct pctx *p, cJSON *res, const char *key, const char *id)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(res, key), *c, *row, *v;
-	cJSON *o = cJSON_AddObjectToObject(res, as);
+	cJSON *all = cJSON_GetObjectItemCaseSensitive(res, "tables"), *o = cJSON_CreateObject();
 	cJSON *head = cJSON_AddArrayToObject(o, "head"), *body = cJSON_AddArrayToObject(o, "body");
+
+	if (all == NULL)
+		all = cJSON_AddArrayToObject(res, "tables");
+	cJSON_AddItemToArray(all, o);
+	cJSON_AddStringToObject(o, "key", key);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "title", portal_text(p, arena_printf(p->r->arena, "reports_%s", key)));
+	cJSON_AddStringToObject(o, "csv_label",
+				portal_text(p, arena_printf(p->r->arena, "reports_csv_%s", key)));
+	cJSON_AddStringToObject(o, "csv_url", csv_url(p, res, key));
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "columns")) {
 		cJSON *h = cJSON_CreateObject();
@@ -172,7 +191,7 @@ add_table(struct pctx *p, cJSON *res, const char *key, const char *as)
 	cJSON_AddBoolToObject(o, "empty", cJSON_GetArraySize(body) == 0);
 }
 
-/* Links to the presets and the CSV files for the period shown. */
+/* Links to the presets and the funnel's CSV for the period shown (the tables carry theirs). */
 static void
 add_links(struct pctx *p, cJSON *res)
 {
@@ -193,10 +212,7 @@ add_links(struct pctx *p, cJSON *res)
 		cJSON_AddBoolToObject(o, "current", strcmp(pf, from) == 0 && strcmp(pto, to) == 0);
 		cJSON_AddItemToArray(presets, o);
 	}
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		cJSON_AddStringToObject(csv, tables[i].name,
-					arena_printf(p->r->arena, "/staff/reports.csv?table=%s&from=%s&to=%s",
-						     tables[i].name, from, to));
+	cJSON_AddStringToObject(csv, "funnel", csv_url(p, res, "funnel"));
 }
 
 void
@@ -216,8 +232,8 @@ reports_handle_page(struct request *r)
 		buf_addc(&r->body_out, '\n');
 	} else {
 		add_funnel(&p, res);
-		add_table(&p, res, "channels", "channel_table");
-		add_table(&p, res, "staff", "staff_table");
+		add_table(&p, res, "channels", "channel-table");
+		add_table(&p, res, "staff", "staff-table");
 		add_links(&p, res);
 		cJSON_AddBoolToObject(res, "nav_reports", true);
 		portal_render_reports(&p, 200, res, portal_text(&p, "nav_reports"));

@@ -19,6 +19,8 @@ sleep 0.5
 log=$(tail -n +"$lines" "$LF_LOG/landformd.log")
 like "$log" "broken/page.html:3: [^;]*; page 'broken' skipped" "a broken template is reported with file and line"
 like "$log" "badjson/form.json:5: [^;]*; page 'badjson' skipped" "a broken form.json is reported with file and line"
+unlike "$log" "fresh form not cached" \
+    "every page that loaded serves its fresh form from the stencil made at start (none fell back to rendering)"
 is "$(status GET /p/broken)" 404 "the broken page is not served"
 is "$(status GET /p/demo)" 200 "the other pages keep serving"
 is "$(status GET /p/fresh)" 200 "a page added before SIGHUP is served"

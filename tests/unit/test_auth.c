@@ -14,17 +14,7 @@
 #include <sodium.h>
 
 #include "auth.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
-
-#define MAX_COLS 8
-
-/* One line of a .tsv file; cols[0] is the test name. */
-struct tcase {
-	char *cols[MAX_COLS];
-};
+#include "tsv_cases.h"
 
 static const unsigned char key[SECRET_BYTES] = "0123456789abcdef0123456789abcde";
 static const char nonce[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -53,54 +43,6 @@ unescape(const char *s)
 	}
 	*o = '\0';
 	return out;
-}
-
-static struct tcase *
-load(const char *file, size_t ncols, size_t *count)
-{
-	char path[1024], line[4096];
-	struct tcase *cases = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/auth/%s", TEST_DATA_DIR, file);
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *p = line;
-		size_t c = 0;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		cases = realloc(cases, (n + 1) * sizeof *cases);
-		memset(&cases[n], 0, sizeof cases[n]);
-		for (;;) {
-			char *tab = strchr(p, '\t');
-
-			if (tab != NULL)
-				*tab = '\0';
-			if (c == ncols) {
-				fprintf(stderr, "%s: too many columns in '%s'\n", path, line);
-				exit(1);
-			}
-			cases[n].cols[c] = c == 0 ? strdup(p) : unescape(p);
-			c++;
-			if (tab == NULL)
-				break;
-			p = tab + 1;
-		}
-		if (c != ncols) {
-			fprintf(stderr, "%s: want %zu columns in '%s'\n", path, ncols, line);
-			exit(1);
-		}
-		n++;
-	}
-	fclose(f);
-	*count = n;
-	return cases;
 }
 
 static void
@@ -292,9 +234,9 @@ main(void)
 		cmocka_unit_test(cookie_should_carry_the_flags),
 	};
 	size_t no, nn, np, n = 0, nfixed = sizeof(fixed) / sizeof(fixed[0]);
-	struct tcase *orig = load("origin.tsv", 7, &no);
-	struct tcase *next = load("next.tsv", 3, &nn);
-	struct tcase *pw = load("password.tsv", 5, &np);
+	struct tcase *orig = tsv_load("auth", "origin.tsv", 7, unescape, &no);
+	struct tcase *next = tsv_load("auth", "next.tsv", 3, unescape, &nn);
+	struct tcase *pw = tsv_load("auth", "password.tsv", 5, unescape, &np);
 	struct CMUnitTest *tests = calloc(nfixed + no + nn + np, sizeof *tests);
 	int rc;
 
@@ -309,18 +251,9 @@ main(void)
 	for (size_t i = 0; i < np; i++)
 		tests[n++] = (struct CMUnitTest){ .name = pw[i].cols[0], .test_func = password_case, .initial_state = &pw[i] };
 	rc = _cmocka_run_group_tests("auth", tests, n, NULL, NULL);
-	for (size_t i = 0; i < no; i++)
-		for (size_t c = 0; c < MAX_COLS; c++)
-			free(orig[i].cols[c]);
-	for (size_t i = 0; i < nn; i++)
-		for (size_t c = 0; c < MAX_COLS; c++)
-			free(next[i].cols[c]);
-	for (size_t i = 0; i < np; i++)
-		for (size_t c = 0; c < MAX_COLS; c++)
-			free(pw[i].cols[c]);
-	free(orig);
-	free(next);
-	free(pw);
+	tsv_free(orig, no);
+	tsv_free(next, nn);
+	tsv_free(pw, np);
 	free(tests);
 	return rc;
 }

@@ -11,64 +11,7 @@
 #include <cmocka.h>
 
 #include "portal.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
-
-#define MAX_COLS 6
-
-struct tcase {
-	char *cols[MAX_COLS];
-};
-
-static struct tcase *
-load(const char *file, size_t ncols, size_t *count)
-{
-	char path[1024], line[2048];
-	struct tcase *cases = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/portal/%s", TEST_DATA_DIR, file);
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *p = line;
-		size_t c = 0;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		cases = realloc(cases, (n + 1) * sizeof *cases);
-		memset(&cases[n], 0, sizeof cases[n]);
-		for (;;) {
-			char *tab = strchr(p, '\t');
-
-			if (tab != NULL)
-				*tab = '\0';
-			if (c == ncols) {
-				fprintf(stderr, "%s: too many columns in '%s'\n", path, line);
-				exit(1);
-			}
-			cases[n].cols[c] = strdup(p);
-			c++;
-			if (tab == NULL)
-				break;
-			p = tab + 1;
-		}
-		if (c != ncols) {
-			fprintf(stderr, "%s: want %zu columns in '%s'\n", path, ncols, line);
-			exit(1);
-		}
-		n++;
-	}
-	fclose(f);
-	*count = n;
-	return cases;
-}
+#include "tsv_cases.h"
 
 static void
 left_case(void **state)
@@ -157,7 +100,7 @@ main(void)
 	int rc;
 
 	for (size_t s = 0; s < 3; s++) {
-		sets[s].cases = load(sets[s].file, sets[s].ncols, &sets[s].n);
+		sets[s].cases = tsv_load("portal", sets[s].file, sets[s].ncols, NULL, &sets[s].n);
 		total += sets[s].n;
 	}
 	tests = calloc(total, sizeof *tests);
@@ -169,12 +112,8 @@ main(void)
 							  .test_func = sets[s].fn,
 							  .initial_state = &sets[s].cases[i] };
 	rc = _cmocka_run_group_tests("portal", tests, n, NULL, NULL);
-	for (size_t s = 0; s < 3; s++) {
-		for (size_t i = 0; i < sets[s].n; i++)
-			for (size_t c = 0; c < MAX_COLS; c++)
-				free(sets[s].cases[i].cols[c]);
-		free(sets[s].cases);
-	}
+	for (size_t s = 0; s < 3; s++)
+		tsv_free(sets[s].cases, sets[s].n);
 	free(tests);
 	return rc;
 }

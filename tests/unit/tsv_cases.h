@@ -1,0 +1,89 @@
+/* Table-driven unit tests: tests/data/<dir>/<file> holds one case a line, columns split at
+ * tabs (cols[0] names the case), '#' lines and blank lines skipped. A file that does not load
+ * or a line with the wrong number of columns ends the run: a case must never be skipped. */
+#ifndef LANDFORM_TEST_TSV_CASES_H
+#define LANDFORM_TEST_TSV_CASES_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TEST_DATA_DIR
+#define TEST_DATA_DIR "tests/data"
+static void
+tsv_free(struct tcase *cases, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		for (size_t c = 0; c < TSV_MAX_COLS; c++)
+			free(cases[i].cols[c]);
+	free(cases);
+}
+
+#endif
+
+#define TSV_MAX_COLS 8
+
+struct tcase {
+	char *cols[TSV_MAX_COLS];
+};
+
+/* fix, when given, turns every column but the name into its value (escapes, say). */
+static struct tcase *
+tsv_load(const char *dir, const char *file, size_t ncols, char *(*fix)(const char *),
+	 size_t *count)
+{
+	char path[1024], line[4096];
+	struct tcase *cases = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s/%s", TEST_DATA_DIR, dir, file);
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *p = line;
+		size_t c = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		cases = realloc(cases, (n + 1) * sizeof *cases);
+		memset(&cases[n], 0, sizeof cases[n]);
+		for (;;) {
+			char *tab = strchr(p, '\t');
+
+			if (tab != NULL)
+				*tab = '\0';
+			if (c == ncols || c == TSV_MAX_COLS) {
+				fprintf(stderr, "%s: too many columns in '%s'\n", path, line);
+				exit(1);
+			}
+			cases[n].cols[c] = c > 0 && fix != NULL ? fix(p) : strdup(p);
+			c++;
+			if (tab == NULL)
+				break;
+			p = tab + 1;
+		}
+		if (c != ncols) {
+			fprintf(stderr, "%s: want %zu columns in '%s'\n", path, ncols, line);
+			exit(1);
+		}
+		n++;
+	}
+	fclose(f);
+	*count = n;
+	return cases;
+}
+
+static void
+tsv_free(struct tcase *cases, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		for (size_t c = 0; c < TSV_MAX_COLS; c++)
+			free(cases[i].cols[c]);
+	free(cases);
+}
+
+#endif
