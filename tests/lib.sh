@@ -58,4 +58,21 @@ wait_for() {
     return 1
 }
 
+# An admin statement whose failure is a failed test.
+admin() { q "$1" >/dev/null || not_ok "admin SQL failed: $1"; }
+
+# Browsers for the staff portal, each with its own cookie jar, under the folder $W (set it
+# first). req WHO METHOD PATH [curl args]: the body and headers land in $W/WHO.body and
+# $W/WHO.hdr; prints the status.
+req() {
+    local who=$1 m=$2 p=$3; shift 3
+    curl -s -o "$W/$who.body" -D "$W/$who.hdr" -w '%{http_code}' -b "$W/$who.jar" -c "$W/$who.jar" \
+        -X "$m" "$@" "$LF_URL$p"
+}
+# A same-origin form post, as a browser sends it.
+post() { local who=$1 p=$2; shift 2; req "$who" POST "$p" -H "Origin: $LF_URL" -H 'Sec-Fetch-Site: same-origin' "$@"; }
+body() { cat "$W/$1.body"; }
+hdr() { grep -i "^$2:" "$W/$1.hdr" | tr -d '\r' | cut -d' ' -f2-; }
+csrf_of() { grep -o 'name="csrf" value="[0-9a-f]\{64\}"' "$W/$1.body" | head -1 | grep -o '[0-9a-f]\{64\}'; }
+
 t_done() { return $(( T_FAILS > 0 )); }

@@ -4,7 +4,6 @@
 # unassigned, none twice; a lead nobody accepts moves to the next member and then the open pool.
 source "$(dirname "$0")/../lib.sh"
 
-admin() { q "$1" >/dev/null || not_ok "admin SQL failed: $1"; }
 master=$(landformd_pid)
 
 # Two pages of the test copy of landing/, each pointing at its own pool.

@@ -8,7 +8,6 @@
 # a lease left by a dead notifier; dead after the maximum attempts, and retried by an admin.
 source "$(dirname "$0")/../lib.sh"
 
-admin() { q "$1" >/dev/null || not_ok "admin SQL failed: $1"; }
 master=$(landformd_pid)
 RPORT=$((LF_HTTP_PORT + 17))
 RLOG=$LF_VAR/notify-receiver.jsonl

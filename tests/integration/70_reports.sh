@@ -10,17 +10,6 @@ source "$(dirname "$0")/../lib.sh"
 W=$LF_VAR/reports-it
 rm -rf "$W"; mkdir -p "$W"
 R=$(printf '%04d' $((RANDOM % 10000)))
-admin() { q "$1" >/dev/null || not_ok "admin SQL failed: $1"; }
-
-req() {
-    local who=$1 m=$2 p=$3; shift 3
-    curl -s -o "$W/$who.body" -D "$W/$who.hdr" -w '%{http_code}' -b "$W/$who.jar" -c "$W/$who.jar" \
-        -X "$m" "$@" "$LF_URL$p"
-}
-post() { local who=$1 p=$2; shift 2; req "$who" POST "$p" -H "Origin: $LF_URL" -H 'Sec-Fetch-Site: same-origin' "$@"; }
-body() { cat "$W/$1.body"; }
-hdr() { grep -i "^$2:" "$W/$1.hdr" | tr -d '\r' | cut -d' ' -f2-; }
-csrf_of() { grep -o 'name="csrf" value="[0-9a-f]\{64\}"' "$W/$1.body" | head -1 | grep -o '[0-9a-f]\{64\}'; }
 # join WHO LINK PASSWORD: accept an invitation through its page
 join() {
     req "$1" GET "${2#$LF_URL}" >/dev/null
