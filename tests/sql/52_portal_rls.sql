@@ -73,6 +73,11 @@ WHERE p.pronamespace = 'landform'::regnamespace
   AND p.proname IN ('submit', 'count_traffic', 'register_page', 'dispatch', 'portal_login_begin', 'portal_login_finish',
                     'portal_invitation', 'portal_accept_invitation', 'portal_logout', 'portal_action', '_portal_enter')
 ORDER BY p.proname;
+SELECT t.ok(p.proconfig @> '{jit=off}', p.proname || ': runs without JIT')
+FROM pg_proc p
+WHERE p.pronamespace = 'landform'::regnamespace
+  AND (has_function_privilege('landform_app', p.oid, 'EXECUTE') OR p.proname = '_dispatch_pool')
+ORDER BY p.proname;
 SELECT t.ok(NOT p.prosecdef, p.proname || ': SECURITY INVOKER, so row-level security applies')
 FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace AND p.proname IN ('portal_home', 'portal_lead', 'portal_pool')
