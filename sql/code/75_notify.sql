@@ -4,15 +4,38 @@
 -- and lease them (next_at moves past the attempt), so no two send the same delivery at once,
 -- and a notifier that dies mid-send only delays its deliveries until the lease ends.
 
--- Wake the notifiers when something is queued (once per statement, not per row).
+-- A notice no active target takes is settled as no_target when it is written, so the
+-- notifier never reads and rewrites it (one per assigned lead on a site without targets). A
+-- target added later gets later notices, as it would once the notifier had spread this one.
+CREATE OR REPLACE FUNCTION landform._outbox_settle() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.available_at <= now() AND NOT EXISTS (
+		SELECT 1 FROM landform.notify_targets t
+		WHERE t.active AND (t.kinds IS NULL OR NEW.kind = ANY (t.kinds))) THEN
+		NEW.fanned_at := now();
+		NEW.targets := 0;
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER outbox_settle BEFORE INSERT ON landform.outbox
+	FOR EACH ROW WHEN (NEW.target_id IS NULL AND NEW.fanned_at IS NULL)
+	EXECUTE FUNCTION landform._outbox_settle();
+
+-- Wake the notifiers when something is queued for a target (once per statement, not per
+-- row; a NOTIFY makes concurrent notifying commits wait for each other).
 CREATE OR REPLACE FUNCTION landform._outbox_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM pg_notify('landform_outbox', '');
+	IF EXISTS (SELECT 1 FROM outbox_new n WHERE n.fanned_at IS NULL) THEN
+		PERFORM pg_notify('landform_outbox', '');
+	END IF;
 	RETURN NULL;
 END
 $$;
 CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON landform.outbox
+	REFERENCING NEW TABLE AS outbox_new
 	FOR EACH STATEMENT EXECUTE FUNCTION landform._outbox_notify();
 
 -- Seconds east of UTC of the site's time zone now, so the notifier can show local times.

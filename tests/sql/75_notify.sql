@@ -40,10 +40,18 @@ CREATE FUNCTION pg_temp.r(p_outbox bigint, p_target text, p_extra jsonb) RETURNS
 	SELECT jsonb_build_object('outbox', p_outbox, 'target', pg_temp.tid(p_target)) || p_extra
 $$;
 
--- Nothing configured: a notice is picked up and marked as having no target.
+-- Nothing configured: a notice is settled as no_target when written; the notifier never sees it.
 SELECT pg_temp.note('assigned') AS n0 \gset
+SELECT t.is(status, 'no_target', 'a notice written while no target exists is no_target at once')
+FROM landform.notifications WHERE id = :n0;
+SELECT t.ok(fanned_at IS NOT NULL AND targets = 0, 'it is written spread, to 0 targets') FROM landform.outbox WHERE id = :n0;
 SELECT t.is(pg_temp.claim('w1'), '', 'with no target there is nothing to send');
-SELECT t.is(status, 'no_target', 'the notice is marked no_target') FROM landform.notifications WHERE id = :n0;
+INSERT INTO landform.outbox (kind, staff_id, available_at) VALUES ('assigned', pg_temp.sid('nina'), now() + interval '1 hour')
+RETURNING id AS n_later \gset
+INSERT INTO landform.outbox (kind, target_id) VALUES ('test', 999) RETURNING id AS n_direct \gset
+SELECT t.is((SELECT count(*) FROM landform.outbox WHERE id IN (:n_later, :n_direct) AND fanned_at IS NULL), 2::bigint,
+            'a notice due later, or for one named target, is left for the notifier');
+DELETE FROM landform.outbox WHERE id IN (:n_later, :n_direct);
 
 -- Targets, with their errors.
 SELECT t.ok(landform.set_notify_target('grp', 'wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k') > 0, 'a WeCom robot target');
@@ -127,6 +135,10 @@ SELECT landform.test_notify_target('crm') AS n4 \gset
 SELECT t.is(pg_temp.claim('w3'), :n4 || '.crm#1', 'a test message goes to its one target');
 SELECT FROM landform.enable_notify_target('grp', false);
 SELECT pg_temp.note('assigned') AS n5 \gset
+SELECT pg_temp.note('stage_dwell') AS n_none \gset
+SELECT t.is((SELECT string_agg(kind || ':' || coalesce(targets::text, 'waiting'), ' ' ORDER BY id) FROM landform.outbox
+             WHERE id IN (:n5, :n_none)), 'assigned:waiting stage_dwell:0',
+            'a kind no active target takes is settled when written, the others wait for the notifier');
 SELECT t.is(pg_temp.claim('w3'), :n5 || '.crm#1', 'a paused target gets nothing new');
 SELECT FROM landform.enable_notify_target('grp', true);
 SELECT pg_temp.note('assigned') AS n6 \gset
@@ -159,7 +171,7 @@ SELECT t.is(pg_temp.finish('w4', jsonb_build_array(pg_temp.r(:n8, 'grp', '{"ok":
 
 -- Housekeeping.
 UPDATE landform.outbox SET created_at = now() - interval '40 days';
-SELECT t.is(landform.prune_notifications(), 6::bigint, 'pruning deletes old notices that are sent or had no target');
+SELECT t.is(landform.prune_notifications(), 7::bigint, 'pruning deletes old notices that are sent or had no target');
 SELECT t.is(landform.prune_notifications('30 days', true), 1::bigint, '... and dead ones when asked');
 SELECT t.ok(NOT EXISTS (SELECT 1 FROM landform.deliveries d LEFT JOIN landform.outbox o ON o.id = d.outbox_id WHERE o.id IS NULL),
             'their deliveries go with them');
