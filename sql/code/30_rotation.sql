@@ -222,6 +222,7 @@ AS $$
 DECLARE
 	v_staff bigint[];
 	v_seq bigint[];
+	v_quiet boolean := landform._nobody_takes('assigned');   -- settle the notices now
 BEGIN
 	WITH lead AS (
 		SELECT w.id, row_number() OVER (ORDER BY w.id) AS seq
@@ -243,9 +244,11 @@ BEGIN
 		FROM upd ORDER BY upd.seq
 		RETURNING id, lead_id, staff_id
 	), box AS (
-		INSERT INTO landform.outbox (kind, staff_id, lead_id, assignment_id, payload)
+		INSERT INTO landform.outbox (kind, staff_id, lead_id, assignment_id, payload, fanned_at,
+		                             targets)
 		SELECT 'assigned', ins.staff_id, ins.lead_id, ins.id,
-		       jsonb_build_object('via', 'rotation', 'deadline', p_deadline)
+		       jsonb_build_object('via', 'rotation', 'deadline', p_deadline),
+		       CASE WHEN v_quiet THEN now() END, CASE WHEN v_quiet THEN 0 END
 		FROM ins
 	)
 	SELECT array_agg(upd.staff_id), array_agg(upd.seq) INTO v_staff, v_seq FROM upd;

@@ -4,15 +4,23 @@
 -- and lease them (next_at moves past the attempt), so no two send the same delivery at once,
 -- and a notifier that dies mid-send only delays its deliveries until the lease ends.
 
+-- Whether no active target takes notices of this kind.
+CREATE OR REPLACE FUNCTION landform._nobody_takes(p_kind text) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN NOT EXISTS (SELECT 1 FROM landform.notify_targets t
+	                   WHERE t.active AND (t.kinds IS NULL OR p_kind = ANY (t.kinds)));
+END
+$$;
+
 -- A notice no active target takes is settled as no_target when it is written, so the
 -- notifier never reads and rewrites it (one per assigned lead on a site without targets). A
 -- target added later gets later notices, as it would once the notifier had spread this one.
+-- Writers of many rows at once (rotation) settle them themselves and skip this.
 CREATE OR REPLACE FUNCTION landform._outbox_settle() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF NEW.available_at <= now() AND NOT EXISTS (
-		SELECT 1 FROM landform.notify_targets t
-		WHERE t.active AND (t.kinds IS NULL OR NEW.kind = ANY (t.kinds))) THEN
+	IF NEW.available_at <= now() AND landform._nobody_takes(NEW.kind) THEN
 		NEW.fanned_at := now();
 		NEW.targets := 0;
 	END IF;

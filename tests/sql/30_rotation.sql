@@ -38,6 +38,9 @@ BEGIN
 END $$;
 SELECT t.ok(count(*) > 50, 'dispatched in ' || count(*) || ' uneven bursts') FROM spread;
 SELECT t.is(max(spread), 1::bigint, 'equal weights: counts never differ by more than one after any dispatch') FROM spread;
+SELECT t.is((SELECT count(*) FROM landform.assignments a JOIN landform.outbox o ON o.assignment_id = a.id
+             AND o.kind = 'assigned' AND o.staff_id = a.staff_id AND o.targets = 0 AND o.fanned_at IS NOT NULL),
+            3000::bigint, 'each offer wrote its assigned notice, settled as no_target (no target is set up)');
 SELECT t.is(string_agg(login || '=' || n, ' '), 'a=1000 b=1000 c=1000', '3000 leads, 3 members: 1000 each')
 FROM pg_temp.counts('default');
 SELECT t.is((SELECT count(*) FROM landform.leads WHERE state = 'waiting'), 0::bigint, 'none left unassigned');
@@ -241,3 +244,12 @@ SELECT t.is((SELECT string_agg(right(s.login, 1), '' ORDER BY l.id) FROM landfor
             'a batch of 600 picks the same members in the same order as 600 single dispatches');
 SELECT t.is((SELECT count(*) FROM landform.leads l JOIN landform.staff s ON s.id = l.owner_id WHERE s.login = 'eq1m3'),
             40::bigint, 'the batch respects the cap');
+
+-- With a target that takes assigned notices, rotation leaves them for the notifier.
+SELECT FROM landform.set_notify_target('crm', 'webhook', 'http://127.0.0.1:9/in', 'sixteen-chars-ok', '{assigned}');
+SELECT FROM landform.submit('demo', NULL, '+8613899990000', NULL, NULL, '{}', NULL, 'k-target', NULL, NULL, NULL);
+SELECT FROM landform.dispatch();
+SELECT t.ok(o.fanned_at IS NULL AND o.targets IS NULL, 'with a target taking assigned, the notice waits for the notifier')
+FROM landform.outbox o JOIN landform.assignments a ON a.id = o.assignment_id
+JOIN landform.leads l ON l.id = a.lead_id AND l.phone = '+8613899990000';
+SELECT FROM landform.drop_notify_target('crm');
