@@ -177,3 +177,31 @@ SELECT t.is((SELECT count(*) FROM landform.page_daily d WHERE NOT EXISTS
             'its counters went with it');
 INSERT INTO landform.channels (code) VALUES ('never_used');
 SELECT t.lives($$DELETE FROM landform.channels WHERE code = 'never_used'$$, 'an unused channel can be deleted');
+
+-- The row rules hold for rows written by hand too (one check function per table), and say which.
+CREATE FUNCTION pg_temp.lead_sql(p_phone text, p_name text, p_source text, p_state text, p_owner text)
+RETURNS text LANGUAGE sql AS $$
+	SELECT format('INSERT INTO landform.leads (phone, name, pool_id, source, state, owner_id, stage_id)
+	               VALUES (%L, %L, landform._pool_id(NULL), %L, %L, %s, landform.first_stage())',
+	              p_phone, p_name, p_source, p_state, p_owner)
+$$;
+SELECT t.lives(pg_temp.lead_sql('+8613100000001', 'Ok', 'admin', 'waiting', 'NULL'), 'a valid lead row is taken');
+SELECT t.throws_like(pg_temp.lead_sql('13900000002', NULL, 'admin', 'waiting', 'NULL'), '23514', 'E.164',
+                     'a phone without + is refused');
+SELECT t.throws_like(pg_temp.lead_sql('+8613100000003', repeat('x', 201), 'admin', 'waiting', 'NULL'), '23514',
+                     'at most 200', 'a name over 200 characters is refused');
+SELECT t.throws_like(pg_temp.lead_sql('+8613100000004', NULL, 'web', 'waiting', 'NULL'), '23514', 'source',
+                     'an unknown source is refused');
+SELECT t.throws_like(pg_temp.lead_sql('+8613100000005', NULL, 'admin', 'lost', 'NULL'), '23514', 'state',
+                     'an unknown state is refused');
+SELECT t.throws_like(pg_temp.lead_sql('+8613100000006', NULL, 'admin', 'pending', 'NULL'), '23514',
+                     'pending lead needs an owner', 'a pending lead without an owner is refused');
+SELECT t.throws_like(pg_temp.lead_sql('+8613100000007', NULL, 'admin', 'waiting',
+                                      (SELECT min(id)::text FROM landform.staff)), '23514',
+                     'waiting lead cannot have an owner', 'a waiting lead with an owner is refused');
+SELECT t.throws_like($$UPDATE landform.leads SET state = 'owned' WHERE phone = '+8613100000001'$$, '23514',
+                     'owned lead needs an owner', 'an update is checked too');
+SELECT t.throws_like($$UPDATE landform.submissions SET fields = '[1]' WHERE id = (SELECT min(id) FROM landform.submissions)$$,
+                     '23514', 'JSON object', 'a submission''s fields must be an object');
+SELECT t.throws_like($$UPDATE landform.submissions SET idem_key = '' WHERE id = (SELECT min(id) FROM landform.submissions)$$,
+                     '23514', 'idempotency key', 'an empty idempotency key is refused');
