@@ -110,12 +110,14 @@ LANGUAGE plpgsql
 -- with a nested loop, quadratic in the rows the statement changed.
 SET enable_nestloop = off
 AS $$
+DECLARE
+	v_tz text := landform.setting('time_zone');   -- once, not per row as _day() would
 BEGIN
 	-- Once per statement, one upsert per page x channel x day: a dispatch that assigns 50,000
 	-- leads must not update the same counter row 50,000 times in one transaction (each update
 	-- leaves a version the next must step over: quadratic).
 	INSERT INTO landform.lead_daily AS d (page_id, channel_id, day, assigned, accepted, contacted, won)
-	SELECT n.page_id, n.channel_id, landform._day(n.first_seen),
+	SELECT n.page_id, n.channel_id, (n.first_seen AT TIME ZONE v_tz)::date,
 	       count(*) FILTER (WHERE o.handoffs = 0 AND n.handoffs > 0),
 	       count(*) FILTER (WHERE o.accepted_at IS NULL AND n.accepted_at IS NOT NULL),
 	       count(*) FILTER (WHERE o.first_contact_at IS NULL AND n.first_contact_at IS NOT NULL),
