@@ -26,7 +26,7 @@ BEGIN
 			USING ERRCODE = '23514', CONSTRAINT = 'leads_valid', TABLE = 'leads', COLUMN = 'state';
 	END IF;
 	IF (p_owner IS NOT NULL) <> (p_state IN ('pending', 'owned')) THEN
-		RAISE EXCEPTION 'a % lead % an owner', p_state,
+		RAISE EXCEPTION 'a lead in state % % an owner', p_state,
 			CASE WHEN p_owner IS NULL THEN 'needs' ELSE 'cannot have' END
 			USING ERRCODE = '23514', CONSTRAINT = 'leads_valid', TABLE = 'leads', COLUMN = 'owner_id';
 	END IF;

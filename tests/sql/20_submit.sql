@@ -195,12 +195,12 @@ SELECT t.throws_like(pg_temp.lead_sql('+8613100000004', NULL, 'web', 'waiting', 
 SELECT t.throws_like(pg_temp.lead_sql('+8613100000005', NULL, 'admin', 'lost', 'NULL'), '23514', 'state',
                      'an unknown state is refused');
 SELECT t.throws_like(pg_temp.lead_sql('+8613100000006', NULL, 'admin', 'pending', 'NULL'), '23514',
-                     'pending lead needs an owner', 'a pending lead without an owner is refused');
+                     'state pending needs an owner', 'a pending lead without an owner is refused');
 SELECT t.throws_like(pg_temp.lead_sql('+8613100000007', NULL, 'admin', 'waiting',
                                       (SELECT min(id)::text FROM landform.staff)), '23514',
-                     'waiting lead cannot have an owner', 'a waiting lead with an owner is refused');
+                     'state waiting cannot have an owner', 'a waiting lead with an owner is refused');
 SELECT t.throws_like($$UPDATE landform.leads SET state = 'owned' WHERE phone = '+8613100000001'$$, '23514',
-                     'owned lead needs an owner', 'an update is checked too');
+                     'state owned needs an owner', 'an update is checked too');
 SELECT t.throws_like($$UPDATE landform.submissions SET fields = '[1]' WHERE id = (SELECT min(id) FROM landform.submissions)$$,
                      '23514', 'JSON object', 'a submission''s fields must be an object');
 SELECT t.throws_like($$UPDATE landform.submissions SET idem_key = '' WHERE id = (SELECT min(id) FROM landform.submissions)$$,
