@@ -10,15 +10,6 @@
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
-static void
-tsv_free(struct tcase *cases, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		for (size_t c = 0; c < TSV_MAX_COLS; c++)
-			free(cases[i].cols[c]);
-	free(cases);
-}
-
 #endif
 
 #define TSV_MAX_COLS 8
