@@ -26,7 +26,9 @@ $$;
 -- consultation for consult pages, a page_daily row added, owner told of a repeat. Same
 -- idem_key again (even concurrently): the first call's row, replayed. Nothing here updates
 -- a row other submissions also touch, locks a shared row or sends a NOTIFY (which serializes
--- commits): dispatchers see new leads by polling landform.lead_mark().
+-- commits): dispatchers see new leads by polling landform.lead_mark(). The page, its pool, the
+-- first stage, the day and a known channel come from one statement: each helper function called
+-- instead (_pool_id, first_stage, setting, _channel_id) cost a statement of its own.
 CREATE OR REPLACE FUNCTION landform.submit(
 	p_page text, p_channel text, p_phone text, p_name text, p_question text, p_fields jsonb,
 	p_consent text, p_idem_key text, p_client_addr inet, p_user_agent text, p_lang text)
@@ -34,13 +36,18 @@ RETURNS TABLE (submission_id bigint, lead_id bigint, new_lead boolean, replayed 
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-	v_page landform.pages;
+	v_page bigint;
+	v_kind text;
+	v_slug text;
 	v_pool bigint;
+	v_stage bigint;
+	v_day date;
 	v_channel bigint;
 	v_lead bigint;
 	v_new boolean := false;
 	v_owner bigint;
 	v_sub bigint;
+	v_name text := nullif(btrim(p_name), '');
 BEGIN
 	IF p_idem_key IS NOT NULL THEN
 		IF length(p_idem_key) > 200 THEN
@@ -50,14 +57,21 @@ BEGIN
 		-- Calls with one key take turns (a lock in memory, not a row), so a retry waits for
 		-- the first call to commit and then finds its row.
 		PERFORM pg_advisory_xact_lock(1818652004, hashtext(p_idem_key));
-		RETURN QUERY SELECT s.id, s.lead_id, s.new_lead, true
+		SELECT s.id, s.lead_id, s.new_lead, true INTO submission_id, lead_id, new_lead, replayed
 			FROM landform.submissions s WHERE s.idem_key = p_idem_key;
 		IF FOUND THEN
+			RETURN NEXT;
 			RETURN;
 		END IF;
 	END IF;
 
-	SELECT * INTO v_page FROM landform.pages WHERE slug = p_page;
+	SELECT p.id, p.kind, p.slug,
+	       coalesce(p.pool_id, (SELECT d.id FROM landform.pools d WHERE d.is_default)),
+	       (SELECT g.id FROM landform.stages g ORDER BY g.position LIMIT 1),
+	       (now() AT TIME ZONE (SELECT t.value FROM landform.settings t WHERE t.name = 'time_zone'))::date,
+	       (SELECT c.id FROM landform.channels c WHERE c.code = p_channel)
+	INTO v_page, v_kind, v_slug, v_pool, v_stage, v_day, v_channel
+	FROM landform.pages p WHERE p.slug = p_page;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'unknown page "%"', left(p_page, 80)
 			USING ERRCODE = 'P0002', HINT = 'pages are registered with landform.register_page(slug, title, kind)';
@@ -73,22 +87,23 @@ BEGIN
 		RAISE EXCEPTION 'fields must be a JSON object, not %', jsonb_typeof(p_fields)
 			USING ERRCODE = '22023';
 	END IF;
-	v_channel := landform._channel_id(p_channel);
-	v_pool := coalesce(v_page.pool_id, landform._pool_id(NULL));
+	IF v_channel IS NULL AND p_channel <> '' THEN
+		v_channel := landform._channel_id(p_channel);
+	END IF;
+	IF v_pool IS NULL THEN
+		v_pool := landform._pool_id(NULL);
+	END IF;
 
 	INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
 	                                 stage_id, submissions)
-	VALUES (p_phone, nullif(btrim(p_name), ''), v_pool, v_page.id, v_channel, 'form',
-	        landform.first_stage(), 1)
+	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1)
 	ON CONFLICT (phone) DO NOTHING
 	RETURNING l.id INTO v_lead;
 	IF v_lead IS NOT NULL THEN
 		v_new := true;
 	ELSE
 		UPDATE landform.leads AS l
-		SET last_seen = now(),
-		    name = coalesce(l.name, nullif(btrim(p_name), '')),
-		    submissions = l.submissions + 1
+		SET last_seen = now(), name = coalesce(l.name, v_name), submissions = l.submissions + 1
 		WHERE l.phone = p_phone
 		RETURNING l.id, l.owner_id INTO v_lead, v_owner;
 		IF v_lead IS NULL THEN
@@ -99,28 +114,27 @@ BEGIN
 
 	INSERT INTO landform.submissions AS s (lead_id, page_id, channel_id, name, fields,
 		consent_text, consent_at, idem_key, client_addr, user_agent, lang, new_lead)
-	VALUES (v_lead, v_page.id, v_channel, nullif(btrim(p_name), ''),
-		coalesce(p_fields, '{}'), p_consent,
+	VALUES (v_lead, v_page, v_channel, v_name, coalesce(p_fields, '{}'), p_consent,
 		CASE WHEN p_consent IS NOT NULL THEN now() END,
 		p_idem_key, p_client_addr, p_user_agent, p_lang, v_new)
 	RETURNING s.id INTO v_sub;
 
-	IF v_page.kind = 'consult' THEN
+	IF v_kind = 'consult' THEN
 		INSERT INTO landform.consultations (submission_id, lead_id, page_id, question)
-		VALUES (v_sub, v_lead, v_page.id, nullif(btrim(p_question), ''));
+		VALUES (v_sub, v_lead, v_page, nullif(btrim(p_question), ''));
 	END IF;
 
 	INSERT INTO landform.page_daily (page_id, channel_id, day, submissions, leads)
-	VALUES (v_page.id, v_channel, (now() AT TIME ZONE landform.setting('time_zone'))::date,
-	        1, v_new::integer);
+	VALUES (v_page, v_channel, v_day, 1, v_new::integer);
 
 	IF NOT v_new AND v_owner IS NOT NULL THEN
 		INSERT INTO landform.outbox (kind, staff_id, lead_id, submission_id, payload)
 		VALUES ('repeat_submission', v_owner, v_lead, v_sub,
-		        jsonb_build_object('page', v_page.slug, 'channel', p_channel));
+		        jsonb_build_object('page', v_slug, 'channel', p_channel));
 	END IF;
 
-	RETURN QUERY SELECT v_sub, v_lead, v_new, false;
+	submission_id := v_sub; lead_id := v_lead; new_lead := v_new; replayed := false;
+	RETURN NEXT;
 END
 $$;
 
