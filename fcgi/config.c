@@ -35,6 +35,8 @@ const struct config_option config_options[] = {
 	    "milliseconds a request's SQL may run before it is cancelled"),
 	OPT(db_prepare, CONFIG_BOOL, "on", 0, 1,
 	    "prepare statements once per connection; off for poolers that cannot keep them"),
+	OPT(submit_batch, CONFIG_INT, "32", 1, 256,
+	    "most form submissions a worker stores in one transaction when they arrive together; 1 = each alone"),
 	OPT(landing_dir, CONFIG_STRING, LANDFORM_PKGDATADIR "/landing", 0, 0, "folder of landing pages"),
 	OPT(sql_dir, CONFIG_STRING, LANDFORM_PKGDATADIR "/sql", 0, 0, "folder of SQL migrations and code"),
 	OPT(secret_file, CONFIG_STRING, "/etc/landform/secret", 0, 0,

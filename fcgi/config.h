@@ -20,6 +20,7 @@ struct config {
 	long db_connect_timeout; /* seconds */
 	long db_statement_timeout; /* milliseconds */
 	bool db_prepare;         /* named prepared statements (off for old poolers) */
+	long submit_batch;       /* most submissions stored in one transaction */
 	char *landing_dir;
 	char *sql_dir;
 	char *secret_file;       /* key for form stamps and tokens */

@@ -34,6 +34,10 @@ struct request {
 	struct buf headers;           /* extra "Name: value\r\n" lines */
 	struct buf body_out;
 	const char *log_note;         /* short reason for the access log, never personal data */
+
+	/* A form submission that passed its checks: the handler leaves the SQL call and the
+	 * answer to page_store_deferred, which the worker calls for all such requests at once. */
+	void *deferred;
 };
 
 /* Prepare a request around an arena; the glue fills the input side. */

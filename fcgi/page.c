@@ -22,6 +22,7 @@
 #include "schema.h"
 #include "site.h"
 #include "stamp.h"
+#include "submit.h"
 #include "template.h"
 #include "visitor.h"
 #include "worker.h"
@@ -396,13 +397,6 @@ form_error_msg(enum form_error e)
 	}
 }
 
-static const struct db_stmt submit_stmt = {
-	"submit",
-	"SELECT submission_id, lead_id, new_lead, replayed FROM landform.submit("
-	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11)",
-	11
-};
-
 static const struct db_stmt register_stmt = {
 	"register_page", "SELECT landform.register_page($1, $2, $3)", 3
 };
@@ -447,42 +441,95 @@ page_register_all(struct worker_ctx *ctx)
 	arena_free(&a);
 }
 
-/* The one SQL call of a submission; retried once after registering pages the database has
- * not seen yet (a new page folder, or a fresh database). */
-static bool
-store(struct request *r, const struct visit *v, const struct schema_values *val, const char *key,
-      struct db_error *de)
-{
-	struct db_rows rows;
-	const char *params[11] = {
-		v->page->slug,
-		v->channel,
-		val->phone,
-		val->name,
-		val->question,
-		val->fields_json,
-		val->consent,
-		key,
-		http_param(r, "REMOTE_ADDR"),
-		http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512),
-		lang_tag(v->lang),
-	};
+/* A submission between its checks and its answer: the worker stores the ones that reached it
+ * together in one transaction (page_store_deferred), then each gets its answer. */
+struct deferred {
+	struct submit_item item;
+	struct visit v;
+	struct form f;
+	const char *stamp;
+	bool json;
+};
 
-	if (db_call(r->ctx->db, &submit_stmt, params, r->arena, &rows, de))
-		goto stored;
-	if (strcmp(de->sqlstate, "P0002") != 0)
-		return false;
-	page_register_all(r->ctx);
-	if (!db_call(r->ctx->db, &submit_stmt, params, r->arena, &rows, de))
-		return false;
-stored:
-	log_debug("req=%s submission %s lead %s new=%s replayed=%s phone=%s", r->id,
-		  db_value(&rows, 0, 0), db_value(&rows, 0, 1), db_value(&rows, 0, 2),
-		  db_value(&rows, 0, 3), val->phone);
-	r->log_note = db_value(&rows, 0, 3) && strcmp(db_value(&rows, 0, 3), "t") == 0
-			      ? "stored (replay)"
-			      : "stored";
-	return true;
+/* Leave the one SQL call of a submission to the worker. */
+static void
+defer_store(struct request *r, const struct visit *v, const struct form *f,
+	    const struct schema_values *val, const char *stamp, bool json)
+{
+	struct deferred *d = arena_alloc(r->arena, sizeof(*d));
+	const char **p = d->item.params;
+
+	d->v = *v;
+	d->f = *f;
+	d->stamp = stamp;
+	d->json = json;
+	p[SUBMIT_PAGE] = v->page->slug;
+	p[SUBMIT_CHANNEL] = v->channel;
+	p[SUBMIT_PHONE] = val->phone;
+	p[SUBMIT_NAME] = val->name;
+	p[SUBMIT_QUESTION] = val->question;
+	p[SUBMIT_FIELDS] = val->fields_json;
+	p[SUBMIT_CONSENT] = val->consent;
+	p[SUBMIT_IDEM_KEY] = stamp;
+	p[SUBMIT_CLIENT_ADDR] = http_param(r, "REMOTE_ADDR");
+	p[SUBMIT_USER_AGENT] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
+	p[SUBMIT_LANG] = lang_tag(v->lang);
+	r->deferred = d;
+}
+
+/* The answer to a submission once the database has had it. */
+static void
+answer_stored(struct request *r)
+{
+	struct deferred *d = r->deferred;
+	const struct submit_item *it = &d->item;
+	struct schema_error se = { 0 };
+
+	if (!it->stored) {
+		bool down = it->err.status == DB_UNAVAILABLE || it->err.status == DB_TIMEOUT;
+
+		log_error("req=%s submission not stored: %s (SQLSTATE %s)", r->id, it->err.message,
+			  it->err.sqlstate);
+		se.code = down ? "unavailable" : "failed";
+		se.message = messages[down ? MSG_UNAVAILABLE : MSG_FAILED][d->v.lang];
+		answer_refusal(r, &d->v, d->json, down ? 503 : 500, &d->f, &se, d->stamp);
+		if (down)
+			http_header(r, "Retry-After", "5");
+		return;
+	}
+	log_debug("req=%s submission %s lead %s new=%d replayed=%d phone=%s", r->id,
+		  it->submission_id, it->lead_id, it->new_lead, it->replayed,
+		  it->params[SUBMIT_PHONE]);
+	r->log_note = it->replayed ? "stored (replay)" : "stored";
+	answer_success(r, &d->v, d->json);
+}
+
+void
+page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
+{
+	struct arena *a;
+	struct submit_item **items, **unknown;
+	size_t nunknown = 0;
+
+	if (n == 0)
+		return;
+	a = rs[0]->arena;
+	items = arena_alloc(a, sizeof(*items) * n);
+	unknown = arena_alloc(a, sizeof(*unknown) * n);
+	for (size_t i = 0; i < n; i++)
+		items[i] = &((struct deferred *)rs[i]->deferred)->item;
+	submit_store(ctx->db, a, items, n);
+	/* A page the database has not seen yet (a new page folder, or a fresh database):
+	 * register the pages and try those submissions once more. */
+	for (size_t i = 0; i < n; i++)
+		if (!items[i]->stored && strcmp(items[i]->err.sqlstate, "P0002") == 0)
+			unknown[nunknown++] = items[i];
+	if (nunknown > 0) {
+		page_register_all(ctx);
+		submit_store(ctx->db, a, unknown, nunknown);
+	}
+	for (size_t i = 0; i < n; i++)
+		answer_stored(rs[i]);
 }
 
 /* Parse the body by its media type; false with err filled (and *status) when it cannot be read. */
@@ -522,9 +569,10 @@ parse_body(struct request *r, bool json_api, struct form *f, struct form_error_i
 	return false;
 }
 
-/* POST from a browser or an API client: parse, drop spam quietly, validate, store, answer. */
+/* POST from a browser or an API client: parse, drop spam quietly, validate; what passes is
+ * stored by page_store_deferred with the others of the worker's round, then answered. */
 static void
-submit(struct request *r, bool json)
+take_submission(struct request *r, bool json)
 {
 	const struct config *c = r->ctx->config;
 	struct visit v;
@@ -532,7 +580,6 @@ submit(struct request *r, bool json)
 	struct form_error_info fe = { 0 };
 	struct schema_values val;
 	struct schema_error se = { 0 };
-	struct db_error de;
 	enum stamp_result sr;
 	const char *stamp, *hp;
 	int status;
@@ -567,31 +614,19 @@ submit(struct request *r, bool json)
 		answer_refusal(r, &v, json, 422, &f, &se, stamp);
 		return;
 	}
-	if (!store(r, &v, &val, stamp, &de)) {
-		bool down = de.status == DB_UNAVAILABLE || de.status == DB_TIMEOUT;
-
-		log_error("req=%s submission not stored: %s (SQLSTATE %s)", r->id, de.message,
-			  de.sqlstate);
-		se.code = down ? "unavailable" : "failed";
-		se.message = messages[down ? MSG_UNAVAILABLE : MSG_FAILED][v.lang];
-		answer_refusal(r, &v, json, down ? 503 : 500, &f, &se, stamp);
-		if (down)
-			http_header(r, "Retry-After", "5");
-		return;
-	}
-	answer_success(r, &v, json);
+	defer_store(r, &v, &f, &val, stamp, json);
 }
 
 void
 page_handle_post(struct request *r)
 {
-	submit(r, false);
+	take_submission(r, false);
 }
 
 void
 page_handle_api_submit(struct request *r)
 {
-	submit(r, true);
+	take_submission(r, true);
 }
 
 long

@@ -4,6 +4,7 @@
 #define LANDFORM_PAGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct request;
 struct worker_ctx;
@@ -19,6 +20,10 @@ struct site;
 
 /* Render each page's fresh form once, kept for GET /p/<slug> (at worker start). */
 void page_prepare_site(struct site *site);
+
+/* Store the submissions these requests left for the worker (request.deferred), all in one
+ * transaction when there are several, and write each request's answer. */
+void page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n);
 
 /* Register every loaded page in the database (best effort; retried when a submit finds its
  * page unknown). */

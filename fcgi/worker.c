@@ -1,5 +1,6 @@
-/* The FastCGI glue: the only file that sees fcgiapp.h. Reads a request into a struct request,
- * routes it, writes the response, logs one line, resets the arena. */
+/* The FastCGI glue: the only file that sees fcgiapp.h. Takes the requests waiting, routes each,
+ * stores the submissions among them together, writes the responses, logs a line for each,
+ * resets the arena. */
 #include "worker.h"
 
 #include <errno.h>
@@ -23,6 +24,9 @@
 #include "proc.h"
 #include "portal.h"
 #include "site.h"
+
+/* submit_batch's ceiling: the requests one round may hold. */
+#define MAX_ROUND 256
 
 static volatile sig_atomic_t stopping;
 
@@ -122,36 +126,107 @@ write_response(FCGX_Request *fr, struct request *r)
 		FCGX_PutStr(r->body_out.data, (int)r->body_out.len, fr->out);
 }
 
-static void
-serve_one(struct worker_ctx *ctx, FCGX_Request *fr, struct arena *a)
-{
+/* A request in a worker's round: its FastCGI side, what the handler made of it, and when it
+ * began (for its log line). */
+struct slot {
+	FCGX_Request fr;
 	struct request r;
 	struct timespec t0;
+};
+
+/* Read the request and run its handler; a submission comes back deferred, not answered. */
+static void
+begin(struct worker_ctx *ctx, struct slot *s, struct arena *a)
+{
+	static unsigned long long begun;
+	struct request *r = &s->r;
 	const char *v;
+
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	http_request_init(r, a);
+	r->param = glue_param;
+	r->glue = &s->fr;
+	r->ctx = ctx;
+	v = FCGX_GetParam("REQUEST_ID", s->fr.envp);
+	r->id = v ? v : arena_printf(a, "%d-%llu", (int)getpid(), begun);
+	begun++;
+	v = FCGX_GetParam("REQUEST_METHOD", s->fr.envp);
+	r->method = v ? v : "GET";
+	/* DOCUMENT_URI is nginx's decoded, normalized $uri, without the query. */
+	v = FCGX_GetParam("DOCUMENT_URI", s->fr.envp);
+	r->path = v ? v : "/";
+	v = FCGX_GetParam("QUERY_STRING", s->fr.envp);
+	r->query = v ? v : "";
+	if (read_body(&s->fr, r, ctx->config->max_body))
+		worker_handle(ctx, r);
+}
+
+/* Write the answer, log its line, hand the connection back to nginx; no transaction a
+ * request left open reaches the next one. */
+static void
+finish(struct worker_ctx *ctx, struct slot *s)
+{
+	struct request *r = &s->r;
 	long us;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	http_request_init(&r, a);
-	r.param = glue_param;
-	r.glue = fr;
-	r.ctx = ctx;
-	v = FCGX_GetParam("REQUEST_ID", fr->envp);
-	r.id = v ? v : arena_printf(a, "%d-%llu", (int)getpid(), ctx->served);
-	v = FCGX_GetParam("REQUEST_METHOD", fr->envp);
-	r.method = v ? v : "GET";
-	/* DOCUMENT_URI is nginx's decoded, normalized $uri, without the query. */
-	v = FCGX_GetParam("DOCUMENT_URI", fr->envp);
-	r.path = v ? v : "/";
-	v = FCGX_GetParam("QUERY_STRING", fr->envp);
-	r.query = v ? v : "";
-	if (read_body(fr, &r, ctx->config->max_body))
-		worker_handle(ctx, &r);
-	write_response(fr, &r);
+	write_response(&s->fr, r);
+	db_end_request(ctx->db);
 	ctx->served++;
-	us = elapsed_us(&t0);
+	us = elapsed_us(&s->t0);
 	if (LOG_INFO <= log_threshold)
-		log_access("req=%s %s %s %d %ld.%02ldms%s%s", r.id, r.method, r.path, r.status,
-			   us / 1000, us % 1000 / 10, r.log_note ? " " : "", r.log_note ? r.log_note : "");
+		log_access("req=%s %s %s %d %ld.%02ldms%s%s", r->id, r->method, r->path, r->status,
+			   us / 1000, us % 1000 / 10, r->log_note ? " " : "", r->log_note ? r->log_note : "");
+	FCGX_Finish_r(&s->fr);
+}
+
+/* True when a connection is waiting on the listen socket right now. */
+static bool
+listen_ready(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/* One round: take the requests waiting now (up to nslots) and answer each at once, except
+ * submissions, which are then stored together, one commit for all, and answered. Waits for
+ * nothing that is not already there, so a lone request is answered as fast as before.
+ * False when accepting failed for good. */
+static bool
+serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t nslots,
+	    struct arena *a)
+{
+	struct request *held[MAX_ROUND];
+	size_t nheld = 0, accepted = 0;
+	bool ok = true;
+
+	while (accepted < nslots && !stopping) {
+		struct slot *s = &slots[nheld];
+
+		if (accepted > 0 && !listen_ready(listen_fd))
+			break;
+		if (FCGX_Accept_r(&s->fr) < 0) {
+			/* EAGAIN: another worker took it (the listen socket is non-blocking). */
+			if (!stopping && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+				log_error("accept failed: %s", strerror(errno));
+				ok = false;
+			}
+			break;
+		}
+		accepted++;
+		begin(ctx, s, a);
+		if (s->r.deferred != NULL)
+			held[nheld++] = &s->r;
+		else
+			finish(ctx, s);
+	}
+	if (nheld > 0) {
+		page_store_deferred(ctx, held, nheld);
+		for (size_t i = 0; i < nheld; i++)
+			finish(ctx, &slots[i]);
+	}
+	arena_reset(a);
+	return ok;
 }
 
 int
@@ -165,7 +240,8 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		.prepare = c->db_prepare,
 		.application_name = "landformd worker",
 	};
-	FCGX_Request fr;
+	size_t nslots = (size_t)c->submit_batch;
+	struct slot *slots;
 	struct arena a;
 	char err[512];
 
@@ -188,10 +264,16 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	page_prepare_site(ctx.site);
 	page_register_all(&ctx);
 	arena_init(&a, 65536);
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	slots = calloc(nslots, sizeof(*slots));
+	if (slots == NULL || nslots > MAX_ROUND || FCGX_Init() != 0) {
 		log_error("FastCGI initialisation failed");
 		return 1;
 	}
+	for (size_t i = 0; i < nslots; i++)
+		if (FCGX_InitRequest(&slots[i].fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+			log_error("FastCGI initialisation failed");
+			return 1;
+		}
 	log_info("worker ready");
 	while (!stopping) {
 		/* The listen socket is non-blocking: wait here, where counters can be flushed on
@@ -211,23 +293,15 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 			}
 			continue;
 		}
-		if (FCGX_Accept_r(&fr) < 0) {
-			if (stopping)
-				break;
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-				continue;
-			log_error("accept failed: %s", strerror(errno));
+		if (!serve_round(&ctx, listen_fd, slots, nslots, &a))
 			break;
-		}
-		serve_one(&ctx, &fr, &a);
-		FCGX_Finish_r(&fr);
-		db_end_request(ctx.db);
-		arena_reset(&a);
 		if (max_requests > 0 && ctx.served >= max_requests)
 			break;
 	}
 	page_flush_counters(&ctx, true);
-	FCGX_Free(&fr, 1);
+	for (size_t i = 0; i < nslots; i++)
+		FCGX_Free(&slots[i].fr, 1);
+	free(slots);
 	arena_free(&a);
 	site_free(ctx.site);
 	portal_free(ctx.portal);

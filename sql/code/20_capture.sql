@@ -138,6 +138,48 @@ BEGIN
 END
 $$;
 
+-- Form posts that arrived together, in one transaction: landformd's workers store what reached
+-- them at the same moment with one call and one commit (a commit per submission cost more than
+-- the submission). p_items: a JSON array of objects with submit's arguments as keys (page,
+-- channel, phone, name, question, fields, consent, idem_key, client_addr, user_agent, lang;
+-- missing keys are NULL). One row per item, ord its place in p_items from 1, as submit answers
+-- it: the same phone or idempotency key twice attaches or replays as two calls in a row would.
+-- Items go in phone order, so two batches sharing phones lock them in the same order and never
+-- deadlock. Any error rolls back the whole batch (nothing half-written): the caller then stores
+-- the items one by one, so a bad one costs only itself.
+CREATE OR REPLACE FUNCTION landform.submit_batch(p_items jsonb)
+RETURNS TABLE (ord bigint, submission_id bigint, lead_id bigint, new_lead boolean, replayed boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	x record;
+BEGIN
+	IF p_items IS NULL OR jsonb_typeof(p_items) <> 'array' THEN
+		RAISE EXCEPTION 'submit_batch wants a JSON array of submissions, not %',
+			coalesce(jsonb_typeof(p_items), 'NULL')
+			USING ERRCODE = '22023';
+	END IF;
+	IF EXISTS (SELECT 1 FROM jsonb_array_elements(p_items) e WHERE jsonb_typeof(e) <> 'object') THEN
+		RAISE EXCEPTION 'every submission in submit_batch must be a JSON object'
+			USING ERRCODE = '22023';
+	END IF;
+	FOR x IN
+		SELECT i.*
+		FROM ROWS FROM (jsonb_to_recordset(p_items) AS (page text, channel text, phone text,
+			name text, question text, fields jsonb, consent text, idem_key text,
+			client_addr inet, user_agent text, lang text))
+			WITH ORDINALITY AS i(page, channel, phone, name, question, fields, consent, idem_key,
+			                     client_addr, user_agent, lang, ord)
+		ORDER BY i.phone, i.idem_key, i.ord
+	LOOP
+		RETURN QUERY
+		SELECT x.ord, s.submission_id, s.lead_id, s.new_lead, s.replayed
+		FROM landform.submit(x.page, x.channel, x.phone, x.name, x.question, x.fields, x.consent,
+		                     x.idem_key, x.client_addr, x.user_agent, x.lang) AS s;
+	END LOOP;
+END
+$$;
+
 -- Batch flush of the workers' in-memory counters:
 -- [{"page":"demo","channel":"wx"|null,"at":<unix s>,"views":n,"opens":n,"spam":n,"visitors":n}]
 -- added as page_daily rows (one per page x channel x day). visitors are the views by a browser

@@ -1,0 +1,161 @@
+/* Submissions into PostgreSQL. Under load the commit, not the rows, was most of what a
+ * submission cost, so the submissions a worker holds at one moment share one. */
+#include "submit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static const struct db_stmt submit_stmt = {
+	"submit",
+	"SELECT submission_id, lead_id, new_lead, replayed FROM landform.submit("
+	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11)",
+	SUBMIT_NPARAMS
+};
+
+static const struct db_stmt batch_stmt = {
+	"submit_batch",
+	"SELECT ord, submission_id, lead_id, new_lead, replayed FROM landform.submit_batch($1::jsonb)",
+	1
+};
+
+/* submit_batch's keys: landform.submit's argument names, in enum submit_param order. */
+static const char *const keys[SUBMIT_NPARAMS] = {
+	"page", "channel", "phone", "name", "question", "fields", "consent", "idem_key",
+	"client_addr", "user_agent", "lang",
+};
+
+static bool
+is_true(const char *v)
+{
+	return v != NULL && strcmp(v, "t") == 0;
+}
+
+/* One answer row, from column col on: submission_id, lead_id, new_lead, replayed. */
+static void
+take_row(struct submit_item *it, const struct db_rows *rows, int row, int col)
+{
+	it->stored = true;
+	it->submission_id = db_value(rows, row, col);
+	it->lead_id = db_value(rows, row, col + 1);
+	it->new_lead = is_true(db_value(rows, row, col + 2));
+	it->replayed = is_true(db_value(rows, row, col + 3));
+}
+
+static void
+fail(struct submit_item *it, const struct db_error *err)
+{
+	it->stored = false;
+	it->err = *err;
+}
+
+void
+submit_batch_json(struct submit_item *const *items, size_t n, struct buf *out)
+{
+	buf_addc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(out, i ? ",{" : "{");
+		for (int k = 0; k < SUBMIT_NPARAMS; k++) {
+			const char *v = items[i]->params[k];
+
+			if (k > 0)
+				buf_addc(out, ',');
+			buf_json_string(out, keys[k]);
+			buf_addc(out, ':');
+			if (v == NULL)
+				buf_adds(out, "null");
+			else if (k == SUBMIT_FIELDS)
+				buf_adds(out, v);
+			else
+				buf_json_string(out, v);
+		}
+		buf_addc(out, '}');
+	}
+	buf_addc(out, ']');
+}
+
+bool
+submit_batch_results(struct submit_item *const *items, size_t n, const struct db_rows *rows)
+{
+	const struct db_error missing = { .status = DB_ERROR,
+					  .message = "submit_batch gave no answer for this submission" };
+	bool ok = rows->ncols == 5 && (size_t)rows->nrows == n;
+
+	for (size_t i = 0; i < n; i++)
+		items[i]->stored = false;
+	for (int r = 0; rows->ncols == 5 && r < rows->nrows; r++) {
+		const char *v = db_value(rows, r, 0);
+		char *end;
+		unsigned long ord = v ? strtoul(v, &end, 10) : 0;
+
+		if (v == NULL || *end != '\0' || ord < 1 || ord > n || items[ord - 1]->stored)
+			ok = false;
+		else
+			take_row(items[ord - 1], rows, r, 1);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!items[i]->stored) {
+			fail(items[i], &missing);
+			ok = false;
+		}
+	return ok;
+}
+
+static bool
+store_one(struct db *db, struct arena *a, struct submit_item *it)
+{
+	struct db_rows rows;
+
+	if (!db_call(db, &submit_stmt, it->params, a, &rows, &it->err)) {
+		it->stored = false;
+		return false;
+	}
+	if (rows.nrows != 1) {
+		const struct db_error e = { .status = DB_ERROR, .message = "submit gave no row" };
+
+		fail(it, &e);
+		return false;
+	}
+	take_row(it, &rows, 0, 0);
+	return true;
+}
+
+void
+submit_store(struct db *db, struct arena *a, struct submit_item *const *items, size_t n)
+{
+	struct db_error err;
+	struct db_rows rows;
+	struct buf json;
+	const char *param[1];
+	size_t i = 0;
+
+	if (n == 0)
+		return;
+	if (n > 1) {
+		buf_init(&json, a, 1024 * n);
+		submit_batch_json(items, n, &json);
+		param[0] = json.data;
+		if (db_call(db, &batch_stmt, param, a, &rows, &err)) {
+			if (!submit_batch_results(items, n, &rows))
+				log_error("submit_batch answered %d rows for %zu submissions", rows.nrows, n);
+			return;
+		}
+		if (err.status == DB_UNAVAILABLE) {
+			for (; i < n; i++)
+				fail(items[i], &err);
+			return;
+		}
+		log_warn("a batch of %zu submissions was not stored (SQLSTATE %s: %s); storing them one by one",
+			 n, err.sqlstate, err.message);
+	}
+	for (; i < n; i++) {
+		if (store_one(db, a, items[i]))
+			continue;
+		if (items[i]->err.status == DB_UNAVAILABLE || items[i]->err.status == DB_TIMEOUT)
+			break;
+	}
+	/* The database is gone or too slow: the rest would each wait out the same timeout. */
+	for (size_t j = i + 1; j < n; j++)
+		fail(items[j], &items[i]->err);
+}
