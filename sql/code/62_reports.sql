@@ -184,7 +184,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	v_n integer;
 BEGIN
-	WITH g AS (
+	-- MATERIALIZED: the groups are computed once. Inlined, with the stale statistics this
+	-- churning table usually has, the planner re-ran the grouping for every row (quadratic).
+	WITH g AS MATERIALIZED (
 		SELECT d.staff_id, d.day FROM landform.staff_daily d
 		WHERE d.day >= p_since GROUP BY 1, 2 HAVING count(*) > 1
 	), del AS (
@@ -218,7 +220,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	v_n integer;
 BEGIN
-	WITH g AS (
+	-- MATERIALIZED, as in compact_staff_daily: 2,944 rows once took a second, a burst's backlog
+	-- timed out every tick and stalled the dispatcher.
+	WITH g AS MATERIALIZED (
 		SELECT d.day, d.page_id, d.channel_id FROM landform.page_daily d
 		WHERE d.day >= p_since GROUP BY 1, 2, 3 HAVING count(*) > 1
 	), del AS (
