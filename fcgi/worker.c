@@ -1,6 +1,6 @@
 /* The FastCGI glue: the only file that sees fcgiapp.h. Takes the requests waiting, routes each,
  * stores the submissions among them together, writes the responses, logs a line for each,
- * resets the arena. */
+ * resets each request's arena. */
 #include "worker.h"
 
 #include <errno.h>
@@ -126,20 +126,22 @@ write_response(FCGX_Request *fr, struct request *r)
 		FCGX_PutStr(r->body_out.data, (int)r->body_out.len, fr->out);
 }
 
-/* A request in a worker's round: its FastCGI side, what the handler made of it, and when it
- * began (for its log line). */
+/* A request in a worker's round: its FastCGI side, what the handler made of it, when it began
+ * (for its log line), and its own arena, reset once it is answered. */
 struct slot {
 	FCGX_Request fr;
 	struct request r;
 	struct timespec t0;
+	struct arena arena;
 };
 
 /* Read the request and run its handler; a submission comes back deferred, not answered. */
 static void
-begin(struct worker_ctx *ctx, struct slot *s, struct arena *a)
+begin(struct worker_ctx *ctx, struct slot *s)
 {
 	static unsigned long long begun;
 	struct request *r = &s->r;
+	struct arena *a = &s->arena;
 	const char *v;
 
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
@@ -177,6 +179,7 @@ finish(struct worker_ctx *ctx, struct slot *s)
 		log_access("req=%s %s %s %d %ld.%02ldms%s%s", r->id, r->method, r->path, r->status,
 			   us / 1000, us % 1000 / 10, r->log_note ? " " : "", r->log_note ? r->log_note : "");
 	FCGX_Finish_r(&s->fr);
+	arena_reset(&s->arena);
 }
 
 /* True when a connection is waiting on the listen socket right now. */
@@ -193,8 +196,7 @@ listen_ready(int fd)
  * nothing that is not already there, so a lone request is answered as fast as before.
  * False when accepting failed for good. */
 static bool
-serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t nslots,
-	    struct arena *a)
+serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t nslots)
 {
 	struct request *held[MAX_ROUND];
 	size_t nheld = 0, accepted = 0;
@@ -214,7 +216,7 @@ serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t ns
 			break;
 		}
 		accepted++;
-		begin(ctx, s, a);
+		begin(ctx, s);
 		if (s->r.deferred != NULL)
 			held[nheld++] = &s->r;
 		else
@@ -225,7 +227,6 @@ serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t ns
 		for (size_t i = 0; i < nheld; i++)
 			finish(ctx, &slots[i]);
 	}
-	arena_reset(a);
 	return ok;
 }
 
@@ -242,7 +243,6 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	};
 	size_t nslots = (size_t)c->submit_batch;
 	struct slot *slots;
-	struct arena a;
 	char err[512];
 
 	proc_child_init("worker", "lf-worker", on_term);
@@ -263,17 +263,18 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		log_error("staff portal: %s", err);
 	page_prepare_site(ctx.site);
 	page_register_all(&ctx);
-	arena_init(&a, 65536);
 	slots = calloc(nslots, sizeof(*slots));
 	if (slots == NULL || nslots > MAX_ROUND || FCGX_Init() != 0) {
 		log_error("FastCGI initialisation failed");
 		return 1;
 	}
-	for (size_t i = 0; i < nslots; i++)
+	for (size_t i = 0; i < nslots; i++) {
+		arena_init(&slots[i].arena, 65536);
 		if (FCGX_InitRequest(&slots[i].fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 			log_error("FastCGI initialisation failed");
 			return 1;
 		}
+	}
 	log_info("worker ready");
 	while (!stopping) {
 		/* The listen socket is non-blocking: wait here, where counters can be flushed on
@@ -293,16 +294,17 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 			}
 			continue;
 		}
-		if (!serve_round(&ctx, listen_fd, slots, nslots, &a))
+		if (!serve_round(&ctx, listen_fd, slots, nslots))
 			break;
 		if (max_requests > 0 && ctx.served >= max_requests)
 			break;
 	}
 	page_flush_counters(&ctx, true);
-	for (size_t i = 0; i < nslots; i++)
+	for (size_t i = 0; i < nslots; i++) {
 		FCGX_Free(&slots[i].fr, 1);
+		arena_free(&slots[i].arena);
+	}
 	free(slots);
-	arena_free(&a);
 	site_free(ctx.site);
 	portal_free(ctx.portal);
 	counters_free(&ctx.counters);
