@@ -42,16 +42,14 @@ most_work() {
 	grep -o 'actual rows=[0-9]* loops=[0-9]*' | awk -F'[= ]' '{ w = $3 * $5; if (w > m) m = w } END { print m + 0 }'
 }
 
-out=$(plans compact_page_daily)
-w=$(printf '%s\n' "$out" | sed -n '/DELETE FROM landform.page_daily/,/CONTEXT/p' | most_work)
-tap_ok "$( [ "$w" -gt 0 ] && [ "$w" -le 12000 ]; echo $? )" \
-	"compact_page_daily's plan stays linear on 3,000 rows with stale statistics (most rows in one node: $w)"
-tap_is "$(q "SELECT count(*) || ':' || sum(submissions) FROM landform.page_daily")" "2:3001" \
-	"... and folds them into one row with the sum"
-
-out=$(plans compact_staff_daily)
-w=$(printf '%s\n' "$out" | sed -n '/DELETE FROM landform.staff_daily/,/CONTEXT/p' | most_work)
-tap_ok "$( [ "$w" -gt 0 ] && [ "$w" -le 12000 ]; echo $? )" \
-	"compact_staff_daily's plan stays linear on 3,000 rows with stale statistics (most rows in one node: $w)"
-tap_is "$(q "SELECT count(*) || ':' || sum(received) FROM landform.staff_daily")" "2:3001" \
-	"... and folds them into one row with the sum"
+# check TABLE COLUMN: compact_TABLE's plan stays linear, and it folds today's rows into one.
+check() {
+	local w
+	w=$(plans "compact_$1" | sed -n "/DELETE FROM landform.$1/,/CONTEXT/p" | most_work)
+	tap_ok "$( [ "$w" -gt 0 ] && [ "$w" -le 12000 ]; echo $? )" \
+		"compact_$1's plan stays linear on 3,000 rows with stale statistics (most rows in one node: $w)"
+	tap_is "$(q "SELECT count(*) || ':' || sum($2) FROM landform.$1")" "2:3001" \
+		"... and folds them into one row with the sum (yesterday's row stays apart)"
+}
+check page_daily submissions
+check staff_daily received
