@@ -447,7 +447,6 @@ struct deferred {
 	struct submit_item item;
 	struct visit v;
 	struct form f;
-	const char *stamp;
 	bool json;
 };
 
@@ -461,7 +460,6 @@ defer_store(struct request *r, const struct visit *v, const struct form *f,
 
 	d->v = *v;
 	d->f = *f;
-	d->stamp = stamp;
 	d->json = json;
 	p[SUBMIT_PAGE] = v->page->slug;
 	p[SUBMIT_CHANNEL] = v->channel;
@@ -470,7 +468,7 @@ defer_store(struct request *r, const struct visit *v, const struct form *f,
 	p[SUBMIT_QUESTION] = val->question;
 	p[SUBMIT_FIELDS] = val->fields_json;
 	p[SUBMIT_CONSENT] = val->consent;
-	p[SUBMIT_IDEM_KEY] = stamp;
+	p[SUBMIT_IDEM_KEY] = stamp; /* the form's stamp is its idempotency key */
 	p[SUBMIT_CLIENT_ADDR] = http_param(r, "REMOTE_ADDR");
 	p[SUBMIT_USER_AGENT] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
 	p[SUBMIT_LANG] = lang_tag(v->lang);
@@ -492,7 +490,8 @@ answer_stored(struct request *r)
 			  it->err.sqlstate);
 		se.code = down ? "unavailable" : "failed";
 		se.message = messages[down ? MSG_UNAVAILABLE : MSG_FAILED][d->v.lang];
-		answer_refusal(r, &d->v, d->json, down ? 503 : 500, &d->f, &se, d->stamp);
+		answer_refusal(r, &d->v, d->json, down ? 503 : 500, &d->f, &se,
+			       it->params[SUBMIT_IDEM_KEY]);
 		if (down)
 			http_header(r, "Retry-After", "5");
 		return;
