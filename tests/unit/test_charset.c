@@ -15,51 +15,6 @@
 #include "form.h"
 #include "tsv_cases.h"
 
-static int
-hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The escapes of tests/data/form/README (\\ \r \n \t \xHH), for tsv_load; no case holds NUL. */
-static char *
-unescape(const char *s)
-{
-	char *out = malloc(strlen(s) + 1), *w = out;
-
-	for (; *s != '\0'; s++) {
-		char c = *s;
-
-		if (c == '\\') {
-			s++;
-			if (*s == 'x' && hexdig(s[1]) >= 0 && hexdig(s[2]) >= 0) {
-				c = (char)(hexdig(s[1]) << 4 | hexdig(s[2]));
-				s += 2;
-			} else if (*s == 'r')
-				c = '\r';
-			else if (*s == 'n')
-				c = '\n';
-			else if (*s == 't')
-				c = '\t';
-			else if (*s == '\\')
-				c = '\\';
-			else {
-				fprintf(stderr, "bad escape in '%s'\n", s);
-				exit(1);
-			}
-		}
-		*w++ = c;
-	}
-	*w = '\0';
-	return out;
-}
-
 static const char *
 result_name(enum charset_result r)
 {
@@ -70,7 +25,7 @@ static void
 charset_to_utf8_should_match_every_case_in_the_data_file(void **state)
 {
 	size_t n;
-	struct tcase *c = tsv_load("charset", "convert.tsv", 5, unescape, &n);
+	struct tcase *c = tsv_load("charset", "convert.tsv", 5, tsv_unescape, &n);
 	int failures = 0;
 
 	(void)state;
@@ -101,7 +56,7 @@ static void
 charset_param_should_match_every_case_in_the_data_file(void **state)
 {
 	size_t n;
-	struct tcase *c = tsv_load("charset", "param.tsv", 3, unescape, &n);
+	struct tcase *c = tsv_load("charset", "param.tsv", 3, tsv_unescape, &n);
 	int failures = 0;
 
 	(void)state;
