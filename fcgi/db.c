@@ -70,6 +70,25 @@ db_free(struct db *db)
 	free(db);
 }
 
+/* Server notices (a WARNING as PostgreSQL shuts down, a RAISE in SQL) would go to stderr, which
+ * nobody reads once landformd runs as a service: send them to the log instead. */
+static void
+notice_to_log(void *arg, const PGresult *res)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	bool loud = sev != NULL && (strcmp(sev, "WARNING") == 0 || strcmp(sev, "ERROR") == 0 ||
+				    strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0);
+
+	(void)arg;
+	if (msg == NULL)
+		msg = PQresultErrorMessage(res);
+	if (loud)
+		log_warn("database %s: %s", sev, msg);
+	else
+		log_debug("database %s: %s", sev ? sev : "notice", msg);
+}
+
 static bool
 connect_now(struct db *db, struct db_error *err)
 {
@@ -101,6 +120,7 @@ connect_now(struct db *db, struct db_error *err)
 		log_warn("database connect failed: %s", err ? err->message : "");
 		return false;
 	}
+	PQsetNoticeReceiver(db->conn, notice_to_log, NULL);
 	db->last_failed_ms = 0;
 	db->generation++;
 	log_info("database connected (server %d)", PQserverVersion(db->conn));

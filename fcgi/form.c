@@ -91,9 +91,11 @@ fl_done(struct flist *l, struct form *out)
 
 /* The rules every format shares for a name, on its decoded bytes (length already checked). */
 static enum form_error
-check_name(const char *s, size_t len)
+check_name(bool raw, const char *s, size_t len)
 {
-	if (!utf8_valid(s, len))
+	/* Raw bytes are checked as UTF-8 once converted; controls are the same byte in every
+	 * charset charset.h knows (all ASCII-compatible), so they are refused either way. */
+	if (!raw && !utf8_valid(s, len))
 		return FORM_ERR_BAD_UTF8;
 	if (utf8_has_control(s, len, false))
 		return FORM_ERR_CONTROL_CHAR;
@@ -102,9 +104,9 @@ check_name(const char *s, size_t len)
 
 /* The same for a value: tab, CR and LF are allowed (textareas). */
 static enum form_error
-check_value(const char *s, size_t len)
+check_value(bool raw, const char *s, size_t len)
 {
-	if (!utf8_valid(s, len))
+	if (!raw && !utf8_valid(s, len))
 		return FORM_ERR_BAD_UTF8;
 	if (utf8_has_control(s, len, true))
 		return FORM_ERR_CONTROL_CHAR;
@@ -260,7 +262,7 @@ form_parse_urlencoded(struct arena *a, const char *body, size_t len, const struc
 		    (e = check_name_len(nlen, lim)) != FORM_OK)
 			return fail(err, e, NULL);
 		n = pct_decode(a, name, nlen);
-		if ((e = check_name(n, nlen)) != FORM_OK)
+		if ((e = check_name(lim->raw, n, nlen)) != FORM_OK)
 			return fail(err, e, NULL);
 
 		if ((e = pct_measure(value, &vlen)) != FORM_OK)
@@ -268,7 +270,7 @@ form_parse_urlencoded(struct arena *a, const char *body, size_t len, const struc
 		if (vlen > lim->max_value_len)
 			return fail(err, FORM_ERR_VALUE_TOO_LONG, n);
 		v = pct_decode(a, value, vlen);
-		if ((e = check_value(v, vlen)) != FORM_OK)
+		if ((e = check_value(lim->raw, v, vlen)) != FORM_OK)
 			return fail(err, e, n);
 		fl_push(&l, n, v, vlen);
 	}
@@ -559,7 +561,7 @@ parse_part(struct flist *l, struct slice part, struct slice eol, const struct fo
 		if ((e = check_name_len(h.name.len, lim)) != FORM_OK)
 			return fail(err, e, NULL);
 		name = param_value(l->a, &h.name);
-		if ((e = check_name(name, h.name.len)) != FORM_OK)
+		if ((e = check_name(lim->raw, name, h.name.len)) != FORM_OK)
 			return fail(err, e, NULL);
 	}
 	if (h.have_filename)
@@ -569,7 +571,7 @@ parse_part(struct flist *l, struct slice part, struct slice eol, const struct fo
 
 	if (body.n > lim->max_value_len)
 		return fail(err, FORM_ERR_VALUE_TOO_LONG, name);
-	if ((e = check_value(body.p, body.n)) != FORM_OK)
+	if ((e = check_value(lim->raw, body.p, body.n)) != FORM_OK)
 		return fail(err, e, name);
 	value = arena_strndup(l->a, body.p, body.n);
 	fl_push(l, name, value, body.n);
@@ -833,7 +835,7 @@ json_scalar(struct jwalk *w, const char *name, const cJSON *v)
 		return fail(w->err, FORM_ERR_TOO_MANY_FIELDS, name);
 	if (n > w->lim->max_value_len)
 		return fail(w->err, FORM_ERR_VALUE_TOO_LONG, name);
-	if ((e = check_value(text, n)) != FORM_OK)
+	if ((e = check_value(false, text, n)) != FORM_OK)
 		return fail(w->err, e, name);
 	fl_push(&w->l, name, arena_strndup(w->l.a, text, n), n);
 	return true;
@@ -849,7 +851,7 @@ json_members(struct jwalk *w, const cJSON *root)
 		enum form_error e;
 
 		if ((e = check_name_len(klen, w->lim)) != FORM_OK ||
-		    (e = check_name(c->string, klen)) != FORM_OK)
+		    (e = check_name(false, c->string, klen)) != FORM_OK)
 			return fail(w->err, e, NULL);
 		name = arena_strndup(w->l.a, c->string, klen);
 		if (cJSON_IsArray(c)) {

@@ -34,6 +34,9 @@ struct form_limits {
 	size_t max_value_len; /* bytes in a decoded value */
 	size_t max_depth;     /* JSON nesting depth: every '{' and '[' counts, so 1 = flat
 	                       * object, 2 = an object holding arrays (checkbox groups) */
+	bool raw;             /* urlencoded and multipart: names and values are left in the
+	                       * bytes sent, not checked as UTF-8 (controls still are), for the
+	                       * caller to convert from a declared charset (charset.h) */
 };
 
 enum form_error {

@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "log.h"
 #include "page.h"
 #include "portal.h"
 #include "reports.h"
@@ -55,14 +56,15 @@ handle_healthz(struct request *r)
 
 	http_header(r, "Cache-Control", "no-store");
 	if (!db_call(r->ctx->db, &health_stmt, NULL, r->arena, &rows, &de)) {
+		/* The public gets a short reason; libpq's text names server paths and stays here. */
+		const char *reason = de.status == DB_UNAVAILABLE ? "database unreachable"
+				     : de.status == DB_TIMEOUT   ? "database timeout"
+								 : "database error";
+
+		log_warn("req=%s healthz: %s: %s (SQLSTATE %s)", r->id, reason, de.message, de.sqlstate);
 		r->log_note = "database_unavailable";
 		http_begin(r, 503, "application/json");
-		buf_adds(&r->body_out, "{\"status\":\"unavailable\",\"reason\":\"database: ");
-		/* The message comes from libpq or the server; keep it JSON-safe. */
-		for (const char *p = de.message; *p; p++)
-			if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-				buf_addc(&r->body_out, *p);
-		buf_adds(&r->body_out, "\"}\n");
+		buf_printf(&r->body_out, "{\"status\":\"unavailable\",\"reason\":\"%s\"}\n", reason);
 		return;
 	}
 	schema = db_value(&rows, 0, 0);

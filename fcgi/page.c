@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "charset.h"
 #include "clock.h"
 #include "config.h"
 #include "counter.h"
@@ -38,7 +39,8 @@ struct visit {
 };
 
 /* Messages landform itself writes, in each page language. */
-enum msg { MSG_EXPIRED, MSG_UNAVAILABLE, MSG_BAD_BODY, MSG_TOO_LARGE, MSG_BAD_TYPE, MSG_FAILED };
+enum msg { MSG_EXPIRED, MSG_UNAVAILABLE, MSG_BAD_BODY, MSG_TOO_LARGE, MSG_BAD_TYPE, MSG_FAILED,
+	   MSG_UNKNOWN_CHARSET, MSG_BAD_CHARSET };
 
 static const char *const messages[][LANG_COUNT] = {
 	[MSG_EXPIRED] = { "页面停留时间过长，请确认内容后再提交一次。",
@@ -52,6 +54,11 @@ static const char *const messages[][LANG_COUNT] = {
 	[MSG_BAD_TYPE] = { "不支持的提交方式。", "This kind of submission is not supported." },
 	[MSG_FAILED] = { "提交失败，请稍后再试。您填写的内容已保留。",
 			 "Sending failed; please try again later. Everything you typed is still here." },
+	/* %s: the charset label the client declared (charset_param keeps it to [a-z0-9._:-]). */
+	[MSG_UNKNOWN_CHARSET] = { "无法识别提交所用的字符编码（%s），未能读取的内容已清空，请检查后重新提交。",
+				  "Your form was sent in a character encoding we do not know (%s); what we could not read is now empty. Please check it and send again." },
+	[MSG_BAD_CHARSET] = { "部分内容不是有效的 %s 编码，这些内容已清空，请检查后重新提交。",
+			      "Some of what you sent is not valid %s text and is now empty; please check it and send again." },
 };
 
 static int64_t
@@ -533,7 +540,7 @@ page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 
 /* Parse the body by its media type; false with err filled (and *status) when it cannot be read. */
 static bool
-parse_body(struct request *r, bool json_api, struct form *f, struct form_error_info *fe,
+parse_body(struct request *r, bool json_api, bool raw, struct form *f, struct form_error_info *fe,
 	   int *status)
 {
 	const struct config *c = r->ctx->config;
@@ -542,6 +549,7 @@ parse_body(struct request *r, bool json_api, struct form *f, struct form_error_i
 		.max_name_len = 64,
 		.max_value_len = (size_t)c->max_field_len,
 		.max_depth = (size_t)c->max_json_depth,
+		.raw = raw,
 	};
 	const char *ct = http_param(r, "CONTENT_TYPE");
 	const char *body = r->body ? r->body : "";
@@ -568,6 +576,56 @@ parse_body(struct request *r, bool json_api, struct form *f, struct form_error_i
 	return false;
 }
 
+/* A body in a charset we do not know, or with bytes not valid in the one declared: the form
+ * again with what could be read (charset_form_to_utf8 empties the rest), saying which. */
+static void
+refuse_charset(struct request *r, const struct visit *v, bool json, const char *label,
+	       const struct form *typed, const char *field)
+{
+	bool unknown = !charset_known(label);
+	const char *stamp = typed != NULL ? form_get(typed, SCHEMA_STAMP_FIELD) : NULL;
+	const char *t, *at;
+	struct schema_error se = { 0 };
+
+	se.field = field;
+	se.code = unknown ? "unknown_charset" : "bad_charset";
+	t = messages[unknown ? MSG_UNKNOWN_CHARSET : MSG_BAD_CHARSET][v->lang];
+	at = strstr(t, "%s");
+	se.message = arena_printf(r->arena, "%.*s%s%s", (int)(at - t), t, label, at + 2);
+	answer_refusal(r, v, json, unknown ? 415 : 400, typed, &se,
+		       stamp != NULL && *stamp != '\0' ? stamp : new_stamp(r, v->page->slug));
+}
+
+/* Bring a body declared in another charset to UTF-8: JSON whole before parsing (its syntax is in
+ * that charset), urlencoded and multipart per value after (raw parse, then convert); false once
+ * refused. */
+static bool
+body_to_utf8(struct request *r, const struct visit *v, bool json, const char *label,
+	     struct form *f)
+{
+	struct charset_loss loss;
+	char *u;
+	size_t ulen;
+
+	if (json) {
+		if (charset_to_utf8(r->arena, label, r->body ? r->body : "", r->body_len, &u, &ulen) !=
+		    CHARSET_OK) {
+			refuse_charset(r, v, json, label, NULL, NULL);
+			return false;
+		}
+		r->body = u;
+		r->body_len = ulen;
+		return true;
+	}
+	/* An unknown label is refused even when every byte is ASCII: UTF-7 shows why. */
+	if (!charset_form_to_utf8(r->arena, label, f, &loss) || !charset_known(label)) {
+		log_info("req=%s body in charset %s: %zu field(s) unreadable", r->id, label, loss.fields);
+		refuse_charset(r, v, json, label, f, loss.first);
+		return false;
+	}
+	return true;
+}
+
 /* POST from a browser or an API client: parse, drop spam quietly, validate; what passes is
  * stored by page_store_deferred with the others of the worker's round, then answered. */
 static void
@@ -581,17 +639,23 @@ take_submission(struct request *r, bool json)
 	struct schema_error se = { 0 };
 	enum stamp_result sr;
 	const char *stamp, *hp;
+	const char *cs = charset_param(r->arena, http_param(r, "CONTENT_TYPE"));
+	bool convert = cs != NULL && !charset_is_utf8(cs);
 	int status;
 
 	if (!visit_init(r, &v))
 		return;
-	if (!parse_body(r, json, &f, &fe, &status)) {
+	if (convert && json && !body_to_utf8(r, &v, true, cs, &f))
+		return;
+	if (!parse_body(r, json, convert && !json, &f, &fe, &status)) {
 		se.field = fe.field;
 		se.code = status == 415 ? "unsupported_media_type" : form_error_code(fe.code);
 		se.message = messages[status == 415 ? MSG_BAD_TYPE : form_error_msg(fe.code)][v.lang];
 		answer_refusal(r, &v, json, status, NULL, &se, new_stamp(r, v.page->slug));
 		return;
 	}
+	if (convert && !json && !body_to_utf8(r, &v, false, cs, &f))
+		return;
 	stamp = form_get(&f, SCHEMA_STAMP_FIELD);
 	hp = form_get(&f, SCHEMA_HONEYPOT_FIELD);
 	sr = stamp_check(r->ctx->key, v.page->slug, stamp, clock_wall_ms(), c->stamp_min_age * 1000,

@@ -181,8 +181,19 @@ public_url = http://127.0.0.1:$http
 CONF
 }
 
+# landformd reads every LANDFORM_* variable and warns about those that are not its options
+# (the scripts' own LANDFORM_PG_PORT, LANDFORM_HTTP_PORT...): env arguments that unset them.
+lf_landformd_env() {
+    local v opts
+    opts=$("$LF_BIN" --help 2>/dev/null | sed -n 's/^  [a-z_]* *\(LANDFORM_[A-Z_]*\) .*/\1/p')
+    printf -- '-u LANDFORM_CONFIG'
+    for v in $(compgen -e | grep '^LANDFORM_'); do
+        grep -qxF "$v" <<< "$opts" || printf -- ' -u %s' "$v"
+    done
+}
+
 lf_migrate() {
-    env -u LANDFORM_CONFIG "$LF_BIN" -c "$LF_CONF" migrate 2>&1 | tail -5
+    env $(lf_landformd_env) "$LF_BIN" -c "$LF_CONF" migrate 2>&1 | tail -5
     return "${PIPESTATUS[0]}"
 }
 
@@ -206,7 +217,7 @@ lf_landformd_start() {
     local pid; pid=$(lf_landformd_pid)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return 0; fi
     rm -f "$LF_RUN/landformd.pid"
-    setsid "$LF_BIN" -c "$LF_CONF" serve >>"$LF_LOG/landformd.stderr" 2>&1 < /dev/null &
+    setsid env $(lf_landformd_env) "$LF_BIN" -c "$LF_CONF" serve >>"$LF_LOG/landformd.stderr" 2>&1 < /dev/null &
     local i
     for i in $(seq 100); do
         [ -S "$LF_SOCKET" ] && [ -s "$LF_RUN/landformd.pid" ] && return 0

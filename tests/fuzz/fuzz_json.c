@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct form_limits lim = {8, 16, 64, 3};
+static const struct form_limits lim = {8, 16, 64, 3, false};
 
 static void
 check_form(const struct form *f)

@@ -12,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct form_limits lim = {8, 16, 64, 3};
+static const struct form_limits lim = {8, 16, 64, 3, false};
 
 /* What form.h promises of every parsed form. */
 static void

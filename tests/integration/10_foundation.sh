@@ -68,7 +68,9 @@ code=$(curl -s -o "$LF_VAR/h.json" -w '%{http_code}' --max-time 10 "$LF_URL/heal
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$code" 503 "with PostgreSQL stopped, /healthz answers 503"
 [ "$ms" -lt 2000 ] && ok "... within 2 s (${ms} ms)" || not_ok "... within 2 s (took ${ms} ms)"
-like "$(cat "$LF_VAR/h.json")" '"status":"unavailable","reason":"database: ' "the 503 says why"
+is "$(cat "$LF_VAR/h.json")" '{"status":"unavailable","reason":"database unreachable"}' "the 503 says why, shortly"
+unlike "$(cat "$LF_VAR/h.json")" '/|socket|PGSQL' "... without libpq's text (it names a server path)"
+check "... which landformd's log keeps" grep -q 'healthz: database unreachable: .*socket' "$LF_LOG/landformd.log"
 is "$(status GET /p/demo)" 200 "landing pages still render while the database is down"
 runuser -u "$LF_USER" -- "$PG_BIN/pg_ctl" -D "$LF_PGDATA" -o "-p $LF_PG_PORT" -l "$LF_LOG/postgresql.log" -w start >/dev/null
 healthy() { [ "$(status GET /healthz)" = 200 ]; }

@@ -15,7 +15,7 @@
 
 enum kind { K_URLENCODED, K_MULTIPART, K_JSON };
 
-static const struct form_limits default_limits = {64, 64, 1024, 4};
+static const struct form_limits default_limits = {64, 64, 1024, 4, false};
 
 /* One case read from a data file; strings are escape-decoded, lengths kept for NULs. */
 struct tcase {
@@ -299,7 +299,7 @@ repeat(const char *unit, size_t n, size_t *len)
 static void
 form_parse_urlencoded_should_refuse_a_huge_value_without_decoding_it(void **state)
 {
-	struct form_limits lim = {8, 16, 100, 4};
+	struct form_limits lim = {8, 16, 100, 4, false};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -322,7 +322,7 @@ form_parse_urlencoded_should_refuse_a_huge_value_without_decoding_it(void **stat
 static void
 form_parse_urlencoded_should_refuse_too_many_fields_before_decoding_any(void **state)
 {
-	struct form_limits lim = {100, 16, 100, 4};
+	struct form_limits lim = {100, 16, 100, 4, false};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -342,7 +342,7 @@ static void
 form_parse_multipart_should_refuse_a_huge_value_without_copying_it(void **state)
 {
 	static const char head[] = "--B\r\nContent-Disposition: form-data; name=\"m\"\r\n\r\n";
-	struct form_limits lim = {8, 16, 100, 4};
+	struct form_limits lim = {8, 16, 100, 4, false};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -366,7 +366,7 @@ form_parse_multipart_should_refuse_a_huge_value_without_copying_it(void **state)
 static void
 form_parse_json_should_refuse_deep_nesting_before_cjson_sees_it(void **state)
 {
-	struct form_limits lim = {8, 16, 100, 8};
+	struct form_limits lim = {8, 16, 100, 8, false};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;
@@ -463,7 +463,7 @@ form_error_code_should_give_each_error_its_own_stable_name(void **state)
 static void
 form_parse_json_should_accept_zero_max_fields_only_for_empty_forms(void **state)
 {
-	struct form_limits lim = {0, 16, 100, 4};
+	struct form_limits lim = {0, 16, 100, 4, false};
 	struct arena a;
 	struct form f;
 	struct form_error_info err;

@@ -68,6 +68,37 @@ tsv_load(const char *dir, const char *file, size_t ncols, char *(*fix)(const cha
 	return cases;
 }
 
+/* A fix for tsv_load: the escapes of tests/data/form/README (\\ \r \n \t \xHH) undone, for
+ * columns that hold bytes (no case may hold NUL: the result is a C string). */
+static inline char *
+tsv_unescape(const char *s)
+{
+	static const char hex[] = "0123456789abcdef0123456789ABCDEF";
+	char *out = malloc(strlen(s) + 1), *w = out;
+
+	for (; *s != '\0'; s++) {
+		const char *hi, *lo;
+
+		if (*s != '\\') {
+			*w++ = *s;
+			continue;
+		}
+		s++;
+		if (*s == 'x' && s[1] != '\0' && s[2] != '\0' && (hi = strchr(hex, s[1])) != NULL &&
+		    (lo = strchr(hex, s[2])) != NULL) {
+			*w++ = (char)((hi - hex) % 16 << 4 | (lo - hex) % 16);
+			s += 2;
+		} else if (*s != '\0' && strchr("rnt\\", *s) != NULL)
+			*w++ = *s == 'r' ? '\r' : *s == 'n' ? '\n' : *s == 't' ? '\t' : '\\';
+		else {
+			fprintf(stderr, "bad escape at '%s'\n", s);
+			exit(1);
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
 static void
 tsv_free(struct tcase *cases, size_t count)
 {
