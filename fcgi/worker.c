@@ -91,30 +91,43 @@ now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Up to want bytes of the request's stdin, waiting for the front-end no later than deadline
- * (a streamed body from a slow client must not hold the worker): > 0 bytes read, 0 at the end
- * of the stream, -1 when the deadline passed or the stream broke. Bytes libfcgi already holds
- * are taken without waiting; otherwise one byte is asked for, so libfcgi reads the socket once,
- * bounded by SO_RCVTIMEO set to the time left. */
+/* Reading a request's stdin against a deadline: a streamed body from a slow client must not
+ * hold the worker. */
+struct stdin_reader {
+	FCGX_Request *fr;
+	long long deadline; /* monotonic milliseconds */
+	long long timeout;  /* SO_RCVTIMEO set on the connection, ms; 0 = none yet */
+};
+
+/* Up to want bytes of the request's stdin: > 0 bytes read, 0 at its end, -1 once the deadline
+ * passed or the stream broke. Bytes libfcgi holds are taken without waiting; otherwise one
+ * byte is asked for, so libfcgi reads the socket once, bounded by SO_RCVTIMEO. That is set
+ * once a request (a system call), and again only when the time left is a second shorter, so
+ * a body may overrun its deadline by a second at most. */
 static int
-read_some(FCGX_Request *fr, char *dst, int want, long long deadline)
+read_some(struct stdin_reader *sr, char *dst, int want)
 {
-	FCGX_Stream *in = fr->in;
+	FCGX_Stream *in = sr->fr->in;
 	int held = (int)(in->stop - in->rdNext);
 	long long left;
-	struct timeval tv;
 
 	if (held > 0)
 		return FCGX_GetStr(dst, held < want ? held : want, in);
 	if (FCGX_GetError(in) != 0)
 		return -1;
-	left = deadline - now_ms();
+	if (in->isClosed)
+		return 0;
+	left = sr->deadline - now_ms();
 	if (left <= 0)
 		return -1;
-	tv.tv_sec = (time_t)(left / 1000);
-	tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
-	if (setsockopt(fr->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
-		return -1;
+	if (sr->timeout == 0 || left < sr->timeout - 1000) {
+		struct timeval tv = { .tv_sec = (time_t)(left / 1000),
+				      .tv_usec = (suseconds_t)(left % 1000) * 1000 };
+
+		if (setsockopt(sr->fr->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
+			return -1;
+		sr->timeout = left;
+	}
 	if (FCGX_GetStr(dst, 1, in) == 1)
 		return 1;
 	return FCGX_GetError(in) != 0 ? -1 : 0;
@@ -128,7 +141,7 @@ static bool
 read_body(FCGX_Request *fr, struct request *r, const struct config *c)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	long long deadline = now_ms() + c->body_timeout;
+	struct stdin_reader sr = { .fr = fr, .deadline = now_ms() + c->body_timeout };
 	long len = -1; /* not declared */
 	struct buf body;
 	char chunk[4096];
@@ -152,8 +165,8 @@ read_body(FCGX_Request *fr, struct request *r, const struct config *c)
 	while (len < 0 || (long)body.len < len) {
 		size_t room = len < 0 ? (size_t)c->max_body + 1 - body.len : (size_t)len - body.len;
 
-		n = read_some(fr, chunk, room < sizeof(chunk) ? (int)room : (int)sizeof(chunk), deadline);
-		if (n < 0 && now_ms() >= deadline) {
+		n = read_some(&sr, chunk, room < sizeof(chunk) ? (int)room : (int)sizeof(chunk));
+		if (n < 0 && now_ms() >= sr.deadline) {
 			http_error(r, 408, "body_timeout", "The request body did not arrive in time.");
 			return false;
 		}
@@ -183,10 +196,10 @@ read_body(FCGX_Request *fr, struct request *r, const struct config *c)
 static void
 drain_body(FCGX_Request *fr, long timeout_ms)
 {
-	long long deadline = now_ms() + (timeout_ms < 1000 ? timeout_ms : 1000);
+	struct stdin_reader sr = { .fr = fr, .deadline = now_ms() + (timeout_ms < 1000 ? timeout_ms : 1000) };
 	char trash[4096];
 
-	while (read_some(fr, trash, (int)sizeof(trash), deadline) > 0)
+	while (read_some(&sr, trash, (int)sizeof(trash)) > 0)
 		;
 }
 
