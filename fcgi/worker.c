@@ -82,6 +82,7 @@ worker_handle(struct worker_ctx *ctx, struct request *r)
 	}
 }
 
+/* Monotonic milliseconds: body deadlines must not move with the wall clock. */
 static long long
 now_ms(void)
 {
@@ -161,7 +162,7 @@ read_body(FCGX_Request *fr, struct request *r, const struct config *c)
 			return false;
 		}
 	}
-	buf_init(&body, r->arena, len > 0 ? (size_t)len + 1 : 0);
+	buf_init(&body, r->arena, len > 0 ? (size_t)len + 2 : 0); /* + NUL, + grow()'s spare */
 	while (len < 0 || (long)body.len < len) {
 		size_t room = len < 0 ? (size_t)c->max_body + 1 - body.len : (size_t)len - body.len;
 
@@ -290,7 +291,8 @@ begin(struct worker_ctx *ctx, struct slot *s)
  * asked to keep it (FCGI_KEEP_CONN: nginx fastcgi_keep_conn, Apache enablereuse): a worker
  * serves one connection at a time, and waiting on an idle kept one would stall every other
  * request. Detached, libfcgi closes without its lingering drain, which waits on a peer that
- * keeps the connection open; drain_body has read what was left, within a bound. */
+ * keeps the connection open; drain_body has read what was left, within a bound (what a peer
+ * still sends after it may reset a TCP connection: only after an error answer). */
 static void
 finish(struct worker_ctx *ctx, struct slot *s)
 {
