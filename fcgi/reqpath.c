@@ -2,20 +2,10 @@
  * same behind nginx, Apache httpd, lighttpd and Caddy. */
 #include "reqpath.h"
 
+#include <ctype.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decode %XX in place (len bytes of s); false on a bad escape or a NUL byte, which no
  * route can hold and a C string cannot carry. */
@@ -26,15 +16,17 @@ percent_decode(char *s, size_t *len)
 
 	while (i < *len) {
 		if (s[i] == '%') {
-			int hi, lo;
+			char hex[3];
 
-			if (i + 2 >= *len)
+			if (i + 2 >= *len || !isxdigit((unsigned char)s[i + 1]) ||
+			    !isxdigit((unsigned char)s[i + 2]))
 				return false;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			hex[0] = s[i + 1];
+			hex[1] = s[i + 2];
+			hex[2] = '\0';
+			s[o] = (char)strtol(hex, NULL, 16);
+			if (s[o++] == '\0')
 				return false;
-			s[o++] = (char)(hi * 16 + lo);
 			i += 3;
 		} else {
 			s[o++] = s[i++];
