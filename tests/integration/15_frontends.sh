@@ -11,6 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 APACHE_PORT=${LANDFORM_TEST_APACHE_PORT:-$((LF_HTTP_PORT + 1))}
 LIGHTTPD_PORT=${LANDFORM_TEST_LIGHTTPD_PORT:-$((LF_HTTP_PORT + 2))}
 CADDY_PORT=${LANDFORM_TEST_CADDY_PORT:-$((LF_HTTP_PORT + 3))}
+KEEP_PORT=${LANDFORM_TEST_NGINX_KEEP_PORT:-$((LF_HTTP_PORT + 4))}
 FCGI_CLIENT="python3 $LF_ROOT/tests/fcgi-client.py"
 FE=$LF_VAR/frontends
 rm -rf "$FE"; mkdir -p "$FE"
@@ -97,7 +98,42 @@ CONF
 }
 stop_caddy() { [ -s "$FE/caddy/caddy.pid" ] && kill -TERM "$(cat "$FE/caddy/caddy.pid")" 2>/dev/null; }
 
-stop_all() { stop_apache; stop_lighttpd; stop_caddy; true; }
+# nginx as told not to be set up (docs/deploy.md): keeping FastCGI connections open
+# (fastcgi_keep_conn on, an upstream keepalive pool), to show that nothing stalls anyway.
+start_nginx_keep() {
+    local d=$FE/nginx-keep
+    mkdir -p "$d/tmp"
+    chown -R "$LF_USER:" "$d/tmp"
+    cat > "$d/nginx.conf" <<CONF
+user $LF_USER $LF_USER;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $LF_LOG/nginx-keep-error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $d/tmp/body;
+    fastcgi_temp_path $d/tmp/fastcgi;
+    proxy_temp_path $d/tmp/proxy;
+    uwsgi_temp_path $d/tmp/uwsgi;
+    scgi_temp_path $d/tmp/scgi;
+    upstream landformd { server unix:$LF_SOCKET; keepalive 8; }
+    server {
+        listen 127.0.0.1:$KEEP_PORT;
+        location / {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass landformd;
+            fastcgi_keep_conn on;
+            fastcgi_read_timeout 10s;
+        }
+    }
+}
+CONF
+    nginx -e "$LF_LOG/nginx-keep-error.log" -p "$d" -c "$d/nginx.conf"
+}
+stop_nginx_keep() { [ -s "$FE/nginx-keep/nginx.pid" ] && kill -QUIT "$(cat "$FE/nginx-keep/nginx.pid")" 2>/dev/null; }
+
+stop_all() { stop_apache; stop_lighttpd; stop_caddy; stop_nginx_keep; true; }
 trap stop_all EXIT
 
 declare -A URL=([nginx]=$LF_URL [apache]=http://127.0.0.1:$APACHE_PORT
@@ -206,6 +242,21 @@ code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$LF_URL/healthz")
 is "$code" 200 "two idle kept connections do not delay /healthz"
 wait $k1 $k2
 is "$(cat "$FE/keep1.out" "$FE/keep2.out" | tr '\n' ' ')" "200 closed 200 closed " "... landformd answered them, then closed them"
+
+# The same through nginx with fastcgi_keep_conn on and a keepalive pool: three clients at once,
+# more than there are workers, ten requests each; every one answered in time.
+if start_nginx_keep > "$FE/nginx-keep.start.log" 2>&1 && lf_wait_http "http://127.0.0.1:$KEEP_PORT/healthz"; then
+    for n in 1 2 3; do
+        (for r in $(seq 10); do curl -s -o /dev/null -m 3 -w '%{http_code}\n' "http://127.0.0.1:$KEEP_PORT/healthz"; done) > "$FE/keep-nginx$n.out" &
+    done
+    wait
+    is "$(cat "$FE"/keep-nginx[123].out | sort | uniq -c | tr -s ' ')" " 30 200" "nginx keeping FastCGI connections: 30 requests from 3 clients at once all answered"
+    is "$(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$KEEP_PORT/p/demo")" 200 "... and a page after them"
+    is "$(grep -c '\[error\]' "$LF_LOG/nginx-keep-error.log")" 0 "... and nginx logged no error about the connections landformd closed"
+else
+    not_ok "nginx with fastcgi_keep_conn on starts (see $FE/nginx-keep.start.log)"
+fi
+stop_nginx_keep
 
 # Three bodies trickling a byte every 0.3 s (15 s each), more than there are workers; two
 # declare their length, one does not. body_timeout (3 s in the test stack) ends them: /healthz
