@@ -2,10 +2,11 @@
 # landformd behind every front-end docs/deploy.md describes: nginx (the stack's own), Apache
 # httpd (mod_proxy_fcgi), lighttpd (mod_fastcgi) and Caddy (fastcgi transport), each started
 # here from the very template in docs/deploy/ on its own loopback port, and the same capture
-# tests through each: pages, a post stored, a chunked post stored, 422 with values kept, the
-# JSON API, a 2 MB body refused, /healthz, /staff/login, static assets. Then, with a raw
-# FastCGI client: a request without a usable path, idle kept connections and trickling bodies
-# must not hold the workers.
+# tests through each: pages, a post stored, a streamed chunked post stored, 422 with values
+# kept, the JSON API, a 2 MB body refused, /healthz, /staff/login, static assets, a 10 KB
+# Cookie. Then, with a raw FastCGI client (tests/fcgi-client.py): a request without a usable
+# path; idle kept connections and trickling bodies must not hold the workers; and the same with
+# nginx keeping connections, and with bodies trickling through Apache, lighttpd and Caddy.
 source "$(dirname "$0")/../lib.sh"
 
 APACHE_PORT=${LANDFORM_TEST_APACHE_PORT:-$((LF_HTTP_PORT + 1))}
