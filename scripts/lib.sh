@@ -285,7 +285,7 @@ lf_nginx_stop() {
 # Anything still running from this stack's folder (a crashed master's workers, say).
 lf_kill_leftovers() {
     local pids pat
-    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA"; do
+    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA" "$LF_VAR/frontends/"; do
         pids=$(pgrep -f -- "$pat" || true)
         [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     done
