@@ -44,6 +44,8 @@ const struct config_option config_options[] = {
 	OPT(public_url, CONFIG_STRING, "http://127.0.0.1:8080", 0, 0,
 	    "base URL visitors and staff use, for links in messages"),
 	OPT(max_body, CONFIG_INT, "65536", 1024, 16777216, "largest request body accepted, bytes"),
+	OPT(body_timeout, CONFIG_INT, "10000", 100, 600000,
+	    "milliseconds a request body may take to arrive in full; a slow client holds a worker no longer"),
 	OPT(max_fields, CONFIG_INT, "64", 1, 1024, "most fields in one submission"),
 	OPT(max_field_len, CONFIG_INT, "8192", 16, 1048576, "longest field value, bytes"),
 	OPT(max_json_depth, CONFIG_INT, "4", 1, 64, "deepest JSON nesting accepted"),

@@ -26,6 +26,7 @@ struct config {
 	char *secret_file;       /* key for form stamps and tokens */
 	char *public_url;        /* how visitors reach us, for links in messages */
 	long max_body;           /* bytes */
+	long body_timeout;       /* milliseconds a request body may take to arrive */
 	long max_fields;
 	long max_field_len;      /* bytes per decoded value */
 	long max_json_depth;

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include "log.h"
 #include "page.h"
 #include "proc.h"
+#include "reqpath.h"
 #include "portal.h"
 #include "site.h"
 
@@ -79,39 +82,152 @@ worker_handle(struct worker_ctx *ctx, struct request *r)
 	}
 }
 
-/* Read the body up to max_body; false (and a 413 answer) when it is larger. */
+/* Monotonic milliseconds: body deadlines must not move with the wall clock. */
+static long long
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reading a request's stdin against a deadline: a streamed body from a slow client must not
+ * hold the worker. */
+struct stdin_reader {
+	FCGX_Request *fr;
+	long long deadline; /* monotonic milliseconds */
+	long long timeout;  /* SO_RCVTIMEO set on the connection, ms; 0 = none yet */
+};
+
+/* Up to want bytes of the request's stdin: > 0 bytes read, 0 at its end, -1 once the deadline
+ * passed or the stream broke. Bytes libfcgi holds are taken without waiting; otherwise one
+ * byte is asked for, so libfcgi reads the socket once, bounded by SO_RCVTIMEO. That is set
+ * once a request (a system call), and again only when the time left is a second shorter, so
+ * a body may overrun its deadline by a second at most. */
+static int
+read_some(struct stdin_reader *sr, char *dst, int want)
+{
+	FCGX_Stream *in = sr->fr->in;
+	int held = (int)(in->stop - in->rdNext);
+	long long left;
+
+	if (held > 0)
+		return FCGX_GetStr(dst, held < want ? held : want, in);
+	if (FCGX_GetError(in) != 0)
+		return -1;
+	if (in->isClosed)
+		return 0;
+	left = sr->deadline - now_ms();
+	if (left <= 0)
+		return -1;
+	if (sr->timeout == 0 || left < sr->timeout - 1000) {
+		struct timeval tv = { .tv_sec = (time_t)(left / 1000),
+				      .tv_usec = (suseconds_t)(left % 1000) * 1000 };
+
+		if (setsockopt(sr->fr->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
+			return -1;
+		sr->timeout = left;
+	}
+	if (FCGX_GetStr(dst, 1, in) == 1)
+		return 1;
+	return FCGX_GetError(in) != 0 ? -1 : 0;
+}
+
+/* The request body, whether its length is declared (nginx, lighttpd) or not (Apache httpd
+ * sends no CONTENT_LENGTH for a chunked body, Caddy sends -1): read to the end of the FastCGI
+ * stdin stream, at most max_body bytes, within body_timeout. False, with the answer set,
+ * when it is too large, too slow or cut short: nothing in it is ever taken as a submission. */
 static bool
-read_body(FCGX_Request *fr, struct request *r, long max_body)
+read_body(FCGX_Request *fr, struct request *r, const struct config *c)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	char *end;
-	long len;
-	char *body;
-	int got = 0, n;
+	struct stdin_reader sr = { .fr = fr, .deadline = now_ms() + c->body_timeout };
+	long len = -1; /* not declared */
+	struct buf body;
+	char chunk[4096];
+	int n;
 
-	if (cl == NULL || *cl == '\0')
-		return true;
-	errno = 0;
-	len = strtol(cl, &end, 10);
-	if (*end != '\0' || errno != 0 || len < 0) {
-		http_error(r, 400, "bad_content_length", "The Content-Length header is not a number.");
-		return false;
+	if (cl != NULL && *cl != '\0' && strcmp(cl, "-1") != 0) {
+		char *end;
+
+		errno = 0;
+		len = strtol(cl, &end, 10);
+		if (*end != '\0' || errno != 0 || len < 0) {
+			http_error(r, 400, "bad_content_length", "The Content-Length header is not a number.");
+			return false;
+		}
+		if (len > c->max_body) {
+			http_error(r, 413, "body_too_large", "The request body is too large.");
+			return false;
+		}
 	}
-	if (len > max_body) {
-		http_error(r, 413, "body_too_large", "The request body is too large.");
-		return false;
+	buf_init(&body, r->arena, len > 0 ? (size_t)len + 2 : 0); /* + NUL, + grow()'s spare */
+	while (len < 0 || (long)body.len < len) {
+		size_t room = len < 0 ? (size_t)c->max_body + 1 - body.len : (size_t)len - body.len;
+
+		n = read_some(&sr, chunk, room < sizeof(chunk) ? (int)room : (int)sizeof(chunk));
+		if (n < 0 && now_ms() >= sr.deadline) {
+			http_error(r, 408, "body_timeout", "The request body did not arrive in time.");
+			return false;
+		}
+		if (n < 0 || (n == 0 && len >= 0)) {
+			http_error(r, 400, "short_body", "The request body ended early.");
+			return false;
+		}
+		if (n == 0)
+			break;
+		buf_add(&body, chunk, (size_t)n);
+		if (len < 0 && (long)body.len > c->max_body) {
+			http_error(r, 413, "body_too_large", "The request body is too large.");
+			return false;
+		}
 	}
-	body = arena_alloc(r->arena, (size_t)len + 1);
-	while (got < len && (n = FCGX_GetStr(body + got, (int)len - got, fr->in)) > 0)
-		got += n;
-	if (got != len) {
-		http_error(r, 400, "short_body", "The request body ended early.");
-		return false;
-	}
-	body[len] = '\0';
-	r->body = body;
-	r->body_len = (size_t)len;
+	if (len < 0 && body.len == 0)
+		return true; /* no body, as a GET has none */
+	buf_addc(&body, '\0');
+	r->body = body.data;
+	r->body_len = body.len - 1;
 	return true;
+}
+
+/* Consume what is left of the request's stdin (the end-of-stream record after a body of
+ * declared length, or the rest of a body refused), briefly: a peer that still sends gets its
+ * answer and a closed connection rather than a worker. */
+static void
+drain_body(FCGX_Request *fr, long timeout_ms)
+{
+	struct stdin_reader sr = { .fr = fr, .deadline = now_ms() + (timeout_ms < 1000 ? timeout_ms : 1000) };
+	char trash[4096];
+
+	while (read_some(&sr, trash, (int)sizeof(trash)) > 0)
+		;
+}
+
+/* Which parameters the front-end sends, by name only (their values may carry tokens), once
+ * per worker: a request without a usable path means the front-end is set up in a way
+ * landformd does not know, and the operator needs to see how. */
+static void
+warn_no_path(FCGX_Request *fr)
+{
+	static bool warned;
+	char names[1024];
+	size_t at = 0;
+
+	if (warned)
+		return;
+	warned = true;
+	names[0] = '\0';
+	for (char **e = fr->envp; e != NULL && *e != NULL && at < sizeof(names) - 1; e++) {
+		int n = snprintf(names + at, sizeof(names) - at, "%s%.*s", at > 0 ? " " : "",
+				 (int)strcspn(*e, "="), *e);
+
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	log_warn("a request came without a usable path (no DOCUMENT_URI, REQUEST_URI, SCRIPT_NAME or "
+		 "PATH_INFO starting with /); the front-end sends: %s", names);
 }
 
 static void
@@ -154,17 +270,29 @@ begin(struct worker_ctx *ctx, struct slot *s)
 	begun++;
 	v = FCGX_GetParam("REQUEST_METHOD", s->fr.envp);
 	r->method = v ? v : "GET";
-	/* DOCUMENT_URI is nginx's decoded, normalized $uri, without the query. */
-	v = FCGX_GetParam("DOCUMENT_URI", s->fr.envp);
-	r->path = v ? v : "/";
 	v = FCGX_GetParam("QUERY_STRING", s->fr.envp);
 	r->query = v ? v : "";
-	if (read_body(&s->fr, r, ctx->config->max_body))
+	r->path = reqpath_from_params(a, FCGX_GetParam("DOCUMENT_URI", s->fr.envp),
+				      FCGX_GetParam("REQUEST_URI", s->fr.envp),
+				      FCGX_GetParam("SCRIPT_NAME", s->fr.envp),
+				      FCGX_GetParam("PATH_INFO", s->fr.envp));
+	if (r->path == NULL) {
+		warn_no_path(&s->fr);
+		r->path = "-";
+		http_error(r, 400, "no_path", "The request reached landformd without a path.");
+		return;
+	}
+	if (read_body(&s->fr, r, ctx->config))
 		worker_handle(ctx, r);
 }
 
-/* Write the answer, log its line, hand the connection back to nginx; no transaction a
- * request left open reaches the next one. */
+/* Write the answer, log its line, close the front-end's connection; no transaction a
+ * request left open reaches the next one. The connection is closed even when the front-end
+ * asked to keep it (FCGI_KEEP_CONN: nginx fastcgi_keep_conn, Apache enablereuse): a worker
+ * serves one connection at a time, and waiting on an idle kept one would stall every other
+ * request. Detached, libfcgi closes without its lingering drain, which waits on a peer that
+ * keeps the connection open; drain_body has read what was left, within a bound (what a peer
+ * still sends after it may reset a TCP connection: only after an error answer). */
 static void
 finish(struct worker_ctx *ctx, struct slot *s)
 {
@@ -178,6 +306,11 @@ finish(struct worker_ctx *ctx, struct slot *s)
 	if (LOG_INFO <= log_threshold)
 		log_access("req=%s %s %s %d %ld.%02ldms%s%s", r->id, r->method, r->path, r->status,
 			   us / 1000, us % 1000 / 10, r->log_note ? " " : "", r->log_note ? r->log_note : "");
+	FCGX_FFlush(s->fr.out);
+	drain_body(&s->fr, ctx->config->body_timeout);
+	s->fr.keepConnection = 0;
+	if (FCGX_Detach(&s->fr) != 0)
+		log_debug("req=%s: no connection to detach", r->id);
 	FCGX_Finish_r(&s->fr);
 	arena_reset(&s->arena);
 }

@@ -35,7 +35,7 @@ lf_layout() {
 
 LF_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config libfcgi-dev libpq-dev
     libcjson-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev postgresql postgresql-contrib nginx-light curl"
-LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm"
+LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm apache2 lighttpd caddy"
 
 # Install only what is missing; apt-get update once per machine, not on every run.
 lf_install() {
@@ -52,11 +52,19 @@ lf_install() {
     [ ${#missing[@]} -eq 0 ] && return 0
     say "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # The web servers the tests start themselves (apache2, lighttpd, caddy) must not start as
+    # system services on port 80 when installed: policy-rc.d says no, as in a container.
+    local policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"
+    fi
     if [ ! -e /var/lib/apt/lists/lock ] || [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock)" ] \
         || ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
         apt-get update -q >/dev/null
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null || { [ -z "$policy" ] || rm -f "$policy"; return 1; }
     fi
+    [ -z "$policy" ] || rm -f "$policy"
 }
 
 # The unprivileged account landformd, nginx workers and PostgreSQL run as.
@@ -288,7 +296,7 @@ lf_nginx_stop() {
 # Anything still running from this stack's folder (a crashed master's workers, say).
 lf_kill_leftovers() {
     local pids pat
-    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA"; do
+    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA" "$LF_VAR/frontends/"; do
         pids=$(pgrep -f -- "$pat" || true)
         [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     done
