@@ -658,7 +658,9 @@ refuse_stamp(struct request *r, const struct visit *v, bool json, const struct f
 		[STAMP_FORGED] = COUNTER_STAMP_FORGED,
 		[STAMP_TOO_FAST] = COUNTER_STAMP_TOO_FAST,
 	};
-	struct schema_error se = { .field = SCHEMA_STAMP_FIELD, .code = stamp_result_code(sr) };
+	/* No field: landform.js then shows the message at the top of the form and focuses it (the
+	 * stamp's input is hidden); the code and the message name the stamp. */
+	struct schema_error se = { .code = stamp_result_code(sr) };
 
 	counters_add(&r->ctx->counters, count[sr], v->page->slug, v->channel, false, now_s());
 	if (sr == STAMP_TOO_FAST)

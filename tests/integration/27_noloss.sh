@@ -75,7 +75,7 @@ unlike "$(grep 'stamp refused' "$LF_LOG/landformd.log")" '1390013|Other Host|Wro
 json=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/json' -H 'Accept-Language: en' \
     -d '{"name":"API 无凭证","mobile":"139 0013 0004","agree":true}' "$LF_URL/api/v1/pages/demo/submissions?ch=noloss")
 like "$json" ' 422$' "a JSON post without a stamp answers 422, not 201"
-like "$json" '"field":"_stamp","code":"stamp_missing"' "... naming the stamp"
+like "$json" '"code":"stamp_missing","message":"[^"]*_stamp' "... naming the stamp"
 like "$json" 'GET /api/v1/pages/demo/stamp' "... and where to get one"
 like "$json" '"stamp":"v1\.' "... with a fresh one to retry with"
 is "$(leads_of +8613900130004)" 0 "... and nothing stored was left unsaid"
