@@ -11,6 +11,12 @@ struct counter_entry {
 	char channel[33];
 	bool has_channel;
 	long views, visitors, opens, spam;
+	long refused[COUNTER_STAMP_TOO_FAST - COUNTER_STAMP_MISSING + 1]; /* by COUNTER_STAMP_* */
+};
+
+/* refusal_daily's reasons, in COUNTER_STAMP_* order. */
+static const char *const refusal_keys[] = {
+	"stamp_missing", "stamp_malformed", "stamp_forged", "stamp_too_fast"
 };
 
 void
@@ -71,6 +77,12 @@ counters_add(struct counters *c, enum counter_event ev, const char *slug, const 
 	case COUNTER_SPAM:
 		e->spam++;
 		break;
+	case COUNTER_STAMP_MISSING:
+	case COUNTER_STAMP_MALFORMED:
+	case COUNTER_STAMP_FORGED:
+	case COUNTER_STAMP_TOO_FAST:
+		e->refused[ev - COUNTER_STAMP_MISSING]++;
+		break;
 	}
 }
 
@@ -78,6 +90,21 @@ bool
 counters_dirty(const struct counters *c)
 {
 	return c->count > 0;
+}
+
+/* "refused":{"stamp_forged":n,...} with the reasons counted, only when there are some. */
+static void
+add_refused(cJSON *row, const struct counter_entry *e)
+{
+	cJSON *o = NULL;
+
+	for (size_t i = 0; i < sizeof(refusal_keys) / sizeof(refusal_keys[0]); i++) {
+		if (e->refused[i] == 0)
+			continue;
+		if (o == NULL)
+			o = cJSON_AddObjectToObject(row, "refused");
+		cJSON_AddNumberToObject(o, refusal_keys[i], (double)e->refused[i]);
+	}
 }
 
 char *
@@ -100,6 +127,7 @@ counters_json(const struct counters *c, int64_t now)
 		cJSON_AddNumberToObject(row, "opens", (double)e->opens);
 		cJSON_AddNumberToObject(row, "spam", (double)e->spam);
 		cJSON_AddNumberToObject(row, "visitors", (double)e->visitors);
+		add_refused(row, e);
 		cJSON_AddItemToArray(rows, row);
 	}
 	text = cJSON_PrintUnformatted(rows);

@@ -19,7 +19,17 @@ struct counters {
 	int64_t since; /* unix seconds of the first event in this batch */
 };
 
-enum counter_event { COUNTER_VIEW, COUNTER_OPEN, COUNTER_SPAM };
+/* The COUNTER_STAMP_* events are posts refused for their form stamp, counted apart from spam
+ * (landform.refusals): a host signing with another secret shows there at once. */
+enum counter_event {
+	COUNTER_VIEW,
+	COUNTER_OPEN,
+	COUNTER_SPAM,
+	COUNTER_STAMP_MISSING,
+	COUNTER_STAMP_MALFORMED,
+	COUNTER_STAMP_FORGED,
+	COUNTER_STAMP_TOO_FAST
+};
 
 void counters_init(struct counters *c);
 

@@ -39,8 +39,19 @@ struct visit {
 };
 
 /* Messages landform itself writes, in each page language. */
-enum msg { MSG_EXPIRED, MSG_UNAVAILABLE, MSG_BAD_BODY, MSG_TOO_LARGE, MSG_BAD_TYPE, MSG_FAILED,
-	   MSG_UNKNOWN_CHARSET, MSG_BAD_CHARSET };
+enum msg {
+	MSG_EXPIRED,
+	MSG_UNAVAILABLE,
+	MSG_BAD_BODY,
+	MSG_TOO_LARGE,
+	MSG_BAD_TYPE,
+	MSG_FAILED,
+	MSG_TOO_FAST,
+	MSG_STAMP,
+	MSG_SEND_AGAIN,
+	MSG_UNKNOWN_CHARSET,
+	MSG_BAD_CHARSET
+};
 
 static const char *const messages[][LANG_COUNT] = {
 	[MSG_EXPIRED] = { "页面停留时间过长，请确认内容后再提交一次。",
@@ -54,6 +65,12 @@ static const char *const messages[][LANG_COUNT] = {
 	[MSG_BAD_TYPE] = { "不支持的提交方式。", "This kind of submission is not supported." },
 	[MSG_FAILED] = { "提交失败，请稍后再试。您填写的内容已保留。",
 			 "Sending failed; please try again later. Everything you typed is still here." },
+	[MSG_TOO_FAST] = { "提交得太快了，请确认内容后再点一次提交。您填写的内容已保留。",
+			   "That was quicker than we expected; please check your details and press send again. Everything you typed is still here." },
+	[MSG_STAMP] = { "表单已更新，请再提交一次。您填写的内容已保留。",
+			"This form has been renewed; please send it again. Everything you typed is still here." },
+	[MSG_SEND_AGAIN] = { "请确认内容后再提交一次。您填写的内容已保留。",
+			     "Please check your details and send them again. Everything you typed is still here." },
 	/* %s: the charset label the client declared (charset_param keeps it to [a-z0-9._:-]). */
 	[MSG_UNKNOWN_CHARSET] = { "无法识别提交所用的字符编码（%s），未能读取的内容已清空，请检查后重新提交。",
 				  "Your form was sent in a character encoding we do not know (%s); what we could not read is now empty. Please check it and send again." },
@@ -328,7 +345,8 @@ page_handle_api_stamp(struct request *r)
 		   r->ctx->config->stamp_max_age);
 }
 
-/* The answer a browser or an API client gets once a submission is safe (or silently dropped). */
+/* The answer a browser or an API client gets once a submission is committed (as a lead, or in
+ * the quarantine); nothing else may thank a visitor. */
 static void
 answer_success(struct request *r, const struct visit *v, bool json)
 {
@@ -457,17 +475,11 @@ struct deferred {
 	bool json;
 };
 
-/* Leave the one SQL call of a submission to the worker. */
+/* landform.submit's arguments (and quarantine's first ones, in the same order). */
 static void
-defer_store(struct request *r, const struct visit *v, const struct form *f,
-	    const struct schema_values *val, const char *stamp, bool json)
+submit_params(struct request *r, const struct visit *v, const struct schema_values *val,
+	      const char *stamp, const char **p)
 {
-	struct deferred *d = arena_alloc(r->arena, sizeof(*d));
-	const char **p = d->item.params;
-
-	d->v = *v;
-	d->f = *f;
-	d->json = json;
 	p[SUBMIT_PAGE] = v->page->slug;
 	p[SUBMIT_CHANNEL] = v->channel;
 	p[SUBMIT_PHONE] = val->phone;
@@ -479,6 +491,19 @@ defer_store(struct request *r, const struct visit *v, const struct form *f,
 	p[SUBMIT_CLIENT_ADDR] = http_param(r, "REMOTE_ADDR");
 	p[SUBMIT_USER_AGENT] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
 	p[SUBMIT_LANG] = lang_tag(v->lang);
+}
+
+/* Leave the one SQL call of a submission to the worker. */
+static void
+defer_store(struct request *r, const struct visit *v, const struct form *f,
+	    const struct schema_values *val, const char *stamp, bool json)
+{
+	struct deferred *d = arena_alloc(r->arena, sizeof(*d));
+
+	d->v = *v;
+	d->f = *f;
+	d->json = json;
+	submit_params(r, v, val, stamp, d->item.params);
 	r->deferred = d;
 }
 
@@ -626,8 +651,132 @@ body_to_utf8(struct request *r, const struct visit *v, bool json, const char *la
 	return true;
 }
 
-/* POST from a browser or an API client: parse, drop spam quietly, validate; what passes is
- * stored by page_store_deferred with the others of the worker's round, then answered. */
+static const struct db_stmt quarantine_stmt = {
+	"quarantine",
+	"SELECT landform.quarantine($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, 'honeypot')",
+	SUBMIT_NPARAMS
+};
+
+/* A valid post that filled the honeypot (a bot, or a browser's autofill): kept in the quarantine
+ * for an admin (sql/code/22_quarantine.sql), answered like a person once committed there. Over
+ * the per-address cap nothing is kept, so nothing is thanked: the form again, with the values
+ * (the honeypot is never refilled, so a person's second try is a normal post). */
+static void
+quarantine(struct request *r, const struct visit *v, bool json, const struct form *f,
+	   const struct schema_values *val, const char *stamp)
+{
+	const char *p[SUBMIT_NPARAMS];
+	struct db_rows rows;
+	struct db_error de;
+	struct schema_error se = { 0 };
+	const char *res;
+	bool ok, down;
+
+	submit_params(r, v, val, stamp, p);
+	ok = db_call(r->ctx->db, &quarantine_stmt, p, r->arena, &rows, &de);
+	if (!ok && strcmp(de.sqlstate, "P0002") == 0) {
+		page_register_all(r->ctx);
+		ok = db_call(r->ctx->db, &quarantine_stmt, p, r->arena, &rows, &de);
+	}
+	res = ok && rows.nrows == 1 ? db_value(&rows, 0, 0) : NULL;
+	if (res != NULL && strcmp(res, "over_cap") == 0) {
+		log_warn("req=%s page=%s honeypot post over the quarantine cap: not kept", r->id,
+			 v->page->slug);
+		se.code = "suspect_over_cap";
+		se.message = messages[MSG_SEND_AGAIN][v->lang];
+		answer_refusal(r, v, json, 422, f, &se, new_stamp(r, v->page->slug));
+		return;
+	}
+	if (res == NULL) {
+		down = !ok && (de.status == DB_UNAVAILABLE || de.status == DB_TIMEOUT);
+		log_error("req=%s honeypot post not quarantined: %s (SQLSTATE %s)", r->id,
+			  ok ? "no answer" : de.message, ok ? "" : de.sqlstate);
+		se.code = down ? "unavailable" : "failed";
+		se.message = messages[down ? MSG_UNAVAILABLE : MSG_FAILED][v->lang];
+		answer_refusal(r, v, json, down ? 503 : 500, f, &se, stamp);
+		if (down)
+			http_header(r, "Retry-After", "5");
+		return;
+	}
+	counters_add(&r->ctx->counters, COUNTER_SPAM, v->page->slug, v->channel, false, now_s());
+	answer_success(r, v, json);
+	r->log_note = strcmp(res, "replayed") == 0 ? "quarantined honeypot (replay)" : "quarantined honeypot";
+}
+
+/* A post whose stamp is not usable, expiry apart: nothing is stored and nothing thanked. A
+ * browser gets the form again with every value and a fresh stamp; an API client a 422 naming
+ * the stamp and where to get one. Counted apart from spam (landform.refusals); logged at warn
+ * but for a quick tap (too fast), which people do. */
+static void
+refuse_stamp(struct request *r, const struct visit *v, bool json, const struct form *f,
+	     enum stamp_result sr)
+{
+	static const enum counter_event count[] = {
+		[STAMP_MISSING] = COUNTER_STAMP_MISSING,
+		[STAMP_MALFORMED] = COUNTER_STAMP_MALFORMED,
+		[STAMP_FORGED] = COUNTER_STAMP_FORGED,
+		[STAMP_TOO_FAST] = COUNTER_STAMP_TOO_FAST,
+	};
+	/* No field: landform.js then shows the message at the top of the form and focuses it (the
+	 * stamp's input is hidden); the code and the message name the stamp. */
+	struct schema_error se = { .code = stamp_result_code(sr) };
+
+	counters_add(&r->ctx->counters, count[sr], v->page->slug, v->channel, false, now_s());
+	if (sr == STAMP_TOO_FAST)
+		log_info("req=%s page=%s stamp refused: %s", r->id, v->page->slug, se.code);
+	else
+		log_warn("req=%s page=%s stamp refused: %s", r->id, v->page->slug, se.code);
+	if (sr == STAMP_TOO_FAST)
+		se.message = messages[MSG_TOO_FAST][v->lang];
+	else if (json && v->lang == LANG_EN)
+		se.message = arena_printf(r->arena, "This submission needs a valid form stamp (_stamp): "
+				"GET /api/v1/pages/%s/stamp, wait its min_age seconds, and send its stamp as _stamp.",
+				v->page->slug);
+	else if (json)
+		se.message = arena_printf(r->arena, "缺少有效的表单凭证（_stamp）：请先 GET /api/v1/pages/%s/stamp，"
+				"等待 min_age 秒后将其中的 stamp 作为 _stamp 一并提交。", v->page->slug);
+	else
+		se.message = messages[MSG_STAMP][v->lang];
+	answer_refusal(r, v, json, 422, f, &se, new_stamp(r, v->page->slug));
+}
+
+/* Seconds nginx asks a visitor refused for rate to wait (its LANDFORM_RATE_LIMITED parameter),
+ * or 0 when the request was not refused for rate. */
+static int
+rate_limited(const struct request *r)
+{
+	const char *s = http_param(r, "LANDFORM_RATE_LIMITED");
+	long n;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	n = strtol(s, NULL, 10);
+	return n >= 1 && n <= 3600 ? (int)n : 5;
+}
+
+/* nginx refused this post for its address's rate and passed it here (error_page 429 in
+ * docker/nginx.conf.template): nothing is stored; the form again with every value, 429, and how
+ * long to wait, in the visitor's language. */
+static void
+refuse_rate(struct request *r, const struct visit *v, bool json, const struct form *f,
+	    const char *stamp, int wait)
+{
+	struct schema_error se = { .code = "rate_limited" };
+
+	if (v->lang == LANG_EN)
+		se.message = arena_printf(r->arena, "Too many submissions from your network right now; please "
+				"wait %d seconds and send again. Everything you typed is still here.", wait);
+	else
+		se.message = arena_printf(r->arena, "您所在网络的提交过于频繁，请等待 %d 秒后再提交。"
+				"您填写的内容已保留。", wait);
+	answer_refusal(r, v, json, 429, f, &se,
+		       stamp != NULL && *stamp != '\0' ? stamp : new_stamp(r, v->page->slug));
+	http_header(r, "Retry-After", arena_printf(r->arena, "%d", wait));
+}
+
+/* POST from a browser or an API client: parse, check the stamp, validate; a filled honeypot goes
+ * to the quarantine; what passes is stored by page_store_deferred with the others of the
+ * worker's round, then answered. No path thanks a visitor for what is not committed. */
 static void
 take_submission(struct request *r, bool json)
 {
@@ -641,7 +790,7 @@ take_submission(struct request *r, bool json)
 	const char *stamp, *hp;
 	const char *cs = charset_param(r->arena, http_param(r, "CONTENT_TYPE"));
 	bool convert = cs != NULL && !charset_is_utf8(cs);
-	int status;
+	int status, wait;
 
 	if (!visit_init(r, &v))
 		return;
@@ -658,13 +807,15 @@ take_submission(struct request *r, bool json)
 		return;
 	stamp = form_get(&f, SCHEMA_STAMP_FIELD);
 	hp = form_get(&f, SCHEMA_HONEYPOT_FIELD);
+	wait = rate_limited(r);
+	if (wait > 0) {
+		refuse_rate(r, &v, json, &f, stamp, wait);
+		return;
+	}
 	sr = stamp_check(r->ctx->key, v.page->slug, stamp, clock_wall_ms(), c->stamp_min_age * 1000,
 			 c->stamp_max_age * 1000);
-	/* Bots get the answer a person would, so they learn nothing; only the count knows. */
-	if ((hp != NULL && *hp != '\0') || (sr != STAMP_OK && sr != STAMP_EXPIRED)) {
-		counters_add(&r->ctx->counters, COUNTER_SPAM, v.page->slug, v.channel, false, now_s());
-		answer_success(r, &v, json);
-		r->log_note = hp != NULL && *hp != '\0' ? "spam honeypot" : stamp_result_code(sr);
+	if (sr != STAMP_OK && sr != STAMP_EXPIRED) {
+		refuse_stamp(r, &v, json, &f, sr);
 		return;
 	}
 	if (sr == STAMP_EXPIRED) {
@@ -675,6 +826,10 @@ take_submission(struct request *r, bool json)
 	}
 	if (!schema_validate(v.page->schema, &f, v.lang, r->arena, &val, &se)) {
 		answer_refusal(r, &v, json, 422, &f, &se, stamp);
+		return;
+	}
+	if (hp != NULL && *hp != '\0') {
+		quarantine(r, &v, json, &f, &val, stamp);
 		return;
 	}
 	defer_store(r, &v, &f, &val, stamp, json);

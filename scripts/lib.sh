@@ -246,7 +246,9 @@ lf_landformd_stop() {
 
 # nginx with every path under $LF_VAR/nginx; the site itself is docker/nginx.conf.template.
 lf_nginx_start() {
-    local http=$1 rate=${2:-10r/s} burst=${3:-20}
+    # The production defaults (docker/compose.yaml has the same), or LANDFORM_POST_RATE and
+    # LANDFORM_POST_BURST from the environment: docs/operations.md "Rate limits".
+    local http=$1 rate=${2:-${LANDFORM_POST_RATE:-10r/s}} burst=${3:-${LANDFORM_POST_BURST:-200}}
     local nd=$LF_VAR/nginx
     mkdir -p "$nd/tmp/body" "$nd/tmp/fastcgi" "$nd/tmp/proxy" "$nd/tmp/uwsgi" "$nd/tmp/scgi"
     chown -R "$LF_USER:" "$nd/tmp"

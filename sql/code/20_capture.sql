@@ -181,8 +181,9 @@ END
 $$;
 
 -- Batch flush of the workers' in-memory counters:
--- [{"page":"demo","channel":"wx"|null,"at":<unix s>,"views":n,"opens":n,"spam":n,"visitors":n}]
--- added as page_daily rows (one per page x channel x day). visitors are the views by a browser
+-- [{"page":"demo","channel":"wx"|null,"at":<unix s>,"views":n,"opens":n,"spam":n,"visitors":n,
+--   "refused":{"stamp_forged":n,...}}]
+-- added as page_daily rows (one per page x channel x day; refused goes to refusal_daily). visitors are the views by a browser
 -- not yet counted for that page, channel and day (its cookie says: fcgi/visitor.h). Unknown
 -- pages are skipped (a page removed since), unknown channels created, bad channel codes
 -- ignored. Returns the site's offset from UTC in seconds now, the day the workers count in.
@@ -229,6 +230,20 @@ BEGIN
 		JOIN landform.pages p ON p.slug = x.page
 		LEFT JOIN landform.channels c ON c.code = x.channel
 		GROUP BY 1, 2, 3;
+
+		-- Posts refused for their stamp, apart from spam (sql/code/22_quarantine.sql). In key
+		-- order, so two workers flushing at once update the rows in the same order.
+		INSERT INTO landform.refusal_daily AS r (day, page_id, reason, n)
+		SELECT (to_timestamp(coalesce(x.at, extract(epoch FROM now()))) AT TIME ZONE v_tz)::date,
+		       p.id, k.key, sum(greatest(k.value::bigint, 0))
+		FROM jsonb_to_recordset(p_rows) AS x(page text, at double precision, refused jsonb)
+		JOIN landform.pages p ON p.slug = x.page
+		CROSS JOIN LATERAL jsonb_each_text(CASE jsonb_typeof(x.refused) WHEN 'object'
+		                                   THEN x.refused ELSE '{}' END) AS k
+		WHERE k.key ~ '^stamp_[a-z_]{1,30}$' AND k.value ~ '^[0-9]{1,12}$'
+		GROUP BY 1, 2, 3
+		ORDER BY 1, 2, 3
+		ON CONFLICT (day, page_id, reason) DO UPDATE SET n = r.n + excluded.n;
 	END IF;
 	RETURN landform._tz_offset();
 END

@@ -98,7 +98,8 @@ $$;
 --                  at most 500 per stage a tick);
 --   daily_summary  yesterday's figures to every active member, once a day after
 --                  daily_summary_at (local time).
--- and folds the last week of landform.staff_daily into one row per member and day.
+-- and folds the last week of landform.staff_daily into one row per member and day, and purges
+-- quarantined posts past suspect_retention.
 CREATE OR REPLACE FUNCTION landform.tick_notifications()
 RETURNS TABLE (expiring integer, stage_dwell integer, daily_summary integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -180,6 +181,8 @@ BEGIN
 	-- Keep the rollups at one row per member (page x channel) and day for the last week.
 	PERFORM landform.compact_staff_daily(v_today - 7);
 	PERFORM landform.compact_page_daily(v_today - 7);
+	-- The quarantine keeps posts for suspect_retention only (sql/code/22_quarantine.sql).
+	PERFORM landform.purge_suspects();
 	RETURN NEXT;
 END
 $$;

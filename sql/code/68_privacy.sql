@@ -102,6 +102,8 @@ BEGIN
 	GET DIAGNOSTICS v_n = ROW_COUNT;
 	DELETE FROM landform.import_staging s WHERE landform.normalize_phone(s.phone) = v_phone;
 	GET DIAGNOSTICS v_m = ROW_COUNT;
+	-- Quarantined posts (sql/code/22_quarantine.sql) hold the number too.
+	DELETE FROM landform.suspects q WHERE q.phone = v_phone;
 	RETURN QUERY SELECT v_log.leads, v_log.submissions, v_log.consultations, v_log.notes,
 	                    v_log.notifications, v_log.deals_kept, v_n + v_m;
 END

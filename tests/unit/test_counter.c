@@ -38,6 +38,28 @@ counters_should_batch_views_opens_spam_and_unique_visitors(void **state)
 }
 
 static void
+counters_should_count_stamp_refusals_apart_from_spam_by_reason(void **state)
+{
+	struct counters c;
+	char *json;
+
+	counters_init(&c);
+	counters_add(&c, COUNTER_STAMP_FORGED, "demo", NULL, false, 100);
+	counters_add(&c, COUNTER_STAMP_FORGED, "demo", NULL, false, 100);
+	counters_add(&c, COUNTER_STAMP_MISSING, "demo", NULL, false, 100);
+	counters_add(&c, COUNTER_STAMP_TOO_FAST, "ask", "wx", false, 100);
+	counters_add(&c, COUNTER_STAMP_MALFORMED, "ask", "wx", false, 100);
+	json = counters_json(&c, 101);
+	assert_string_equal(json,
+		"[{\"page\":\"demo\",\"channel\":null,\"at\":101,\"views\":0,\"opens\":0,\"spam\":0,"
+		"\"visitors\":0,\"refused\":{\"stamp_missing\":1,\"stamp_forged\":2}},"
+		"{\"page\":\"ask\",\"channel\":\"wx\",\"at\":101,\"views\":0,\"opens\":0,\"spam\":0,"
+		"\"visitors\":0,\"refused\":{\"stamp_malformed\":1,\"stamp_too_fast\":1}}]");
+	free(json);
+	counters_free(&c);
+}
+
+static void
 counters_should_fold_channels_into_none_when_full(void **state)
 {
 	struct counters c;
@@ -60,6 +82,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counters_should_batch_views_opens_spam_and_unique_visitors),
+		cmocka_unit_test(counters_should_count_stamp_refusals_apart_from_spam_by_reason),
 		cmocka_unit_test(counters_should_fold_channels_into_none_when_full),
 	};
 
