@@ -1,0 +1,81 @@
+/* GET /c/<code>: one call to landform.channel_visit, then a 302 built here from what it
+ * returned, or the friendly page (see livecode.h). */
+#include "livecode.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "html.h"
+#include "http.h"
+#include "location.h"
+#include "worker.h"
+
+static const struct db_stmt st_visit = {
+	"channel_visit", "SELECT status, page, query, fallback FROM landform.channel_visit($1)", 1
+};
+
+/* The page's text per language: title, sentence, link label. */
+static const char *const friendly_text[LANG_COUNT][3] = {
+	[LANG_ZH_CN] = { "这个码暂时用不了", "您扫描的二维码或打开的链接已失效或不存在。", "去看看我们的主页" },
+	[LANG_EN] = { "This code leads nowhere now", "The QR code you scanned or the link you opened is no longer active.",
+		      "See our main page" },
+};
+
+void
+livecode_friendly_page(struct buf *out, enum lang l, const char *fallback)
+{
+	const char *const *t = friendly_text[l];
+	struct buf href;
+
+	buf_printf(out,
+		   "<!doctype html>\n<html lang=\"%s\"><meta charset=\"utf-8\">"
+		   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+		   "<title>%s</title>\n"
+		   "<body style=\"font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em;line-height:1.5\">"
+		   "<h1 style=\"font-size:1.3em\">%s</h1>\n<p>%s</p>\n",
+		   lang_tag(l), t[0], t[0], t[1]);
+	if (fallback != NULL && *fallback != '\0') {
+		buf_init(&href, out->arena, 96);
+		buf_adds(&href, "/p/");
+		url_escape(&href, fallback, strlen(fallback));
+		buf_adds(out, "<p><a href=\"");
+		html_escapes(out, href.data);
+		buf_adds(out, "\">");
+		buf_adds(out, t[2]);
+		buf_adds(out, "</a></p>\n");
+	}
+	buf_adds(out, "</body></html>\n");
+}
+
+void
+livecode_handle(struct request *r)
+{
+	const char *params[1] = { r->params[0] };
+	struct db_rows rows;
+	struct db_error de;
+	const char *status;
+	struct buf loc;
+	enum lang l;
+
+	/* Never cached: every scan is counted, and a new target applies at once. */
+	http_policy_headers(r, "no-store", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'",
+			    "no-referrer");
+	if (!db_call(r->ctx->db, &st_visit, params, r->arena, &rows, &de) || rows.nrows != 1) {
+		http_error(r, 503, "unavailable", "Please try again in a moment.");
+		return;
+	}
+	status = db_value(&rows, 0, 0);
+	buf_init(&loc, r->arena, 128);
+	if (strcmp(status, "ok") == 0 &&
+	    location_page(&loc, db_value(&rows, 0, 1), db_value(&rows, 0, 2), r->params[0])) {
+		r->log_note = "scan";
+		http_header(r, "Location", loc.data);
+		http_begin(r, 302, "text/html; charset=utf-8");
+		return;
+	}
+	r->log_note = status;
+	l = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
+	http_header(r, "Content-Language", lang_tag(l));
+	http_begin(r, 404, "text/html; charset=utf-8");
+	livecode_friendly_page(&r->body_out, l, db_value(&rows, 0, 3));
+}
