@@ -40,6 +40,7 @@ const struct route handlers_routes[] = {
 	{ "POST", "/api/v1/staff/login", portal_handle_login },
 	{ "POST", "/api/v1/staff/logout", portal_handle_logout },
 	{ "GET", "/c/*", livecode_handle },
+	{ "GET", "/r/*", livecode_handle_referral },
 	{ "GET", "/staff/channels", channels_handle_page },
 	{ "POST", "/staff/channels/*/target", channels_handle_target },
 	{ "GET", "/staff/channels/*/qr.svg", channels_handle_qr },

@@ -8,10 +8,14 @@
 #include "html.h"
 #include "http.h"
 #include "location.h"
+#include "referral.h"
 #include "worker.h"
 
 static const struct db_stmt st_visit = {
 	"channel_visit", "SELECT status, page, query, fallback FROM landform.channel_visit($1)", 1
+};
+static const struct db_stmt st_referral = {
+	"referral_visit", "SELECT status, page FROM landform.referral_visit($1)", 1
 };
 
 /* The page's text per language: title, sentence, link label. */
@@ -78,4 +82,39 @@ livecode_handle(struct request *r)
 	http_header(r, "Content-Language", lang_tag(l));
 	http_begin(r, 404, "text/html; charset=utf-8");
 	livecode_friendly_page(&r->body_out, l, db_value(&rows, 0, 3));
+}
+
+/* A referral link: the same friendly page when it leads nowhere (unknown or forgotten). */
+void
+livecode_handle_referral(struct request *r)
+{
+	const char *params[1] = { r->params[0] };
+	char signed_ref[REFERRAL_SIGNED_MAX];
+	struct db_rows rows;
+	struct db_error de;
+	const char *status, *page;
+	struct buf loc;
+	enum lang l;
+
+	http_policy_headers(r, "no-store", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'",
+			    "no-referrer");
+	if (!db_call(r->ctx->db, &st_referral, params, r->arena, &rows, &de) || rows.nrows != 1) {
+		http_error(r, 503, "unavailable", "Please try again in a moment.");
+		return;
+	}
+	status = db_value(&rows, 0, 0);
+	page = db_value(&rows, 0, 1);
+	buf_init(&loc, r->arena, 160);
+	if (strcmp(status, "ok") == 0 && referral_sign(r->ctx->key, page, r->params[0], signed_ref) &&
+	    location_page(&loc, page, arena_printf(r->arena, "ref=%s", signed_ref), NULL)) {
+		r->log_note = "referral";
+		http_header(r, "Location", loc.data);
+		http_begin(r, 302, "text/html; charset=utf-8");
+		return;
+	}
+	r->log_note = status;
+	l = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
+	http_header(r, "Content-Language", lang_tag(l));
+	http_begin(r, 404, "text/html; charset=utf-8");
+	livecode_friendly_page(&r->body_out, l, NULL);
 }

@@ -10,7 +10,8 @@
 /* The redirect target "/p/<slug>?<query>&ch=<code>" appended to out: slug, code and each key
  * and value of query ("k=v&k2=v2", as SQL keeps it) percent-encoded except RFC 3986
  * unreserved characters, so no input can add a scheme, host, path segment, or line break.
- * False (out unchanged) when slug or code is NULL or empty. Pure. */
+ * Without code (NULL) there is no ch=, and without pairs no "?".
+ * False (out unchanged) when slug is NULL or empty, or code is empty. Pure. */
 bool location_page(struct buf *out, const char *slug, const char *query, const char *code)
 	__attribute__((warn_unused_result));
 

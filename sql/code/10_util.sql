@@ -28,7 +28,7 @@ BEGIN
 		PERFORM landform._check_time_zone(p_value);
 	ELSIF p_name IN ('public_url', 'session_idle', 'session_absolute', 'invitation_ttl') THEN
 		PERFORM landform._check_portal_setting(p_name, p_value); -- sql/code/80_portal.sql
-	ELSIF p_name = 'channel_fallback_page' THEN
+	ELSIF p_name IN ('channel_fallback_page', 'referral_page') THEN
 		PERFORM landform._check_channel_fallback(p_value); -- sql/code/66_channels.sql
 	ELSE
 		RAISE EXCEPTION 'unknown setting "%"', p_name

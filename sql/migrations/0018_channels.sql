@@ -65,3 +65,37 @@ INSERT INTO landform.settings (name, value, note) VALUES
 -- The reports change shape (a scans column before views); their views go with them.
 DROP FUNCTION IF EXISTS landform.funnel(date, date, text) CASCADE;
 DROP FUNCTION IF EXISTS landform.channel_report(date, date, text) CASCADE;
+
+-- Referrals (老带新, issue 17): each lead may get one personal share token (random, never the
+-- phone or the lead id); a new lead who came through it is credited to the referrer once.
+-- Credits outlive the referred person (forget keeps others' counts), not the referrer.
+CREATE TABLE landform.referral_tokens (
+	token text PRIMARY KEY CHECK (token ~ '^[0-9a-f]{32}$'),
+	lead_id bigint NOT NULL UNIQUE REFERENCES landform.leads ON DELETE CASCADE,
+	page_id bigint REFERENCES landform.pages ON DELETE SET NULL,
+	visits bigint NOT NULL DEFAULT 0,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE landform.referral_credits (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	referrer_id bigint NOT NULL REFERENCES landform.leads ON DELETE CASCADE,
+	referred_id bigint UNIQUE REFERENCES landform.leads ON DELETE SET NULL,
+	credited_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX referral_credits_referrer ON landform.referral_credits (referrer_id, credited_at);
+ALTER TABLE landform.leads ADD COLUMN referred_by bigint REFERENCES landform.leads ON DELETE SET NULL;
+CREATE INDEX leads_referred_by ON landform.leads (referred_by) WHERE referred_by IS NOT NULL;
+-- The goal (set_referral_goal): one row or none.
+CREATE TABLE landform.referral_goal (
+	one boolean PRIMARY KEY DEFAULT true CHECK (one),
+	n integer NOT NULL CHECK (n BETWEEN 1 AND 100000),
+	tag text NOT NULL CHECK (length(tag) BETWEEN 1 AND 32)
+);
+-- Who reached it, so the tag and the notice come once.
+CREATE TABLE landform.referral_goal_reached (
+	lead_id bigint PRIMARY KEY REFERENCES landform.leads ON DELETE CASCADE,
+	reached_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO landform.settings (name, value, note) VALUES
+	('referral_page', '',
+	 'slug of the page a referral link opens when the referrer''s own page is gone (empty: none)');

@@ -159,4 +159,17 @@ is "$(post boss "/api/v1/staff/channels/$CODE/target" -H "X-CSRF-Token: $CSRF" -
 is "$(body boss | python3 -c "import json,sys; e=json.load(sys.stdin)['error']; print(e['field'], e['message'])")" "query query_reserved" "... saying which field and why (a stable code)"
 is "$(scan "$CODE" && loc)" "302/p/$A?ref2=x&ch=$CODE" "the scan follows the JSON change"
 
+# --- referral links (the signing is unit-tested; crediting is tests/sql/67_referrals.sql) ----
+admin "select landform.submit('$A', NULL, '+86137${R}0001', 'Ref A', NULL, '{}', 'yes', 'it-ref-$R-1', NULL, NULL, 'zh-CN')"
+TOK=$(q "select landform.referral_token((select id from landform.leads where phone = '+86137${R}0001'), '$A')")
+r_get() { curl -s -o "$W/scan.body" -D "$W/scan.hdr" -w '%{http_code}' "$LF_URL/r/$1"; }
+is "$(r_get "$TOK")" 302 "GET /r/<token> answers 302"
+like "$(loc)" "^/p/$A\?ref=r1\.$TOK\.[0-9a-f]{32}\$" "... to the referrer's page with the referral signed"
+like "$(q "select visits from landform.referral_tokens where token = '$TOK'")" '^1$' "... and counts the visit"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$LF_URL$(loc)")" 200 "the page opens with it"
+is "$(r_get 0123456789abcdef0123456789abcdef)" 404 "a forged token: the friendly page"
+is "$(r_get '%2F%2Fevil.com')" 404 "... and a hostile one"
+admin "select landform.forget('+86137${R}0001')"
+is "$(r_get "$TOK")" 404 "after forget(phone) the link stops working"
+
 t_done

@@ -33,7 +33,9 @@ location_should_build_the_page_path_with_query_and_channel(void **state)
 	assert_string_equal(loc(&a, "demo", "utm_source=wx&x=1", "p-2"), "/p/demo?utm_source=wx&x=1&ch=p-2");
 	assert_string_equal(loc(&a, "demo", "flag", "a"), "/p/demo?flag=&ch=a");
 	assert_null(loc(&a, "", NULL, "a"));
-	assert_null(loc(&a, "demo", NULL, NULL));
+	assert_string_equal(loc(&a, "demo", NULL, NULL), "/p/demo");
+	assert_string_equal(loc(&a, "demo", "ref=r1.x", NULL), "/p/demo?ref=r1.x");
+	assert_null(loc(&a, "demo", NULL, ""));
 	arena_free(&a);
 }
 
