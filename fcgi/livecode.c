@@ -51,70 +51,71 @@ livecode_friendly_page(struct buf *out, enum lang l, const char *fallback)
 	buf_adds(out, "</body></html>\n");
 }
 
-void
-livecode_handle(struct request *r)
+/* The short link's one call: its row, or false when answered 503. Never cached: every scan
+ * is counted, and a new target applies at once. */
+static bool
+visit(struct request *r, const struct db_stmt *st, struct db_rows *rows)
 {
 	const char *params[1] = { r->params[0] };
-	struct db_rows rows;
 	struct db_error de;
-	const char *status;
-	struct buf loc;
-	enum lang l;
 
-	/* Never cached: every scan is counted, and a new target applies at once. */
 	http_policy_headers(r, "no-store", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'",
 			    "no-referrer");
-	if (!db_call(r->ctx->db, &st_visit, params, r->arena, &rows, &de) || rows.nrows != 1) {
+	if (!db_call(r->ctx->db, st, params, r->arena, rows, &de) || rows->nrows != 1) {
 		http_error(r, 503, "unavailable", "Please try again in a moment.");
-		return;
+		return false;
 	}
-	status = db_value(&rows, 0, 0);
-	buf_init(&loc, r->arena, 128);
-	if (strcmp(status, "ok") == 0 &&
-	    location_page(&loc, db_value(&rows, 0, 1), db_value(&rows, 0, 2), r->params[0])) {
-		r->log_note = "scan";
-		http_header(r, "Location", loc.data);
+	return true;
+}
+
+/* Answer 302 to loc when built (ok), else the friendly page; note says which in the log. */
+static void
+answer(struct request *r, bool ok, const struct buf *loc, const char *note, const char *fallback)
+{
+	enum lang l;
+
+	r->log_note = note;
+	if (ok) {
+		http_header(r, "Location", loc->data);
 		http_begin(r, 302, "text/html; charset=utf-8");
 		return;
 	}
-	r->log_note = status;
 	l = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
 	http_header(r, "Content-Language", lang_tag(l));
 	http_begin(r, 404, "text/html; charset=utf-8");
-	livecode_friendly_page(&r->body_out, l, db_value(&rows, 0, 3));
+	livecode_friendly_page(&r->body_out, l, fallback);
+}
+
+void
+livecode_handle(struct request *r)
+{
+	struct db_rows rows;
+	struct buf loc;
+	bool ok;
+
+	if (!visit(r, &st_visit, &rows))
+		return;
+	buf_init(&loc, r->arena, 128);
+	ok = strcmp(db_value(&rows, 0, 0), "ok") == 0 &&
+	     location_page(&loc, db_value(&rows, 0, 1), db_value(&rows, 0, 2), r->params[0]);
+	answer(r, ok, &loc, ok ? "scan" : db_value(&rows, 0, 0), db_value(&rows, 0, 3));
 }
 
 /* A referral link: the same friendly page when it leads nowhere (unknown or forgotten). */
 void
 livecode_handle_referral(struct request *r)
 {
-	const char *params[1] = { r->params[0] };
 	char signed_ref[REFERRAL_SIGNED_MAX];
 	struct db_rows rows;
-	struct db_error de;
-	const char *status, *page;
+	const char *page;
 	struct buf loc;
-	enum lang l;
+	bool ok;
 
-	http_policy_headers(r, "no-store", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'",
-			    "no-referrer");
-	if (!db_call(r->ctx->db, &st_referral, params, r->arena, &rows, &de) || rows.nrows != 1) {
-		http_error(r, 503, "unavailable", "Please try again in a moment.");
+	if (!visit(r, &st_referral, &rows))
 		return;
-	}
-	status = db_value(&rows, 0, 0);
 	page = db_value(&rows, 0, 1);
 	buf_init(&loc, r->arena, 160);
-	if (strcmp(status, "ok") == 0 && referral_sign(r->ctx->key, page, r->params[0], signed_ref) &&
-	    location_page(&loc, page, arena_printf(r->arena, "ref=%s", signed_ref), NULL)) {
-		r->log_note = "referral";
-		http_header(r, "Location", loc.data);
-		http_begin(r, 302, "text/html; charset=utf-8");
-		return;
-	}
-	r->log_note = status;
-	l = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
-	http_header(r, "Content-Language", lang_tag(l));
-	http_begin(r, 404, "text/html; charset=utf-8");
-	livecode_friendly_page(&r->body_out, l, NULL);
+	ok = strcmp(db_value(&rows, 0, 0), "ok") == 0 && referral_sign(r->ctx->key, page, r->params[0], signed_ref) &&
+	     location_page(&loc, page, arena_printf(r->arena, "ref=%s", signed_ref), NULL);
+	answer(r, ok, &loc, ok ? "referral" : db_value(&rows, 0, 0), NULL);
 }
