@@ -80,7 +80,7 @@ png_gray1(struct buf *out, const unsigned char *rows, unsigned width, unsigned h
 		raw[y * (stride + 1)] = 0; /* filter: none */
 		memcpy(raw + y * (stride + 1) + 1, rows + y * stride, stride);
 	}
-	if (compress2(z, &zlen, raw, (uLong)rawlen, 9) != Z_OK)
+	if (compress2(z, &zlen, raw, (uLong)rawlen, 6) != Z_OK)
 		goto done;
 	put32(ihdr, width);
 	put32(ihdr + 4, height);

@@ -71,17 +71,18 @@ qr_png(struct buf *out, const struct qr *q, unsigned size)
 	if ((rows = malloc(stride * side)) == NULL)
 		return false;
 	memset(rows, 0xFF, stride * side); /* white */
-	for (unsigned y = 0; y < side; y++) {
-		int my = (int)(y / px) - QR_QUIET;
+	/* Draw the first pixel row of each module row, then copy it px - 1 times. */
+	for (int my = 0; my < q->width; my++) {
+		unsigned char *row = rows + (size_t)(my + QR_QUIET) * px * stride;
 
-		if (my < 0 || my >= q->width)
-			continue;
-		for (unsigned x = 0; x < side; x++) {
-			int mx = (int)(x / px) - QR_QUIET;
-
-			if (mx >= 0 && mx < q->width && q->dark[my * q->width + mx])
-				rows[y * stride + x / 8] &= (unsigned char)~(0x80u >> (x % 8));
+		for (int mx = 0; mx < q->width; mx++) {
+			if (!q->dark[my * q->width + mx])
+				continue;
+			for (unsigned x = (unsigned)(mx + QR_QUIET) * px; x < (unsigned)(mx + QR_QUIET + 1) * px; x++)
+				row[x / 8] &= (unsigned char)~(0x80u >> (x % 8));
 		}
+		for (unsigned k = 1; k < px; k++)
+			memcpy(row + k * stride, row, stride);
 	}
 	ok = png_gray1(out, rows, side, side);
 	free(rows);

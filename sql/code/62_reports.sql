@@ -470,7 +470,7 @@ FROM (
 	UNION ALL
 	-- Scans of live codes (/c/<code>, issue 17), by the page they were sent to.
 	SELECT x.day, x.page_id, x.channel_id, x.scans, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-	FROM landform.channel_scans x
+	FROM landform.channel_scans x   -- one row per slot: summed by the GROUP BY
 ) u
 GROUP BY u.day, u.page_id, u.channel_id;
 

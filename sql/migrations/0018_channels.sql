@@ -47,13 +47,16 @@ ALTER TABLE landform.channels
 	ADD COLUMN disabled_at timestamptz,
 	ADD COLUMN target_changed_at timestamptz;
 
--- Scans of /c/<code> that were redirected, by the page they went to (anonymous counts).
+-- Scans of /c/<code> that were redirected, by the page they went to (anonymous counts). A
+-- poster's code is one hot row per day: each database session counts in its own slot of 16
+-- (backend pid mod 16), so workers do not queue on one row lock; reports sum the slots.
 CREATE TABLE landform.channel_scans (
 	page_id bigint NOT NULL REFERENCES landform.pages ON DELETE CASCADE,
 	channel_id bigint NOT NULL REFERENCES landform.channels ON DELETE CASCADE,
 	day date NOT NULL,
+	slot smallint NOT NULL DEFAULT 0 CHECK (slot BETWEEN 0 AND 15),
 	scans bigint NOT NULL DEFAULT 0,
-	PRIMARY KEY (channel_id, page_id, day)
+	PRIMARY KEY (channel_id, page_id, day, slot)
 ) WITH (fillfactor = 50);
 CREATE INDEX channel_scans_day ON landform.channel_scans (day);
 

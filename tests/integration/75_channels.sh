@@ -43,7 +43,7 @@ is "$(q "select scans || ' ' || (views > 0) from landform.channel_report(landfor
 admin "select landform.set_channel_target('$CODE', '$B')"
 is "$(scan "$CODE")" 302 "after a target change"
 is "$(loc)" "/p/$B?ch=$CODE" "... the very next scan goes to the new page"
-is "$(q "select string_agg(p.slug || '=' || x.scans, ' ' order by p.slug) from landform.channel_scans x join landform.pages p on p.id = x.page_id join landform.channels c on c.id = x.channel_id where c.code = '$CODE'")" \
+is "$(q "select string_agg(slug || '=' || n, ' ' order by slug) from (select p.slug, sum(x.scans) as n from landform.channel_scans x join landform.pages p on p.id = x.page_id join landform.channels c on c.id = x.channel_id where c.code = '$CODE' group by 1) s")" \
     "$B=1 $A=4" "scans are kept per target page"
 
 # --- never an open redirect ---------------------------------------------------------------
