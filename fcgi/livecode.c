@@ -119,3 +119,15 @@ livecode_handle_referral(struct request *r)
 	     location_page(&loc, page, arena_printf(r->arena, "ref=%s", signed_ref), NULL);
 	answer(r, ok, &loc, ok ? "referral" : db_value(&rows, 0, 0), NULL);
 }
+
+/* A mistyped or cut short link under /c/ or /r/: the friendly page (with the fallback link),
+ * never a bare 404. */
+void
+livecode_handle_nowhere(struct request *r)
+{
+	struct db_rows rows;
+
+	r->params[0] = NULL; /* no code: channel_visit answers unknown, with the fallback page */
+	if (visit(r, &st_visit, &rows))
+		answer(r, false, NULL, "unknown", db_value(&rows, 0, 3));
+}

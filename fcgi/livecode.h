@@ -14,6 +14,7 @@ struct request;
 
 void livecode_handle(struct request *r);          /* GET /c/<code> */
 void livecode_handle_referral(struct request *r); /* GET /r/<token>: see referral.h */
+void livecode_handle_nowhere(struct request *r);  /* GET /c/, /c/<a>/<b>, ...: the friendly page */
 
 /* The friendly page for a code that leads nowhere, in language l, linking to the page with
  * slug fallback (escaped) when it is not NULL. Pure. */

@@ -76,6 +76,10 @@ is "$(scan "nope$R" -H 'Accept-Language: en-US,en;q=0.9')" 404 "an unknown code:
 like "$(cat "$W/scan.body")" 'lang="en".*no longer active' "... in the visitor's language"
 like "$(cat "$W/scan.body")" "href=\"/p/$A\"" "... linking to the fallback page the admin set"
 is "$(scan "nope$R")" 404 "... and in Chinese by default"
+for path in "" "$CODE/extra" ; do
+    is "$(scan "$path")" 404 "GET /c/$path: the friendly page too"
+    like "$(cat "$W/scan.body")" "二维码.*href=\"/p/$A\"" "... with the fallback link, not a bare 404"
+done
 like "$(cat "$W/scan.body")" '二维码' "... with the Chinese text"
 n=$(scans "$CODE")
 admin "select landform.disable_channel('$CODE')"
