@@ -10,11 +10,6 @@ source "$(dirname "$0")/../lib.sh"
 W=$LF_VAR/reports-it
 rm -rf "$W"; mkdir -p "$W"
 R=$(printf '%04d' $((RANDOM % 10000)))
-# join WHO LINK PASSWORD: accept an invitation through its page
-join() {
-    req "$1" GET "${2#$LF_URL}" >/dev/null
-    post "$1" "${2#$LF_URL}" --data-urlencode "password=$3" --data-urlencode "again=$3" -d "csrf=$(csrf_of "$1")"
-}
 
 PAGE=reports-it$R
 admin "select landform.register_page('$PAGE', 'Reports IT', 'lead')"
@@ -24,8 +19,8 @@ link_boss=$(q "select landform.add_staff('it_boss$R', '老板 <i>Boss</i>')")
 link_m=$(q "select landform.add_staff('it_rm$R', 'Member')")
 admin "select landform.set_admin('it_boss$R', true)"
 admin "select landform.join_pool('it-reports-$R', 'it_rm$R')"
-is "$(join boss "$link_boss" 'boss password 1')" 303 "the admin sets a password"
-is "$(join m "$link_m" 'member password 1')" 303 "the member sets a password"
+is "$(portal_join boss "$link_boss" 'boss password 1')" 303 "the admin sets a password"
+is "$(portal_join m "$link_m" 'member password 1')" 303 "the member sets a password"
 
 # Traffic and submissions on wx-it and -cmd (a code that starts like a formula).
 admin "select landform.count_traffic(jsonb_build_array(

@@ -12,10 +12,6 @@ source "$(dirname "$0")/../lib.sh"
 W=$LF_VAR/channels-it
 rm -rf "$W"; mkdir -p "$W"
 R=$(printf '%04d' $((RANDOM % 10000)))
-join() {
-    req "$1" GET "${2#$LF_URL}" >/dev/null
-    post "$1" "${2#$LF_URL}" --data-urlencode "password=$3" --data-urlencode "again=$3" -d "csrf=$(csrf_of "$1")"
-}
 # scan CODE [curl args]: status of GET /c/CODE (headers in $W/scan.hdr, body in $W/scan.body)
 scan() { local c=$1; shift; curl -s -o "$W/scan.body" -D "$W/scan.hdr" -w '%{http_code}' "$@" "$LF_URL/c/$c"; }
 loc() { grep -i '^Location:' "$W/scan.hdr" | tr -d '\r' | cut -d' ' -f2-; }
@@ -96,8 +92,8 @@ is "$(scan "$CODE")" 302 "set_channel_target starts it again"
 link_boss=$(q "select landform.add_staff('ch_boss$R', 'Boss')")
 link_m=$(q "select landform.add_staff('ch_m$R', 'Member')")
 admin "select landform.set_admin('ch_boss$R', true)"
-is "$(join boss "$link_boss" 'boss password 1')" 303 "the admin sets a password"
-is "$(join m "$link_m" 'member password 1')" 303 "the member sets a password"
+is "$(portal_join boss "$link_boss" 'boss password 1')" 303 "the admin sets a password"
+is "$(portal_join m "$link_m" 'member password 1')" 303 "the member sets a password"
 PUB=$(q "select value from landform.settings where name = 'public_url'")
 
 is "$(req boss GET "/staff/channels/$CODE/qr.png?size=300")" 200 "the admin gets the PNG"
