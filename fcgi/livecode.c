@@ -117,6 +117,12 @@ livecode_handle_referral(struct request *r)
 	buf_init(&loc, r->arena, 160);
 	ok = strcmp(db_value(&rows, 0, 0), "ok") == 0 && referral_sign(r->ctx->key, page, r->params[0], signed_ref) &&
 	     location_page(&loc, page, arena_printf(r->arena, "ref=%s", signed_ref), NULL);
+	if (!ok && strcmp(db_value(&rows, 0, 0), "rate_limited") == 0) {
+		r->log_note = "rate_limited";
+		http_header(r, "Retry-After", "60");
+		http_error(r, 429, "rate_limited", "This link was opened too often just now: please try again in a minute.");
+		return;
+	}
 	answer(r, ok, &loc, ok ? "referral" : db_value(&rows, 0, 0), NULL);
 }
 

@@ -26,22 +26,31 @@ $$;
 
 -- GET /r/<token>'s call: status ok with the page to open (the referrer's page while it is
 -- published, else setting referral_page), counting the visit; unknown (also for a forgotten
--- referrer), or no_page.
+-- referrer), no_page, or rate_limited (more than 30 visits of one link in a minute: a link
+-- being farmed, not shared).
 CREATE OR REPLACE FUNCTION landform.referral_visit(p_token text)
 RETURNS TABLE (status text, page text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v_page text;
+	v_n integer;
 BEGIN
 	IF p_token IS NULL OR p_token !~ '^[0-9a-f]{32}$' THEN
 		RETURN QUERY SELECT 'unknown'::text, NULL::text;
 		RETURN;
 	END IF;
-	UPDATE landform.referral_tokens t SET visits = t.visits + 1
+	UPDATE landform.referral_tokens t
+	SET visits = t.visits + 1,
+	    window_at = CASE WHEN t.window_at > now() - interval '1 minute' THEN t.window_at ELSE now() END,
+	    window_visits = CASE WHEN t.window_at > now() - interval '1 minute' THEN t.window_visits + 1 ELSE 1 END
 	WHERE t.token = p_token
-	RETURNING (SELECT pg.slug FROM landform.pages pg WHERE pg.id = t.page_id AND pg.published) INTO v_page;
+	RETURNING (SELECT pg.slug FROM landform.pages pg WHERE pg.id = t.page_id AND pg.published), t.window_visits
+	INTO v_page, v_n;
 	IF NOT FOUND THEN
 		RETURN QUERY SELECT 'unknown'::text, NULL::text;
+		RETURN;
+	ELSIF v_n > 30 THEN
+		RETURN QUERY SELECT 'rate_limited'::text, NULL::text;
 		RETURN;
 	END IF;
 	v_page := coalesce(v_page, (SELECT pg.slug FROM landform.pages pg

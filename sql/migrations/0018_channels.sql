@@ -77,6 +77,9 @@ CREATE TABLE landform.referral_tokens (
 	lead_id bigint NOT NULL UNIQUE REFERENCES landform.leads ON DELETE CASCADE,
 	page_id bigint REFERENCES landform.pages ON DELETE SET NULL,
 	visits bigint NOT NULL DEFAULT 0,
+	-- Rate limit (referral_visit): visits in the minute that started at window_at.
+	window_at timestamptz NOT NULL DEFAULT now(),
+	window_visits integer NOT NULL DEFAULT 0,
 	created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE landform.referral_credits (

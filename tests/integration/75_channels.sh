@@ -169,6 +169,9 @@ like "$(q "select visits from landform.referral_tokens where token = '$TOK'")" '
 is "$(curl -s -o /dev/null -w '%{http_code}' "$LF_URL$(loc)")" 200 "the page opens with it"
 is "$(r_get 0123456789abcdef0123456789abcdef)" 404 "a forged token: the friendly page"
 is "$(r_get '%2F%2Fevil.com')" 404 "... and a hostile one"
+for i in $(seq 30); do r_get "$TOK" >/dev/null; done
+is "$(r_get "$TOK")" 429 "a link opened over 30 times in a minute is rate limited"
+like "$(grep -i '^Retry-After:' "$W/scan.hdr")" '60' "... with Retry-After"
 admin "select landform.forget('+86137${R}0001')"
 is "$(r_get "$TOK")" 404 "after forget(phone) the link stops working"
 

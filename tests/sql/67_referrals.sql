@@ -29,6 +29,12 @@ SELECT t.is((SELECT status || ' ' || page FROM landform.referral_visit((SELECT t
 SELECT t.is((SELECT status FROM landform.referral_visit('0123456789abcdef0123456789abcdef')), 'unknown', 'a forged token is unknown');
 SELECT t.is((SELECT status FROM landform.referral_visit('//evil')), 'unknown', 'so is one that cannot be a token');
 
+SELECT t.is((SELECT string_agg(status, ' ') FROM (SELECT (landform.referral_visit((SELECT token FROM tok))).status
+             FROM generate_series(1, 29)) v WHERE status <> 'ok'), NULL, '29 more visits in the minute: all ok');
+SELECT t.is((SELECT status FROM landform.referral_visit((SELECT token FROM tok))), 'rate_limited', 'the 31st in a minute is rate limited');
+UPDATE landform.referral_tokens SET window_at = now() - interval '61 seconds';
+SELECT t.is((SELECT status FROM landform.referral_visit((SELECT token FROM tok))), 'ok', 'a minute later the link works again');
+
 -- A refers B; B refers C.
 INSERT INTO s SELECT 'B', * FROM pg_temp.sub('+8613900000002', 'b');
 SELECT t.is(landform.referral_credit((SELECT token FROM tok), (SELECT lead FROM s WHERE who = 'B'),
@@ -78,7 +84,7 @@ SELECT t.throws($$SELECT landform.set_referral_goal(0, 'x')$$, '22023', 'a goal 
 -- The report.
 SELECT landform.add_deal((SELECT lead FROM s WHERE who = 'F'), 250) \g /dev/null
 SELECT t.is(string_agg(concat_ws(' ', referrer, visits, new_leads, won, revenue), ' | ' ORDER BY referrer),
-            'N1 1 3 1 250.00 | N2 0 1 0 0', 'referral_report: visits, new leads, won, revenue per referrer')
+            'N1 32 3 1 250.00 | N2 0 1 0 0', 'referral_report: visits, new leads, won, revenue per referrer')
 FROM landform.referral_report(landform.today(), landform.today());
 SELECT t.is((SELECT count(*)::integer FROM landform.referral_report(landform.today() - 10, landform.today() - 1)), 0,
             'nothing credited before today');
