@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "db.h"
+#include "channels.h"
 #include "http.h"
 #include "log.h"
+#include "livecode.h"
 #include "page.h"
 #include "portal.h"
 #include "reports.h"
@@ -38,6 +40,19 @@ const struct route handlers_routes[] = {
 	{ "GET", "/api/v1/staff/reports", reports_handle_page },
 	{ "POST", "/api/v1/staff/login", portal_handle_login },
 	{ "POST", "/api/v1/staff/logout", portal_handle_logout },
+	{ "GET", "/c/*", livecode_handle },
+	{ "GET", "/c", livecode_handle_nowhere },
+	{ "GET", "/c/", livecode_handle_nowhere },
+	{ "GET", "/c/*/*", livecode_handle_nowhere },
+	{ "GET", "/r/", livecode_handle_nowhere },
+	{ "GET", "/r/*/*", livecode_handle_nowhere },
+	{ "GET", "/r/*", livecode_handle_referral },
+	{ "GET", "/staff/channels", channels_handle_page },
+	{ "POST", "/staff/channels/*/target", channels_handle_target },
+	{ "GET", "/staff/channels/*/qr.svg", channels_handle_qr },
+	{ "GET", "/staff/channels/*/qr.png", channels_handle_qr },
+	{ "GET", "/api/v1/staff/channels", channels_handle_page },
+	{ "POST", "/api/v1/staff/channels/*/target", channels_handle_target },
 };
 
 const size_t handlers_route_count = sizeof(handlers_routes) / sizeof(handlers_routes[0]);

@@ -41,12 +41,13 @@
 #define SEARCH_MAX 50   /* bytes */
 #define URGENT_SECONDS 300
 
-enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_REPORTS, T_COUNT };
+enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_REPORTS, T_CHANNELS, T_COUNT };
 
 static const char *const tpl_files[T_COUNT] = {
 	[T_LAYOUT] = "layout.html", [T_LOGIN] = "login.html", [T_INVITE] = "invite.html",
 	[T_HOME] = "home.html",     [T_LEAD] = "lead.html",   [T_POOL] = "pool.html",
 	[T_MESSAGE] = "message.html", [T_REPORTS] = "reports.html",
+	[T_CHANNELS] = "channels.html",
 };
 
 struct portal {
@@ -2075,4 +2076,28 @@ void
 portal_render_reports(struct pctx *p, int status, cJSON *ctx, const char *title)
 {
 	render(p, status, T_REPORTS, ctx, title);
+}
+
+void
+portal_render_channels(struct pctx *p, int status, cJSON *ctx, const char *title)
+{
+	render(p, status, T_CHANNELS, ctx, title);
+}
+
+bool
+portal_read_form(struct pctx *p, struct form *f)
+{
+	return read_form(p, f);
+}
+
+bool
+portal_guard_post(struct pctx *p, const struct form *f)
+{
+	return guard_post(p, f);
+}
+
+const char *
+portal_csrf(const struct pctx *p, const struct form *f)
+{
+	return csrf_of(p, f);
 }

@@ -59,6 +59,12 @@ void portal_message(struct pctx *p, int status, const char *code, const char *ti
 const char *portal_text(const struct pctx *p, const char *key); /* UI text; the key if missing */
 /* reports.html inside the layout; ctx stays the caller's to delete. */
 void portal_render_reports(struct pctx *p, int status, struct cJSON *ctx, const char *title);
+/* channels.html inside the layout (channels.c); ctx stays the caller's to delete. */
+void portal_render_channels(struct pctx *p, int status, struct cJSON *ctx, const char *title);
+struct form;
+bool portal_read_form(struct pctx *p, struct form *f) __attribute__((warn_unused_result)); /* false: answered 400/415 */
+bool portal_guard_post(struct pctx *p, const struct form *f) __attribute__((warn_unused_result)); /* origin, session, CSRF shape; false: answered */
+const char *portal_csrf(const struct pctx *p, const struct form *f); /* X-CSRF-Token or the csrf field */
 
 /* Pure helpers, exported for tests. */
 

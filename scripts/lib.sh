@@ -34,8 +34,9 @@ lf_layout() {
 }
 
 LF_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config libfcgi-dev libpq-dev
-    libcjson-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev postgresql postgresql-contrib nginx-light curl"
-LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm apache2 lighttpd caddy"
+    libcjson-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev postgresql postgresql-contrib nginx-light curl
+    libqrencode-dev zlib1g-dev"
+LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm apache2 lighttpd caddy zbar-tools"
 
 # Install only what is missing; apt-get update once per machine, not on every run.
 lf_install() {

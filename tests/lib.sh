@@ -75,4 +75,10 @@ body() { cat "$W/$1.body"; }
 hdr() { grep -i "^$2:" "$W/$1.hdr" | tr -d '\r' | cut -d' ' -f2-; }
 csrf_of() { grep -o 'name="csrf" value="[0-9a-f]\{64\}"' "$W/$1.body" | head -1 | grep -o '[0-9a-f]\{64\}'; }
 
+# portal_join WHO LINK PASSWORD: accept a staff invitation through its page; prints the status.
+portal_join() {
+    req "$1" GET "${2#$LF_URL}" >/dev/null
+    post "$1" "${2#$LF_URL}" --data-urlencode "password=$3" --data-urlencode "again=$3" -d "csrf=$(csrf_of "$1")"
+}
+
 t_done() { return $(( T_FAILS > 0 )); }

@@ -451,7 +451,7 @@ $$;
 -- Every funnel count per page x channel x day, from the two rollups.
 DROP VIEW IF EXISTS landform.funnel_counts CASCADE;
 CREATE VIEW landform.funnel_counts AS
-SELECT u.day, u.page_id, u.channel_id,
+SELECT u.day, u.page_id, u.channel_id, sum(u.scans)::bigint AS scans,
        sum(u.views)::bigint AS views, sum(u.visitors)::bigint AS visitors,
        sum(u.opens)::bigint AS opens, sum(u.submissions)::bigint AS submissions,
        sum(u.spam)::bigint AS spam, sum(u.new_leads)::bigint AS new_leads,
@@ -459,14 +459,18 @@ SELECT u.day, u.page_id, u.channel_id,
        sum(u.assigned)::bigint AS assigned, sum(u.accepted)::bigint AS accepted,
        sum(u.contacted)::bigint AS contacted, sum(u.won)::bigint AS won
 FROM (
-	SELECT d.day, d.page_id, d.channel_id, d.views, d.visitors, d.opens, d.submissions, d.spam,
+	SELECT d.day, d.page_id, d.channel_id, 0 AS scans, d.views, d.visitors, d.opens, d.submissions, d.spam,
 	       d.leads AS new_leads, d.submissions - d.leads AS repeat_leads,
 	       0 AS consultations, 0 AS assigned, 0 AS accepted, 0 AS contacted, 0 AS won
 	FROM landform.page_daily d
 	UNION ALL
-	SELECT r.day, r.page_id, r.channel_id, 0, 0, 0, 0, 0, 0, 0,
+	SELECT r.day, r.page_id, r.channel_id, 0, 0, 0, 0, 0, 0, 0, 0,
 	       r.consultations, r.assigned, r.accepted, r.contacted, r.won
 	FROM landform.lead_daily r
+	UNION ALL
+	-- Scans of live codes (/c/<code>, issue 17), by the page they were sent to.
+	SELECT x.day, x.page_id, x.channel_id, x.scans, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+	FROM landform.channel_scans x   -- one row per slot: summed by the GROUP BY
 ) u
 GROUP BY u.day, u.page_id, u.channel_id;
 
@@ -474,7 +478,7 @@ GROUP BY u.day, u.page_id, u.channel_id;
 -- of the period's traffic and submissions; assigned..won are of the period's new leads (how
 -- many of them got that far so far). Each rate is a step over the step before it.
 CREATE OR REPLACE FUNCTION landform.funnel(p_from date, p_to date, p_grain text DEFAULT 'day')
-RETURNS TABLE (period date, page text, channel text, views bigint, visitors bigint,
+RETURNS TABLE (period date, page text, channel text, scans bigint, views bigint, visitors bigint,
                opens bigint, submissions bigint, spam bigint, new_leads bigint,
                repeat_leads bigint, consultations bigint, assigned bigint, accepted bigint,
                contacted bigint, won bigint, open_rate numeric, submit_rate numeric,
@@ -485,7 +489,7 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	PERFORM landform._check_range(p_from, p_to, p_grain);
 	RETURN QUERY
-	SELECT s.period, s.page, s.channel, s.views, s.visitors, s.opens, s.submissions, s.spam,
+	SELECT s.period, s.page, s.channel, s.scans, s.views, s.visitors, s.opens, s.submissions, s.spam,
 	       s.new_leads, s.repeat_leads, s.consultations, s.assigned, s.accepted, s.contacted,
 	       s.won,
 	       landform._rate(s.opens, s.visitors), landform._rate(s.submissions, s.opens),
@@ -495,7 +499,7 @@ BEGIN
 	       landform._rate(s.won, s.new_leads)
 	FROM (
 		SELECT landform._period(c.day, p_grain) AS period, pg.slug AS page,
-		       coalesce(ch.code, '(none)') AS channel,
+		       coalesce(ch.code, '(none)') AS channel, sum(c.scans)::bigint AS scans,
 		       sum(c.views)::bigint AS views, sum(c.visitors)::bigint AS visitors,
 		       sum(c.opens)::bigint AS opens, sum(c.submissions)::bigint AS submissions,
 		       sum(c.spam)::bigint AS spam, sum(c.new_leads)::bigint AS new_leads,
@@ -518,7 +522,7 @@ $$;
 -- return on the spend (渠道投入产出比 = revenue / spend).
 CREATE OR REPLACE FUNCTION landform.channel_report(p_from date, p_to date,
 	p_grain text DEFAULT 'month')
-RETURNS TABLE (period date, channel text, views bigint, visitors bigint, submissions bigint,
+RETURNS TABLE (period date, channel text, scans bigint, views bigint, visitors bigint, submissions bigint,
                new_leads bigint, consultations bigint, assigned bigint, accepted bigint,
                contacted bigint, won bigint, spend numeric, cost_per_lead numeric,
                cost_per_won numeric, orders bigint, revenue numeric, roi numeric)
@@ -528,13 +532,13 @@ DECLARE
 BEGIN
 	PERFORM landform._check_range(p_from, p_to, p_grain);
 	RETURN QUERY
-	SELECT s.period, coalesce(ch.code, '(none)'), s.views, s.visitors, s.submissions,
+	SELECT s.period, coalesce(ch.code, '(none)'), s.scans, s.views, s.visitors, s.submissions,
 	       s.new_leads, s.consultations, s.assigned, s.accepted, s.contacted, s.won,
 	       s.spend, round(s.spend / nullif(s.new_leads, 0), 2),
 	       round(s.spend / nullif(s.won, 0), 2), s.orders, s.revenue,
 	       landform._rate(s.revenue, s.spend)
 	FROM (
-		SELECT u.period, u.channel_id,
+		SELECT u.period, u.channel_id, sum(u.scans)::bigint AS scans,
 		       sum(u.views)::bigint AS views, sum(u.visitors)::bigint AS visitors,
 		       sum(u.submissions)::bigint AS submissions, sum(u.new_leads)::bigint AS new_leads,
 		       sum(u.consultations)::bigint AS consultations, sum(u.assigned)::bigint AS assigned,
@@ -542,19 +546,19 @@ BEGIN
 		       sum(u.won)::bigint AS won, sum(u.spend) AS spend, sum(u.orders)::bigint AS orders,
 		       sum(u.revenue) AS revenue
 		FROM (
-			SELECT landform._period(c.day, p_grain) AS period, c.channel_id, c.views, c.visitors,
+			SELECT landform._period(c.day, p_grain) AS period, c.channel_id, c.scans, c.views, c.visitors,
 			       c.submissions, c.new_leads, c.consultations, c.assigned, c.accepted,
 			       c.contacted, c.won, 0::numeric AS spend, 0 AS orders, 0::numeric AS revenue
 			FROM landform.funnel_counts c
 			WHERE c.day BETWEEN p_from AND p_to
 			UNION ALL
-			SELECT landform._period(x.day, p_grain), x.channel_id, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			SELECT landform._period(x.day, p_grain), x.channel_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 			       x.amount, 0, 0
 			FROM landform.channel_spend x
 			WHERE x.day BETWEEN p_from AND p_to
 			UNION ALL
 			SELECT landform._period((d.won_at AT TIME ZONE v_tz)::date, p_grain), d.channel_id,
-			       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, d.amount
+			       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, d.amount
 			FROM landform.deals d
 			WHERE d.won_at >= p_from::timestamp AT TIME ZONE v_tz
 			  AND d.won_at < (p_to + 1)::timestamp AT TIME ZONE v_tz

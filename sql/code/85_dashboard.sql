@@ -65,13 +65,13 @@ BEGIN
 			jsonb_build_object('key', 'month', 'from', date_trunc('month', landform.today())::date,
 			                   'to', landform.today())),
 		'funnel_rows', jsonb_build_object(
-			'columns', to_jsonb(ARRAY['period', 'page', 'channel', 'views', 'visitors', 'opens',
+			'columns', to_jsonb(ARRAY['period', 'page', 'channel', 'scans', 'views', 'visitors', 'opens',
 				'submissions', 'spam', 'new_leads', 'repeat_leads', 'consultations', 'assigned',
 				'accepted', 'contacted', 'won', 'open_rate', 'submit_rate', 'lead_rate',
 				'assign_rate', 'accept_rate', 'contact_rate', 'win_rate', 'visitor_to_lead',
 				'lead_to_won']),
 			'rows', (SELECT coalesce(jsonb_agg(to_jsonb(ARRAY[f.period::text, f.page, f.channel,
-					f.views::text, f.visitors::text, f.opens::text, f.submissions::text,
+					f.scans::text, f.views::text, f.visitors::text, f.opens::text, f.submissions::text,
 					f.spam::text, f.new_leads::text, f.repeat_leads::text, f.consultations::text,
 					f.assigned::text, f.accepted::text, f.contacted::text, f.won::text,
 					f.open_rate::text, f.submit_rate::text, f.lead_rate::text,
@@ -80,11 +80,11 @@ BEGIN
 					ORDER BY f.period, f.page, f.channel), '[]')
 				FROM landform.funnel(v_from, v_to, 'day') f)),
 		'channels', jsonb_build_object(
-			'columns', to_jsonb(ARRAY['period', 'channel', 'views', 'visitors', 'submissions',
+			'columns', to_jsonb(ARRAY['period', 'channel', 'scans', 'views', 'visitors', 'submissions',
 				'new_leads', 'consultations', 'assigned', 'accepted', 'contacted', 'won', 'spend',
 				'cost_per_lead', 'cost_per_won', 'orders', 'revenue', 'roi']),
 			'rows', (SELECT coalesce(jsonb_agg(to_jsonb(ARRAY[c.period::text, c.channel,
-					c.views::text, c.visitors::text, c.submissions::text, c.new_leads::text,
+					c.scans::text, c.views::text, c.visitors::text, c.submissions::text, c.new_leads::text,
 					c.consultations::text, c.assigned::text, c.accepted::text, c.contacted::text,
 					c.won::text, c.spend::text, c.cost_per_lead::text, c.cost_per_won::text,
 					c.orders::text, c.revenue::text, c.roi::text])

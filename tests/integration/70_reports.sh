@@ -10,11 +10,6 @@ source "$(dirname "$0")/../lib.sh"
 W=$LF_VAR/reports-it
 rm -rf "$W"; mkdir -p "$W"
 R=$(printf '%04d' $((RANDOM % 10000)))
-# join WHO LINK PASSWORD: accept an invitation through its page
-join() {
-    req "$1" GET "${2#$LF_URL}" >/dev/null
-    post "$1" "${2#$LF_URL}" --data-urlencode "password=$3" --data-urlencode "again=$3" -d "csrf=$(csrf_of "$1")"
-}
 
 PAGE=reports-it$R
 admin "select landform.register_page('$PAGE', 'Reports IT', 'lead')"
@@ -24,8 +19,8 @@ link_boss=$(q "select landform.add_staff('it_boss$R', '老板 <i>Boss</i>')")
 link_m=$(q "select landform.add_staff('it_rm$R', 'Member')")
 admin "select landform.set_admin('it_boss$R', true)"
 admin "select landform.join_pool('it-reports-$R', 'it_rm$R')"
-is "$(join boss "$link_boss" 'boss password 1')" 303 "the admin sets a password"
-is "$(join m "$link_m" 'member password 1')" 303 "the member sets a password"
+is "$(portal_join boss "$link_boss" 'boss password 1')" 303 "the admin sets a password"
+is "$(portal_join m "$link_m" 'member password 1')" 303 "the member sets a password"
 
 # Traffic and submissions on wx-it and -cmd (a code that starts like a formula).
 admin "select landform.count_traffic(jsonb_build_array(
@@ -83,22 +78,22 @@ like "$(hdr boss Content-Type)" '^text/csv; charset=utf-8' "... as text/csv in U
 like "$(hdr boss Content-Disposition)" "^attachment; filename=\"landform-funnel-$FROM-$TO.csv\"" "... as an attachment named after the period"
 is "$(head -c 3 "$W/boss.body" | od -An -tx1 | tr -d ' ')" efbbbf "... starting with a UTF-8 BOM"
 is "$(tail -c +4 "$W/boss.body" | head -1 | tr -d '\r')" \
-   "period,page,channel,views,visitors,opens,submissions,spam,new_leads,repeat_leads,consultations,assigned,accepted,contacted,won,open_rate,submit_rate,lead_rate,assign_rate,accept_rate,contact_rate,win_rate,visitor_to_lead,lead_to_won" \
+   "period,page,channel,scans,views,visitors,opens,submissions,spam,new_leads,repeat_leads,consultations,assigned,accepted,contacted,won,open_rate,submit_rate,lead_rate,assign_rate,accept_rate,contact_rate,win_rate,visitor_to_lead,lead_to_won" \
    "... with SQL's column names"
 is "$(head -1 "$W/boss.body" | tail -c 2 | od -An -tx1 | tr -d ' ')" 0d0a "... and CRLF line ends"
 got=$(tr -d '\r' < "$W/boss.body" | grep ",$PAGE,wx-it,")
 want=$(q "copy (select * from landform.funnel('$FROM', '$TO') where page = '$PAGE' and channel = 'wx-it') to stdout with (format csv)")
 is "$got" "$want" "the wx-it row equals SELECT * FROM landform.funnel(...)"
-like "$got" ",$PAGE,wx-it,30,3,6,2,0,2," "... 30 views, 3 visitors, 6 opens, 2 submissions, 2 new leads"
+like "$got" ",$PAGE,wx-it,0,30,3,6,2,0,2," "... no scans, 30 views, 3 visitors, 6 opens, 2 submissions, 2 new leads"
 got=$(tr -d '\r' < "$W/boss.body" | grep ",$PAGE,")
-like "$got" ",$PAGE,\"'-cmd\",9,1,3,1," "the -cmd channel is quoted with a leading ' (no formula)"
+like "$got" ",$PAGE,\"'-cmd\",0,9,1,3,1," "the -cmd channel is quoted with a leading ' (no formula)"
 unlike "$got" ",-cmd," "... never bare"
 want=$(q "copy (select * from landform.funnel('$FROM', '$TO')) to stdout with (format csv)" | sed "s/,-cmd,/,\"'-cmd\",/" | sort)
 is "$(tail -c +4 "$W/boss.body" | tr -d '\r' | tail -n +2 | sort)" "$want" "every funnel row equals SQL"
 
 is "$(req boss GET "/staff/reports.csv?table=channels&$P")" 200 "the channel CSV downloads"
 is "$(tail -c +4 "$W/boss.body" | head -1 | tr -d '\r')" \
-   "period,channel,views,visitors,submissions,new_leads,consultations,assigned,accepted,contacted,won,spend,cost_per_lead,cost_per_won,orders,revenue,roi" \
+   "period,channel,scans,views,visitors,submissions,new_leads,consultations,assigned,accepted,contacted,won,spend,cost_per_lead,cost_per_won,orders,revenue,roi" \
    "... with SQL's column names"
 want=$(q "copy (select * from landform.channel_report('$FROM', '$TO')) to stdout with (format csv)" | sed "s/,-cmd,/,\"'-cmd\",/" | sort)
 is "$(tail -c +4 "$W/boss.body" | tr -d '\r' | tail -n +2 | sort)" "$want" "every channel row equals SQL"

@@ -164,6 +164,35 @@ SELECT t.lives($$SELECT landform.set_channel_cost('wx', (SELECT d FROM today), (
 SELECT t.is((SELECT cost FROM landform.channels WHERE code = 'wx'), 100.00, 'the same amount again: total unchanged');
 SELECT t.throws($$SELECT landform.set_channel_cost('nope', '2024-01-01', '2024-01-02', 1)$$, 'P0002', 'an unknown channel is refused');
 
+-- Live-code scans (issue 17): counted by channel_visit per target page, a column before views
+-- in both reports; a stopped code's scans are not.
+\o /dev/null
+SELECT landform.set_channel_target('qr', 'demo');
+SELECT landform.channel_visit('qr') FROM generate_series(1, 3);
+SELECT landform.set_channel_target('qr', 'ask', 'utm_medium=print');
+\o
+SELECT t.is((SELECT concat_ws(' ', status, page, query) FROM landform.channel_visit('qr')), 'ok ask utm_medium=print',
+            'channel_visit says where the code points now');
+SELECT t.is(string_agg(concat_ws(' ', page, channel, scans, views), ' | ' ORDER BY page, channel),
+            'ask (none) 0 30 | ask qr 1 0 | demo qr 3 50 | demo wx 0 110',
+            'funnel: scans per page the code pointed to, before views')
+FROM landform.funnel((SELECT d FROM today), (SELECT d FROM today));
+SELECT t.is(string_agg(concat_ws(' ', channel, scans, views), ' | ' ORDER BY channel), '(none) 0 30 | qr 4 50 | wx 0 110',
+            'channel_report: scans per channel')
+FROM landform.channel_report((SELECT d FROM today), (SELECT d FROM today), 'day');
+SELECT landform.disable_channel('qr') \g /dev/null
+SELECT t.is((SELECT status FROM landform.channel_visit('qr')), 'disabled', 'a stopped code is disabled');
+SELECT t.is((SELECT sum(scans)::integer FROM landform.channel_scans), 4, '... and its scans are not counted');
+SELECT t.is((SELECT status FROM landform.channel_visit('no-such')), 'unknown', 'an unknown code is unknown');
+SELECT t.is((SELECT status FROM landform.channel_visit('//evil')), 'unknown', 'so is a code that cannot be one');
+SELECT t.throws($$SELECT landform.disable_channel('no-such')$$, 'P0002', 'disable_channel refuses an unknown channel');
+SELECT t.throws($$SELECT landform.set_channel_target('qr', 'nope')$$, '22023', 'set_channel_target refuses an unknown page');
+SELECT t.throws($$SELECT landform.set_setting('channel_fallback_page', 'nope')$$, '22023', 'the fallback must be a page');
+SELECT t.is(landform.channel_query_problem(q), want, 'extra query ' || q || ': ' || coalesce(want, 'ok'))
+FROM (VALUES ('a=1&b=x.y~z-_', NULL), ('a', 'query_pair'), ('a=b=c', 'query_pair'), ('a=%2F', 'query_pair'),
+             ('CH=1', 'query_reserved'), ('a=1&a=2', 'query_repeated'), ('', 'query_length'),
+             ('1a=b', 'query_pair'), ('a=1&&b=2', 'query_pair')) v(q, want);
+
 -- Revenue = traffic x conversion x order value x repurchase.
 SELECT t.is(string_agg(concat_ws(' ', channel, traffic, buyers, orders, revenue, conversion, aov, repurchase), ' | '
                        ORDER BY channel),

@@ -104,7 +104,7 @@ SELECT t.is((SELECT array_agg((x->>'count')::bigint ORDER BY o) FROM jsonb_array
 
 -- Tables: every cell equals the view's row as text, in the same order.
 SELECT t.is((SELECT jsonb_agg(x) FROM jsonb_array_elements(j->'funnel_rows'->'rows') x),
-            (SELECT jsonb_agg(to_jsonb(ARRAY[f.period::text, f.page, f.channel, f.views::text, f.visitors::text,
+            (SELECT jsonb_agg(to_jsonb(ARRAY[f.period::text, f.page, f.channel, f.scans::text, f.views::text, f.visitors::text,
                 f.opens::text, f.submissions::text, f.spam::text, f.new_leads::text, f.repeat_leads::text,
                 f.consultations::text, f.assigned::text, f.accepted::text, f.contacted::text, f.won::text,
                 f.open_rate::text, f.submit_rate::text, f.lead_rate::text, f.assign_rate::text,
@@ -113,20 +113,20 @@ SELECT t.is((SELECT jsonb_agg(x) FROM jsonb_array_elements(j->'funnel_rows'->'ro
              FROM landform.funnel_daily f WHERE f.period BETWEEN landform.today() - 6 AND landform.today()),
             'funnel rows equal funnel_daily over the period, cell by cell') FROM r;
 SELECT t.is(jsonb_array_length(j->'funnel_rows'->'rows'), 3, 'three page x channel rows today') FROM r;
-SELECT t.is(jsonb_array_length(j->'funnel_rows'->'columns'), 24, 'the funnel has its 24 columns') FROM r;
+SELECT t.is(jsonb_array_length(j->'funnel_rows'->'columns'), 25, 'the funnel has its 25 columns') FROM r;
 SELECT t.is((SELECT string_agg(x->>2, ' ' ORDER BY x->>2) FROM jsonb_array_elements(j->'funnel_rows'->'rows') x),
             '(none) -cmd wx', 'channel codes as they are, (none) for traffic without one') FROM r;
 
 SELECT t.is((SELECT jsonb_agg(x) FROM jsonb_array_elements(j->'channels'->'rows') x),
-            (SELECT jsonb_agg(to_jsonb(ARRAY[c.period::text, c.channel, c.views::text, c.visitors::text,
+            (SELECT jsonb_agg(to_jsonb(ARRAY[c.period::text, c.channel, c.scans::text, c.views::text, c.visitors::text,
                 c.submissions::text, c.new_leads::text, c.consultations::text, c.assigned::text,
                 c.accepted::text, c.contacted::text, c.won::text, c.spend::text, c.cost_per_lead::text,
                 c.cost_per_won::text, c.orders::text, c.revenue::text, c.roi::text]) ORDER BY c.period, c.channel)
              FROM landform.channel_report(landform.today() - 29, landform.today(), 'month') c),
             'channel rows equal channel_report by month over the default 30 days') FROM d;
-SELECT t.is((SELECT sum((x->>15)::numeric)::text FROM jsonb_array_elements(j->'channels'->'rows') x WHERE x->>1 = 'wx'),
+SELECT t.is((SELECT sum((x->>16)::numeric)::text FROM jsonb_array_elements(j->'channels'->'rows') x WHERE x->>1 = 'wx'),
             '1234.50', 'wx revenue: the deal (over the months the period touches)') FROM r;
-SELECT t.is((SELECT x->>11 FROM jsonb_array_elements(j->'channels'->'rows') x WHERE x->>1 = 'wx'
+SELECT t.is((SELECT x->>12 FROM jsonb_array_elements(j->'channels'->'rows') x WHERE x->>1 = 'wx'
              AND x->>0 = date_trunc('month', landform.today())::date::text),
             '70.00', 'wx spend: seven of the ten days of its cost (when the week is inside one month)') FROM r
 WHERE landform.today() - 6 >= date_trunc('month', landform.today())::date;
