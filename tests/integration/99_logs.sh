@@ -56,8 +56,8 @@ if [ -z "$found" ]; then
 else
     not_ok "a phone number above debug in the logs: $(grep -F -h -f "$W/phones" "$W/lines" "$W/lines.packed" | head -2 | cut -c1-300)"
 fi
-like "$(grep -F 'GET /staff/invite/' "$LF_LOG/nginx-access.log" | tail -1)" 'GET /staff/invite/… HTTP' "nginx logs the invitation path with its token cut"
-like "$(grep -F 'GET /staff/login' "$LF_LOG/nginx-access.log" | grep -F '/staff/invite/' | tail -1)" '"http://[^"]*/staff/invite/…"' "... and the Referer too"
+like "$(grep -F 'GET /staff/invite/' "$LF_LOG/nginx-access.log" | tail -1)" 'GET /staff/invite/\.\.\. HTTP' "nginx logs the invitation path with its token cut"
+like "$(grep -F 'GET /staff/login' "$LF_LOG/nginx-access.log" | grep -F '/staff/invite/' | tail -1)" '"http://[^"]*/staff/invite/\.\.\."' "... and the Referer too"
 like "$(grep -F ' /staff/invite/' "$LF_LOG/landformd.log" | tail -1)" 'GET /staff/invite/… 200' "landformd logs it cut too"
 like "$(grep -i '^Referrer-Policy:' "$W/m.hdr" | tr -d '\r')" 'Referrer-Policy: (no-referrer|same-origin)$' "the invitation page keeps the link from other sites' Referer"
 
