@@ -361,11 +361,15 @@ static void
 portal_headers(struct request *r)
 {
 	/* same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own
-	 * form posts, and the origin check would refuse them. Invitation URLs never leave the site. */
+	 * form posts, and the origin check would refuse them. An invitation page says
+	 * strict-origin: the next request's Referer is the bare origin, so its token is not sent
+	 * on to our own logs either (the Origin of its form post stays the real one). */
+	bool invite = r->path != NULL && strncmp(r->path, "/staff/invite/", 14) == 0;
+
 	http_policy_headers(r, "no-store",
 			    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 			    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-			    "same-origin");
+			    invite ? "strict-origin" : "same-origin");
 }
 
 static void

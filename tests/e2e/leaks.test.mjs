@@ -39,13 +39,20 @@ async function press(page, selector) {
 	const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
 	return res;
 }
+// Signs a member up through the invitation; no request the browser makes afterwards carries
+// the token in its Referer (the page says Referrer-Policy: strict-origin).
 async function signUp(ctx, link) {
 	const p = await ctx.newPage();
+	const token = link.slice(link.lastIndexOf('/') + 1);
+	const referers = [];
+	p.on('request', (r) => referers.push(r.headers().referer || ''));
 	await p.goto(`${BASE}${link.slice(link.indexOf('/staff/'))}`);
 	await p.fill('#password', PW);
 	await p.fill('#again', PW);
 	await press(p, '#set-password');
 	t.is(new URL(p.url()).pathname, '/staff/', 'a member signs in through the invitation');
+	t.ok(referers.length >= 3 && !referers.some((r) => r.includes(token)),
+	    `no request after the invitation page sends its token as the Referer (${referers.length} requests)`);
 	return p;
 }
 // Nothing of a contact detail in the page: the full number, its national part, the e-mail's

@@ -59,7 +59,7 @@ fi
 like "$(grep -F 'GET /staff/invite/' "$LF_LOG/nginx-access.log" | tail -1)" 'GET /staff/invite/\.\.\. HTTP' "nginx logs the invitation path with its token cut"
 like "$(grep -F 'GET /staff/login' "$LF_LOG/nginx-access.log" | grep -F '/staff/invite/' | tail -1)" '"http://[^"]*/staff/invite/\.\.\."' "... and the Referer too"
 like "$(grep -F ' /staff/invite/' "$LF_LOG/landformd.log" | tail -1)" 'GET /staff/invite/… 200' "landformd logs it cut too"
-like "$(grep -i '^Referrer-Policy:' "$W/m.hdr" | tr -d '\r')" 'Referrer-Policy: (no-referrer|same-origin)$' "the invitation page keeps the link from other sites' Referer"
+like "$(grep -i '^Referrer-Policy:' "$W/m.hdr" | tr -d '\r')" 'Referrer-Policy: strict-origin$' "the invitation page tells browsers to send only the origin as the next page's Referer"
 
 # Private: service user and root only.
 is "$(stat -c %a "$LF_LOG")" 750 "the log folder is 0750"
