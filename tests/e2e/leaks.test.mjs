@@ -4,7 +4,7 @@
 // lead with every contact detail masked (phone, e-mail field, phone number and WeChat id in the
 // question, a phone in a note); an offer is masked the same way until accepted, and shown in
 // full after. Screenshots go to artifacts/leaks/.
-import { start, launch, phone, baseUrl, psql, sleep } from './lib.mjs';
+import { start, launch, phone, baseUrl, psql, leadState as stateOf, until as waitUntil } from './lib.mjs';
 
 const t = start('leaks');
 const BASE = baseUrl();
@@ -19,17 +19,7 @@ const MAIL = (n) => `vip.${n}.${RUN}@example.com`;
 
 const sql = (text, more = {}) => psql(text, { run: RUN, a: A, c: C, p1: POOL1, p2: POOL2, ...more });
 const one = (text, more = {}) => sql(text, more).split('\n')[0];
-const stateOf = (id) => one(`SELECT l.state || ':' || coalesce(s.login, '') FROM landform.leads l
-    LEFT JOIN landform.staff s ON s.id = l.owner_id WHERE l.id = :'id'`, { id });
-async function until(what, fn, ms = 10000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (fn())
-			return true;
-		await sleep(100);
-	}
-	return t.fail(`${what} (timed out)`);
-}
+const until = (what, fn, ms) => waitUntil(t, what, fn, ms);
 function submit(pool, n) {
 	return one(`SELECT lead_id FROM landform.submit(:'page', NULL, :'phone', :'name', :'q',
 	    jsonb_build_object('email', :'mail', 'mobile', :'phone'), 'yes', :'key', '127.0.0.1', 'e2e', 'zh-CN')`,

@@ -26,19 +26,17 @@ GRANT SELECT ON vip_leads TO landform_app;
 -- contact details in free text; alice's own lead is offered to her.
 \o /dev/null
 DO $$
-DECLARE
-	v_login text;
 BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'consult');
 	PERFORM landform.register_page('vip', 'VIP', 'consult');
 	PERFORM landform.add_pool('vip');
 	PERFORM landform.set_page_pool('vip', 'vip');
-	FOREACH v_login IN ARRAY ARRAY['alice', 'carol'] LOOP
-		PERFORM landform.add_staff(v_login, initcap(v_login));
-		PERFORM landform.set_password(v_login, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g');
-		PERFORM landform.portal_login_finish(v_login, NULL, landform._staff_id(v_login), t.s(v_login),
-		                                     t.c(v_login), NULL, NULL);
-	END LOOP;
+	-- Two members, each with a password and a session (t.s) as the portal opens them.
+	PERFORM landform.add_staff(m, initcap(m)) FROM unnest(ARRAY['alice', 'carol']) m;
+	PERFORM landform.set_password(m, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g')
+	FROM unnest(ARRAY['alice', 'carol']) m;
+	PERFORM landform.portal_login_finish(m, NULL, landform._staff_id(m), t.s(m), t.c(m), NULL, NULL)
+	FROM unnest(ARRAY['alice', 'carol']) m;
 	PERFORM landform.join_pool('default', 'alice');
 	PERFORM landform.join_pool('vip', 'carol');
 	PERFORM landform.submit('vip', NULL, '+8613700000001', '贵宾一', '13900001111 或微信 wxid_abc',
