@@ -1394,16 +1394,19 @@ shape_lead(struct pctx *p, cJSON *res)
 }
 
 /* Belt and braces over row-level security: a lead is shown only when SQL says it is the
- * member's (pending or owned) or in the open pool. RLS does not bind a connection made as the
- * schema owner, so a misconfigured database_url must not show one member's leads to another. */
+ * member's (pending or owned) or in the open pool of one of their pools (can_claim). RLS does
+ * not bind a connection made as the schema owner, so a misconfigured database_url must not
+ * show one member's leads to another. */
 static bool
 visible(struct pctx *p, const cJSON *res)
 {
 	const cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead");
 	const cJSON *mine = cJSON_GetObjectItemCaseSensitive(lead, "mine");
+	const cJSON *claim = cJSON_GetObjectItemCaseSensitive(lead, "can_claim");
 	const char *state = json_text(p->r, lead, "state");
 
-	if (!cJSON_IsBool(mine) || cJSON_IsTrue(mine) || (state != NULL && strcmp(state, "open") == 0))
+	if (!cJSON_IsBool(mine) || cJSON_IsTrue(mine) ||
+	    (state != NULL && strcmp(state, "open") == 0 && cJSON_IsTrue(claim)))
 		return true;
 	log_warn("req=%s portal_lead showed a lead that is not the member's: database_url should "
 		 "log in as landform_app, not the schema owner", p->r->id);
