@@ -139,13 +139,14 @@ $$;
 -- and the open pool of the pools they are members of, nothing else. landform.staff_id and
 -- landform.pools are set for the transaction by _portal_enter. The one rule: the row-level
 -- security policy on leads (90_security.sql), the portal views and read functions all use it.
--- Plain SQL without SET clauses, so the planner inlines it.
+-- Plain SQL without SET clauses, so the planner inlines it; NULL (not seen) when nothing is set;
+-- written so that, inlined, the owner index and the open-pool partial index serve it (a
+-- coalesce around either side made a seq scan of leads under every assignment read).
 CREATE OR REPLACE FUNCTION landform.portal_may_see(p_owner bigint, p_state text, p_pool bigint)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
-	SELECT coalesce(p_owner = nullif(current_setting('landform.staff_id', true), '')::bigint, false)
-	    OR coalesce(p_state = 'open'
-	                AND p_pool = ANY (nullif(current_setting('landform.pools', true), '')::bigint[]), false)
+	SELECT p_owner = nullif(current_setting('landform.staff_id', true), '')::bigint
+	    OR (p_state = 'open' AND p_pool = ANY (nullif(current_setting('landform.pools', true), '')::bigint[]))
 $$;
 
 -- Check a session (and its CSRF token when p_need_csrf), touch it for idle expiry, and set
