@@ -186,3 +186,65 @@ log_access(const char *fmt, ...)
 	emit(LOG_INFO, true, fmt, ap);
 	va_end(ap);
 }
+
+/* Longest run of hex digits in the len bytes at s: a token hides in a segment by its shape. */
+static size_t
+hex_run(const char *s, size_t len)
+{
+	size_t best = 0, run = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		bool hex = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		           (s[i] >= 'A' && s[i] <= 'F');
+
+		run = hex ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* Why: log readers (operators, a shipped log, anyone who can read the file) must not be able
+ * to use an invitation link; cutting by shape also covers a route added later. */
+const char *
+log_path(const char *path, char *out, size_t outsz)
+{
+	static const char cut[] = "\xe2\x80\xa6"; /* … */
+	const char *p = path ? path : "";
+	bool after_invite = false;
+	size_t n = 0;
+
+	if (outsz < sizeof(cut)) { /* no room even for "…" */
+		if (outsz > 0)
+			out[0] = '\0';
+		return out;
+	}
+	if (*p != '\0' && *p != '/') { /* not a path as front-ends send it: show none of it */
+		memcpy(out, cut, sizeof(cut));
+		return out;
+	}
+	while (*p == '/') {
+		size_t len = strcspn(p + 1, "/");
+		bool token = len > 0 && (after_invite || hex_run(p + 1, len) >= 32);
+		const char *piece = token ? cut : p + 1;
+		size_t plen = token ? sizeof(cut) - 1 : len;
+
+		if (n + 1 + plen >= outsz) { /* no room for the rest: end with "…" */
+			if (n > outsz - sizeof(cut)) { /* back to a segment's start, never mid-character */
+				n = outsz - sizeof(cut);
+				while (n > 0 && out[n - 1] != '/')
+					n--;
+			}
+			memcpy(out + n, cut, sizeof(cut) - 1);
+			n += sizeof(cut) - 1;
+			break;
+		}
+		out[n++] = '/';
+		memcpy(out + n, piece, plen);
+		n += plen;
+		after_invite = len == 6 && strncmp(p + 1, "invite", 6) == 0;
+		p += 1 + len;
+	}
+	out[n] = '\0';
+	return out;
+}

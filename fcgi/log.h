@@ -3,6 +3,7 @@
 #define LANDFORM_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -19,6 +20,13 @@ void log_close(void);
 void log_set_role(const char *role);
 
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The path as logs may show it: the token of an invitation link (/staff/invite/<token>), and
+ * any segment holding 32 or more hex digits in a row (a token wherever a route may put one),
+ * cut to "…",
+ * so a reader of the log cannot use the link. Written to out (always NUL-terminated when
+ * outsz > 0; a path cut for size ends in "…" too); returns out. Pure. */
+const char *log_path(const char *path, char *out, size_t outsz);
 
 /* An info line for one served request: held back (at most 100 ms or 8 KB) and written with
  * the next ones. Call log_flush_due() when about to wait: it writes what is due and returns

@@ -29,7 +29,8 @@ bool notice_target_parse(const char *s, enum notice_target *out)
  *  "lead":{"id","name","phone","stage","page","channel",..},"member":{"name"}}; every part
  * but kind optional. member is whose offer an expiring/expired notice to a manager is about.
  * markdown: WeCom markdown (bold title, <@userid> mention, link); else plain text. Text that
- * came from visitors is cleaned so it cannot mention anyone or inject links; phones are
+ * came from visitors is cleaned so it cannot mention anyone or inject links; lead.phone comes
+ * masked by SQL (landform.mask_phone) and is shown as is, or as "***" when it does not look
  * masked. public_url ("" or NULL: no link) is where the portal's lead links point.
  * Returns NULL when json is not an object with a string kind. */
 char *notice_text(struct arena *a, const char *json, size_t len, bool markdown,

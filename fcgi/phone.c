@@ -1,4 +1,5 @@
-/* Phone numbers as visitors type them (IME full-width digits too) to E.164, and masks of them. */
+/* Phone numbers as visitors type them (IME full-width digits too) to E.164. Masking them is
+ * SQL's (landform.mask_phone, sql/code/15_mask.sql): one rule, not one per language. */
 #include "phone.h"
 
 #include <stdio.h>
@@ -183,34 +184,4 @@ phone_error_code(enum phone_error e)
 		return "need_country";
 	}
 	return "unknown";
-}
-
-/* Hide the middle; why: staff see who called before they own the lead, not how to reach them. */
-void
-phone_mask(const char *e164, char *out, size_t outsz)
-{
-	char m[PHONE_E164_MAX + 8];
-	size_t n, i;
-
-	if (outsz == 0)
-		return;
-	snprintf(m, sizeof m, "***");
-	if (e164 == NULL || e164[0] != '+')
-		goto done;
-	n = strnlen(e164 + 1, PHONE_E164_MAX);
-	if (n < 8 || n > 15 || strspn(e164 + 1, "0123456789") != n || e164[1] == '0')
-		goto done;
-	if (n == 13 && strncmp(e164, "+861", 4) == 0) {
-		snprintf(m, sizeof m, "%.3s****%s", e164 + 3, e164 + 10);
-		goto done;
-	}
-	m[0] = '+';
-	m[1] = e164[1];
-	m[2] = e164[2];
-	for (i = 3; i < n - 3; i++)
-		m[i] = '*';
-	memcpy(m + i, e164 + 1 + n - 4, 4);
-	m[i + 4] = '\0';
-done:
-	snprintf(out, outsz, "%s", m);
 }

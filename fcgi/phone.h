@@ -35,11 +35,5 @@ enum phone_error phone_normalize(const char *in, size_t len, char out[PHONE_E164
 /* Stable machine-readable code ("not_mobile"); a static string, never freed. */
 const char *phone_error_code(enum phone_error e);
 
-/* Masked form for display before a lead is accepted, in the caller's out (always
- * NUL-terminated when outsz > 0, truncated if too small):
- *   +8613812345678 -> 138****5678   (Chinese mobile: national number, middle four hidden)
- *   +447911123456  -> +44******3456  (others: "+", two digits, stars, last four)
- * Anything that is not E.164 as phone_normalize writes it becomes "***": never leaks input. */
-void phone_mask(const char *e164, char *out, size_t outsz);
 
 #endif

@@ -362,11 +362,15 @@ static void
 portal_headers(struct request *r)
 {
 	/* same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own
-	 * form posts, and the origin check would refuse them. Invitation URLs never leave the site. */
+	 * form posts, and the origin check would refuse them. An invitation page says
+	 * strict-origin: the next request's Referer is the bare origin, so its token is not sent
+	 * on to our own logs either (the Origin of its form post stays the real one). */
+	bool invite = r->path != NULL && strncmp(r->path, "/staff/invite/", 14) == 0;
+
 	http_policy_headers(r, "no-store",
 			    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 			    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-			    "same-origin");
+			    invite ? "strict-origin" : "same-origin");
 }
 
 static void
@@ -1391,16 +1395,19 @@ shape_lead(struct pctx *p, cJSON *res)
 }
 
 /* Belt and braces over row-level security: a lead is shown only when SQL says it is the
- * member's (pending or owned) or in the open pool. RLS does not bind a connection made as the
- * schema owner, so a misconfigured database_url must not show one member's leads to another. */
+ * member's (pending or owned) or in the open pool of one of their pools (can_claim). RLS does
+ * not bind a connection made as the schema owner, so a misconfigured database_url must not
+ * show one member's leads to another. */
 static bool
 visible(struct pctx *p, const cJSON *res)
 {
 	const cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead");
 	const cJSON *mine = cJSON_GetObjectItemCaseSensitive(lead, "mine");
+	const cJSON *claim = cJSON_GetObjectItemCaseSensitive(lead, "can_claim");
 	const char *state = json_text(p->r, lead, "state");
 
-	if (!cJSON_IsBool(mine) || cJSON_IsTrue(mine) || (state != NULL && strcmp(state, "open") == 0))
+	if (!cJSON_IsBool(mine) || cJSON_IsTrue(mine) ||
+	    (state != NULL && strcmp(state, "open") == 0 && cJSON_IsTrue(claim)))
 		return true;
 	log_warn("req=%s portal_lead showed a lead that is not the member's: database_url should "
 		 "log in as landform_app, not the schema owner", p->r->id);

@@ -303,9 +303,13 @@ finish(struct worker_ctx *ctx, struct slot *s)
 	db_end_request(ctx->db);
 	ctx->served++;
 	us = elapsed_us(&s->t0);
-	if (LOG_INFO <= log_threshold)
-		log_access("req=%s %s %s %d %ld.%02ldms%s%s", r->id, r->method, r->path, r->status,
-			   us / 1000, us % 1000 / 10, r->log_note ? " " : "", r->log_note ? r->log_note : "");
+	if (LOG_INFO <= log_threshold) {
+		char path[512];
+
+		log_access("req=%s %s %s %d %ld.%02ldms%s%s", r->id, r->method,
+			   log_path(r->path, path, sizeof(path)), r->status, us / 1000, us % 1000 / 10,
+			   r->log_note ? " " : "", r->log_note ? r->log_note : "");
+	}
 	FCGX_FFlush(s->fr.out);
 	drain_body(&s->fr, ctx->config->body_timeout);
 	s->fr.keepConnection = 0;

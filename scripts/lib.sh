@@ -226,6 +226,7 @@ lf_landformd_start() {
     local pid; pid=$(lf_landformd_pid)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return 0; fi
     rm -f "$LF_RUN/landformd.pid"
+    lf_log_private
     setsid env $(lf_landformd_env) "$LF_BIN" -c "$LF_CONF" serve >>"$LF_LOG/landformd.stderr" 2>&1 < /dev/null &
     local i
     for i in $(seq 100); do
@@ -251,11 +252,12 @@ lf_nginx_start() {
     # LANDFORM_POST_BURST from the environment: docs/operations.md "Rate limits".
     local http=$1 rate=${2:-${LANDFORM_POST_RATE:-10r/s}} burst=${3:-${LANDFORM_POST_BURST:-200}}
     local nd=$LF_VAR/nginx
+    lf_log_private
     mkdir -p "$nd/tmp/body" "$nd/tmp/fastcgi" "$nd/tmp/proxy" "$nd/tmp/uwsgi" "$nd/tmp/scgi"
     chown -R "$LF_USER:" "$nd/tmp"
     LANDFORM_POST_RATE=$rate LANDFORM_POST_BURST=$burst LANDFORM_FASTCGI="unix:$LF_SOCKET" \
     LANDFORM_HTTP_LISTEN="127.0.0.1:$http" LANDFORM_NGINX_MAX_BODY=1m \
-    LANDFORM_LANDING_DIR="$LF_LANDING" \
+    LANDFORM_LANDING_DIR="$LF_LANDING" LANDFORM_ACCESS_LOG="$LF_LOG/nginx-access.log" \
         perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' \
         "$LF_ROOT/docker/nginx.conf.template" > "$nd/landform.conf"
     cat > "$nd/nginx.conf" <<CONF
@@ -319,4 +321,18 @@ lf_wait_http() {
         sleep 0.1
     done
     return 1
+}
+
+# The stack's logs hold request lines and, at debug, personal data: readable by the service
+# user and root only (folder 0750, files 0640), whoever creates them (nginx's master and shell
+# redirects run as root with umask 022, which would make them 0644).
+lf_log_private() {
+    local f
+    mkdir -p "$LF_LOG"
+    chown "$LF_USER:" "$LF_LOG"
+    chmod 0750 "$LF_LOG"
+    for f in nginx-access.log nginx-error.log landformd.log landformd.stderr; do
+        [ -e "$LF_LOG/$f" ] || install -m 0640 -o "$LF_USER" -g "$LF_USER" /dev/null "$LF_LOG/$f"
+    done
+    find "$LF_LOG" -maxdepth 1 -type f -exec chmod g-wx,o-rwx {} +
 }

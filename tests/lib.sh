@@ -68,6 +68,18 @@ req() {
     local who=$1 m=$2 p=$3; shift 3
     curl -s -o "$W/$who.body" -D "$W/$who.hdr" -w '%{http_code}' -b "$W/$who.jar" -c "$W/$who.jar" \
         -X "$m" "$@" "$LF_URL$p"
+    t_keep_tokens "$p" "$W/$who.jar"
+}
+# Every token the suite sends (an invitation link's in the path, session cookies), kept in
+# $T_TOKENS so tests/integration/99_logs.sh can check that none reached a log.
+T_TOKENS=$LF_VAR/tokens-used.txt
+t_keep_tokens() {
+    local path=$1 jar=$2
+    {
+        case $path in */invite/*) local t=${path##*/invite/}; printf 'invite %s\n' "${t%%[?/]*}" ;; esac
+        [ -f "$jar" ] && awk '$6 ~ /^lf_staff/ && $7 ~ /^[0-9a-f]+$/ { print "session " $7 }' "$jar"
+    } >> "$T_TOKENS" 2>/dev/null
+    return 0
 }
 # A same-origin form post, as a browser sends it.
 post() { local who=$1 p=$2; shift 2; req "$who" POST "$p" -H "Origin: $LF_URL" -H 'Sec-Fetch-Site: same-origin' "$@"; }

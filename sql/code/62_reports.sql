@@ -696,13 +696,17 @@ BEGIN
 	v_to := (p_to + 1)::timestamp AT TIME ZONE v_tz;
 	RETURN QUERY
 	WITH t AS (
-		SELECT a.staff_id, count(*) AS accepted
-		FROM landform.assignments a
-		WHERE a.staff_id IS NOT NULL AND a.accepted_at IS NOT NULL
-		  AND a.assigned_at >= v_from AND a.assigned_at < v_to
-		GROUP BY a.staff_id
+		SELECT x.staff_id, count(*) AS accepted
+		FROM (SELECT a.staff_id, a.assigned_at FROM landform.assignments a
+		      WHERE a.staff_id IS NOT NULL AND a.accepted_at IS NOT NULL
+		      UNION ALL  -- offers of erased leads (landform._erase)
+		      SELECT e.staff_id, e.assigned_at FROM landform.erased_accepts e) x
+		WHERE x.assigned_at >= v_from AND x.assigned_at < v_to
+		GROUP BY x.staff_id
 	), m AS (
-		SELECT mv.staff_id, mv.to_stage, count(DISTINCT mv.lead_id) AS reached
+		-- A lead erased since is counted by its anonymous key.
+		SELECT mv.staff_id, mv.to_stage,
+		       count(DISTINCT coalesce(mv.lead_id::text, mv.anon_lead::text)) AS reached
 		FROM landform.stage_moves mv
 		WHERE mv.staff_id IS NOT NULL AND mv.at >= v_from AND mv.at < v_to
 		GROUP BY 1, 2

@@ -1,7 +1,8 @@
 -- Privacy (docs/admin.md "Privacy"; China PIPL, GDPR): consent per lead, erasure of one
 -- person (landform.forget) and of old unconverted leads (landform.purge_unconverted).
 -- Erasure deletes the person's rows; what stays is anonymous: the rollup counters
--- (page_daily, lead_daily) and deals detached from the person (amount, day, channel).
+-- (page_daily, lead_daily, staff_daily), deals detached from the person (amount, day,
+-- channel), and for staff_stages the stage moves (detached) and accepted offers (member, time).
 
 -- Consent as given with each submission (text shown and time), newest first per lead.
 DROP VIEW IF EXISTS landform.consent_log, landform.lead_consent CASCADE;
@@ -63,7 +64,17 @@ BEGIN
 		FROM b WHERE d.lead_id = b.lead_id
 		RETURNING 1)
 	SELECT count(*) INTO v_log.deals_kept FROM u;
-	-- Cascades to submissions (and their consultations), assignments, notes, stage moves.
+	-- The staff stage figures (staff_stages) must not move: the lead's stage moves stay,
+	-- detached under one random key per lead, and its accepted offers as (member, time).
+	INSERT INTO landform.erased_accepts (staff_id, assigned_at)
+	SELECT a.staff_id, a.assigned_at FROM landform.assignments a
+	WHERE a.lead_id = ANY (v_ids) AND a.staff_id IS NOT NULL AND a.accepted_at IS NOT NULL;
+	WITH k AS (
+		SELECT x AS lead_id, gen_random_uuid() AS anon FROM unnest(v_ids) AS x
+	)
+	UPDATE landform.stage_moves mv SET lead_id = NULL, anon_lead = k.anon
+	FROM k WHERE mv.lead_id = k.lead_id;
+	-- Cascades to submissions (and their consultations), assignments, notes.
 	DELETE FROM landform.leads WHERE id = ANY (v_ids);
 
 	INSERT INTO landform.erasures (at, actor, reason, leads, submissions, consultations, notes,

@@ -197,7 +197,7 @@ BEGIN
 			'id', s.id, 'login', s.login, 'name', s.display_name,
 			'wecom_userid', s.wecom_userid) END,
 		'lead', CASE WHEN l.id IS NOT NULL THEN jsonb_build_object(
-			'id', l.id, 'name', l.name, 'phone', l.phone, 'state', l.state,
+			'id', l.id, 'name', l.name, 'phone', landform.mask_phone(l.phone), 'state', l.state,
 			'stage', st.name, 'pool', po.name, 'page', pg.title, 'channel', ch.code,
 			'submissions', l.submissions) END,
 		-- expiring/expired notices to a pool manager name the member in payload.member

@@ -135,8 +135,22 @@ BEGIN
 END
 $$;
 
+-- May the member the portal acts for see this lead? The leads they hold (offered or accepted)
+-- and the open pool of the pools they are members of, nothing else. landform.staff_id and
+-- landform.pools are set for the transaction by _portal_enter. The one rule: the row-level
+-- security policy on leads (90_security.sql), the portal views and read functions all use it.
+-- Plain SQL without SET clauses, so the planner inlines it; NULL (not seen) when nothing is set;
+-- written so that, inlined, the owner index and the open-pool partial index serve it (a
+-- coalesce around either side made a seq scan of leads under every assignment read).
+CREATE OR REPLACE FUNCTION landform.portal_may_see(p_owner bigint, p_state text, p_pool bigint)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT p_owner = nullif(current_setting('landform.staff_id', true), '')::bigint
+	    OR (p_state = 'open' AND p_pool = ANY (nullif(current_setting('landform.pools', true), '')::bigint[]))
+$$;
+
 -- Check a session (and its CSRF token when p_need_csrf), touch it for idle expiry, and set
--- landform.staff_id and landform.actor for the rest of the transaction. Returns
+-- landform.staff_id, landform.pools and landform.actor for the rest of the transaction. Returns
 -- {status:"ok", me, csrf, pools, time_zone} or {status:"unauthenticated"|"csrf"}.
 -- SECURITY DEFINER: the read functions call it as landform_app, which cannot read sessions.
 CREATE OR REPLACE FUNCTION landform._portal_enter(p_session text, p_csrf text DEFAULT NULL,
@@ -167,6 +181,9 @@ BEGIN
 		UPDATE landform.staff_sessions SET last_seen = now() WHERE id = v.session_id;
 	END IF;
 	PERFORM set_config('landform.staff_id', v.id::text, true);
+	PERFORM set_config('landform.pools', coalesce((SELECT array_agg(m.pool_id ORDER BY m.pool_id)
+	                                               FROM landform.pool_members m WHERE m.staff_id = v.id),
+	                                              '{}')::text, true);
 	PERFORM set_config('landform.actor', 'staff:' || v.login, true);
 	-- Times the portal shows are in the business's zone, not the server's.
 	PERFORM set_config('TimeZone', landform.setting('time_zone'), true);
@@ -487,44 +504,27 @@ $$;
 -- ---------------------------------------------------------------------------------------
 -- What landform_app reads. Phones and submitted fields are not granted on the tables: these
 -- two views (run as their owner, security barriers) show them to the member the portal acts
--- for, in full only for leads they have accepted, masked (138****5678) for offers and the
--- open pool. The expressions are written out, not calls, because functions in a view run with
--- the reader's rights and landform_app may call no helpers. Read them one lead (submission) at
--- a time, as a scalar subquery (SELECT phone ... WHERE lead_id = l.id): that reaches the
--- primary key through the barrier; a join (LATERAL too, which the planner flattens) reads every
--- visible lead, or rescans them for each row.
+-- for, in full only for leads they have accepted, masked (sql/code/15_mask.sql: 138****5678,
+-- a***@example.com, 微信 ***) for offers and the open pool of their pools. Read them one lead
+-- (submission) at a time, as a scalar subquery (SELECT phone ... WHERE lead_id = l.id): that
+-- reaches the primary key through the barrier; a join (LATERAL too, which the planner
+-- flattens) reads every visible lead, or rescans them for each row.
 
 DROP VIEW IF EXISTS landform.portal_phones, landform.portal_submission_fields;
 
 CREATE VIEW landform.portal_phones WITH (security_barrier) AS
 SELECT l.id AS lead_id,
-       CASE WHEN l.state = 'owned' THEN l.phone
-            WHEN l.phone LIKE '+86%' AND length(l.phone) = 14
-                 THEN substr(l.phone, 4, 3) || '****' || right(l.phone, 4)
-            WHEN length(l.phone) >= 12 THEN left(l.phone, 4) || '****' || right(l.phone, 4)
-            ELSE left(l.phone, 3) || '****' || right(l.phone, 2) END AS phone,
+       CASE WHEN l.state = 'owned' THEN l.phone ELSE landform.mask_phone(l.phone) END AS phone,
        l.state = 'owned' AS full_phone
 FROM landform.leads l
-WHERE l.owner_id = nullif(current_setting('landform.staff_id', true), '')::bigint
-   OR (l.state = 'open' AND nullif(current_setting('landform.staff_id', true), '') IS NOT NULL);
+WHERE landform.portal_may_see(l.owner_id, l.state, l.pool_id);
 
 CREATE VIEW landform.portal_submission_fields WITH (security_barrier) AS
 SELECT s.id AS submission_id, s.lead_id,
-       CASE WHEN l.state = 'owned' THEN s.fields ELSE (
-	       SELECT coalesce(jsonb_object_agg(e.key, CASE
-		       WHEN jsonb_typeof(e.value) = 'string' AND e.value #>> '{}' ~ '^\+[1-9][0-9]{7,14}$' THEN
-			       to_jsonb(CASE
-				       WHEN e.value #>> '{}' LIKE '+86%' AND length(e.value #>> '{}') = 14
-					       THEN substr(e.value #>> '{}', 4, 3) || '****' || right(e.value #>> '{}', 4)
-				       WHEN length(e.value #>> '{}') >= 12
-					       THEN left(e.value #>> '{}', 4) || '****' || right(e.value #>> '{}', 4)
-				       ELSE left(e.value #>> '{}', 3) || '****' || right(e.value #>> '{}', 2) END)
-		       ELSE e.value END), '{}'::jsonb)
-	       FROM jsonb_each(s.fields) AS e) END AS fields
+       CASE WHEN l.state = 'owned' THEN s.fields ELSE landform.mask_fields(s.fields) END AS fields
 FROM landform.submissions s
 JOIN landform.leads l ON l.id = s.lead_id
-WHERE l.owner_id = nullif(current_setting('landform.staff_id', true), '')::bigint
-   OR (l.state = 'open' AND nullif(current_setting('landform.staff_id', true), '') IS NOT NULL);
+WHERE landform.portal_may_see(l.owner_id, l.state, l.pool_id);
 
 -- ---------------------------------------------------------------------------------------
 -- Pages (SECURITY INVOKER: row-level security decides what they see)
@@ -711,7 +711,7 @@ END
 $$;
 
 -- One lead as the member may see it (not_found otherwise, whatever the id): contact details
--- (full phone only once accepted), every submission and consultation, the assignment
+-- (in full only once accepted: phone, fields, questions, notes masked before), every submission and consultation, the assignment
 -- history, notes, and the stages to choose from.
 CREATE OR REPLACE FUNCTION landform.portal_lead(p_session text, p_lead bigint)
 RETURNS jsonb
@@ -721,6 +721,7 @@ DECLARE
 	v_me bigint;
 	v_lead jsonb;
 	v_pool bigint;
+	v_full boolean;
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
@@ -742,8 +743,8 @@ BEGIN
 		'accepted_at', a.accepted_at,
 		'open_since', CASE WHEN l.state = 'open' THEN o.assigned_at END,
 		'can_claim', l.state = 'open' AND v_ctx->'pools' @> to_jsonb(l.pool_id)),
-	       l.pool_id
-	INTO v_lead, v_pool
+	       l.pool_id, l.state = 'owned' AND l.owner_id = v_me
+	INTO v_lead, v_pool, v_full
 	FROM landform.leads l
 	JOIN landform.stages st ON st.id = l.stage_id
 	LEFT JOIN landform.pages pg ON pg.id = l.page_id
@@ -752,7 +753,7 @@ BEGIN
 	LEFT JOIN landform.assignments o ON o.lead_id = l.id AND o.closed_at IS NULL AND o.staff_id IS NULL
 	-- Row-level security already limits this for landform_app; said again so that a
 	-- connection where it does not bind (the owner, a superuser) cannot show another's lead.
-	WHERE l.id = p_lead AND (l.owner_id = v_me OR l.state = 'open');
+	WHERE l.id = p_lead AND landform.portal_may_see(l.owner_id, l.state, l.pool_id);
 	IF v_lead IS NULL THEN
 		RETURN jsonb_build_object('status', 'not_found');
 	END IF;
@@ -770,7 +771,8 @@ BEGIN
 			WHERE s.lead_id = p_lead),
 		'consultations', (
 			SELECT coalesce(jsonb_agg(jsonb_build_object('id', q.id, 'at', q.created_at,
-				'question', q.question, 'page', pg.slug, 'submission_id', q.submission_id,
+				'question', CASE WHEN v_full THEN q.question ELSE landform.mask_contact(q.question) END,
+				'page', pg.slug, 'submission_id', q.submission_id,
 				'answered_at', q.answered_at, 'answered_by', st.display_name)
 				ORDER BY q.created_at DESC, q.id DESC), '[]')
 			FROM landform.consultations q
@@ -781,14 +783,16 @@ BEGIN
 			SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'at', a.assigned_at,
 				'staff', st.display_name, 'mine', a.staff_id IS NOT DISTINCT FROM v_me,
 				'via', a.via, 'deadline', a.deadline, 'accepted_at', a.accepted_at,
-				'outcome', a.outcome, 'closed_at', a.closed_at, 'by', a.closed_by, 'note', a.note)
+				'outcome', a.outcome, 'closed_at', a.closed_at, 'by', a.closed_by,
+				'note', CASE WHEN v_full THEN a.note ELSE landform.mask_contact(a.note) END)
 				ORDER BY a.id), '[]')
 			FROM landform.assignments a
 			LEFT JOIN landform.staff st ON st.id = a.staff_id
 			WHERE a.lead_id = p_lead),
 		'notes', (
 			SELECT coalesce(jsonb_agg(jsonb_build_object('id', n.id, 'at', n.created_at,
-				'staff', st.display_name, 'mine', n.staff_id IS NOT DISTINCT FROM v_me, 'body', n.body)
+				'staff', st.display_name, 'mine', n.staff_id IS NOT DISTINCT FROM v_me,
+				'body', CASE WHEN v_full THEN n.body ELSE landform.mask_contact(n.body) END)
 				ORDER BY n.created_at DESC, n.id DESC), '[]')
 			FROM landform.notes n
 			LEFT JOIN landform.staff st ON st.id = n.staff_id
@@ -919,6 +923,11 @@ BEGIN
 
 	IF p_action = 'claim' THEN
 		SELECT * INTO v_lead FROM landform.leads WHERE id = p_lead;
+		-- A lead of a pool the member is not in does not exist for them, open or not.
+		IF v_lead.owner_id IS DISTINCT FROM v_me
+		   AND NOT v_ctx->'pools' @> to_jsonb(v_lead.pool_id) THEN
+			RETURN jsonb_build_object('status', 'not_found');
+		END IF;
 		IF v_lead.owner_id = v_me THEN
 			RETURN jsonb_build_object('status', 'ok', 'message', 'already yours');
 		ELSIF v_lead.state <> 'open' THEN

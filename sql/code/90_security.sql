@@ -27,8 +27,11 @@ DECLARE
 		'portal_action', '_portal_enter', 'portal_reports'];
 	-- The notifier's two calls (issue 6), when that code is installed; it marks them DEFINER.
 	v_optional text[] := ARRAY['notify_claim', 'notify_finish'];
+	-- Helpers the portal's policy and views call as landform_app (the masking rule and who
+	-- sees which lead): plain SQL, left without SET clauses (jit) so the planner inlines them.
+	v_helpers text[] := ARRAY['mask_phone', 'mask_contact', 'mask_fields', 'portal_may_see'];
 BEGIN
-	FOREACH v_name IN ARRAY v_definer || v_portal || v_optional LOOP
+	FOREACH v_name IN ARRAY v_definer || v_portal || v_optional || v_helpers LOOP
 		v_n := 0;
 		FOR v_fn IN
 			SELECT p.oid::regprocedure FROM pg_proc p
@@ -85,8 +88,8 @@ GRANT SELECT ON landform.stages, landform.portal_phones, landform.portal_submiss
 -- forgets a check shows nothing rather than everything). Tables holding people's data:
 -- their owner sees every row (policy owner_all, named after the owner found in the catalog);
 -- landform_app sees only what the member in landform.staff_id (set per transaction by
--- _portal_enter) may: leads they hold (offered or accepted) and the open pool, and the rows
--- of those leads. Anyone else sees nothing. A policy is replaced only when its text changed
+-- _portal_enter, with landform.pools) may: leads they hold (offered or accepted) and the open
+-- pool of their own pools (landform.portal_may_see), and the rows of those leads. Anyone else sees nothing. A policy is replaced only when its text changed
 -- (its comment holds the md5 of the text), so a routine migrate takes no table locks here.
 DO $$
 DECLARE
@@ -95,7 +98,6 @@ DECLARE
 	v_force boolean;
 	v_p record;
 	v_sql text;
-	v_staff text := $q$nullif(current_setting('landform.staff_id', true), '')$q$;
 BEGIN
 	FOR v_p IN
 		SELECT t AS tbl, 'owner_all' AS name, NULL::text AS cmd, NULL::text AS qual
@@ -103,8 +105,7 @@ BEGIN
 		                  'outbox', 'staff_sessions', 'staff_invitations', 'login_attempts',
 		                  'import_staging', 'import_rejects']) AS t
 		UNION ALL
-		SELECT 'leads', 'staff_read', 'SELECT',
-		       format('owner_id = %s::bigint OR (state = ''open'' AND %s IS NOT NULL)', v_staff, v_staff)
+		SELECT 'leads', 'staff_read', 'SELECT', 'landform.portal_may_see(owner_id, state, pool_id)'
 		UNION ALL
 		SELECT t, 'staff_read', 'SELECT', 'EXISTS (SELECT 1 FROM landform.leads l WHERE l.id = lead_id)'
 		FROM unnest(ARRAY['assignments', 'submissions', 'consultations', 'notes']) AS t

@@ -149,3 +149,18 @@ export function renderTemplate(src, ctx) {
 	return src.replace(/\{\{\{\s*([\w.]+)\s*\}\}\}|\{\{&\s*([\w.]+)\s*\}\}/g, (_, a, b) => ctx[a || b] ?? '')
 	    .replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, k) => esc(ctx[k] ?? ''));
 }
+
+// A lead's state and holder ("pending:alice", "open:"), read as the admin.
+export const leadState = (id) => psql(`SELECT l.state || ':' || coalesce(s.login, '') FROM landform.leads l
+    LEFT JOIN landform.staff s ON s.id = l.owner_id WHERE l.id = :'id'`, { id }).split('\n')[0];
+
+// Waits until fn() is true (the dispatcher works on its own tick); a failure of t after ms.
+export async function until(t, what, fn, ms = 10000) {
+	const end = Date.now() + ms;
+	while (Date.now() < end) {
+		if (fn())
+			return true;
+		await sleep(100);
+	}
+	return t.fail(`${what} (timed out)`);
+}

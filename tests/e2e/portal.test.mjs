@@ -6,7 +6,7 @@
 // question, tags, notes, release reason, staff names) render inert on every page: any JS dialog
 // fails the test, and no injected element reaches the DOM. Every page stays under 50 KB (HTML,
 // CSS and JS, no images). Screenshots of each page go to artifacts/portal/.
-import { start, launch, phone, baseUrl, psql, sleep } from './lib.mjs';
+import { start, launch, phone, baseUrl, psql, sleep, leadState, until as waitUntil } from './lib.mjs';
 
 const t = start('portal');
 const BASE = baseUrl();
@@ -33,17 +33,8 @@ function submit(name, n) {
 	    :'key', '127.0.0.1', 'e2e', 'zh-CN')`,
 	{ name, phone: phoneOf(n), q: `问题 ${XSS}`, key: `e2e-portal-${RUN}-${n}` });
 }
-const stateOf = (id) => one(`SELECT l.state || ':' || coalesce(s.login, '') FROM landform.leads l
-    LEFT JOIN landform.staff s ON s.id = l.owner_id WHERE l.id = :'id'`, { id });
-async function until(what, fn, ms = 10000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (fn())
-			return true;
-		await sleep(100);
-	}
-	return t.fail(`${what} (timed out)`);
-}
+const stateOf = leadState;
+const until = (what, fn, ms) => waitUntil(t, what, fn, ms);
 
 // Page weight: the document plus the portal's stylesheet and script (no images are used).
 let assets = 0;

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char out[PHONE_E164_MAX], again[PHONE_E164_MAX], mask[32];
+	char out[PHONE_E164_MAX], again[PHONE_E164_MAX];
 	enum phone_error e;
 	size_t n;
 
@@ -31,10 +31,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* normalizing is idempotent */
 	if (phone_normalize(out, n, again) != PHONE_OK || strcmp(out, again) != 0)
-		abort();
-	/* a mask hides something and never shows the whole number */
-	phone_mask(out, mask, sizeof mask);
-	if (strchr(mask, '*') == NULL || strcmp(mask, "***") == 0 || strstr(mask, out + 3) != NULL)
 		abort();
 	return 0;
 }

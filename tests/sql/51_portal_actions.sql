@@ -188,8 +188,8 @@ SELECT t.ok((t.pool('bob') #>> '{leads,0,seconds_waiting}')::integer BETWEEN 0 A
             AND t.pool('bob') #>> '{leads,0,waiting_since}' IS NOT NULL, 'with how long it has waited');
 SELECT t.is(t.ids(t.pool('dan')->'leads'), '{}'::bigint[], 'a member of another pool does not see it in their pool page');
 SELECT t.is(t.lead('bob', 3) #>> '{lead,can_claim}', 'true', 'bob may claim it');
-SELECT t.is(t.lead('dan', 3) #>> '{lead,can_claim}', 'false', 'dan (another pool) may not');
-SELECT t.is(t.act('dan', 'claim', 3) - 'message', '{"status": "invalid", "field": "lead"}'::jsonb, 'dan''s claim: invalid');
+SELECT t.is(t.lead('dan', 3) ->> 'status', 'not_found', 'dan (another pool) does not see it at all (issue 13)');
+SELECT t.is(t.act('dan', 'claim', 3), '{"status": "not_found"}'::jsonb, 'dan''s claim: not_found, as for a lead that does not exist');
 SELECT t.is(t.act('bob', 'claim', 3), '{"status": "ok", "message": "claimed"}'::jsonb, 'claim');
 SELECT t.is(t.lead('bob', 3) #>> '{lead,phone}', '+8613900000003', 'a claimed lead is accepted at once: full phone');
 SELECT t.is(t.act('bob', 'claim', 3)->>'status', 'ok', 'claim twice: ok');

@@ -63,12 +63,12 @@ ORDER BY c.relname;
 SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
-            ARRAY['_portal_enter', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'portal_accept_invitation', 'portal_action',
-                  'portal_channel_qr', 'portal_channels', 'portal_home',
+            ARRAY['_portal_enter', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone',
+                  'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
-                  'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_visit', 'register_page', 'submit',
-                  'submit_batch', 'tick_notifications'],
-            'landform_app may execute exactly the capture, dispatch, notification tick and portal functions');
+                  'portal_may_see', 'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_visit',
+                  'register_page', 'submit', 'submit_batch', 'tick_notifications'],
+            'landform_app may execute exactly the capture, dispatch, notification tick and portal functions, and the masking and visibility helpers');
 SELECT t.ok(p.prosecdef AND p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', p.proname || ': SECURITY DEFINER with a fixed search_path')
 FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace
@@ -79,6 +79,8 @@ SELECT t.ok(p.proconfig @> '{jit=off}', p.proname || ': runs without JIT')
 FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace
   AND (has_function_privilege('landform_app', p.oid, 'EXECUTE') OR p.proname = '_dispatch_pool')
+  -- inlined helpers: a SET clause would stop the planner inlining them
+  AND p.proname NOT IN ('mask_phone', 'mask_contact', 'mask_fields', 'portal_may_see')
 ORDER BY p.proname;
 SELECT t.ok(NOT p.prosecdef, p.proname || ': SECURITY INVOKER, so row-level security applies')
 FROM pg_proc p
@@ -101,7 +103,7 @@ SELECT t.is((SELECT max(version) FROM landform.schema_migrations) IS NOT NULL, t
 
 -- --- one member, as the portal sets it: only their leads and the open pool ----------------------
 BEGIN;
-SELECT set_config('landform.staff_id', t.sid('alice'), true) \g /dev/null
+SELECT landform._portal_enter(t.s('alice')) \g /dev/null
 SELECT t.is((SELECT array_agg(id ORDER BY id) FROM landform.leads),
             (SELECT array_agg(lead_id ORDER BY lead_id) FROM expect WHERE login = 'alice'), 'alice: exactly her leads and the open pool');
 SELECT t.is((SELECT count(*) FROM landform.leads WHERE owner_id = t.sid('bob')::bigint), 0::bigint, 'alice: none of bob''s');
@@ -131,7 +133,7 @@ SELECT t.throws($$SELECT cost FROM landform.channels$$, '42501', 'channel costs 
 COMMIT;
 
 BEGIN;
-SELECT set_config('landform.staff_id', t.sid('bob'), true) \g /dev/null
+SELECT landform._portal_enter(t.s('bob')) \g /dev/null
 SELECT t.is((SELECT array_agg(id ORDER BY id) FROM landform.leads),
             (SELECT array_agg(lead_id ORDER BY lead_id) FROM expect WHERE login = 'bob'), 'bob: exactly his leads and the open pool');
 SELECT t.ok((SELECT count(*) FROM landform.leads WHERE id = 4) = 1, 'bob: the open pool too');
@@ -179,7 +181,7 @@ FROM unnest(ARRAY[
 	$$UPDATE landform.settings SET value = 'UTC'$$,
 	$$TRUNCATE landform.login_attempts$$]) f;
 BEGIN;
-SELECT set_config('landform.staff_id', t.sid('alice'), true) \g /dev/null
+SELECT landform._portal_enter(t.s('alice')) \g /dev/null
 SELECT t.throws($$UPDATE landform.leads SET stage_id = 2 WHERE id = 1$$, '42501', 'a member''s own lead cannot be written directly either');
 COMMIT;
 

@@ -31,7 +31,9 @@ CREATE TEMP TABLE before AS SELECT
 	(SELECT string_agg(f::text, ' ' ORDER BY f::text) FROM landform.revenue_monthly f) AS revenue,
 	(SELECT string_agg(concat_ws(' ', login, received, offered, accepted_in_time, expired, median_accept,
 	                             contacted, median_first_contact, won), ' | ' ORDER BY login)
-	 FROM landform.staff_monthly) AS staff;
+	 FROM landform.staff_monthly) AS staff,
+	(SELECT string_agg(f::text, ' ' ORDER BY f::text)
+	 FROM landform.staff_stages(landform.today() - 1, landform.today()) f) AS stages;
 CREATE TEMP TABLE victim AS SELECT id FROM landform.leads WHERE phone = '+8613800000001';
 \o
 
@@ -81,6 +83,10 @@ SELECT t.is((SELECT string_agg(concat_ws(' ', login, received, offered, accepted
                                         contacted, median_first_contact, won), ' | ' ORDER BY login)
              FROM landform.staff_monthly), (SELECT staff FROM before),
             'staff figures are unchanged (only the load now drops)');
+SELECT t.is((SELECT string_agg(f::text, ' ' ORDER BY f::text)
+             FROM landform.staff_stages(landform.today() - 1, landform.today()) f), (SELECT stages FROM before),
+            'staff_stages is unchanged (accepted offers and stages reached stay, anonymous)');
+SELECT t.ok((SELECT stages FROM before) ~ '\(alice,初步沟通,20,2,2,', 'staff_stages counted both of alice''s leads before: the check above means something');
 SELECT t.is((SELECT reason || ' ' || leads || ' ' || submissions || ' ' || (actor <> '') FROM landform.erasures), 'forget 1 3 true',
             'the erasure is logged, without the phone');
 SELECT t.is((SELECT count(*) FROM landform.import_rejects), 1::bigint, 'other import rejects stay');

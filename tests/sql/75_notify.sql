@@ -160,8 +160,8 @@ SELECT t.is(jsonb_build_object('staff', c.notice -> 'staff' ->> 'name', 'lead', 
                                'phone', c.notice -> 'lead' ->> 'phone', 'page', c.notice -> 'lead' ->> 'page',
                                'member', c.notice -> 'member' ->> 'name', 'kind', c.notice ->> 'kind',
                                'tz', c.notice ->> 'tz_offset', 'target', c.target_kind),
-            '{"staff": "经理", "lead": "王先生", "phone": "+8613700001111", "page": "Demo", "member": "倪娜", "kind": "expired", "tz": "28800", "target": "wecom"}'::jsonb,
-            'the notice names recipient, lead and member, with the site''s UTC offset')
+            '{"staff": "经理", "lead": "王先生", "phone": "137****1111", "page": "Demo", "member": "倪娜", "kind": "expired", "tz": "28800", "target": "wecom"}'::jsonb,
+            'the notice names recipient, lead (phone masked by landform.mask_phone) and member, with the site''s UTC offset')
 FROM landform.notify_claim('w4', 10, 10, '{}', 60000, 3) c WHERE c.outbox_id = :n7;
 
 SELECT pg_temp.note('daily_summary') AS n8 \gset

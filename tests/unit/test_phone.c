@@ -115,16 +115,6 @@ normalize_case(void **state)
 }
 
 static void
-mask_case(void **state)
-{
-	const struct tcase *c = *state;
-	char out[32];
-
-	phone_mask(c->input, out, sizeof out);
-	assert_string_equal(out, c->expected);
-}
-
-static void
 phone_normalize_should_be_idempotent_on_its_output(void **state)
 {
 	static const char *inputs[] = {"１３８ １２３４ ５６７８", "0044 7911 123456",
@@ -178,29 +168,6 @@ phone_error_code_should_name_every_error(void **state)
 	assert_string_equal(phone_error_code((enum phone_error)99), "unknown");
 }
 
-static void
-phone_mask_should_truncate_to_outsz(void **state)
-{
-	char out[6] = "zzzzz";
-
-	phone_mask("+8613812345678", out, sizeof out);
-	assert_string_equal(out, "138**");
-	phone_mask("+8613812345678", out, 1);
-	assert_string_equal(out, "");
-	out[0] = 'z';
-	phone_mask("+8613812345678", out, 0);
-	assert_int_equal(out[0], 'z');
-}
-
-static void
-phone_mask_should_accept_null(void **state)
-{
-	char out[8];
-
-	phone_mask(NULL, out, sizeof out);
-	assert_string_equal(out, "***");
-}
-
 int
 main(void)
 {
@@ -209,24 +176,16 @@ main(void)
 	    cmocka_unit_test(phone_normalize_should_read_only_len_bytes),
 	    cmocka_unit_test(phone_normalize_should_not_overflow_on_huge_input),
 	    cmocka_unit_test(phone_error_code_should_name_every_error),
-	    cmocka_unit_test(phone_mask_should_truncate_to_outsz),
-	    cmocka_unit_test(phone_mask_should_accept_null),
 	};
-	size_t nnorm, nmask, nfixed = sizeof fixed / sizeof fixed[0], i, k = 0;
+	size_t nnorm, nfixed = sizeof fixed / sizeof fixed[0], i, k = 0;
 	struct tcase *norm = load("cases.tsv", "phone_normalize", &nnorm);
-	struct tcase *mask = load("mask.tsv", "phone_mask", &nmask);
-	struct CMUnitTest *tests = calloc(nnorm + nmask + nfixed, sizeof *tests);
+	struct CMUnitTest *tests = calloc(nnorm + nfixed, sizeof *tests);
 	int rc;
 
 	for (i = 0; i < nnorm; i++) {
 		tests[k].name = norm[i].name;
 		tests[k].test_func = normalize_case;
 		tests[k++].initial_state = &norm[i];
-	}
-	for (i = 0; i < nmask; i++) {
-		tests[k].name = mask[i].name;
-		tests[k].test_func = mask_case;
-		tests[k++].initial_state = &mask[i];
 	}
 	for (i = 0; i < nfixed; i++)
 		tests[k++] = fixed[i];
@@ -236,13 +195,7 @@ main(void)
 		free(norm[i].expected);
 		free(norm[i].name);
 	}
-	for (i = 0; i < nmask; i++) {
-		free(mask[i].input);
-		free(mask[i].expected);
-		free(mask[i].name);
-	}
 	free(norm);
-	free(mask);
 	free(tests);
 	return rc;
 }
