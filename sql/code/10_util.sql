@@ -28,6 +28,8 @@ BEGIN
 		PERFORM landform._check_time_zone(p_value);
 	ELSIF p_name IN ('public_url', 'session_idle', 'session_absolute', 'invitation_ttl') THEN
 		PERFORM landform._check_portal_setting(p_name, p_value); -- sql/code/80_portal.sql
+	ELSIF p_name = 'tag_rules_at' THEN
+		PERFORM landform._check_tag_setting(p_name, p_value); -- sql/code/45_tags.sql
 	ELSE
 		RAISE EXCEPTION 'unknown setting "%"', p_name
 			USING ERRCODE = '22023', HINT = 'known settings: SELECT name FROM landform.settings';
