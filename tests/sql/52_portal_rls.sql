@@ -63,7 +63,7 @@ ORDER BY c.relname;
 SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
-            ARRAY['_portal_enter', 'count_traffic', 'dispatch', 'lead_mark', 'portal_accept_invitation', 'portal_action', 'portal_home',
+            ARRAY['_portal_enter', '_portal_lead_tags', 'count_traffic', 'dispatch', 'lead_mark', 'portal_accept_invitation', 'portal_action', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
                   'portal_pool', 'portal_reports', 'register_page', 'submit', 'submit_batch', 'tick_notifications'],
             'landform_app may execute exactly the capture, dispatch, notification tick and portal functions');
