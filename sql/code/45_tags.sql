@@ -427,15 +427,6 @@ BEGIN
 END
 $$;
 
--- submit's hook (sql/code/20_capture.sql): the rules that depend on a submission, for this lead,
--- in submit's transaction.
-CREATE OR REPLACE FUNCTION landform._tag_lead_on_submit(p_lead bigint) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	PERFORM landform._tags_eval(landform._tag_clock(), p_lead, '{submit}');
-END
-$$;
-
 -- One rule over all leads (p_leads NULL) or some, set-based: find the leads whose tag must
 -- change, lock them in id order (the lock every per-lead writer takes first, so the two paths
 -- never deadlock on a tag row), then add and remove with the predicate evaluated again under
