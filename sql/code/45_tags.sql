@@ -27,6 +27,7 @@
 --   {"form_kind": "lead"|"consult"}   {"stage": S}   {"stage_reached": "name"}
 --   {"owner": S}   {"pool": S}   {"submissions": N}   {"deals": N}   {"deal_total": N}
 --   {"first_seen": W}   {"last_seen": W}   {"last_deal": W}   {"tag": "t"}   {"no_tag": "t"}
+--   {"tags_all": [t, ...]}   {"tags_any": [t, ...]}   {"tags_none": [t, ...]}
 --   S: a string or an array of 1-50 strings; N: {"min": n, "max": n} (either or both);
 --   W: {"min_ago": "30 days", "max_ago": "60 days"} (either or both; intervals, >= 0).
 -- Refusals: SQLSTATE 22023 (P0002 for an unknown stage, staff or pool), the message naming the
@@ -198,7 +199,8 @@ DECLARE
 	v_v jsonb;
 	c_kinds constant text[] := ARRAY['all', 'any', 'first_page', 'any_page', 'channel', 'any_channel',
 		'field', 'form_kind', 'stage', 'stage_reached', 'owner', 'pool', 'submissions', 'deals',
-		'deal_total', 'first_seen', 'last_seen', 'last_deal', 'tag', 'no_tag'];
+		'deal_total', 'first_seen', 'last_seen', 'last_deal', 'tag', 'no_tag', 'tags_all', 'tags_any',
+		'tags_none'];
 BEGIN
 	IF jsonb_typeof(p_cond) IS DISTINCT FROM 'object' THEN
 		PERFORM landform._tag_bad(p_path, 'want a JSON object, not ' || coalesce(jsonb_typeof(p_cond), 'NULL'),
@@ -334,6 +336,14 @@ BEGIN
 	WHEN 'last_deal' THEN
 		sql := landform._tag_window(v_v, p_path, '(SELECT max(d.won_at) FROM landform.deals d WHERE d.lead_id = l.id)');
 		deps := '{deal,time}';
+	WHEN 'tags_all', 'tags_any', 'tags_none' THEN
+		v_s := landform._tag_strings(v_v, p_path);
+		IF jsonb_typeof(v_v) <> 'array' OR EXISTS (SELECT 1 FROM unnest(v_s) x WHERE length(btrim(x)) NOT BETWEEN 1 AND 32) THEN
+			PERFORM landform._tag_bad(p_path, 'want an array of tags of 1-32 characters', 'tag_rule_bad_value');
+		END IF;
+		sql := format(CASE v_kind WHEN 'tags_all' THEN 'l.tags @> %L::text[]' WHEN 'tags_any' THEN 'l.tags && %L::text[]'
+		                          ELSE 'NOT l.tags && %L::text[]' END, v_s);
+		deps := '{tag}';
 	WHEN 'tag', 'no_tag' THEN
 		IF jsonb_typeof(v_v) IS DISTINCT FROM 'string' OR length(btrim(v_v #>> '{}')) NOT BETWEEN 1 AND 32 THEN
 			PERFORM landform._tag_bad(p_path, 'want a tag of 1-32 characters', 'tag_rule_bad_value');
