@@ -455,7 +455,14 @@ BEGIN
 		SELECT p_lead, r.tag, 'rule', r.id FROM h JOIN landform.tag_rules r ON r.id = h.rule_id
 		WHERE h.hit
 		ON CONFLICT DO NOTHING
-		RETURNING 1
+		RETURNING rule_id
+	), box AS (
+		INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
+		SELECT 'tagged', l.owner_id, l.id, 'l' || l.id || 'r' || r.id || '@' || extract(epoch FROM now()),
+		       jsonb_build_object('tag', r.tag, 'rule', r.name)
+		FROM ins JOIN landform.tag_rules r ON r.id = ins.rule_id JOIN landform.leads l ON l.id = p_lead
+		WHERE r.notify AND l.owner_id IS NOT NULL
+		ON CONFLICT (idem_key) DO NOTHING
 	), del AS (
 		DELETE FROM landform.lead_tag t USING h, landform.tag_rules r
 		WHERE t.lead_id = p_lead AND t.rule_id = h.rule_id AND r.id = h.rule_id AND NOT h.hit AND NOT r.sticky
@@ -500,11 +507,22 @@ BEGIN
 	END IF;
 	PERFORM 1 FROM landform.leads WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
 	EXECUTE format($q$
-		INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id, since)
-		SELECT l.id, %2$L, 'rule', %3$L, now() FROM landform.leads l
-		WHERE l.id = ANY ($2) AND (%1$s)
-		ON CONFLICT DO NOTHING$q$, r.predicate, r.tag, r.id) USING p_now, v_ids;
-	GET DIAGNOSTICS added = ROW_COUNT;
+		WITH ins AS (
+			INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id, since)
+			SELECT l.id, %2$L, 'rule', %3$L, now() FROM landform.leads l
+			WHERE l.id = ANY ($2) AND (%1$s)
+			ON CONFLICT DO NOTHING
+			RETURNING lead_id
+		), box AS (
+			INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
+			SELECT 'tagged', l.owner_id, l.id, 'l' || l.id || 'r' || %3$s || '@' || extract(epoch FROM now()),
+			       jsonb_build_object('tag', %2$L, 'rule', %4$L)
+			FROM ins JOIN landform.leads l ON l.id = ins.lead_id
+			WHERE %5$L::boolean AND l.owner_id IS NOT NULL
+			ORDER BY l.id
+			ON CONFLICT (idem_key) DO NOTHING
+		)
+		SELECT count(*) FROM ins$q$, r.predicate, r.tag, r.id, r.name, r.notify) INTO added USING p_now, v_ids;
 	IF NOT r.sticky THEN
 		EXECUTE format($q$
 			DELETE FROM landform.lead_tag t USING landform.leads l
@@ -628,8 +646,9 @@ END
 $$;
 
 -- Admin: a new rule, applied to every lead at once. Returns its id and how many leads it tagged.
+-- p_notify: tell the lead's holder each time the rule tags one (outbox kind 'tagged').
 CREATE OR REPLACE FUNCTION landform.add_tag_rule(p_name text, p_tag text, p_condition jsonb,
-	p_sticky boolean DEFAULT false)
+	p_sticky boolean DEFAULT false, p_notify boolean DEFAULT false)
 RETURNS TABLE (rule_id bigint, tagged bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -647,8 +666,10 @@ BEGIN
 	END IF;
 	PERFORM landform._check_tag(p_tag);
 	SELECT * INTO c FROM landform._tag_compile(p_condition);
-	INSERT INTO landform.tag_rules (name, tag, condition, predicate, depends, lead_predicate, lead_aggs, sticky)
-	VALUES (p_name, p_tag, p_condition, c.sql, c.deps, c.lead_sql, c.aggs, coalesce(p_sticky, false))
+	INSERT INTO landform.tag_rules (name, tag, condition, predicate, depends, lead_predicate, lead_aggs, sticky,
+	                                notify)
+	VALUES (p_name, p_tag, p_condition, c.sql, c.deps, c.lead_sql, c.aggs, coalesce(p_sticky, false),
+	        coalesce(p_notify, false))
 	RETURNING id INTO v_id;
 	PERFORM landform._tags_build();
 	rule_id := v_id;
@@ -657,10 +678,10 @@ BEGIN
 END
 $$;
 
--- Admin: change a rule's tag, condition or stickiness (NULL keeps it) and re-apply it at once.
+-- Admin: change a rule's tag, condition, stickiness or notify (NULL keeps it); re-applied at once.
 -- A new tag renames the tags the rule already gave (their since is kept).
 CREATE OR REPLACE FUNCTION landform.set_tag_rule(p_name text, p_tag text DEFAULT NULL,
-	p_condition jsonb DEFAULT NULL, p_sticky boolean DEFAULT NULL)
+	p_condition jsonb DEFAULT NULL, p_sticky boolean DEFAULT NULL, p_notify boolean DEFAULT NULL)
 RETURNS TABLE (added bigint, removed bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -685,7 +706,7 @@ BEGIN
 	SET tag = coalesce(p_tag, t.tag), condition = coalesce(p_condition, t.condition),
 	    predicate = coalesce(c.sql, t.predicate), depends = coalesce(c.deps, t.depends),
 	    lead_predicate = coalesce(c.lead_sql, t.lead_predicate), lead_aggs = coalesce(c.aggs, t.lead_aggs),
-	    sticky = coalesce(p_sticky, t.sticky), updated_at = now()
+	    sticky = coalesce(p_sticky, t.sticky), notify = coalesce(p_notify, t.notify), updated_at = now()
 	WHERE t.id = r.id;
 	PERFORM landform._tags_build();
 	RETURN QUERY SELECT a.added, a.removed FROM landform._tags_apply(r.id, NULL, landform._tag_clock()) a;

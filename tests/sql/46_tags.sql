@@ -265,3 +265,18 @@ SELECT landform.import_staged() \g /dev/null
 SELECT t.is(pg_temp.src(99), 'KA:import:- vip:import:-', 'imported tags are recorded as such');
 SELECT t.is((SELECT bool_and(l.tags = ARRAY(SELECT DISTINCT x.tag FROM landform.lead_tag x WHERE x.lead_id = l.id ORDER BY 1))
              FROM landform.leads l), true, 'leads.tags is exactly the tags lead_tag holds, for every lead');
+
+-- Notify: a rule marked so tells the lead's holder when it tags their lead (the seed's
+-- 提交表单立刻提醒并打标签), in the submission's transaction; once per tagging.
+SELECT landform.add_tag_rule('price', '问价格', '{"field": "want", "eq": "price"}', p_notify => true) \g /dev/null
+SELECT landform.assign(pg_temp.lead(5), 'alice') \g /dev/null
+SELECT pg_temp.sub(5, 'demo', NULL, '{"want": "price"}') \g /dev/null
+SELECT t.is((SELECT string_agg(s.login || ':' || (o.payload ->> 'tag') || ':' || (o.payload ->> 'rule'), ' ')
+             FROM landform.outbox o JOIN landform.staff s ON s.id = o.staff_id WHERE o.kind = 'tagged'),
+            'alice:问价格:price', 'a notify rule tells the holder, naming tag and rule');
+SELECT pg_temp.sub(5, 'demo', NULL, '{"want": "price"}') \g /dev/null
+SELECT landform.apply_tag_rules('price') \g /dev/null
+SELECT t.is((SELECT count(*) FROM landform.outbox WHERE kind = 'tagged'), 1::bigint, 'already tagged: not told again');
+SELECT pg_temp.sub(2, 'demo', NULL, '{"want": "price"}') \g /dev/null
+SELECT t.is((SELECT count(*) FROM landform.outbox WHERE kind = 'tagged' AND lead_id = pg_temp.lead(2))
+            || ' ' || pg_temp.who('问价格'), '0 2 5', 'a lead in the open pool is tagged, nobody to tell');
