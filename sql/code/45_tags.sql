@@ -73,6 +73,27 @@ BEGIN
 END
 $$;
 
+-- An object of these keys only, with at least one of them (min/max, min_ago/max_ago).
+CREATE OR REPLACE FUNCTION landform._tag_keys(p_value jsonb, p_path text, p_keys text[], p_shape text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_key text;
+BEGIN
+	IF jsonb_typeof(p_value) IS DISTINCT FROM 'object' THEN
+		PERFORM landform._tag_bad(p_path, 'want ' || p_shape || ' (either or both)', 'tag_rule_shape');
+	END IF;
+	SELECT min(k) INTO v_key FROM jsonb_object_keys(p_value) k WHERE k <> ALL (p_keys);
+	IF v_key IS NOT NULL THEN
+		PERFORM landform._tag_bad(p_path || '.' || v_key, 'unknown key (want ' || array_to_string(p_keys, ', ') || ')',
+		                          'tag_rule_unknown_key');
+	END IF;
+	IF NOT (p_value ?| p_keys) THEN
+		PERFORM landform._tag_bad(p_path, 'want ' || p_shape || ' (either or both)', 'tag_rule_shape');
+	END IF;
+END
+$$;
+
 -- {"min": n, "max": n} as a SQL range test on p_expr (numbers only reach the text via %L).
 CREATE OR REPLACE FUNCTION landform._tag_range(p_value jsonb, p_path text, p_expr text,
 	p_integer boolean)
@@ -83,16 +104,7 @@ DECLARE
 	v_parts text[] := '{}';
 	v_n numeric;
 BEGIN
-	IF jsonb_typeof(p_value) IS DISTINCT FROM 'object' THEN
-		PERFORM landform._tag_bad(p_path, 'want {"min": n, "max": n} (either or both)', 'tag_rule_shape');
-	END IF;
-	SELECT min(k) INTO v_key FROM jsonb_object_keys(p_value) k WHERE k NOT IN ('min', 'max');
-	IF v_key IS NOT NULL THEN
-		PERFORM landform._tag_bad(p_path || '.' || v_key, 'unknown key (want min, max)', 'tag_rule_unknown_key');
-	END IF;
-	IF NOT (p_value ?| ARRAY['min', 'max']) THEN
-		PERFORM landform._tag_bad(p_path, 'want {"min": n, "max": n} (either or both)', 'tag_rule_shape');
-	END IF;
+	PERFORM landform._tag_keys(p_value, p_path, ARRAY['min', 'max'], '{"min": n, "max": n}');
 	FOR v_key IN SELECT jsonb_object_keys(p_value) LOOP
 		IF jsonb_typeof(p_value->v_key) <> 'number' THEN
 			PERFORM landform._tag_bad(p_path || '.' || v_key, 'want a number', 'tag_rule_bad_value');
@@ -118,19 +130,8 @@ DECLARE
 	v_parts text[] := '{}';
 	v_i interval;
 BEGIN
-	IF jsonb_typeof(p_value) IS DISTINCT FROM 'object' THEN
-		PERFORM landform._tag_bad(p_path, 'want {"min_ago": "30 days", "max_ago": "60 days"} (either or both)',
-		                          'tag_rule_shape');
-	END IF;
-	SELECT min(k) INTO v_key FROM jsonb_object_keys(p_value) k WHERE k NOT IN ('min_ago', 'max_ago');
-	IF v_key IS NOT NULL THEN
-		PERFORM landform._tag_bad(p_path || '.' || v_key, 'unknown key (want min_ago, max_ago)',
-		                          'tag_rule_unknown_key');
-	END IF;
-	IF NOT (p_value ?| ARRAY['min_ago', 'max_ago']) THEN
-		PERFORM landform._tag_bad(p_path, 'want {"min_ago": "30 days", "max_ago": "60 days"} (either or both)',
-		                          'tag_rule_shape');
-	END IF;
+	PERFORM landform._tag_keys(p_value, p_path, ARRAY['min_ago', 'max_ago'],
+	                           '{"min_ago": "30 days", "max_ago": "60 days"}');
 	FOR v_key IN SELECT jsonb_object_keys(p_value) LOOP
 		BEGIN
 			v_i := (p_value->>v_key)::interval;
@@ -630,6 +631,16 @@ BEGIN
 END
 $$;
 
+-- A tag rule's, route's or segment's name: 1-64 characters.
+CREATE OR REPLACE FUNCTION landform._check_rule_name(p_name text, p_what text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_name IS NULL OR length(btrim(p_name)) NOT BETWEEN 1 AND 64 THEN
+		RAISE EXCEPTION 'a % name is 1-64 characters', p_what USING ERRCODE = '22023';
+	END IF;
+END
+$$;
+
 -- A rule by name, or a clear error.
 CREATE OR REPLACE FUNCTION landform._tag_rule(p_name text) RETURNS landform.tag_rules
 LANGUAGE plpgsql AS $$
@@ -657,9 +668,7 @@ DECLARE
 	v_id bigint;
 BEGIN
 	PERFORM landform._tag_rules_lock();
-	IF p_name IS NULL OR length(btrim(p_name)) NOT BETWEEN 1 AND 64 THEN
-		RAISE EXCEPTION 'a tag rule name is 1-64 characters' USING ERRCODE = '22023';
-	END IF;
+	PERFORM landform._check_rule_name(p_name, 'tag rule');
 	IF EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.name = p_name) THEN
 		RAISE EXCEPTION 'tag rule "%" already exists', p_name
 			USING ERRCODE = '23505', HINT = 'change it with landform.set_tag_rule';

@@ -70,9 +70,7 @@ DECLARE
 	v_id bigint;
 BEGIN
 	PERFORM landform._tag_rules_lock();
-	IF p_name IS NULL OR length(btrim(p_name)) NOT BETWEEN 1 AND 64 THEN
-		RAISE EXCEPTION 'a route name is 1-64 characters' USING ERRCODE = '22023';
-	END IF;
+	PERFORM landform._check_rule_name(p_name, 'route');
 	PERFORM landform._need(p_position, 'position');
 	IF EXISTS (SELECT 1 FROM landform.routes WHERE name = p_name) THEN
 		RAISE EXCEPTION 'route "%" already exists', p_name USING ERRCODE = '23505',

@@ -23,9 +23,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	c record;
 BEGIN
-	IF p_name IS NULL OR length(btrim(p_name)) NOT BETWEEN 1 AND 64 THEN
-		RAISE EXCEPTION 'a segment name is 1-64 characters' USING ERRCODE = '22023';
-	END IF;
+	PERFORM landform._check_rule_name(p_name, 'segment');
 	SELECT * INTO c FROM landform._tag_compile(p_filter, 'filter');
 	INSERT INTO landform.segments (name, filter, predicate) VALUES (p_name, p_filter, c.sql)
 	ON CONFLICT (name) DO UPDATE SET filter = excluded.filter, predicate = excluded.predicate;
