@@ -254,6 +254,7 @@ BEGIN
 	CASE v_kind
 	WHEN 'first_page' THEN
 		sql := format('l.page_id IN (SELECT p.id FROM landform.pages p WHERE p.slug = ANY (%L::text[]))', v_s);
+		lead_sql := format('lp.slug = ANY (%L::text[])', v_s);
 		deps := '{submit}';
 	WHEN 'any_page' THEN
 		v_row := format('p.slug = ANY (%L::text[])', v_s);
@@ -261,6 +262,7 @@ BEGIN
 		deps := '{submit}';
 	WHEN 'channel' THEN
 		sql := format('l.channel_id IN (SELECT c.id FROM landform.channels c WHERE c.code = ANY (%L::text[]))', v_s);
+		lead_sql := format('lc.code = ANY (%L::text[])', v_s);
 		deps := '{submit}';
 	WHEN 'any_channel' THEN
 		v_row := format('c.code = ANY (%L::text[])', v_s);
@@ -360,7 +362,7 @@ BEGIN
 		lead_sql := 'sub.s_' || md5(v_row);
 		aggs := ARRAY[format('bool_or(%s) AS s_%s', v_row, md5(v_row))];
 	ELSE
-		lead_sql := sql;
+		lead_sql := coalesce(lead_sql, sql);
 	END IF;
 	-- Two-valued: a missing deal or field is false, never NULL (NOT of a NULL stays NULL).
 	sql := 'coalesce(' || sql || ', false)';
@@ -368,16 +370,22 @@ BEGIN
 END
 $$;
 
--- The per-lead SELECT for these rules: one row of the lead, with one pass over its submissions
+-- The per-lead SELECT for these rules: one row of the lead with its first page (lp) and channel
+-- (lc) joined (an IN (subquery) per rule is a subplan to start each time), with one pass over its submissions
 -- when some rule reads them; the rules' results, and whether the lead has no tag at all (then,
 -- with nothing true, there is nothing to add or take back and no more statements run).
 CREATE OR REPLACE FUNCTION landform._lead_select(p_exprs text[], p_aggs text[]) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT format(E'SELECT ARRAY[\n\t\t\t%s],\n\t\t\tl.tags = \'{}\'\n\t\tFROM landform.leads l%s\n\t\tWHERE l.id = p_lead',
+	-- A join only when some rule reads it (a value that happens to contain "p." costs a join, no more).
+	SELECT format(E'SELECT ARRAY[\n\t\t\t%s],\n\t\t\tl.tags = \'{}\'\n\t\tFROM landform.leads l%s%s%s\n\t\tWHERE l.id = p_lead',
 		array_to_string(p_exprs, E',\n\t\t\t'),
-		CASE WHEN cardinality(p_aggs) > 0 THEN format(E',\n\t\tLATERAL (SELECT %s\n\t\t\tFROM landform.submissions s '
-			|| 'JOIN landform.pages p ON p.id = s.page_id LEFT JOIN landform.channels c ON c.id = s.channel_id '
-			|| 'WHERE s.lead_id = l.id) sub', array_to_string(p_aggs, E',\n\t\t\t')) ELSE '' END)
+		CASE WHEN array_to_string(p_exprs, ' ') ~ '\mlp\.' THEN ' LEFT JOIN landform.pages lp ON lp.id = l.page_id' ELSE '' END,
+		CASE WHEN array_to_string(p_exprs, ' ') ~ '\mlc\.' THEN ' LEFT JOIN landform.channels lc ON lc.id = l.channel_id' ELSE '' END,
+		CASE WHEN cardinality(p_aggs) > 0 THEN format(E',\n\t\tLATERAL (SELECT %s\n\t\t\tFROM landform.submissions s%s%s '
+			|| 'WHERE s.lead_id = l.id) sub', array_to_string(p_aggs, E',\n\t\t\t'),
+			CASE WHEN array_to_string(p_aggs, ' ') ~ '\mp\.' THEN ' JOIN landform.pages p ON p.id = s.page_id' ELSE '' END,
+			CASE WHEN array_to_string(p_aggs, ' ') ~ '\mc\.' THEN ' LEFT JOIN landform.channels c ON c.id = s.channel_id' ELSE '' END)
+		ELSE '' END)
 $$;
 
 -- Rewrite landform._tags_eval from the saved rules: per event (submit, stage, owner, deal), one

@@ -32,30 +32,25 @@ BEGIN
 END
 $$;
 
--- A new lead's route: move it to the first matching route's pool (before rotation: it is still
--- waiting, uncommitted, in submit's transaction).
-CREATE OR REPLACE FUNCTION landform._route_lead(p_lead bigint) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_route bigint := landform._route_pick(landform._tag_clock(), p_lead);
-BEGIN
-	IF v_route IS NOT NULL THEN
-		UPDATE landform.leads l SET pool_id = r.pool_id, route = r.name
-		FROM landform.routes r
-		WHERE l.id = p_lead AND r.id = v_route AND l.state = 'waiting' AND l.handoffs = 0;
-	END IF;
-END
-$$;
-
--- submit's one hook (sql/code/20_capture.sql): route a new lead, then the tag rules that read
--- submissions, all in submit's transaction.
+-- submit's one hook (sql/code/20_capture.sql): a new lead goes to the first matching route's
+-- pool (before rotation: it is still waiting, uncommitted, in submit's transaction); then the
+-- tag rules that read submissions. Two generated calls, each a no-op without routes or rules.
+DROP FUNCTION IF EXISTS landform._route_lead(bigint);
 CREATE OR REPLACE FUNCTION landform._rules_on_submit(p_lead bigint, p_new boolean) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+	v_now timestamptz := landform._tag_clock();
+	v_route bigint;
 BEGIN
 	IF p_new THEN
-		PERFORM landform._route_lead(p_lead);
+		v_route := landform._route_pick(v_now, p_lead);
+		IF v_route IS NOT NULL THEN
+			UPDATE landform.leads l SET pool_id = r.pool_id, route = r.name
+			FROM landform.routes r
+			WHERE l.id = p_lead AND r.id = v_route AND l.state = 'waiting' AND l.handoffs = 0;
+		END IF;
 	END IF;
-	PERFORM landform._tags_eval(landform._tag_clock(), p_lead, '{submit}');
+	PERFORM landform._tags_eval(v_now, p_lead, '{submit}');
 END
 $$;
 
