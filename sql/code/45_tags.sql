@@ -836,12 +836,12 @@ BEGIN
 END
 $$;
 
--- Every tag on every lead with where it came from.
+-- Every tag on every lead with where it came from (given_by: the rule, or the member by login).
 DROP VIEW IF EXISTS landform.lead_tags;
 CREATE VIEW landform.lead_tags AS
 SELECT t.lead_id AS lead, t.tag, t.source,
        CASE t.source WHEN 'rule' THEN coalesce(r.name, t.rule_name || ' (dropped)')
-                     WHEN 'manual' THEN coalesce(s.login, 'admin') END AS by,
+                     WHEN 'manual' THEN coalesce(s.login, 'admin') END AS given_by,
        t.since
 FROM landform.lead_tag t
 LEFT JOIN landform.tag_rules r ON r.id = t.rule_id

@@ -24,7 +24,7 @@ RETURNS bigint LANGUAGE sql AS $$
 CREATE FUNCTION pg_temp.tags(p_n integer) RETURNS text LANGUAGE sql AS $$
 	SELECT array_to_string(tags, ',') FROM landform.leads WHERE id = pg_temp.lead(p_n) $$;
 CREATE FUNCTION pg_temp.src(p_n integer) RETURNS text LANGUAGE sql AS $$
-	SELECT string_agg(tag || ':' || source || ':' || coalesce(by, '-'), ' ' ORDER BY tag, source, by)
+	SELECT string_agg(tag || ':' || source || ':' || coalesce(given_by, '-'), ' ' ORDER BY tag, source, given_by)
 	FROM landform.lead_tags WHERE lead = pg_temp.lead(p_n) $$;
 CREATE FUNCTION pg_temp.stage(p_n integer, p_stage text) RETURNS void LANGUAGE sql AS $$
 	UPDATE landform.leads SET stage_id = (SELECT id FROM landform.stages WHERE name = p_stage)
@@ -157,7 +157,7 @@ SELECT t.is(pg_temp.who('bob的'), '', 'released: taken back');
 
 -- drop_tag_rule keeping its tags.
 SELECT t.is(landform.drop_tag_rule('talked', p_keep_tags => true), 1::bigint, 'drop_tag_rule(keep): one tag kept');
-SELECT t.is((SELECT source || ':' || by FROM landform.lead_tags WHERE tag = '沟通过'), 'rule:talked (dropped)',
+SELECT t.is((SELECT source || ':' || given_by FROM landform.lead_tags WHERE tag = '沟通过'), 'rule:talked (dropped)',
             'a kept tag names the dropped rule');
 
 -- Views.
