@@ -18,7 +18,7 @@ out=$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "_stamp=$s1" --dat
 is "$out" 303 "a form post from the expo channel is thanked"
 is "$(q "select array_to_string(tags, ',') from landform.leads where phone = '+86$phone'")" "KA$R,展会$R" \
     "... and its lead carries the channel and answer tags, set in the same request"
-is "$(q "select string_agg(tag || ':' || source || ':' || given_by, ' ' order by tag) from landform.lead_tags t
+is "$(q "select string_agg(t.tag || ':' || t.source || ':' || t.given_by, ' ' order by t.tag) from landform.lead_tags t
          join landform.leads l on l.id = t.lead where l.phone = '+86$phone'")" "KA$R:rule:it-ka-$R 展会$R:rule:it-expo-$R" \
     "... each naming the rule that gave it"
 phone2="139$(printf '%04d' "$R")0002"
