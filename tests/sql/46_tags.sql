@@ -280,3 +280,18 @@ SELECT t.is((SELECT count(*) FROM landform.outbox WHERE kind = 'tagged'), 1::big
 SELECT pg_temp.sub(2, 'demo', NULL, '{"want": "price"}') \g /dev/null
 SELECT t.is((SELECT count(*) FROM landform.outbox WHERE kind = 'tagged' AND lead_id = pg_temp.lead(2))
             || ' ' || pg_temp.who('问价格'), '0 2 5', 'a lead in the open pool is tagged, nobody to tell');
+
+-- Row-level security: the portal's role sees tag origins only on leads the member may see.
+GRANT USAGE ON SCHEMA t TO landform_app;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA t TO landform_app;
+SELECT pg_temp.lead(5) AS l5, pg_temp.lead(2) AS l2, (SELECT id FROM landform.staff WHERE login = 'bob') AS bob \gset
+SET ROLE landform_app;
+SELECT t.is((SELECT count(*) FROM landform.lead_tag), 0::bigint, 'landform_app without a member: no tag rows');
+BEGIN;
+SELECT set_config('landform.staff_id', :'bob', true) \g /dev/null
+SELECT t.is((SELECT count(*) FROM landform.lead_tag t WHERE NOT EXISTS (SELECT 1 FROM landform.leads l WHERE l.id = t.lead_id)),
+            0::bigint, 'bob: no tag row of a lead he cannot see');
+SELECT t.is((SELECT count(*) FROM landform.lead_tag WHERE lead_id = :l5), 0::bigint, 'bob: none of alice''s lead''s tags');
+SELECT t.ok((SELECT count(*) FROM landform.lead_tag WHERE lead_id = :l2) > 0, 'bob: the open pool lead''s tags');
+COMMIT;
+RESET ROLE;
