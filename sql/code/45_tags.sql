@@ -797,9 +797,13 @@ BEGIN
 END
 $$;
 
--- The daily tick (called by tick_notifications): once a day after the tag_rules_at setting
--- (local time), re-evaluate the rules with time windows over all leads, one statement per rule.
--- One caller wins the day. Returns how many tags were added and removed.
+-- The daily tick (called by tick_notifications, about every second): after the tag_rules_at
+-- setting (local time), re-evaluate the rules with time windows over all leads, one rule per
+-- call (one statement set over all leads), so each transaction holds its leads' locks for one
+-- rule's work, not the whole day's (a submission for such a lead waits that long at most).
+-- Concurrent callers take different rules (SKIP LOCKED). Returns the tags added and removed,
+-- or NULL when no rule is due.
+DROP FUNCTION IF EXISTS landform.tick_tags();
 CREATE OR REPLACE FUNCTION landform.tick_tags() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -808,19 +812,20 @@ DECLARE
 	v_now timestamptz := landform._tag_clock();
 	v_today date := (v_now AT TIME ZONE v_tz)::date;
 	v_rule bigint;
-	v_n bigint := 0;
+	v_n bigint;
 BEGIN
-	IF coalesce(v_at, '') = '' OR (v_now AT TIME ZONE v_tz)::time < v_at::time
-	   OR NOT EXISTS (SELECT 1 FROM landform.tag_rules WHERE 'time' = ANY (depends)) THEN
-		RETURN 0;
+	IF coalesce(v_at, '') = '' OR (v_now AT TIME ZONE v_tz)::time < v_at::time THEN
+		RETURN NULL;
 	END IF;
-	UPDATE landform.tick_state SET day = v_today WHERE name = 'tag_rules' AND day < v_today;
+	SELECT id INTO v_rule FROM landform.tag_rules
+	WHERE 'time' = ANY (depends) AND (evaluated_on IS NULL OR evaluated_on < v_today)
+	ORDER BY id LIMIT 1
+	FOR UPDATE SKIP LOCKED;
 	IF NOT FOUND THEN
-		RETURN 0;
+		RETURN NULL;
 	END IF;
-	FOR v_rule IN SELECT id FROM landform.tag_rules WHERE 'time' = ANY (depends) ORDER BY id LOOP
-		SELECT v_n + a.added + a.removed INTO v_n FROM landform._tags_apply(v_rule, NULL, v_now) a;
-	END LOOP;
+	UPDATE landform.tag_rules SET evaluated_on = v_today WHERE id = v_rule;
+	SELECT a.added + a.removed INTO v_n FROM landform._tags_apply(v_rule, NULL, v_now) a;
 	RETURN v_n;
 END
 $$;

@@ -17,6 +17,7 @@ CREATE TABLE landform.tag_rules (
 	lead_aggs text[] NOT NULL,
 	sticky boolean NOT NULL DEFAULT false,
 	notify boolean NOT NULL DEFAULT false,
+	evaluated_on date,   -- the local day the daily tick last re-evaluated it (time-window rules)
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -51,7 +52,6 @@ ON CONFLICT DO NOTHING;
 INSERT INTO landform.settings (name, value, note) VALUES
 	('tag_rules_at', '03:00',
 	 'local time (time_zone) after which the daily tick re-evaluates time-based tag rules; empty for never');
-INSERT INTO landform.tick_state (name, day) VALUES ('tag_rules', '2000-01-01');
 
 -- Routing rules: in position order, the first whose condition (the tag rules' grammar) matches a
 -- new lead at its first submission chooses its pool; none matching leaves the page's pool.

@@ -100,7 +100,7 @@ SELECT landform.set_setting('tag_rules_at', '03:00') \g /dev/null
 SELECT t.throws_like($$SELECT landform.set_setting('tag_rules_at', '25:00')$$, '22023', 'bad tag_rules_at',
                      'tag_rules_at must be a time');
 SET landform.clock = '2026-03-02 02:00+08';
-SELECT t.is(landform.tick_tags(), 0::bigint, 'before 03:00 the tick does nothing');
+SELECT t.is(landform.tick_tags(), NULL::bigint, 'before 03:00 the tick does nothing');
 SET landform.clock = '2026-03-22 04:00+08';
 -- Calls counted around the tick (pending counts: a delta, not a total).
 CREATE FUNCTION pg_temp.calls() RETURNS text LANGUAGE sql AS $$
@@ -115,13 +115,18 @@ SELECT t.is((SELECT (split_part(pg_temp.calls(), '/', 1)::integer - a) || '/' ||
             '1/0', 'the tick is set-based: one _tags_apply for the one time rule, no per-lead evaluation');
 COMMIT;
 SELECT t.is(pg_temp.who('重要挽留'), '', 'lead 3 left 重要挽留');
-SELECT t.is(landform.tick_tags(), 0::bigint, 'once a day: the same day again does nothing');
+SELECT t.is(landform.tick_tags(), NULL::bigint, 'once a day: the same day again does nothing');
 SET landform.clock = '2026-01-30 04:00+08';
-UPDATE landform.tick_state SET day = '2000-01-01' WHERE name = 'tag_rules';
+UPDATE landform.tag_rules SET evaluated_on = NULL;   -- the clock went back: forget the days run
 SELECT t.is(landform.tick_tags(), 0::bigint, '10 days after the last deal: too recent, still out');
 SET landform.clock = '2026-02-25 04:00+08';
 SELECT t.is(landform.tick_tags(), 1::bigint, '36 days after: the next day''s tick brings it back in');
 SELECT t.is(pg_temp.who('重要挽留'), '3', 'lead 3 in 重要挽留 again');
+SELECT landform.add_tag_rule('recent', '近期', '{"last_seen": {"max_ago": "400 days"}}') \g /dev/null
+SET landform.clock = '2026-02-26 04:00+08';
+SELECT t.is(ARRAY[landform.tick_tags(), landform.tick_tags(), landform.tick_tags()], ARRAY[0, 0, NULL]::bigint[],
+            'one time rule per tick call (short transactions), then nothing until tomorrow');
+SELECT landform.drop_tag_rule('recent') \g /dev/null
 SELECT t.ok((SELECT (SELECT daily_summary FROM landform.tick_notifications()) IS NOT NULL),
             'tick_notifications runs the tag tick too (already done today: nothing more)');
 

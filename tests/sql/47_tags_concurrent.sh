@@ -52,7 +52,8 @@ for s in 1 2; do
 	DO \$\$ BEGIN FOR i IN 1..15 LOOP
 		PERFORM landform.apply_tag_rules();
 		COMMIT;
-		UPDATE landform.tick_state SET day = '2000-01-01' WHERE name = 'tag_rules';
+		UPDATE landform.tag_rules SET evaluated_on = NULL;
+		COMMIT;
 		PERFORM landform.tick_tags();
 		COMMIT;
 	END LOOP; END \$\$;" >/dev/null 2>>"$err" &
