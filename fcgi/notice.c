@@ -559,6 +559,24 @@ r_other(struct ctx *x)
 	buf_adds(x->b, "）。");
 }
 
+/* A tag rule marked notify tagged the member's lead (issue 16): say which tag, now. */
+static void
+r_tagged(struct ctx *x)
+{
+	const char *tag = str(x->payload, "tag");
+
+	greet(x);
+	buf_adds(x->b, "你的客户 ");
+	lead_label(x);
+	buf_adds(x->b, " 被打上标签");
+	if (tag != NULL) {
+		buf_adds(x->b, "「");
+		clean(x, tag, TEXT_MAX_CP);
+		buf_adds(x->b, "」");
+	}
+	buf_adds(x->b, "，请及时跟进。");
+}
+
 static const struct {
 	const char *kind;
 	const char *title;
@@ -567,6 +585,7 @@ static const struct {
     {"assigned", "新线索", r_assigned},
     {"import_assigned", "导入线索", r_import_assigned},
     {"repeat_submission", "客户再次提交", r_repeat},
+    {"tagged", "客户新标签", r_tagged},
     {"expiring", "线索即将超时", r_expiring},
     {"expired", "线索已超时", r_expired},
     {"stage_dwell", "跟进提醒", r_stage_dwell},

@@ -933,17 +933,48 @@ options(const cJSON *src, const char *current)
 	return out;
 }
 
+/* Where one tag came from, as the lead page shows it: [{rule|manual|import: true, by}] from
+ * portal_lead's tag_sources (absent on the list, which shows no sources). */
+static cJSON *
+tag_sources(const cJSON *sources, const char *tag)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, sources) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "tag");
+		const cJSON *src = cJSON_GetObjectItemCaseSensitive(s, "source");
+		const cJSON *by = cJSON_GetObjectItemCaseSensitive(s, "by");
+		cJSON *o;
+
+		if (!cJSON_IsString(t) || !cJSON_IsString(src) || strcmp(t->valuestring, tag) != 0)
+			continue;
+		if (strcmp(src->valuestring, "rule") != 0 && strcmp(src->valuestring, "manual") != 0 &&
+		    strcmp(src->valuestring, "import") != 0)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, src->valuestring, true);
+		if (cJSON_IsString(by))
+			cJSON_AddStringToObject(o, "by", by->valuestring);
+		cJSON_AddItemToArray(out, o);
+	}
+	return out;
+}
+
 /* Tags as [{name}] objects so templates can reach the page's csrf from inside the loop. */
 static void
 tag_objects(cJSON *item)
 {
 	cJSON *tags = cJSON_GetObjectItemCaseSensitive(item, "tags"), *list = cJSON_CreateArray(), *t;
+	const cJSON *sources = cJSON_GetObjectItemCaseSensitive(item, "tag_sources");
 
 	cJSON_ArrayForEach(t, tags) {
 		if (cJSON_IsString(t)) {
 			cJSON *o = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(o, "tag", t->valuestring);
+			if (cJSON_IsArray(sources))
+				cJSON_AddItemToObject(o, "sources", tag_sources(sources, t->valuestring));
 			cJSON_AddItemToArray(list, o);
 		}
 	}

@@ -32,6 +32,8 @@ BEGIN
 		PERFORM landform._check_suspect_setting(p_name, p_value); -- sql/code/22_quarantine.sql
 	ELSIF p_name IN ('channel_fallback_page', 'referral_page') THEN
 		PERFORM landform._check_channel_fallback(p_value); -- sql/code/66_channels.sql
+	ELSIF p_name = 'tag_rules_at' THEN
+		PERFORM landform._check_tag_setting(p_name, p_value); -- sql/code/45_tags.sql
 	ELSE
 		RAISE EXCEPTION 'unknown setting "%"', p_name
 			USING ERRCODE = '22023', HINT = 'known settings: SELECT name FROM landform.settings';

@@ -133,6 +133,7 @@ BEGIN
 		        jsonb_build_object('page', v_slug, 'channel', p_channel));
 	END IF;
 
+	PERFORM landform._rules_on_submit(v_lead, v_new); -- routes and tag rules (sql/code/46_routes.sql)
 	submission_id := v_sub; lead_id := v_lead; new_lead := v_new; replayed := false;
 	RETURN NEXT;
 END

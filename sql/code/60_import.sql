@@ -134,6 +134,7 @@ BEGIN
 	FROM (SELECT c.reason, count(*) AS n FROM import_check c
 	      WHERE c.reason IS NOT NULL GROUP BY c.reason) r;
 
+	PERFORM landform._tags_imported(v_import); -- provenance and tag rules (sql/code/45_tags.sql)
 	DELETE FROM landform.import_staging s WHERE s.id <= v_max;
 	DROP TABLE import_check;
 

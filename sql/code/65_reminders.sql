@@ -178,6 +178,7 @@ BEGIN
 			GET DIAGNOSTICS daily_summary = ROW_COUNT;
 		END IF;
 	END IF;
+	PERFORM landform.tick_tags(); -- once a day: time-based tag rules (sql/code/45_tags.sql)
 	-- Keep the rollups at one row per member (page x channel) and day for the last week.
 	PERFORM landform.compact_staff_daily(v_today - 7);
 	PERFORM landform.compact_page_daily(v_today - 7);

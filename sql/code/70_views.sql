@@ -66,7 +66,8 @@ WHERE l.state = 'open';
 CREATE VIEW landform.lead_history AS
 SELECT a.lead_id, a.id AS assignment_id, p.name AS pool,
        coalesce(s.login, '(open pool)') AS holder, a.via, a.assigned_at, a.assigned_by,
-       a.deadline, a.accepted_at, a.closed_at, a.outcome, a.closed_by, a.note
+       a.deadline, a.accepted_at, a.closed_at, a.outcome, a.closed_by, a.note,
+       (SELECT l.route FROM landform.leads l WHERE l.id = a.lead_id) AS route   -- issue 16
 FROM landform.assignments a
 JOIN landform.pools p ON p.id = a.pool_id
 LEFT JOIN landform.staff s ON s.id = a.staff_id;

@@ -734,6 +734,7 @@ BEGIN
 		'full_phone', (SELECT p.full_phone FROM landform.portal_phones p WHERE p.lead_id = l.id),
 		'state', l.state, 'mine', l.owner_id IS NOT DISTINCT FROM v_me,
 		'stage_id', l.stage_id, 'stage', st.name, 'stage_since', l.stage_since, 'tags', l.tags,
+		'tag_sources', landform._portal_lead_tags(l.id), -- sql/code/45_tags.sql
 		'first_seen', l.first_seen, 'last_seen', l.last_seen,
 		'first_contact_at', l.first_contact_at,
 		'page', pg.slug, 'page_title', pg.title, 'channel', c.code,

@@ -24,7 +24,8 @@ DECLARE
 		'channel_visit', 'portal_channels', 'portal_set_channel_target', 'portal_channel_qr', 'referral_visit'];
 	v_portal text[] := ARRAY['portal_login_begin', 'portal_login_finish', 'portal_invitation',
 		'portal_accept_invitation', 'portal_logout', 'portal_home', 'portal_lead', 'portal_pool',
-		'portal_action', '_portal_enter', 'portal_reports'];
+		'portal_action', '_portal_enter', 'portal_reports',
+		'_portal_lead_tags'];
 	-- The notifier's two calls (issue 6), when that code is installed; it marks them DEFINER.
 	v_optional text[] := ARRAY['notify_claim', 'notify_finish'];
 	-- Helpers the portal's policy and views call as landform_app (the masking rule and who
@@ -81,6 +82,8 @@ GRANT SELECT (id, lead_id, staff_id, body, created_at) ON landform.notes TO land
 GRANT SELECT (id, login, display_name) ON landform.staff TO landform_app;
 GRANT SELECT (id, code, name) ON landform.channels TO landform_app;
 GRANT SELECT (id, slug, title, kind, published) ON landform.pages TO landform_app;
+GRANT SELECT (lead_id, tag, source, rule_id, rule_name, staff_id, since) ON landform.lead_tag TO landform_app;
+GRANT SELECT (id, name) ON landform.tag_rules TO landform_app;
 GRANT SELECT ON landform.stages, landform.portal_phones, landform.portal_submission_fields
 	TO landform_app;
 
@@ -103,12 +106,12 @@ BEGIN
 		SELECT t AS tbl, 'owner_all' AS name, NULL::text AS cmd, NULL::text AS qual
 		FROM unnest(ARRAY['leads', 'assignments', 'submissions', 'consultations', 'notes', 'deals',
 		                  'outbox', 'staff_sessions', 'staff_invitations', 'login_attempts',
-		                  'import_staging', 'import_rejects']) AS t
+		                  'import_staging', 'import_rejects', 'lead_tag']) AS t
 		UNION ALL
 		SELECT 'leads', 'staff_read', 'SELECT', 'landform.portal_may_see(owner_id, state, pool_id)'
 		UNION ALL
 		SELECT t, 'staff_read', 'SELECT', 'EXISTS (SELECT 1 FROM landform.leads l WHERE l.id = lead_id)'
-		FROM unnest(ARRAY['assignments', 'submissions', 'consultations', 'notes']) AS t
+		FROM unnest(ARRAY['assignments', 'submissions', 'consultations', 'notes', 'lead_tag']) AS t
 	LOOP
 		SELECT pg_get_userbyid(c.relowner), c.relrowsecurity AND c.relforcerowsecurity
 		INTO v_owner, v_force

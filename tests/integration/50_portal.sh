@@ -178,6 +178,12 @@ is "$(req a POST "/api/v1/staff/leads/$a1/note" -H "X-CSRF-Token: $tok_a" -H 'Co
 like "$(body a)" '"field":"body"' "... naming the field"
 is "$(req a POST "/api/v1/staff/leads/$a1/tag" -H "X-CSRF-Token: $tok_a" -H 'Content-Type: application/json' -d '{"add":["api"],"remove":["重要"]}')" 200 "tags through the API"
 is "$(q "select array_to_string(tags, '|') from landform.leads where id = $a1")" '<b>x</b>|api' "... stored"
+# Where each tag came from (issue 16): a rule by name, a hand-made one by whom, escaped.
+admin "select landform.add_tag_rule('it-wx-$R', 'wx来的', '{\"channel\": \"wx-it\"}')"
+req a GET "/staff/leads/$a1" >/dev/null
+like "$(body a)" "wx来的</span><small class=\"tag-src\">规则 it-wx-$R</small>" "a rule's tag names its rule"
+like "$(body a)" 'api</span><small class="tag-src">手动 Alice &lt;b&gt;A&lt;/b&gt;</small>' "a hand-made tag names who added it, escaped"
+admin "select landform.drop_tag_rule('it-wx-$R')"
 
 # --- lost races -------------------------------------------------------------------------------
 asg2=$(q "select id from landform.assignments where lead_id = $a2 and closed_at is null")

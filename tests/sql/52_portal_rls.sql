@@ -63,7 +63,7 @@ ORDER BY c.relname;
 SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
-            ARRAY['_portal_enter', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone',
+            ARRAY['_portal_enter', '_portal_lead_tags', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone',
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
                   'portal_may_see', 'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_visit',

@@ -1,0 +1,94 @@
+-- Segments (issue 16): saved filters over leads, in the tag rules' grammar (tags all/any/none of,
+-- stage, channel, page, pool, owner, first_seen, deals, ...), compiled once like a rule's
+-- condition; counted, listed and exported (CSV through \copy) by admins.
+
+-- A segment by name, or a clear error.
+CREATE OR REPLACE FUNCTION landform._segment(p_name text) RETURNS landform.segments
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	g landform.segments;
+BEGIN
+	SELECT * INTO g FROM landform.segments WHERE name = p_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no segment named "%"', p_name
+			USING ERRCODE = 'P0002', HINT = 'list them with: SELECT name, filter FROM landform.segments';
+	END IF;
+	RETURN g;
+END
+$$;
+
+-- Admin: save a filter under a name (again: replace it). Returns how many leads it holds now.
+CREATE OR REPLACE FUNCTION landform.add_segment(p_name text, p_filter jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	c record;
+BEGIN
+	PERFORM landform._check_rule_name(p_name, 'segment');
+	SELECT * INTO c FROM landform._tag_compile(p_filter, 'filter');
+	INSERT INTO landform.segments (name, filter, predicate) VALUES (p_name, p_filter, c.sql)
+	ON CONFLICT (name) DO UPDATE SET filter = excluded.filter, predicate = excluded.predicate;
+	RETURN landform.segment_count(p_name);
+END
+$$;
+
+-- Admin: forget a segment.
+CREATE OR REPLACE FUNCTION landform.drop_segment(p_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM landform.segments WHERE id = (landform._segment(p_name)).id;
+END
+$$;
+
+-- Admin: how many leads are in the segment now.
+CREATE OR REPLACE FUNCTION landform.segment_count(p_name text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_n bigint;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM landform.leads l WHERE %s', (landform._segment(p_name)).predicate)
+	INTO v_n USING landform._tag_clock();
+	RETURN v_n;
+END
+$$;
+
+-- Admin: the segment's leads, newest first, with what a follow-up needs (full phones: admins).
+CREATE OR REPLACE FUNCTION landform.segment_leads(p_name text)
+RETURNS TABLE (lead_id bigint, phone text, name text, stage text, owner text, pool text, channel text,
+               page text, tags text[], first_seen timestamptz, last_seen timestamptz)
+LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY EXECUTE format($q$
+		SELECT l.id, l.phone, l.name, st.name, s.login, p.name, c.code, pg.slug, l.tags, l.first_seen, l.last_seen
+		FROM landform.leads l
+		JOIN landform.stages st ON st.id = l.stage_id
+		JOIN landform.pools p ON p.id = l.pool_id
+		LEFT JOIN landform.staff s ON s.id = l.owner_id
+		LEFT JOIN landform.channels c ON c.id = l.channel_id
+		LEFT JOIN landform.pages pg ON pg.id = l.page_id
+		WHERE %s
+		ORDER BY l.first_seen DESC, l.id DESC$q$, (landform._segment(p_name)).predicate)
+	USING landform._tag_clock();
+END
+$$;
+
+-- A cell a spreadsheet would run as a formula (starts with = + - @, a tab or a carriage return
+-- and is not a plain number) made inert with a leading ', as fcgi/csv.c does for the reports:
+-- \copy writes what SQL gives it, so the guard has to be here for SQL exports.
+CREATE OR REPLACE FUNCTION landform._csv_inert(p_cell text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_cell ~ '^[-=+@\t\r]' AND p_cell !~ '^[-+]?[0-9]+(\.[0-9]+)?$' THEN '''' || p_cell ELSE p_cell END
+$$;
+
+-- Admin: the segment as rows ready for CSV, every text cell guarded against formulas:
+--   \copy (SELECT * FROM landform.segment_export('重要挽留')) TO 'seg.csv' WITH (FORMAT csv, HEADER true)
+CREATE OR REPLACE FUNCTION landform.segment_export(p_name text)
+RETURNS TABLE (lead_id bigint, phone text, name text, stage text, owner text, pool text, channel text,
+               page text, tags text, first_seen text, last_seen text)
+LANGUAGE sql AS $$
+	SELECT x.lead_id, landform._csv_inert(x.phone), landform._csv_inert(x.name), landform._csv_inert(x.stage),
+	       landform._csv_inert(x.owner), landform._csv_inert(x.pool), landform._csv_inert(x.channel),
+	       landform._csv_inert(x.page), landform._csv_inert(array_to_string(x.tags, ';')),
+	       to_char(x.first_seen AT TIME ZONE landform.setting('time_zone'), 'YYYY-MM-DD HH24:MI'),
+	       to_char(x.last_seen AT TIME ZONE landform.setting('time_zone'), 'YYYY-MM-DD HH24:MI')
+	FROM landform.segment_leads(p_name) x
+$$;
