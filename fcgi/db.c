@@ -132,8 +132,10 @@ classify(const char *state)
 	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0)
 		return DB_CONFLICT;
+	/* 25006: this node takes no writes (a standby, or a primary being demoted during a
+	 * failover); the connection is dropped and the next one looks for the primary. */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
-	    strncmp(state, "53", 2) == 0)
+	    strncmp(state, "53", 2) == 0 || strcmp(state, "25006") == 0)
 		return DB_UNAVAILABLE;
 	if (strncmp(state, "P0", 2) == 0 || strncmp(state, "22", 2) == 0 ||
 	    strncmp(state, "23", 2) == 0)
@@ -156,7 +158,10 @@ result_error(struct db *db, PGresult *res, struct db_error *err)
 	set_error(err, st, state, msg ? msg : PQerrorMessage(db->conn));
 	PQclear(res);
 	if (st == DB_UNAVAILABLE) {
-		/* Drop it now; the next db_ready connects afresh. */
+		/* Drop it now; the next db_ready connects afresh (to the primary, whichever it is
+		 * now, when database_url lists several hosts with target_session_attrs). */
+		if (state != NULL && strcmp(state, "25006") == 0)
+			log_warn("database is read-only (a standby or a failover): reconnecting");
 		PQfinish(db->conn);
 		db->conn = NULL;
 		db->nprepared = 0;

@@ -388,6 +388,8 @@ lf_ha_pg_start() {
         lf_autoctl create monitor --pgdata "$LF_HA_MONITOR" --pgport "$LF_HA_PORT" --pgctl "$PG_BIN/pg_ctl" \
             --hostname 127.0.0.1 --auth trust --no-ssl >>"$LF_LOG/monitor.log" 2>&1 ||
             { tail -20 "$LF_LOG/monitor.log"; die "pg_autoctl create monitor failed"; }
+        # It has no --listen: loopback only, as everything here.
+        lf_autoctl config set --pgdata "$LF_HA_MONITOR" postgresql.listen_addresses 127.0.0.1 >/dev/null
     fi
     lf_ha_run "$LF_HA_MONITOR" monitor
     # Ask the monitor itself: polling "pg_autoctl show state" during its start raced with it.
@@ -406,7 +408,7 @@ lf_ha_pg_start() {
                 psql -X -q -h "$LF_PGSOCK" -p "$(lf_ha_primary_port)" -U postgres -d postgres -c CHECKPOINT >/dev/null
             fi
             lf_autoctl create postgres --pgdata "$dir" --pgport "$p" --pgctl "$PG_BIN/pg_ctl" \
-                --hostname 127.0.0.1 --name "node$i" --monitor "$monitor_uri" --auth trust --no-ssl \
+                --hostname 127.0.0.1 --listen 127.0.0.1 --name "node$i" --monitor "$monitor_uri" --auth trust --no-ssl \
                 --dbname postgres --username postgres >>"$LF_LOG/node$i.log" 2>&1 ||
                 { tail -20 "$LF_LOG/node$i.log"; die "pg_autoctl create postgres (node$i) failed"; }
         fi
@@ -516,3 +518,4 @@ lf_ha_kill_leftovers() {
         [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     done
 }
+lf_ha_node_ports_but() { local p; for p in $LF_HA_NODE_PORTS; do [ "$p" = "$1" ] || echo "$p"; done; }
