@@ -355,7 +355,9 @@ lf_ha_run() {
     local dir=$1 name=$2 pid
     pid=$(lf_ha_keeper_pid "$dir")
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return 0; fi
-    setsid runuser -u "$LF_USER" -- env XDG_CONFIG_HOME="$LF_HA/xdg/config" XDG_DATA_HOME="$LF_HA/xdg/data" \
+    # setpriv execs (runuser would stay as its parent): the pid file's process is the keeper.
+    setsid setpriv --reuid "$LF_USER" --regid "$LF_USER" --init-groups \
+        env HOME="$LF_HA" XDG_CONFIG_HOME="$LF_HA/xdg/config" XDG_DATA_HOME="$LF_HA/xdg/data" \
         XDG_RUNTIME_DIR="$LF_HA/xdg/run" PGHOST="$LF_PGSOCK" PGUSER=postgres \
         pg_autoctl run --pgdata "$dir" >>"$LF_LOG/$name.log" 2>&1 < /dev/null &
 }
@@ -396,10 +398,12 @@ lf_ha_pg_start() {
     lf_ha_wait 30 lf_ha_monitor_sql "SELECT count(*) FROM pgautofailover.node" ||
         { tail -20 "$LF_LOG/monitor.log"; die "the monitor did not start"; }
     lf_ha_tune_monitor
+    local created=""
     i=0
     for p in $LF_HA_NODE_PORTS; do
         i=$((i + 1)); dir=$(lf_ha_node_dir $i)
         if [ ! -f "$LF_HA/xdg/config/pg_autoctl$dir/pg_autoctl.cfg" ]; then
+            created="$created $i"
             say "creating PostgreSQL node$i in $dir"
             if [ $i = 1 ]; then
                 lf_ha_initdb "$dir"
@@ -413,7 +417,9 @@ lf_ha_pg_start() {
                 { tail -20 "$LF_LOG/node$i.log"; die "pg_autoctl create postgres (node$i) failed"; }
         fi
         lf_ha_run "$dir" "node$i"
-        if [ $i = 1 ]; then
+        # A new formation: node1 must be primary before node2 copies it. An existing one
+        # (after scripts/down) starts both, whichever was primary last.
+        if [ "$created" = " 1" ]; then
             lf_ha_wait 60 lf_ha_primary_port || { tail -20 "$LF_LOG/node1.log"; die "node1 did not become primary"; }
         fi
     done
