@@ -149,6 +149,7 @@ result_error(struct db *db, PGresult *res, struct db_error *err)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	enum db_status st = classify(state);
+	bool read_only = state != NULL && strcmp(state, "25006") == 0; /* state dies with res */
 
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		st = DB_UNAVAILABLE;
@@ -157,10 +158,13 @@ result_error(struct db *db, PGresult *res, struct db_error *err)
 	}
 	set_error(err, st, state, msg ? msg : PQerrorMessage(db->conn));
 	PQclear(res);
+	/* A standby refusing a write is the caller's to handle (reports fall back to the primary). */
+	if (st == DB_UNAVAILABLE && db->opt.standby && read_only && PQstatus(db->conn) == CONNECTION_OK)
+		st = DB_ERROR;
 	if (st == DB_UNAVAILABLE) {
 		/* Drop it now; the next db_ready connects afresh (to the primary, whichever it is
 		 * now, when database_url lists several hosts with target_session_attrs). */
-		if (state != NULL && strcmp(state, "25006") == 0)
+		if (read_only)
 			log_warn("database is read-only (a standby or a failover): reconnecting");
 		PQfinish(db->conn);
 		db->conn = NULL;
