@@ -42,6 +42,9 @@ trap 'touch "$W/stop"; wait $LOAD; env $STACK "$LF_ROOT/scripts/down" >/dev/null
 
 # psql on whichever node is primary now.
 hq() { psql -X -At -q -v ON_ERROR_STOP=1 "$LF_HA_CONNINFO user=postgres dbname=$LF_DB" -c "$1"; }
+# The port of the node that takes writes now (target_session_attrs=read-write: a promoted
+# node is read-only until the monitor has made sure the old primary is gone).
+writable_port() { hq "select setting from pg_settings where name = 'port'" 2>/dev/null; }
 is "$(hq "select sync_state from pg_stat_replication")" quorum "the secondary replicates synchronously (ANY 1: quorum)"
 is "$(grep -c '^ *server unix:' "$LF_VAR/nginx/landform.conf")" 2 "nginx has both hosts in its upstream"
 is "$(env $STACK "$LF_ROOT/scripts/psql" -At -c 'select not pg_is_in_recovery()')" t "scripts/psql opens the primary"
@@ -62,6 +65,26 @@ like "$(cat "$LF_VAR"/h[12]/log/landformd.log)" "database is read-only .*reconne
 ok_again() { [ "$(form back 1380000002$((RANDOM % 10)))" = 303 ]; }
 check "... and stores again once writes are back" wait_for 10 ok_again
 
+# --- the admin reports read from the standby (report_database_url) ---------------------------
+LF_URL=$URL
+standby_port=$(lf_ha_node_ports_but "$(writable_port)")
+link=$(hq "select landform.add_staff('ha_boss', 'Boss')")
+hq "select landform.set_admin('ha_boss', true)" >/dev/null
+req boss GET "${link#$URL}" >/dev/null
+post boss "${link#$URL}" --data-urlencode "password=boss password 1" --data-urlencode "again=boss password 1" -d "csrf=$(csrf_of boss)" >/dev/null
+is "$(req boss GET /staff/reports)" 200 "the admin dashboard answers on the HA stack"
+like "$(body boss)" 'id="data-age"' "... read from the standby, it says how far behind its data is"
+like "$(hdr boss X-Landform-Data-Age)" '^[0-9]+$' "... and JSON clients get that age as a header"
+is "$(psql -X -At -h "$LF_PGSOCK" -p "$standby_port" -U postgres -d postgres -c \
+    "select count(*) > 0 from pg_stat_activity where application_name = 'landformd reports'")" t \
+    "... through a connection to the standby"
+# A session last seen over a minute ago needs a write the standby refuses: the primary answers.
+hq "update landform.staff_sessions set last_seen = now() - interval '5 minutes'" >/dev/null
+is "$(req boss GET /staff/reports)" 200 "a session the standby cannot refresh gets its dashboard from the primary"
+unlike "$(body boss)" 'id="data-age"' "... which does not claim to be behind"
+is "$(req boss GET /staff/reports)" 200 "... and the next page is read from the standby again"
+like "$(body boss)" 'id="data-age"' "... saying how far behind it is"
+
 # --- the load --------------------------------------------------------------------------------
 # client PHASE C: post until $W/stop appears; one line per answer: phone status end_ms.
 client() {
@@ -81,9 +104,6 @@ load_stop() { touch "$W/stop"; wait $LOAD; }
 acked() { cat "$W"/answers."$1".* | awk '$2 == 303 { print $1 }' | sort; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# The port of the node that takes writes now (target_session_attrs=read-write: a promoted
-# node is read-only until the monitor has made sure the old primary is gone).
-writable_port() { hq "select setting from pg_settings where name = 'port'" 2>/dev/null; }
 
 # The figures every failover must keep. PHASE NAME T_BACK (ms, when writes were back).
 figures() {
