@@ -74,7 +74,8 @@ static const struct db_stmt st_data_age = {
 
 /* The reports from report_database_url's node (a standby) when there is one: NULL, with
  * nothing answered, when it cannot serve them, so the caller asks the primary instead (the
- * standby refuses the session check's occasional last_seen write; or it is down). */
+ * standby refuses the session check's occasional last_seen write, has not seen the session
+ * yet, or is down). */
 static cJSON *
 fetch_standby(struct pctx *p, const char *const *params, const char **raw)
 {
@@ -93,7 +94,10 @@ fetch_standby(struct pctx *p, const char *const *params, const char **raw)
 	}
 	text = db_value(&rows, 0, 0);
 	res = text != NULL ? cJSON_Parse(text) : NULL;
-	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status"))) {
+	/* Anything but ok is the primary's to say: a session made a moment ago may not have been
+	 * replayed on the standby yet. */
+	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status")) ||
+	    strcmp(cJSON_GetObjectItemCaseSensitive(res, "status")->valuestring, "ok") != 0) {
 		cJSON_Delete(res);
 		return NULL;
 	}

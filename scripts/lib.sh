@@ -275,10 +275,11 @@ lf_nginx_stop() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
-# Anything still running from this stack's folder (a crashed master's workers, say).
+# Anything still running from this stack's folder (a crashed master's workers, say); more
+# command-line patterns may be given.
 lf_kill_leftovers() {
     local pids pat
-    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA"; do
+    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA" "$@"; do
         pids=$(pgrep -f -- "$pat" || true)
         [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     done
@@ -518,10 +519,6 @@ lf_ha_hosts_stop() {
 
 # Anything of the HA stack still running (a killed keeper's postmaster, a crashed host).
 lf_ha_kill_leftovers() {
-    local pids pat
-    for pat in "-c $LF_VAR/h[0-9]/landform.conf serve" "pg_autoctl run --pgdata $LF_HA/" "-D $LF_HA/"; do
-        pids=$(pgrep -f -- "$pat" || true)
-        [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
-    done
+    lf_kill_leftovers "-c $LF_VAR/h[0-9]/landform.conf serve" "pg_autoctl run --pgdata $LF_HA/" "-D $LF_HA/"
 }
 lf_ha_node_ports_but() { local p; for p in $LF_HA_NODE_PORTS; do [ "$p" = "$1" ] || echo "$p"; done; }
