@@ -151,9 +151,8 @@ reconnected() {
         like "$log" 'notify\[' "$name: host $h's notifier reconnected by itself"
         like "$log" 'worker\[' "$name: host $h's workers reconnected by themselves"
     done
-    listening() { [ "$(hq "select count(*) from pg_stat_activity where application_name = 'landformd notifier' and query = 'LISTEN landform_outbox'")" = 2 ] ||
-        [ "$(hq "select count(*) from pg_stat_activity where application_name = 'landformd notifier'")" = 2 ]; }
-    check "$name: both notifiers are connected to the new primary" wait_for 10 listening
+    notifying() { [ "$(hq "select count(*) from pg_stat_activity where application_name = 'landformd notifier'")" = 2 ]; }
+    check "$name: both notifiers are connected to the new primary" wait_for 10 notifying
     dispatching() { [ "$(hq "select count(*) from pg_stat_activity where application_name = 'landformd dispatcher'")" = 2 ]; }
     check "$name: both dispatchers are connected to the new primary" wait_for 10 dispatching
 }
