@@ -30,6 +30,8 @@ const struct config_option config_options[] = {
 	    "libpq connection string or URI for serving (a role that is not the schema owner)"),
 	OPT(admin_database_url, CONFIG_STRING, "", 0, 0,
 	    "connection for migrate and passwd, as the schema owner (empty: database_url)"),
+	OPT(report_database_url, CONFIG_STRING, "", 0, 0,
+	    "connection the admin reports may read from, such as a hot standby (empty: database_url)"),
 	OPT(db_connect_timeout, CONFIG_INT, "2", 1, 60, "seconds to wait for a database connection"),
 	OPT(db_statement_timeout, CONFIG_INT, "5000", 100, 600000,
 	    "milliseconds a request's SQL may run before it is cancelled"),

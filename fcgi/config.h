@@ -17,6 +17,7 @@ struct config {
 	char *log_file;
 	char *database_url;      /* libpq conninfo or URI */
 	char *admin_database_url; /* schema owner, for migrate and passwd; empty = database_url */
+	char *report_database_url; /* admin reports may read here (a standby); empty = database_url */
 	long db_connect_timeout; /* seconds */
 	long db_statement_timeout; /* milliseconds */
 	bool db_prepare;         /* named prepared statements (off for old poolers) */

@@ -152,8 +152,10 @@ classify(const char *state)
 	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0)
 		return DB_CONFLICT;
+	/* 25006: this node takes no writes (a standby, or a primary being demoted during a
+	 * failover); the connection is dropped and the next one looks for the primary. */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
-	    strncmp(state, "53", 2) == 0)
+	    strncmp(state, "53", 2) == 0 || strcmp(state, "25006") == 0)
 		return DB_UNAVAILABLE;
 	if (strncmp(state, "P0", 2) == 0 || strncmp(state, "22", 2) == 0 ||
 	    strncmp(state, "23", 2) == 0)
@@ -167,6 +169,7 @@ result_error(struct db *db, PGresult *res, struct db_error *err)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	enum db_status st = classify(state);
+	bool read_only = state != NULL && strcmp(state, "25006") == 0; /* state dies with res */
 
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		st = DB_UNAVAILABLE;
@@ -175,8 +178,14 @@ result_error(struct db *db, PGresult *res, struct db_error *err)
 	}
 	set_error(err, st, state, msg ? msg : PQerrorMessage(db->conn));
 	PQclear(res);
+	/* A standby refusing a write is the caller's to handle (reports fall back to the primary). */
+	if (st == DB_UNAVAILABLE && db->opt.standby && read_only && PQstatus(db->conn) == CONNECTION_OK)
+		st = DB_ERROR;
 	if (st == DB_UNAVAILABLE) {
-		/* Drop it now; the next db_ready connects afresh. */
+		/* Drop it now; the next db_ready connects afresh (to the primary, whichever it is
+		 * now, when database_url lists several hosts with target_session_attrs). */
+		if (read_only)
+			log_warn("database is read-only (a standby or a failover): reconnecting");
 		PQfinish(db->conn);
 		db->conn = NULL;
 		db->nprepared = 0;

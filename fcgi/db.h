@@ -46,6 +46,7 @@ struct db_options {
 	int statement_timeout; /* milliseconds, 0 = server default */
 	bool prepare;          /* PQprepare once per connection; else unnamed statements */
 	const char *application_name;
+	bool standby; /* reads only, may be a hot standby: a refused write (25006) keeps the connection */
 };
 
 /* Create a handle; nothing connects until the first call. The caller frees with db_free. */

@@ -13,7 +13,9 @@
 #include "db.h"
 #include "html.h"
 #include "http.h"
+#include "log.h"
 #include "portal.h"
+#include "worker.h"
 
 static const struct db_stmt st_reports = {
 	"portal_reports", "SELECT landform.portal_reports($1, $2::date, $3::date)", 3
@@ -60,6 +62,61 @@ query_date(const struct request *r, const char *name)
 	return reports_date_ok(v) ? v : NULL;
 }
 
+/* How far behind the node that answered is: 0 on a primary or a standby that has replayed
+ * all it received, else the age of the last transaction it replayed. */
+static const struct db_stmt st_data_age = {
+	"reports_data_age",
+	"SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
+	" THEN 0 ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp()))::bigint END,"
+	" pg_is_in_recovery()",
+	0
+};
+
+/* The reports from report_database_url's node (a standby) when there is one: NULL, with
+ * nothing answered, when it cannot serve them, so the caller asks the primary instead (the
+ * standby refuses the session check's occasional last_seen write, has not seen the session
+ * yet, or is down). */
+static cJSON *
+fetch_standby(struct pctx *p, const char *const *params, const char **raw)
+{
+	struct db *db = p->r->ctx->report_db;
+	struct db_rows rows, age;
+	struct db_error de;
+	cJSON *res;
+	const char *text;
+
+	if (db == NULL)
+		return NULL;
+	if (!db_call(db, &st_reports, params, p->r->arena, &rows, &de)) {
+		log_debug("req=%s reports not read from report_database_url: %s (SQLSTATE %s)",
+			  p->r->id, de.message, de.sqlstate);
+		return NULL;
+	}
+	text = db_value(&rows, 0, 0);
+	res = text != NULL ? cJSON_Parse(text) : NULL;
+	/* Anything but ok is the primary's to say: a session made a moment ago may not have been
+	 * replayed on the standby yet. */
+	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status")) ||
+	    strcmp(cJSON_GetObjectItemCaseSensitive(res, "status")->valuestring, "ok") != 0) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	/* The dashboard says how old what it shows is; JSON clients get it as a header. */
+	if (db_call(db, &st_data_age, NULL, p->r->arena, &age, &de) && age.nrows == 1 &&
+	    db_value(&age, 0, 0) != NULL) {
+		bool standby = db_value(&age, 0, 1) != NULL && strcmp(db_value(&age, 0, 1), "t") == 0;
+
+		http_header(p->r, "X-Landform-Data-Age", db_value(&age, 0, 0));
+		if (standby) {
+			cJSON_AddStringToObject(res, "data_age_s", db_value(&age, 0, 0));
+			cJSON_AddBoolToObject(res, "from_standby", true);
+		}
+	}
+	if (raw != NULL)
+		*raw = text;
+	return res;
+}
+
 /* Session check, the call, and every answer but ok. NULL when answered. */
 static cJSON *
 fetch(struct pctx *p, const char **raw)
@@ -75,7 +132,8 @@ fetch(struct pctx *p, const char **raw)
 	params[0] = p->session;
 	params[1] = query_date(p->r, "from");
 	params[2] = query_date(p->r, "to");
-	if ((res = portal_call(p, &st_reports, params, raw)) == NULL)
+	if ((res = fetch_standby(p, params, raw)) == NULL &&
+	    (res = portal_call(p, &st_reports, params, raw)) == NULL)
 		return NULL;
 	st = cJSON_GetObjectItemCaseSensitive(res, "status")->valuestring;
 	if (strcmp(st, "ok") == 0)

@@ -301,6 +301,8 @@ finish(struct worker_ctx *ctx, struct slot *s)
 
 	write_response(&s->fr, r);
 	db_end_request(ctx->db);
+	if (ctx->report_db != NULL)
+		db_end_request(ctx->report_db);
 	ctx->served++;
 	us = elapsed_us(&s->t0);
 	if (LOG_INFO <= log_threshold) {
@@ -391,6 +393,14 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		return 1;
 	}
 	ctx.db = db_new(&dbo);
+	if (c->report_database_url[0] != '\0') {
+		struct db_options ro = dbo;
+
+		ro.conninfo = c->report_database_url;
+		ro.application_name = "landformd reports";
+		ro.standby = true;
+		ctx.report_db = db_new(&ro);
+	}
 	counters_init(&ctx.counters);
 	ctx.site = site_load(c->landing_dir, err, sizeof(err));
 	if (ctx.site == NULL)
@@ -446,6 +456,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	portal_free(ctx.portal);
 	counters_free(&ctx.counters);
 	db_free(ctx.db);
+	db_free(ctx.report_db);
 	sodium_memzero(ctx.key, sizeof(ctx.key));
 	log_info("worker stopped after %llu requests", ctx.served); /* writes held lines first */
 	return 0;

@@ -17,6 +17,7 @@ struct site;
 struct worker_ctx {
 	const struct config *config;
 	struct db *db;
+	struct db *report_db;     /* report_database_url's (a standby), or NULL: reports use db */
 	struct site *site;        /* loaded landing pages (NULL until loaded) */
 	struct portal *portal;    /* staff portal templates and text (NULL when broken) */
 	unsigned char key[SECRET_BYTES]; /* signs form stamps */

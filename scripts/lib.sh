@@ -255,10 +255,11 @@ lf_nginx_start() {
     lf_log_private
     mkdir -p "$nd/tmp/body" "$nd/tmp/fastcgi" "$nd/tmp/proxy" "$nd/tmp/uwsgi" "$nd/tmp/scgi"
     chown -R "$LF_USER:" "$nd/tmp"
-    LANDFORM_POST_RATE=$rate LANDFORM_POST_BURST=$burst LANDFORM_FASTCGI="unix:$LF_SOCKET" \
+    LANDFORM_POST_RATE=$rate LANDFORM_POST_BURST=$burst LANDFORM_FASTCGI="${LF_HA_FASTCGI:-unix:$LF_SOCKET}" \
     LANDFORM_HTTP_LISTEN="127.0.0.1:$http" LANDFORM_NGINX_MAX_BODY=1m \
     LANDFORM_LANDING_DIR="$LF_LANDING" LANDFORM_ACCESS_LOG="$LF_LOG/nginx-access.log" \
-        perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' \
+        perl -pe 's/server \$\{LANDFORM_FASTCGI\};/join("\n    ", map { "server $_;" } split " ", $ENV{LANDFORM_FASTCGI})/e;
+            s/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' \
         "$LF_ROOT/docker/nginx.conf.template" > "$nd/landform.conf"
     cat > "$nd/nginx.conf" <<CONF
 # Written by scripts/lib.sh: the process settings; the site is in landform.conf.
@@ -298,10 +299,11 @@ lf_nginx_stop() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
-# Anything still running from this stack's folder (a crashed master's workers, say).
+# Anything still running from this stack's folder (a crashed master's workers, say); more
+# command-line patterns may be given.
 lf_kill_leftovers() {
     local pids pat
-    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA" "$LF_VAR/frontends/"; do
+    for pat in "-c $LF_VAR/[^/]*\.conf serve" "-p $LF_VAR/nginx -c" "-D $LF_PGDATA" "$LF_VAR/frontends/" "$@"; do
         pids=$(pgrep -f -- "$pat" || true)
         [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     done
@@ -336,3 +338,225 @@ lf_log_private() {
     done
     find "$LF_LOG" -maxdepth 1 -type f -exec chmod g-wx,o-rwx {} +
 }
+
+# --- High availability (LANDFORM_HA=1): pg_auto_failover monitor + primary + synchronous
+# secondary, and two landformd "hosts" behind one nginx upstream, all on this machine. ---
+LF_PACKAGES_HA="postgresql-15-auto-failover"
+
+# Where the HA stack keeps its parts; call after lf_layout. The monitor takes PORT, the nodes
+# the ports just above it; all three put their sockets in $LF_PGSOCK.
+lf_ha_layout() {
+    local port=$1
+    LF_HA=$LF_VAR/ha
+    LF_HA_MONITOR=$LF_HA/monitor
+    LF_HA_PORT=$port
+    LF_HA_NODE_PORTS="$((port + 1)) $((port + 2))"
+    LF_HA_HOSTS="h1 h2"
+    # The primary, whichever node it is: libpq tries both and keeps the one that takes writes.
+    LF_HA_CONNINFO="host=$LF_PGSOCK,$LF_PGSOCK port=$((port + 1)),$((port + 2)) target_session_attrs=read-write"
+    export LF_HA LF_HA_MONITOR LF_HA_PORT LF_HA_NODE_PORTS LF_HA_HOSTS LF_HA_CONNINFO
+}
+lf_ha_node_dir() { echo "$LF_HA/node$1"; }
+
+# pg_autoctl as the service user: its home is /nonexistent, so its config, state and pid
+# files go under the stack's folder (else pid files land in a shared /tmp/pg_autoctl).
+lf_autoctl() {
+    runuser -u "$LF_USER" -- env XDG_CONFIG_HOME="$LF_HA/xdg/config" XDG_DATA_HOME="$LF_HA/xdg/data" \
+        XDG_RUNTIME_DIR="$LF_HA/xdg/run" PGHOST="$LF_PGSOCK" PGUSER=postgres pg_autoctl "$@"
+}
+
+# psql on the monitor's own database as the superuser.
+lf_ha_monitor_sql() {
+    psql -X -q -At -v ON_ERROR_STOP=1 -h "$LF_PGSOCK" -p "$LF_HA_PORT" -U postgres -d pg_auto_failover -c "$1"
+}
+
+# A data directory pg_autoctl then takes over: pg_autoctl has no socket option and would size
+# shared_buffers at a quarter of the RAM for each of the three instances.
+lf_ha_initdb() {
+    local dir=$1
+    [ -f "$dir/PG_VERSION" ] && return 0
+    runuser -u "$LF_USER" -- "$PG_BIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    cat >> "$dir/postgresql.conf" <<CONF
+# landform local HA stack
+unix_socket_directories = '$LF_PGSOCK'
+unix_socket_permissions = 0700
+shared_buffers = 64MB
+max_connections = 120
+max_wal_size = 1GB
+timezone = 'UTC'
+CONF
+    # Local connections as before; pg_autoctl adds the loopback rules its own roles need.
+    echo "local all all trust" > "$dir/pg_hba.conf"
+}
+
+# Start "pg_autoctl run" for DIR unless it runs already; its log goes to $LF_LOG/NAME.log.
+lf_ha_run() {
+    local dir=$1 name=$2 pid
+    pid=$(lf_ha_keeper_pid "$dir")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return 0; fi
+    # setpriv execs (runuser would stay as its parent): the pid file's process is the keeper.
+    setsid setpriv --reuid "$LF_USER" --regid "$LF_USER" --init-groups \
+        env HOME="$LF_HA" XDG_CONFIG_HOME="$LF_HA/xdg/config" XDG_DATA_HOME="$LF_HA/xdg/data" \
+        XDG_RUNTIME_DIR="$LF_HA/xdg/run" PGHOST="$LF_PGSOCK" PGUSER=postgres \
+        pg_autoctl run --pgdata "$dir" >>"$LF_LOG/$name.log" 2>&1 < /dev/null &
+}
+lf_ha_keeper_pid() {
+    head -1 "$LF_HA/xdg/run/pg_autoctl$1/pg_autoctl.pid" 2>/dev/null || true
+}
+
+# wait_until SECONDS COMMAND...: poll every 0.2 s.
+lf_ha_wait() {
+    local secs=$1 i; shift
+    for i in $(seq $((secs * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+    return 1
+}
+lf_ha_node_state() { lf_ha_monitor_sql "SELECT reportedstate FROM pgautofailover.node WHERE nodename = '$1'"; }
+lf_ha_node_is() { [ "$(lf_ha_node_state "$1")" = "$2" ]; }
+
+# Monitor, primary and synchronous secondary. Safe to run again on a formation that exists.
+lf_ha_pg_start() {
+    local monitor_uri="postgres://autoctl_node@127.0.0.1:$LF_HA_PORT/pg_auto_failover?sslmode=disable"
+    local i p dir
+    mkdir -p "$LF_HA/xdg/config" "$LF_HA/xdg/data" "$LF_HA/xdg/run" "$LF_PGSOCK" "$LF_LOG"
+    chown -R "$LF_USER:" "$LF_HA" "$LF_PGSOCK" "$LF_LOG"
+    chmod 0700 "$LF_PGSOCK" "$LF_HA/xdg/run"
+    for p in $LF_HA_PORT $LF_HA_NODE_PORTS; do
+        [ -S "$LF_PGSOCK/.s.PGSQL.$p" ] || ! lf_pg_port_in_use "$p" || die "port $p is taken: set LANDFORM_PG_PORT"
+    done
+    if [ ! -f "$LF_HA/xdg/config/pg_autoctl$LF_HA_MONITOR/pg_autoctl.cfg" ]; then
+        say "creating the pg_auto_failover monitor in $LF_HA_MONITOR"
+        lf_ha_initdb "$LF_HA_MONITOR"
+        lf_autoctl create monitor --pgdata "$LF_HA_MONITOR" --pgport "$LF_HA_PORT" --pgctl "$PG_BIN/pg_ctl" \
+            --hostname 127.0.0.1 --auth trust --no-ssl >>"$LF_LOG/monitor.log" 2>&1 ||
+            { tail -20 "$LF_LOG/monitor.log"; die "pg_autoctl create monitor failed"; }
+        # It has no --listen: loopback only, as everything here.
+        lf_autoctl config set --pgdata "$LF_HA_MONITOR" postgresql.listen_addresses 127.0.0.1 >/dev/null
+    fi
+    lf_ha_run "$LF_HA_MONITOR" monitor
+    # Ask the monitor itself: polling "pg_autoctl show state" during its start raced with it.
+    lf_ha_wait 30 lf_ha_monitor_sql "SELECT count(*) FROM pgautofailover.node" ||
+        { tail -20 "$LF_LOG/monitor.log"; die "the monitor did not start"; }
+    lf_ha_tune_monitor
+    local created=""
+    i=0
+    for p in $LF_HA_NODE_PORTS; do
+        i=$((i + 1)); dir=$(lf_ha_node_dir $i)
+        if [ ! -f "$LF_HA/xdg/config/pg_autoctl$dir/pg_autoctl.cfg" ]; then
+            created="$created $i"
+            say "creating PostgreSQL node$i in $dir"
+            if [ $i = 1 ]; then
+                lf_ha_initdb "$dir"
+            else
+                # pg_basebackup starts with a checkpoint; without one now it waits for the next.
+                psql -X -q -h "$LF_PGSOCK" -p "$(lf_ha_primary_port)" -U postgres -d postgres -c CHECKPOINT >/dev/null
+            fi
+            lf_autoctl create postgres --pgdata "$dir" --pgport "$p" --pgctl "$PG_BIN/pg_ctl" \
+                --hostname 127.0.0.1 --listen 127.0.0.1 --name "node$i" --monitor "$monitor_uri" --auth trust --no-ssl \
+                --dbname postgres --username postgres >>"$LF_LOG/node$i.log" 2>&1 ||
+                { tail -20 "$LF_LOG/node$i.log"; die "pg_autoctl create postgres (node$i) failed"; }
+        fi
+        lf_ha_run "$dir" "node$i"
+        # A new formation: node1 must be primary before node2 copies it. An existing one
+        # (after scripts/down) starts both, whichever was primary last.
+        if [ "$created" = " 1" ]; then
+            lf_ha_wait 60 lf_ha_primary_port || { tail -20 "$LF_LOG/node1.log"; die "node1 did not become primary"; }
+        fi
+    done
+    lf_ha_wait 120 lf_ha_settled || { tail -20 "$LF_LOG/node2.log"; die "the formation did not settle (scripts/psql -d pg_auto_failover)"; }
+}
+
+# Both nodes in their final state: a primary and a secondary, as the monitor wants them.
+lf_ha_settled() {
+    [ "$(lf_ha_monitor_sql "SELECT string_agg(reportedstate::text, ' ' ORDER BY reportedstate::text)
+        FROM pgautofailover.node WHERE reportedstate = goalstate")" = "primary secondary" ]
+}
+
+# The port of the node that takes writes now (nothing, and failure, when none does).
+lf_ha_primary_port() {
+    local p
+    for p in $LF_HA_NODE_PORTS; do
+        [ "$(psql -X -At -h "$LF_PGSOCK" -p "$p" -U postgres -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] &&
+            { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+# Local stack only: the monitor notices a dead primary in seconds, not the default ~50 s.
+# Production keeps the defaults (docs/operations.md).
+lf_ha_tune_monitor() {
+    [ "${LANDFORM_HA_TUNED:-1}" = 1 ] || return 0
+    local kv
+    for kv in health_check_period=1000 health_check_timeout=1000 health_check_max_retries=1 \
+        health_check_retry_delay=500 node_considered_unhealthy_timeout=4000 primary_demote_timeout=5000; do
+        lf_ha_monitor_sql "ALTER SYSTEM SET pgautofailover.${kv%%=*} = ${kv#*=}" >/dev/null
+    done
+    lf_ha_monitor_sql "SELECT pg_reload_conf()" >/dev/null
+}
+
+# pg_autoctl stop returns at once: wait for the keepers and their postmasters to be gone.
+lf_ha_pg_stop() {
+    local dir pids=""
+    [ -d "${LF_HA:-}" ] || return 0
+    for dir in $(lf_ha_node_dir 2) $(lf_ha_node_dir 1) "$LF_HA_MONITOR"; do
+        [ -d "$dir" ] || continue
+        pids="$pids $(lf_ha_keeper_pid "$dir") $(head -1 "$dir/postmaster.pid" 2>/dev/null || true)"
+        lf_autoctl stop --pgdata "$dir" >/dev/null 2>&1 || true
+    done
+    lf_ha_wait 30 lf_ha_gone $pids || { say "HA processes still running after 30 s: killing"; kill -KILL $pids 2>/dev/null || true; }
+}
+lf_ha_gone() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+
+# One landformd "host": its own run, log and spool folders and socket, the shared secret.
+lf_ha_host_layout() {
+    local h=$1
+    LF_RUN=$LF_VAR/$h/run LF_LOG=$LF_VAR/$h/log LF_CONF=$LF_VAR/$h/landform.conf
+    LF_SOCKET=$LF_RUN/landformd.sock LF_HA_SPOOL=$LF_VAR/$h/spool
+}
+
+# Configuration of host H: lf_write_conf's, with the multi-host connection strings.
+lf_ha_write_conf() {
+    local h=$1 http=$2 workers=${3:-0}
+    lf_write_conf "$LF_HA_PORT" "$http" "$workers"
+    mkdir -p "$LF_HA_SPOOL"; chown "$LF_USER:" "$LF_HA_SPOOL"; chmod 0700 "$LF_HA_SPOOL"
+    cat >> "$LF_CONF" <<CONF
+# HA stack ($h): whichever node is primary; reports from the standby when there is one.
+database_url = $LF_HA_CONNINFO dbname=$LF_DB user=landform_app
+admin_database_url = $LF_HA_CONNINFO dbname=$LF_DB user=landform
+CONF
+    if grep -q '"report_database_url"\|OPT(report_database_url' "$LF_ROOT/fcgi/config.c"; then
+        echo "report_database_url = host=$LF_PGSOCK,$LF_PGSOCK port=${LF_HA_NODE_PORTS// /,} target_session_attrs=prefer-standby dbname=$LF_DB user=landform_app" >> "$LF_CONF"
+    fi
+    if grep -q 'OPT(spool_dir' "$LF_ROOT/fcgi/config.c"; then
+        echo "spool_dir = $LF_HA_SPOOL" >> "$LF_CONF"
+    fi
+}
+
+# Start both hosts (the first creates the shared secret before the second reads it).
+lf_ha_hosts_start() {
+    local http=$1 workers=${2:-0} h
+    local run=$LF_RUN log=$LF_LOG conf=$LF_CONF sock=$LF_SOCKET
+    LF_HA_FASTCGI=""
+    for h in $LF_HA_HOSTS; do
+        lf_ha_host_layout "$h"
+        lf_ha_write_conf "$h" "$http" "$workers"
+        [ -z "${LF_HA_EXTRA_CONF:-}" ] || printf '%s\n' "$LF_HA_EXTRA_CONF" >> "$LF_CONF"
+        if [ "$h" = h1 ]; then lf_migrate || die "migrate failed (see above)"; fi
+        lf_landformd_start
+        LF_HA_FASTCGI="$LF_HA_FASTCGI unix:$LF_SOCKET"
+    done
+    LF_RUN=$run LF_LOG=$log LF_CONF=$conf LF_SOCKET=$sock
+    LF_HA_FASTCGI=${LF_HA_FASTCGI# }
+    export LF_HA_FASTCGI
+}
+
+lf_ha_hosts_stop() {
+    local run=$LF_RUN log=$LF_LOG conf=$LF_CONF sock=$LF_SOCKET h
+    for h in $LF_HA_HOSTS; do lf_ha_host_layout "$h"; lf_landformd_stop; done
+    LF_RUN=$run LF_LOG=$log LF_CONF=$conf LF_SOCKET=$sock
+}
+
+# Anything of the HA stack still running (a killed keeper's postmaster, a crashed host).
+lf_ha_kill_leftovers() {
+    lf_kill_leftovers "-c $LF_VAR/h[0-9]/landform.conf serve" "pg_autoctl run --pgdata $LF_HA/" "-D $LF_HA/"
+}
+lf_ha_node_ports_but() { local p; for p in $LF_HA_NODE_PORTS; do [ "$p" = "$1" ] || echo "$p"; done; }
