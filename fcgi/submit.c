@@ -10,7 +10,7 @@
 static const struct db_stmt submit_stmt = {
 	"submit",
 	"SELECT submission_id, lead_id, new_lead, replayed FROM landform.submit("
-	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11)",
+	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, $12::timestamptz)",
 	SUBMIT_NPARAMS
 };
 
@@ -23,7 +23,7 @@ static const struct db_stmt batch_stmt = {
 /* submit_batch's keys: landform.submit's argument names, in enum submit_param order. */
 static const char *const keys[SUBMIT_NPARAMS] = {
 	"page", "channel", "phone", "name", "question", "fields", "consent", "idem_key",
-	"client_addr", "user_agent", "lang",
+	"client_addr", "user_agent", "lang", "received_at",
 };
 
 static bool
@@ -51,26 +51,34 @@ fail(struct submit_item *it, const struct db_error *err)
 }
 
 void
+submit_item_json(const struct submit_item *it, struct buf *out)
+{
+	buf_addc(out, '{');
+	for (int k = 0; k < SUBMIT_NPARAMS; k++) {
+		const char *v = it->params[k];
+
+		if (k > 0)
+			buf_addc(out, ',');
+		buf_json_string(out, keys[k]);
+		buf_addc(out, ':');
+		if (v == NULL)
+			buf_adds(out, "null");
+		else if (k == SUBMIT_FIELDS)
+			buf_adds(out, v);
+		else
+			buf_json_string(out, v);
+	}
+	buf_addc(out, '}');
+}
+
+void
 submit_batch_json(struct submit_item *const *items, size_t n, struct buf *out)
 {
 	buf_addc(out, '[');
 	for (size_t i = 0; i < n; i++) {
-		buf_adds(out, i ? ",{" : "{");
-		for (int k = 0; k < SUBMIT_NPARAMS; k++) {
-			const char *v = items[i]->params[k];
-
-			if (k > 0)
-				buf_addc(out, ',');
-			buf_json_string(out, keys[k]);
-			buf_addc(out, ':');
-			if (v == NULL)
-				buf_adds(out, "null");
-			else if (k == SUBMIT_FIELDS)
-				buf_adds(out, v);
-			else
-				buf_json_string(out, v);
-		}
-		buf_addc(out, '}');
+		if (i > 0)
+			buf_addc(out, ',');
+		submit_item_json(items[i], out);
 	}
 	buf_addc(out, ']');
 }

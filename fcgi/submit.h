@@ -22,6 +22,7 @@ enum submit_param {
 	SUBMIT_CLIENT_ADDR,
 	SUBMIT_USER_AGENT,
 	SUBMIT_LANG,
+	SUBMIT_RECEIVED_AT, /* NULL (now), or when a spooled submission was received */
 	SUBMIT_NPARAMS
 };
 
@@ -30,6 +31,7 @@ enum submit_param {
 struct submit_item {
 	const char *params[SUBMIT_NPARAMS];
 	bool stored;                /* committed (or replayed: stored before with this key) */
+	bool spooled;               /* not committed, but durable in this host's spool */
 	bool replayed;
 	bool new_lead;
 	const char *submission_id;  /* when stored */
@@ -42,6 +44,9 @@ struct submit_item {
  * only itself; once one of those finds the database gone or too slow, the rest are not tried
  * and carry that error. Rows and messages go to the arena. */
 void submit_store(struct db *db, struct arena *a, struct submit_item *const *items, size_t n);
+
+/* One item as submit_batch takes it: a JSON object (what a spool record holds). */
+void submit_item_json(const struct submit_item *it, struct buf *out);
 
 /* The JSON array landform.submit_batch takes: one object per item, keyed by submit's argument
  * names, null for NULL, fields inserted as the JSON it already is. */

@@ -20,7 +20,7 @@ DECLARE
 	v_fn regprocedure;
 	v_n integer;
 	v_definer text[] := ARRAY['submit', 'submit_batch', 'count_traffic', 'register_page', 'dispatch',
-		'lead_mark', 'tick_notifications'];
+		'lead_mark', 'tick_notifications', 'spool_dead_add'];
 	v_portal text[] := ARRAY['portal_login_begin', 'portal_login_finish', 'portal_invitation',
 		'portal_accept_invitation', 'portal_logout', 'portal_home', 'portal_lead', 'portal_pool',
 		'portal_action', '_portal_enter', 'portal_reports'];
