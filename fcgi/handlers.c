@@ -3,11 +3,13 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "db.h"
 #include "http.h"
 #include "page.h"
 #include "portal.h"
 #include "reports.h"
+#include "spool.h"
 #include "worker.h"
 
 const struct route handlers_routes[] = {
@@ -45,6 +47,31 @@ static const struct db_stmt health_stmt = {
 	"healthz", "SELECT max(version) FROM landform.schema_migrations", 0
 };
 
+/* While submissions wait in this host's spool, or the database cannot take them but the spool
+ * can: 200 with "degraded", so a load balancer keeps a host that still thanks visitors for
+ * what it made durable. False (nothing answered) when neither is so. */
+static bool
+spool_degraded(struct request *r, bool db_ok)
+{
+	struct spool_stats *st = spool_stats_get();
+	long long records, oldest, dead;
+
+	if (st == NULL)
+		return false;
+	records = spool_stats_read(&st->records);
+	oldest = spool_stats_read(&st->oldest_ms);
+	dead = spool_stats_read(&st->dead);
+	if (records == 0 && db_ok)
+		return false;
+	if (!db_ok && __atomic_load_n(&st->failing, __ATOMIC_RELAXED))
+		return false; /* neither stored nor spooled: the 503 below */
+	http_begin(r, 200, "application/json");
+	buf_printf(&r->body_out, "{\"status\":\"degraded\",\"database\":\"%s\",\"spooled\":%lld,\"oldest_s\":%lld,\"spool_dead\":%lld}\n",
+		   db_ok ? "ok" : "unavailable", records,
+		   oldest > 0 ? (clock_wall_ms() - oldest) / 1000 : 0, dead);
+	return true;
+}
+
 /* A real round trip, so a load balancer takes a worker without a database out of rotation. */
 void
 handle_healthz(struct request *r)
@@ -52,9 +79,15 @@ handle_healthz(struct request *r)
 	struct db_rows rows;
 	struct db_error de;
 	const char *schema;
+	bool db_ok;
 
 	http_header(r, "Cache-Control", "no-store");
-	if (!db_call(r->ctx->db, &health_stmt, NULL, r->arena, &rows, &de)) {
+	db_ok = db_call(r->ctx->db, &health_stmt, NULL, r->arena, &rows, &de);
+	if (spool_degraded(r, db_ok)) {
+		r->log_note = "degraded";
+		return;
+	}
+	if (!db_ok) {
 		r->log_note = "database_unavailable";
 		http_begin(r, 503, "application/json");
 		buf_adds(&r->body_out, "{\"status\":\"unavailable\",\"reason\":\"database: ");
