@@ -32,6 +32,7 @@
 
 #define REPLAY_BATCH 256
 #define REPLAY_POLL_MS 200
+#define REPLAY_DOWN_MS 900
 #define MAX_FILES 4096
 
 static volatile sig_atomic_t stopping;
@@ -383,20 +384,23 @@ database_writable(struct replayer *rp)
 	return v != NULL && strcmp(v, "f") == 0;
 }
 
-/* One pass over the spool; true when it is empty now. */
+/* One pass over the spool; true when it is empty now. *down tells the database could not take
+ * writes (the next try waits longer, so an outage is not a log line every REPLAY_POLL_MS). */
 static bool
-pass(struct replayer *rp)
+pass(struct replayer *rp, bool *db_down)
 {
 	char *names[MAX_FILES];
 	size_t n = list_files(rp->dir, names, MAX_FILES);
 	bool empty = n == 0, down = false;
 
 	count_old(rp, names, n);
-	if (n > 0 && database_writable(rp)) {
+	*db_down = false;
+	if (n > 0 && !(*db_down = !database_writable(rp))) {
 		if (rp->t.began_ms == 0)
 			rp->t.began_ms = clock_ms();
 		for (size_t i = 0; i < n && !stopping && !down; i++)
 			down = replay_file(rp, names[i]) == DB_DOWN;
+		*db_down = down;
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -456,9 +460,12 @@ replay_run(const struct config *c)
 	while (!stopping) {
 		struct timespec ts = { 0, REPLAY_POLL_MS * 1000000L };
 		bool spooling = rp.st != NULL && __atomic_load_n(&rp.st->spooling, __ATOMIC_RELAXED);
+		bool down;
 
-		if (pass(&rp) && (spooling || rp.t.files > 0))
+		if (pass(&rp, &down) && (spooling || rp.t.files > 0))
 			finished(&rp);
+		if (down)
+			ts.tv_nsec = REPLAY_DOWN_MS * 1000000L;
 		nanosleep(&ts, NULL);
 	}
 	arena_free(&rp.arena);

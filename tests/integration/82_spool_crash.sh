@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Issue 14, test 3: the landformd master and all its children killed with SIGKILL while they
+# spool (PostgreSQL down), under load; started again, with the database: every acknowledged
+# submission is stored once after replay. The new instance counts what the old one left
+# (/healthz) and replays files whose writers died holding them.
+source "$(dirname "$0")/../lib.sh"
+
+W=$LF_VAR/spool-crash
+rm -rf "$W"; mkdir -p "$W"
+SPOOL=$LF_VAR/spool
+PREFIX=+861372
+# Phones of an earlier run of this test (run by hand against a kept stack) would count twice.
+q "select count(*) from landform.leads l, landform.forget(l.phone) where l.phone like '${PREFIX}%'" >/dev/null
+pg_stop() { runuser -u "$LF_USER" -- "$PG_BIN/pg_ctl" -D "$LF_PGDATA" -m immediate -w stop >/dev/null; }
+pg_start() { runuser -u "$LF_USER" -- "$PG_BIN/pg_ctl" -D "$LF_PGDATA" -o "-p $LF_PG_PORT" -l "$LF_LOG/postgresql.log" -w start >/dev/null; }
+spool_files() { find "$SPOOL" -maxdepth 1 \( -name '*.spool' -o -name '*.claimed' \) | wc -l; }
+
+pg_stop
+python3 "$LF_ROOT/tests/spool-load.py" "$LF_URL" 16 8 "$PREFIX" "$W/answers" 40 crash1 &
+LOAD=$!
+sleep 6
+master=$(landformd_pid)
+kill -KILL "$master" $(pgrep -P "$master")
+wait "$LOAD"
+acked=$(awk '$2 == 303' "$W/answers" | wc -l)
+echo "# $(wc -l < "$W/answers") posts, $acked acknowledged before the kill"
+[ "$acked" -gt 20 ] && ok "submissions were acknowledged from the spool before the kill ($acked)" \
+    || not_ok "submissions were acknowledged from the spool before the kill (only $acked)"
+[ "$(spool_files)" -ge 1 ] && ok "the killed instance left its spool files ($(spool_files))" || not_ok "the killed instance left spool files"
+
+lf_landformd_start
+wait_for 5 curl -fs -o /dev/null "$LF_URL/p/demo"
+sleep 0.5 # the replayer counts what it finds
+like "$(curl -s "$LF_URL/healthz")" "\"status\":\"degraded\",\"database\":\"unavailable\",\"spooled\":$acked," \
+    "the new instance says degraded, counting the $acked submissions the old one left"
+pg_start
+empty() { [ "$(spool_files)" -eq 0 ]; }
+check "once the database is back, the spool is empty within 10 s" wait_for 10 empty
+sleep 0.3
+awk '$2 == 303 {print $3}' "$W/answers" | sort > "$W/acked"
+q "select l.phone from landform.submissions s join landform.leads l on l.id = s.lead_id
+   where l.phone like '${PREFIX}%' order by 1" > "$W/stored"
+is "$(comm -23 "$W/acked" "$W/stored" | wc -l)" 0 "every acknowledged submission is stored after the replay"
+is "$(uniq -d "$W/stored" | wc -l)" 0 "... once"
+like "$(curl -s "$LF_URL/healthz")" '"status":"ok"' "/healthz says ok again"
+
+t_done
