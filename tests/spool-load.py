@@ -48,11 +48,12 @@ def stamp(c):
 def client(n, end):
     c = conn()
     gap = clients / rate
+    depth = int(2.1 / gap) + 2  # stamps waiting out their minimum age, enough to keep the pace
     pending = []  # (ready_at, stamp)
     nxt = time.time() + (n * gap / clients)
     while time.time() < end:
         try:
-            while len(pending) < 3 and time.time() < end:
+            while len(pending) < depth and time.time() < end:
                 s = stamp(c)
                 if s:
                     pending.append((time.time() + 2.05, s))

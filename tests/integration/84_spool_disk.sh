@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Issue 14, tests 4 and 5. A spool on a small tmpfs that fills up while PostgreSQL is down:
+# spooling stops, answers turn to 503 with every typed value kept, /healthz says 503 (it can
+# neither store nor spool), nothing acknowledged is lost and replay empties it later. Then
+# damage: a torn last record is cut off, a corrupted middle record moved to bad/, both logged
+# with file and offset, and the rest replays.
+source "$(dirname "$0")/../lib.sh"
+
+W=$LF_VAR/spool-disk
+rm -rf "$W"; mkdir -p "$W"
+SMALL=$LF_VAR/spool-small
+pg_stop() { runuser -u "$LF_USER" -- "$PG_BIN/pg_ctl" -D "$LF_PGDATA" -m immediate -w stop >/dev/null; }
+pg_start() { runuser -u "$LF_USER" -- "$PG_BIN/pg_ctl" -D "$LF_PGDATA" -o "-p $LF_PG_PORT" -l "$LF_LOG/postgresql.log" -w start >/dev/null; }
+spool_files() { find "$1" -maxdepth 1 \( -name '*.spool' -o -name '*.claimed' \) | wc -l; }
+stored() { q "select l.phone from landform.submissions s join landform.leads l on l.id = s.lead_id where l.phone like '$1%' order by 1"; }
+restart_with() {
+    lf_landformd_stop
+    cp "$W/conf.bak" "$LF_CONF"
+    [ -n "$1" ] && echo "$1" >> "$LF_CONF"
+    lf_landformd_start
+    wait_for 5 curl -fs -o /dev/null "$LF_URL/p/demo"
+}
+cp "$LF_CONF" "$W/conf.bak"
+for p in +861373 +861374; do
+    q "select count(*) from landform.leads l, landform.forget(l.phone) where l.phone like '${p}%'" >/dev/null
+done
+
+# --- test 4: the spool's disk fills up -------------------------------------------------------
+mkdir -p "$SMALL"
+umount "$SMALL" 2>/dev/null
+mount -t tmpfs -o size=96k,mode=0700 tmpfs "$SMALL" || not_ok "mounting a tmpfs for the spool"
+chown "$LF_USER:" "$SMALL"
+restart_with "spool_dir = $SMALL"
+pg_stop
+python3 "$LF_ROOT/tests/spool-load.py" "$LF_URL" 8 9 +861373 "$W/full" 45 full1
+acked=$(awk '$2 == 303' "$W/full" | wc -l)
+refused=$(awk '$2 == 503' "$W/full" | wc -l)
+echo "# $(wc -l < "$W/full") posts: $acked acknowledged, $refused refused with 503; spool $(du -sk "$SMALL" | cut -f1) KiB"
+[ "$acked" -gt 10 ] && ok "posts are acknowledged while the small spool has room ($acked)" || not_ok "posts acknowledged while the spool has room (only $acked)"
+[ "$refused" -gt 10 ] && ok "once it is full, posts answer 503 ($refused)" || not_ok "once it is full, posts answer 503 (only $refused)"
+is "$(awk '$2 != 303 && $2 != 503' "$W/full" | wc -l)" 0 "... and nothing else"
+is "$(awk '$2 == 503 && $4 != "kept"' "$W/full" | wc -l)" 0 "every 503 shows the form again with what was typed"
+last_ack=$(awk '$2 == 303 {t = $1} END {print t}' "$W/full")
+first_503=$(awk '$2 == 503 {print $1; exit}' "$W/full")
+[ "$last_ack" -lt $((first_503 + 1000)) ] && ok "spooling stops once the disk is full (no acknowledgement after the 503s began)" \
+    || not_ok "acknowledged after the spool filled up: last 303 at $last_ack, first 503 at $first_503"
+code=$(curl -s -o "$W/healthz" -w '%{http_code}' "$LF_URL/healthz")
+is "$code" 503 "/healthz answers 503 when it can neither store nor spool"
+like "$(cat "$W/healthz")" '"status":"unavailable"' "... saying unavailable"
+grep -q 'neither stored nor spooled: writing .*No space left on device' "$LF_LOG/landformd.log" \
+    && ok "the full disk is logged" || not_ok "the full disk is logged"
+pg_start
+empty() { [ "$(spool_files "$SMALL")" -eq 0 ]; }
+check "once the database is back, replay empties the full spool" wait_for 10 empty
+sleep 0.3
+awk '$2 == 303 {print $3}' "$W/full" | sort > "$W/full.acked"
+awk '$2 == 503 {print $3}' "$W/full" | sort > "$W/full.refused"
+stored +861373 > "$W/full.stored"
+is "$(comm -23 "$W/full.acked" "$W/full.stored" | wc -l)" 0 "nothing acknowledged is lost"
+is "$(uniq -d "$W/full.stored" | wc -l)" 0 "... nor stored twice"
+is "$(comm -12 "$W/full.refused" "$W/full.stored" | wc -l)" 0 "nothing refused was half-written and stored anyway"
+restart_with ""
+umount "$SMALL" && ok "the tmpfs is unmounted" || not_ok "unmounting $SMALL"
+rmdir "$SMALL" 2>/dev/null
+
+# --- test 5: a torn last record and a corrupted middle record -------------------------------
+SPOOL=$LF_VAR/spool
+stamp_of() { grep -o 'name="_stamp" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+for i in $(seq 1 10); do S[$i]=$(curl -s "$LF_URL/p/demo" | stamp_of); done
+sleep 2.2
+restart_with "workers = 1" # one worker: one spool file holds every record
+pg_stop
+for i in $(seq 1 10); do
+    curl -s -o /dev/null -w '%{http_code}\n' --data-urlencode "_stamp=${S[$i]}" --data-urlencode "name=damage $i" \
+        --data-urlencode "mobile=$(printf '+861374%07d' "$i")" --data-urlencode "agree=on" "$LF_URL/p/demo?ch=damage"
+done > "$W/damage.codes"
+is "$(sort -u "$W/damage.codes")" 303 "ten posts are acknowledged from the spool"
+lf_landformd_stop # its worker lets go of the file
+file=$(find "$SPOOL" -maxdepth 1 -name '*.spool' | head -1)
+is "$(spool_files "$SPOOL")" 1 "they are in one file"
+# Flip a byte inside the 4th record's payload; append the first 30 bytes of a copy of the
+# first record (an append a crash cut short).
+python3 - "$file" > "$W/damage.offsets" <<'PY'
+import struct, sys
+path = sys.argv[1]
+b = bytearray(open(path, 'rb').read())
+offs, o = [], 0
+while o < len(b):
+    offs.append(o)
+    o += 12 + struct.unpack('<I', b[o + 4:o + 8])[0]
+b[offs[3] + 12 + 20] ^= 0x01
+torn = len(b)
+b += b[0:30]
+open(path, 'wb').write(bytes(b))
+print(offs[3], torn)
+PY
+read -r bad_off torn_off < "$W/damage.offsets"
+log_lines=$(wc -l < "$LF_LOG/landformd.log")
+restart_with ""
+pg_start
+empty() { [ "$(spool_files "$SPOOL")" -eq 0 ]; }
+check "the damaged file is replayed and deleted" wait_for 10 empty
+sleep 0.3
+new=$(tail -n +"$((log_lines + 1))" "$LF_LOG/landformd.log")
+base=$(basename "$file" .spool)
+like "$new" "spool file [^ ]*$base\.claimed: torn record at offset $torn_off \(30 bytes\) cut off" "the torn tail is logged with file and offset, and cut off"
+like "$new" "spool file [^ ]*$base\.claimed: damaged record at offset $bad_off \([0-9]+ bytes\) moved to [^ ]*/bad/$base\.$bad_off\.bad" \
+    "the corrupted record is logged with file and offset, and moved to bad/"
+[ -s "$SPOOL/bad/$base.$bad_off.bad" ] && ok "bad/ holds it" || not_ok "bad/ holds the corrupted record"
+stored +861374 > "$W/damage.stored"
+is "$(wc -l < "$W/damage.stored")" 9 "the nine intact records are stored"
+is "$(grep -c '+8613740000004' "$W/damage.stored")" 0 "... and not the corrupted one"
+rm -f "$SPOOL"/bad/*
+
+t_done
