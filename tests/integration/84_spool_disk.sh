@@ -21,6 +21,13 @@ restart_with() {
     wait_for 5 curl -fs -o /dev/null "$LF_URL/p/demo"
 }
 cp "$LF_CONF" "$W/conf.bak"
+# Whatever happens, the stack goes back to its own configuration and the tmpfs goes away.
+cleanup() {
+    if ! cmp -s "$LF_CONF" "$W/conf.bak"; then cp "$W/conf.bak" "$LF_CONF"; lf_landformd_stop; lf_landformd_start; fi
+    mountpoint -q "$SMALL" && umount "$SMALL"
+    runuser -u "$LF_USER" -- "$PG_BIN/pg_ctl" -D "$LF_PGDATA" status >/dev/null 2>&1 || pg_start
+}
+trap cleanup EXIT
 for p in +861373 +861374; do
     q "select count(*) from landform.leads l, landform.forget(l.phone) where l.phone like '${p}%'" >/dev/null
 done
