@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +65,7 @@ struct tally {
 
 struct replayer {
 	const char *dir;
+	const struct db_options *dbo;
 	char host[256];
 	struct db *db;
 	struct arena arena;
@@ -172,7 +175,7 @@ static bool
 dead_letter(struct replayer *rp, const char *base, const unsigned char *rec, size_t reclen,
 	    const char *payload, size_t len, const struct db_error *why)
 {
-	char path[PATH_MAX], name[NAME_MAX];
+	char path[PATH_MAX], name[PATH_MAX];
 	cJSON *o = cJSON_ParseWithLength(payload, len);
 	const char *params[7];
 	struct db_error de;
@@ -251,7 +254,7 @@ static void
 set_aside(struct replayer *rp, int fd, const char *path, const char *base,
 	  const unsigned char *buf, const struct spoolrec_span *s)
 {
-	char bad[PATH_MAX], name[NAME_MAX];
+	char bad[PATH_MAX], name[PATH_MAX];
 
 	if (s->kind == SPOOLREC_TORN) {
 		log_warn("spool file %s: torn record at offset %zu (%zu bytes) cut off; it was never acknowledged",
@@ -384,34 +387,93 @@ database_writable(struct replayer *rp)
 	return v != NULL && strcmp(v, "f") == 0;
 }
 
-/* One pass over the spool; true when it is empty now. *down tells the database could not take
- * writes (the next try waits longer, so an outage is not a log line every REPLAY_POLL_MS). */
+/* Files in order, each taken by whoever gets its lock first; false when the database went away. */
+static bool
+drain(struct replayer *rp, char **names, size_t n)
+{
+	for (size_t i = 0; i < n && !stopping; i++)
+		if (replay_file(rp, names[i]) == DB_DOWN)
+			return false;
+	return true;
+}
+
+/* Several files waiting: a second process replays beside this one, on its own connection, so
+ * two backends store at once (one backend's landform.submit was the limit). Each takes only
+ * files nobody holds, so no file is replayed by both; its tally comes back through a pipe. */
+static bool
+drain_parallel(struct replayer *rp, char **names, size_t n)
+{
+	struct tally t;
+	int fds[2];
+	pid_t pid;
+	bool ok, theirs = false;
+
+	if (n < 2 || pipe(fds) != 0)
+		return drain(rp, names, n);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return drain(rp, names, n);
+	}
+	if (pid == 0) {
+		struct replayer mine = *rp;
+
+		close(fds[0]);
+		log_set_role("replay");
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		/* A connection of its own; the parent's is never touched (nor closed) here. */
+		mine.db = db_new(rp->dbo);
+		arena_init(&mine.arena, 65536);
+		memset(&mine.t, 0, sizeof(mine.t));
+		ok = drain(&mine, names, n);
+		if (write(fds[1], &mine.t, sizeof(mine.t)) != (ssize_t)sizeof(mine.t) ||
+		    write(fds[1], &ok, sizeof(ok)) != (ssize_t)sizeof(ok))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	ok = drain(rp, names, n);
+	if (read(fds[0], &t, sizeof(t)) == (ssize_t)sizeof(t) &&
+	    read(fds[0], &theirs, sizeof(theirs)) == (ssize_t)sizeof(theirs)) {
+		rp->t.stored += t.stored;
+		rp->t.already += t.already;
+		rp->t.forgotten += t.forgotten;
+		rp->t.dead += t.dead;
+		rp->t.files += t.files;
+	}
+	close(fds[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return ok && theirs;
+}
+
+/* One pass over the spool; true when it is empty now. *db_down tells the database could not
+ * take writes (the next try waits longer, so an outage is not a log line every REPLAY_POLL_MS). */
 static bool
 pass(struct replayer *rp, bool *db_down)
 {
 	char *names[MAX_FILES];
 	size_t n = list_files(rp->dir, names, MAX_FILES);
-	bool empty = n == 0, down = false;
+	bool empty = n == 0;
 
 	count_old(rp, names, n);
 	*db_down = false;
 	if (n > 0 && !(*db_down = !database_writable(rp))) {
 		if (rp->t.began_ms == 0)
 			rp->t.began_ms = clock_ms();
-		for (size_t i = 0; i < n && !stopping && !down; i++)
-			down = replay_file(rp, names[i]) == DB_DOWN;
-		*db_down = down;
+		*db_down = !drain_parallel(rp, names, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	if (rp->st != NULL && !empty) {
 		/* The oldest file still here says how long the oldest submission has waited. */
-		n = list_files(rp->dir, names, 1);
+		n = list_files(rp->dir, names, MAX_FILES);
 		__atomic_store_n(&rp->st->oldest_ms, n ? strtoll(names[0], NULL, 10) : 0,
 				 __ATOMIC_RELAXED);
 		empty = n == 0;
-		if (n)
-			free(names[0]);
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
 	}
 	return empty;
 }
@@ -446,7 +508,7 @@ replay_run(const struct config *c)
 		.application_name = "landformd replayer",
 	};
 	char dir[PATH_MAX];
-	struct replayer rp = { .dir = dir };
+	struct replayer rp = { .dir = dir, .dbo = &dbo };
 
 	proc_child_init("replay", "lf-replay", on_term);
 	spool_dir_of(c, dir, sizeof(dir));

@@ -65,8 +65,8 @@ SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
             ARRAY['_portal_enter', 'count_traffic', 'dispatch', 'lead_mark', 'portal_accept_invitation', 'portal_action', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
-                  'portal_pool', 'portal_reports', 'register_page', 'submit', 'submit_batch', 'tick_notifications'],
-            'landform_app may execute exactly the capture, dispatch, notification tick and portal functions');
+                  'portal_pool', 'portal_reports', 'register_page', 'spool_dead_add', 'submit', 'submit_batch', 'tick_notifications'],
+            'landform_app may execute exactly the capture, dispatch, notification tick, spool replay and portal functions');
 SELECT t.ok(p.prosecdef AND p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', p.proname || ': SECURITY DEFINER with a fixed search_path')
 FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace
