@@ -100,6 +100,10 @@ handle_healthz(struct request *r)
 	}
 	schema = db_value(&rows, 0, 0);
 	http_begin(r, 200, "application/json");
-	buf_printf(&r->body_out, "{\"status\":\"ok\",\"database\":\"ok\",\"schema\":\"%s\"}\n",
+	buf_printf(&r->body_out, "{\"status\":\"ok\",\"database\":\"ok\",\"schema\":\"%s\"",
 		   schema ? schema : "none");
+	/* Spooled submissions the database refused since start: someone should look. */
+	if (spool_stats_get() != NULL && spool_stats_read(&spool_stats_get()->dead) > 0)
+		buf_printf(&r->body_out, ",\"spool_dead\":%lld", spool_stats_read(&spool_stats_get()->dead));
+	buf_adds(&r->body_out, "}\n");
 }

@@ -196,8 +196,9 @@ dead_letter(struct replayer *rp, const char *base, const unsigned char *rec, siz
 	params[6] = why->message;
 	ok = db_call(rp->db, &dead_stmt, params, &rp->arena, NULL, &de);
 	if (ok) {
-		log_warn("spool: a submission (key %s) was refused by the database (SQLSTATE %s: %s); kept in %s",
-			 params[2] ? params[2] : "none", why->sqlstate, why->message, path);
+		/* The key is a form token: in landform.spool_dead, not in the log above debug. */
+		log_warn("spool: a submission was refused by the database (SQLSTATE %s: %s); kept in %s, listed in landform.spool_dead",
+			 why->sqlstate, why->message, path);
 		rp->t.dead++;
 		if (rp->st != NULL)
 			spool_stats_add(&rp->st->dead, 1);

@@ -112,4 +112,34 @@ is "$(wc -l < "$W/damage.stored")" 9 "the nine intact records are stored"
 is "$(grep -c '+8613740000004' "$W/damage.stored")" 0 "... and not the corrupted one"
 rm -f "$SPOOL"/bad/*
 
+# --- a spooled submission the database refuses for what it holds ----------------------------
+# A trigger (test-only) refuses the name 'poison', as a page deleted meanwhile would be refused.
+for i in 1 2; do S[$i]=$(curl -s "$LF_URL/p/demo" | stamp_of); done
+sleep 2.2
+pg_kill
+for i in 1 2; do
+    curl -s -o /dev/null -w '%{http_code}\n' --data-urlencode "_stamp=${S[$i]}" --data-urlencode "name=$([ "$i" = 1 ] && echo poison || echo fine)" \
+        --data-urlencode "mobile=$(printf '+861374%07d' $((10 + i)))" --data-urlencode "agree=on" "$LF_URL/p/demo"
+done > "$W/dead.codes"
+is "$(sort -u "$W/dead.codes")" 303 "two more posts are acknowledged from the spool"
+lf_landformd_stop
+pg_start
+q "create function public.lf_test_poison() returns trigger language plpgsql as \$\$
+   begin if new.fields->>'name' = 'poison' then raise exception 'refused by test trigger'; end if; return new; end \$\$;
+   create trigger lf_test_poison before insert on landform.submissions for each row execute function public.lf_test_poison();" >/dev/null
+log_lines=$(wc -l < "$LF_LOG/landformd.log")
+restart_with ""
+check "the spool is replayed" wait_for 10 empty
+sleep 0.3
+q "drop trigger lf_test_poison on landform.submissions; drop function public.lf_test_poison();" >/dev/null
+is "$(q "select count(*) from landform.leads where phone in ('+8613740000011', '+8613740000012')")" 1 "the good one is stored, the refused one is not"
+dead=$(find "$SPOOL/dead" -name '*.dead' -newer "$W/dead.codes" | head -1)
+[ -s "$dead" ] && ok "the refused one is kept in dead/ ($(basename "$dead"))" || not_ok "the refused one is kept in dead/"
+is "$(q "select sqlstate || ' ' || file from landform.spool_dead order by id desc limit 1")" "P0001 $(basename "$dead")" \
+    "landform.spool_dead says which file and why"
+like "$(tail -n +"$((log_lines + 1))" "$LF_LOG/landformd.log")" 'spool: a submission was refused by the database \(SQLSTATE P0001: refused by test trigger\); kept in [^ ]*/dead/' \
+    "the refusal is logged with its file, not the person or the form's key"
+like "$(curl -s "$LF_URL/healthz")" '"status":"ok".*"spool_dead":1' "/healthz counts it"
+rm -f "$SPOOL"/dead/*
+
 t_done
