@@ -39,6 +39,7 @@
 
 static volatile sig_atomic_t stopping;
 
+/* Finish the file in hand, then stop. */
 static void
 on_term(int sig)
 {
@@ -73,6 +74,7 @@ struct replayer {
 	struct tally t;
 };
 
+/* Names start with the zero-padded creation time: name order is age order. */
 static int
 by_name(const void *a, const void *b)
 {
@@ -103,6 +105,7 @@ list_files(const char *dir, char **names, size_t max)
 	return n;
 }
 
+/* A whole spool file: the reader needs to look past damage for the next intact record. */
 static unsigned char *
 read_all(int fd, size_t *size)
 {
@@ -128,16 +131,19 @@ read_all(int fd, size_t *size)
 	return buf;
 }
 
-/* Write bytes to a new file under sub/ (bad/ or dead/), durable before the caller goes on. */
+/* Append bytes to a file under sub/ (bad/ or dead/), durable before the caller goes on. With
+ * once, a file that already exists was kept by an earlier try at the same spool file. */
 static bool
 keep_aside(const char *dir, const char *sub, const char *name, const void *data, size_t len,
-	   char *path, size_t pathsz)
+	   bool once, char *path, size_t pathsz)
 {
 	int fd;
 	bool ok;
 
 	snprintf(path, pathsz, "%s/%s/%s", dir, sub, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (once ? O_EXCL : 0), 0600);
+	if (fd < 0 && once && errno == EEXIST)
+		return true;
 	if (fd < 0)
 		return false;
 	ok = write(fd, data, len) == (ssize_t)len && fdatasync(fd) == 0;
@@ -145,6 +151,7 @@ keep_aside(const char *dir, const char *sub, const char *name, const void *data,
 	return ok;
 }
 
+/* Errors that say nothing about the record: try the file again later, never dead-letter it. */
 static bool
 is_transient(const struct db_error *e)
 {
@@ -182,7 +189,7 @@ dead_letter(struct replayer *rp, const char *base, const unsigned char *rec, siz
 	bool ok;
 
 	snprintf(name, sizeof(name), "%s.dead", base);
-	if (!keep_aside(rp->dir, "dead", name, rec, reclen, path, sizeof(path))) {
+	if (!keep_aside(rp->dir, "dead", name, rec, reclen, false, path, sizeof(path))) {
 		log_error("spool: cannot write dead letter %s: %s", path, strerror(errno));
 		cJSON_Delete(o);
 		return false;
@@ -265,7 +272,7 @@ set_aside(struct replayer *rp, int fd, const char *path, const char *base,
 		return;
 	}
 	snprintf(name, sizeof(name), "%s.%zu.bad", base, s->offset);
-	if (keep_aside(rp->dir, "bad", name, buf + s->offset, s->len, bad, sizeof(bad)))
+	if (keep_aside(rp->dir, "bad", name, buf + s->offset, s->len, true, bad, sizeof(bad)))
 		log_error("spool file %s: damaged record at offset %zu (%zu bytes) moved to %s", path,
 			  s->offset, s->len, bad);
 	else
@@ -280,7 +287,7 @@ replay_file(struct replayer *rp, const char *name)
 	char path[PATH_MAX], claimed[PATH_MAX], base[NAME_MAX];
 	struct spoolrec_span *recs = NULL, s;
 	unsigned char *buf = NULL;
-	size_t size = 0, pos = 0, nrec = 0, len = strlen(name);
+	size_t size = 0, pos = 0, nrec = 0, cap = 0, len = strlen(name);
 	struct stat sb, now;
 	enum outcome out = FILE_BUSY;
 	bool damaged = false;
@@ -299,13 +306,23 @@ replay_file(struct replayer *rp, const char *name)
 	if (strcmp(path, claimed) != 0 && rename(path, claimed) != 0)
 		goto done;
 	buf = read_all(fd, &size);
-	recs = malloc(sizeof(*recs) * (size / SPOOLREC_HEADER + 1));
-	if (buf == NULL || recs == NULL) {
+	if (buf == NULL) {
 		log_error("spool file %s: cannot read it: %s", claimed, strerror(errno));
 		goto done;
 	}
 	while (spoolrec_next(buf, size, &pos, &s) != SPOOLREC_END) {
 		if (s.kind == SPOOLREC_RECORD) {
+			if (nrec == cap) {
+				struct spoolrec_span *more;
+
+				cap = cap ? cap * 2 : 256;
+				more = realloc(recs, sizeof(*recs) * cap);
+				if (more == NULL) {
+					log_error("spool file %s: out of memory", claimed);
+					goto done;
+				}
+				recs = more;
+			}
 			recs[nrec++] = s;
 			continue;
 		}

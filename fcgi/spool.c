@@ -20,6 +20,7 @@
 
 static struct spool_stats *shared;
 
+/* Shared, not per process: /healthz in any worker must see what every worker spooled. */
 struct spool_stats *
 spool_stats_create(void)
 {
@@ -75,6 +76,7 @@ spool_dir_of(const struct config *c, char *out, size_t outsz)
 		snprintf(out, outsz, "%.*s/spool", (int)(slash - c->secret_file), c->secret_file);
 }
 
+/* One folder of the spool, the service user's alone: spooled submissions hold personal data. */
 static bool
 make_dir(const char *path, uid_t uid, gid_t gid, char *err, size_t errsz)
 {

@@ -61,7 +61,7 @@ DECLARE
 	v_name text := nullif(btrim(p_name), '');
 	v_at timestamptz := least(coalesce(p_received_at, now()), now());
 BEGIN
-	IF false AND EXISTS (
+	IF p_received_at IS NOT NULL AND EXISTS (
 		SELECT 1 FROM landform.forgotten_phones f
 		WHERE f.phone_hash = sha256(convert_to(coalesce(p_phone, ''), 'UTF8'))
 		  AND f.forgotten_at >= p_received_at) THEN
