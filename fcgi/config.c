@@ -76,6 +76,10 @@ const struct config_option config_options[] = {
 	    "longest wait between two attempts, milliseconds"),
 	OPT(counter_flush, CONFIG_INT, "1000", 100, 60000,
 	    "milliseconds between flushes of page view counters"),
+	OPT(spool_dir, CONFIG_STRING, "", 0, 0,
+	    "folder where submissions wait while the database cannot store them; a durable local disk (empty: spool beside secret_file)"),
+	OPT(spool_max_bytes, CONFIG_INT, "1073741824", 0, 1099511627776,
+	    "bytes the spool may hold; past it (or when the disk is full) submissions are refused with 503 and typed values kept"),
 };
 
 const size_t config_option_count = sizeof(config_options) / sizeof(config_options[0]);

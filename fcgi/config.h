@@ -46,6 +46,8 @@ struct config {
 	long notify_backoff;     /* milliseconds before the first retry */
 	long notify_backoff_max; /* milliseconds, longest wait between attempts */
 	long counter_flush;      /* milliseconds between traffic counter flushes */
+	char *spool_dir;         /* empty: "spool" beside the secret file */
+	long spool_max_bytes;    /* bytes the spool may hold before submissions are refused */
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_OCTAL, CONFIG_BOOL };

@@ -348,7 +348,17 @@ page_handle_api_stamp(struct request *r)
 /* The answer a browser or an API client gets once a submission is committed (as a lead, or in
  * the quarantine); nothing else may thank a visitor. */
 static void
+answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored);
+
+static void
 answer_success(struct request *r, const struct visit *v, bool json)
+{
+	answer_success_as(r, v, json, NULL);
+}
+
+/* stored: "spooled" when the submission waits in this host's spool (JSON clients are told). */
+static void
+answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored)
 {
 	const char *redirect = schema_redirect(v->page->schema);
 	const char *thanks = schema_thanks(v->page->schema, v->lang);
@@ -358,6 +368,8 @@ answer_success(struct request *r, const struct visit *v, bool json)
 		char *text;
 
 		cJSON_AddBoolToObject(o, "ok", true);
+		if (stored != NULL)
+			cJSON_AddStringToObject(o, "stored", stored);
 		cJSON_AddStringToObject(o, "thanks", thanks ? thanks : "");
 		if (redirect)
 			cJSON_AddStringToObject(o, "redirect", redirect);
@@ -515,6 +527,11 @@ answer_stored(struct request *r)
 	const struct submit_item *it = &d->item;
 	struct schema_error se = { 0 };
 
+	if (it->spooled) {
+		r->log_note = "spooled";
+		answer_success_as(r, &d->v, d->json, "spooled");
+		return;
+	}
 	if (!it->stored) {
 		bool down = it->err.status == DB_UNAVAILABLE || it->err.status == DB_TIMEOUT;
 
@@ -559,6 +576,7 @@ page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 		page_register_all(ctx);
 		submit_store(ctx->db, a, unknown, nunknown);
 	}
+	submit_spool(ctx->spool, a, items, n);
 	for (size_t i = 0; i < n; i++)
 		answer_stored(rs[i]);
 }

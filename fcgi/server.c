@@ -24,12 +24,14 @@
 #include "dispatch.h"
 #include "log.h"
 #include "notify.h"
+#include "replay.h"
 #include "secret.h"
+#include "spool.h"
 #include "worker.h"
 
 #define MAX_CHILDREN 260
 
-enum child_kind { CHILD_WORKER, CHILD_DISPATCHER, CHILD_NOTIFIER };
+enum child_kind { CHILD_WORKER, CHILD_DISPATCHER, CHILD_NOTIFIER, CHILD_REPLAYER };
 
 struct child {
 	pid_t pid;            /* 0 = free slot */
@@ -217,6 +219,7 @@ spawn(struct master *m, enum child_kind kind)
 		int status = kind == CHILD_WORKER
 				     ? worker_run(m->config, m->listen_fd, m->exit_after)
 				     : kind == CHILD_DISPATCHER ? dispatch_run(m->config)
+				     : kind == CHILD_REPLAYER	? replay_run(m->config)
 								: notify_run(m->config);
 
 		close(m->listen_fd);
@@ -234,7 +237,10 @@ spawn(struct master *m, enum child_kind kind)
 static const char *
 kind_name(enum child_kind kind)
 {
-	return kind == CHILD_WORKER ? "worker" : kind == CHILD_DISPATCHER ? "dispatcher" : "notifier";
+	return kind == CHILD_WORKER	? "worker"
+	       : kind == CHILD_DISPATCHER ? "dispatcher"
+	       : kind == CHILD_REPLAYER	  ? "replayer"
+					  : "notifier";
 }
 
 static size_t
@@ -263,6 +269,9 @@ fill(struct master *m)
 		spawn(m, CHILD_DISPATCHER);
 	if (m->config->notifier && count_current(m, CHILD_NOTIFIER) == 0)
 		spawn(m, CHILD_NOTIFIER);
+	/* Always one: a host's spool is drained by that host. */
+	if (count_current(m, CHILD_REPLAYER) == 0)
+		spawn(m, CHILD_REPLAYER);
 }
 
 static void
@@ -341,6 +350,13 @@ reload(struct master *m)
 	}
 	if (strcmp(next->listen, m->config->listen) != 0)
 		log_warn("listen changed to %s: takes effect on restart, not reload", next->listen);
+	{
+		char dir[4096];
+
+		spool_dir_of(next, dir, sizeof(dir));
+		if (!spool_prepare_dir(dir, geteuid(), getegid(), err, sizeof(err)))
+			log_error("%s", err);
+	}
 	config_free(m->config);
 	free(m->config);
 	m->config = next;
@@ -385,7 +401,7 @@ server_run(struct config *c, const char *config_path, char **envp, unsigned long
 	struct timespec tick = { 0, 250 * 1000000 };
 	sigset_t set;
 	siginfo_t info;
-	char err[512];
+	char err[512], spool_dir[4096];
 	uid_t uid;
 	gid_t gid;
 	int sig, status = 1;
@@ -407,8 +423,10 @@ server_run(struct config *c, const char *config_path, char **envp, unsigned long
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	spool_dir_of(c, spool_dir, sizeof(spool_dir));
 	if (!lookup_user(c, &uid, &gid, err, sizeof(err)) ||
 	    !secret_ensure(c->secret_file, uid, gid, err, sizeof(err)) ||
+	    !spool_prepare_dir(spool_dir, uid, gid, err, sizeof(err)) ||
 	    (m->listen_fd = open_listener(c, uid, gid, err, sizeof(err))) < 0)
 		goto failed;
 	if (c->pid_file[0] != '\0') {
@@ -425,6 +443,10 @@ server_run(struct config *c, const char *config_path, char **envp, unsigned long
 	}
 	if (!drop_privileges(c, uid, gid, err, sizeof(err)))
 		goto failed;
+	if (spool_stats_create() == NULL) {
+		snprintf(err, sizeof(err), "spool: cannot map shared memory: %s", strerror(errno));
+		goto failed;
+	}
 	log_info("landformd serving on %s with %ld workers", c->listen, config_worker_count(c));
 
 	fill(m);

@@ -27,6 +27,7 @@
 #include "reqpath.h"
 #include "portal.h"
 #include "site.h"
+#include "spool.h"
 
 /* submit_batch's ceiling: the requests one round may hold. */
 #define MAX_ROUND 256
@@ -401,6 +402,8 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		ro.standby = true;
 		ctx.report_db = db_new(&ro);
 	}
+	spool_dir_of(c, err, sizeof(err));
+	ctx.spool = spool_new(err, c->spool_max_bytes);
 	counters_init(&ctx.counters);
 	ctx.site = site_load(c->landing_dir, err, sizeof(err));
 	if (ctx.site == NULL)
@@ -428,10 +431,13 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		 * time even when no request comes, then accept (EAGAIN: another worker won it). */
 		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
 		long wait = page_flush_counters(&ctx, false), logs = log_flush_due();
+		long idle = spool_tick(ctx.spool);
 		int n;
 
 		if (logs >= 0 && (wait < 0 || logs < wait))
 			wait = logs;
+		if (idle >= 0 && (wait < 0 || idle < wait))
+			wait = idle;
 		n = poll(&pfd, 1, wait < 0 ? -1 : (int)wait);
 
 		if (n <= 0) {
@@ -455,6 +461,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	site_free(ctx.site);
 	portal_free(ctx.portal);
 	counters_free(&ctx.counters);
+	spool_free(ctx.spool);
 	db_free(ctx.db);
 	db_free(ctx.report_db);
 	sodium_memzero(ctx.key, sizeof(ctx.key));

@@ -12,6 +12,7 @@ struct db;
 struct portal;
 struct request;
 struct site;
+struct spool;
 
 /* What a worker owns for its whole life; freed at exit so valgrind stays clean. */
 struct worker_ctx {
@@ -22,6 +23,7 @@ struct worker_ctx {
 	struct portal *portal;    /* staff portal templates and text (NULL when broken) */
 	unsigned char key[SECRET_BYTES]; /* signs form stamps */
 	struct counters counters; /* page traffic not yet flushed */
+	struct spool *spool;      /* where submissions wait while the database cannot take them */
 	long long last_flush_ms;
 	long tz_offset;           /* the site's time zone, seconds east of UTC (count_traffic says) */
 	unsigned long long served;

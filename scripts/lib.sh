@@ -523,12 +523,8 @@ lf_ha_write_conf() {
 database_url = $LF_HA_CONNINFO dbname=$LF_DB user=landform_app
 admin_database_url = $LF_HA_CONNINFO dbname=$LF_DB user=landform
 CONF
-    if grep -q '"report_database_url"\|OPT(report_database_url' "$LF_ROOT/fcgi/config.c"; then
-        echo "report_database_url = host=$LF_PGSOCK,$LF_PGSOCK port=${LF_HA_NODE_PORTS// /,} target_session_attrs=prefer-standby dbname=$LF_DB user=landform_app" >> "$LF_CONF"
-    fi
-    if grep -q 'OPT(spool_dir' "$LF_ROOT/fcgi/config.c"; then
-        echo "spool_dir = $LF_HA_SPOOL" >> "$LF_CONF"
-    fi
+    echo "report_database_url = host=$LF_PGSOCK,$LF_PGSOCK port=${LF_HA_NODE_PORTS// /,} target_session_attrs=prefer-standby dbname=$LF_DB user=landform_app" >> "$LF_CONF"
+    echo "spool_dir = $LF_HA_SPOOL" >> "$LF_CONF"
 }
 
 # Start both hosts (the first creates the shared secret before the second reads it).

@@ -29,9 +29,20 @@ $$;
 -- commits): dispatchers see new leads by polling landform.lead_mark(). The page, its pool, the
 -- first stage, the day and a known channel come from one statement: each helper function called
 -- instead (_pool_id, first_stage, setting, _channel_id) cost a statement of its own.
+-- p_received_at: when the visitor sent it, for a submission stored later from a host's spool
+-- (NULL: now). The submission is counted and attributed at that time (page_daily's day,
+-- first_seen, created_at), never later than now. A replayed one whose phone was forgotten
+-- after it was received is not stored: one row with NULL ids says so.
+DO $$
+BEGIN
+	-- Before p_received_at: an 11-argument overload would make every call ambiguous.
+	DROP FUNCTION IF EXISTS landform.submit(text, text, text, text, text, jsonb, text, text, inet, text, text);
+END
+$$;
 CREATE OR REPLACE FUNCTION landform.submit(
 	p_page text, p_channel text, p_phone text, p_name text, p_question text, p_fields jsonb,
-	p_consent text, p_idem_key text, p_client_addr inet, p_user_agent text, p_lang text)
+	p_consent text, p_idem_key text, p_client_addr inet, p_user_agent text, p_lang text,
+	p_received_at timestamptz DEFAULT NULL)
 RETURNS TABLE (submission_id bigint, lead_id bigint, new_lead boolean, replayed boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -48,7 +59,16 @@ DECLARE
 	v_owner bigint;
 	v_sub bigint;
 	v_name text := nullif(btrim(p_name), '');
+	v_at timestamptz := least(coalesce(p_received_at, now()), now());
 BEGIN
+	IF p_received_at IS NOT NULL AND EXISTS (
+		SELECT 1 FROM landform.forgotten_phones f
+		WHERE f.phone_hash = sha256(convert_to(coalesce(p_phone, ''), 'UTF8'))
+		  AND f.forgotten_at >= p_received_at) THEN
+		submission_id := NULL; lead_id := NULL; new_lead := false; replayed := false;
+		RETURN NEXT;
+		RETURN;
+	END IF;
 	IF p_idem_key IS NOT NULL THEN
 		IF length(p_idem_key) > 200 THEN
 			RAISE EXCEPTION 'idempotency key longer than 200 characters'
@@ -68,7 +88,7 @@ BEGIN
 	SELECT p.id, p.kind, p.slug,
 	       coalesce(p.pool_id, (SELECT d.id FROM landform.pools d WHERE d.is_default)),
 	       (SELECT g.id FROM landform.stages g ORDER BY g.position LIMIT 1),
-	       (now() AT TIME ZONE (SELECT t.value FROM landform.settings t WHERE t.name = 'time_zone'))::date,
+	       (v_at AT TIME ZONE (SELECT t.value FROM landform.settings t WHERE t.name = 'time_zone'))::date,
 	       (SELECT c.id FROM landform.channels c WHERE c.code = p_channel)
 	INTO v_page, v_kind, v_slug, v_pool, v_stage, v_day, v_channel
 	FROM landform.pages p WHERE p.slug = p_page;
@@ -95,15 +115,15 @@ BEGIN
 	END IF;
 
 	INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
-	                                 stage_id, submissions)
-	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1)
+	                                 stage_id, submissions, first_seen, last_seen)
+	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1, v_at, v_at)
 	ON CONFLICT (phone) DO NOTHING
 	RETURNING l.id INTO v_lead;
 	IF v_lead IS NOT NULL THEN
 		v_new := true;
 	ELSE
 		UPDATE landform.leads AS l
-		SET last_seen = now(), name = coalesce(l.name, v_name), submissions = l.submissions + 1
+		SET last_seen = greatest(l.last_seen, v_at), name = coalesce(l.name, v_name), submissions = l.submissions + 1
 		WHERE l.phone = p_phone
 		RETURNING l.id, l.owner_id INTO v_lead, v_owner;
 		IF v_lead IS NULL THEN
@@ -113,15 +133,15 @@ BEGIN
 	END IF;
 
 	INSERT INTO landform.submissions AS s (lead_id, page_id, channel_id, name, fields,
-		consent_text, consent_at, idem_key, client_addr, user_agent, lang, new_lead)
+		consent_text, consent_at, idem_key, client_addr, user_agent, lang, new_lead, created_at)
 	VALUES (v_lead, v_page, v_channel, v_name, coalesce(p_fields, '{}'), p_consent,
-		CASE WHEN p_consent IS NOT NULL THEN now() END,
-		p_idem_key, p_client_addr, p_user_agent, p_lang, v_new)
+		CASE WHEN p_consent IS NOT NULL THEN v_at END,
+		p_idem_key, p_client_addr, p_user_agent, p_lang, v_new, v_at)
 	RETURNING s.id INTO v_sub;
 
 	IF v_kind = 'consult' THEN
-		INSERT INTO landform.consultations (submission_id, lead_id, page_id, question)
-		VALUES (v_sub, v_lead, v_page, nullif(btrim(p_question), ''));
+		INSERT INTO landform.consultations (submission_id, lead_id, page_id, question, created_at)
+		VALUES (v_sub, v_lead, v_page, nullif(btrim(p_question), ''), v_at);
 	END IF;
 
 	INSERT INTO landform.page_daily (page_id, channel_id, day, submissions, leads)
@@ -142,8 +162,8 @@ $$;
 -- Form posts that arrived together, in one transaction: landformd's workers store what reached
 -- them at the same moment with one call and one commit (a commit per submission cost more than
 -- the submission). p_items: a JSON array of objects with submit's arguments as keys (page,
--- channel, phone, name, question, fields, consent, idem_key, client_addr, user_agent, lang;
--- missing keys are NULL). One row per item, ord its place in p_items from 1, as submit answers
+-- channel, phone, name, question, fields, consent, idem_key, client_addr, user_agent, lang,
+-- received_at; missing keys are NULL). One row per item, ord its place in p_items from 1, as submit answers
 -- it: the same phone or idempotency key twice attaches or replays as two calls in a row would.
 -- Items go in phone order, so two batches sharing phones lock them in the same order and never
 -- deadlock. Any error rolls back the whole batch (nothing half-written): the caller then stores
@@ -168,15 +188,15 @@ BEGIN
 		SELECT i.*
 		FROM ROWS FROM (jsonb_to_recordset(p_items) AS (page text, channel text, phone text,
 			name text, question text, fields jsonb, consent text, idem_key text,
-			client_addr inet, user_agent text, lang text))
+			client_addr inet, user_agent text, lang text, received_at timestamptz))
 			WITH ORDINALITY AS i(page, channel, phone, name, question, fields, consent, idem_key,
-			                     client_addr, user_agent, lang, ord)
+			                     client_addr, user_agent, lang, received_at, ord)
 		ORDER BY i.phone, i.idem_key, i.ord
 	LOOP
 		RETURN QUERY
 		SELECT x.ord, s.submission_id, s.lead_id, s.new_lead, s.replayed
 		FROM landform.submit(x.page, x.channel, x.phone, x.name, x.question, x.fields, x.consent,
-		                     x.idem_key, x.client_addr, x.user_agent, x.lang) AS s;
+		                     x.idem_key, x.client_addr, x.user_agent, x.lang, x.received_at) AS s;
 	END LOOP;
 END
 $$;
@@ -248,4 +268,16 @@ BEGIN
 	END IF;
 	RETURN landform._tz_offset();
 END
+$$;
+
+-- The replayer (fcgi/replay.c) records a spooled submission the database refused for what it
+-- holds: which dead-letter file keeps it, and why; no personal data.
+CREATE OR REPLACE FUNCTION landform.spool_dead_add(p_host text, p_file text, p_idem_key text,
+	p_page text, p_received_at timestamptz, p_sqlstate text, p_message text)
+RETURNS bigint
+LANGUAGE sql AS $$
+	INSERT INTO landform.spool_dead (host, file, idem_key, page, received_at, sqlstate, message)
+	VALUES (p_host, p_file, left(p_idem_key, 200), left(p_page, 80), p_received_at,
+	        left(p_sqlstate, 5), left(p_message, 500))
+	RETURNING id;
 $$;

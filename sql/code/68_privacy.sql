@@ -108,6 +108,9 @@ BEGIN
 			USING ERRCODE = '22023', HINT = 'give it as stored, e.g. +8613812345678, or as typed, e.g. 138 1234 5678';
 	END IF;
 	v_log := landform._erase(ARRAY(SELECT l.id FROM landform.leads l WHERE l.phone = v_phone), 'forget');
+	-- A submission of theirs may still wait in a host's spool: the replay checks this list.
+	INSERT INTO landform.forgotten_phones (phone_hash) VALUES (sha256(convert_to(v_phone, 'UTF8')))
+	ON CONFLICT (phone_hash) DO UPDATE SET forgotten_at = now();
 	-- Import files may hold the number in any typed form.
 	DELETE FROM landform.import_rejects r WHERE landform.normalize_phone(r.phone) = v_phone;
 	GET DIAGNOSTICS v_n = ROW_COUNT;

@@ -67,8 +67,8 @@ SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
                   'portal_may_see', 'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_visit',
-                  'register_page', 'submit', 'submit_batch', 'tick_notifications'],
-            'landform_app may execute exactly the capture, dispatch, notification tick and portal functions, and the masking and visibility helpers');
+                  'register_page', 'spool_dead_add', 'submit', 'submit_batch', 'tick_notifications'],
+            'landform_app may execute exactly the capture, dispatch, notification tick, spool replay and portal functions, and the masking and visibility helpers');
 SELECT t.ok(p.prosecdef AND p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', p.proname || ': SECURITY DEFINER with a fixed search_path')
 FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace
