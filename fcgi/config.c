@@ -74,6 +74,8 @@ const struct config_option config_options[] = {
 	    "longest wait between two attempts, milliseconds"),
 	OPT(counter_flush, CONFIG_INT, "1000", 100, 60000,
 	    "milliseconds between flushes of page view counters"),
+	OPT(metrics_allow, CONFIG_STRING, "127.0.0.1/8, ::1", 0, 0,
+	    "client addresses (ADDRESS[/BITS], comma separated; unix for a local socket peer) that may read /metrics; empty: nobody"),
 };
 
 const size_t config_option_count = sizeof(config_options) / sizeof(config_options[0]);

@@ -45,6 +45,7 @@ struct config {
 	long notify_backoff;     /* milliseconds before the first retry */
 	long notify_backoff_max; /* milliseconds, longest wait between attempts */
 	long counter_flush;      /* milliseconds between traffic counter flushes */
+	char *metrics_allow;     /* who may read /metrics: addresses and CIDR prefixes */
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_OCTAL, CONFIG_BOOL };

@@ -9,10 +9,12 @@
 #include "page.h"
 #include "portal.h"
 #include "reports.h"
+#include "scrape.h"
 #include "worker.h"
 
 const struct route handlers_routes[] = {
 	{ "GET", "/healthz", handle_healthz },
+	{ "GET", "/metrics", scrape_handle },
 	{ "GET", "/p/*", page_handle_get },
 	{ "POST", "/p/*", page_handle_post },
 	{ "GET", "/p/*/thanks", page_handle_thanks },
