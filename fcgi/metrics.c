@@ -93,15 +93,17 @@ family(struct buf *out, const char *name, const char *type, const char *help)
 static void
 render_requests(const struct metrics_counters *c, const struct metrics_view *v, struct buf *out)
 {
-	family(out, "http_requests_total", "counter", "Requests answered, by route and status.");
+	family(out, "http_requests_total", "counter", "Requests answered, by route (method and pattern; route=\"none\": no route matched) and status.");
 	for (size_t r = 0; r <= v->nroutes && r < METRICS_MAX_ROUTES; r++)
 		for (int s = METRICS_STATUS_MIN; s <= METRICS_STATUS_MAX; s++) {
 			uint64_t n = c->requests[r][s - METRICS_STATUS_MIN];
 
 			if (n == 0)
 				continue;
-			buf_adds(out, "landform_http_requests_total{route=\"");
-			label_value(out, v->route_labels[r]);
+			buf_adds(out, "landform_http_requests_total{method=\"");
+			label_value(out, v->route_methods[r]);
+			buf_adds(out, "\",route=\"");
+			label_value(out, v->route_patterns[r]);
 			buf_printf(out, "\",status=\"%d\"} %llu\n", s, (unsigned long long)n);
 		}
 }
@@ -189,9 +191,9 @@ render_lags(const struct metrics_counters *c, const struct metrics_view *v, stru
 		if (since > 0 && (oldest == 0 || since < oldest))
 			oldest = since;
 	}
-	family(out, "counter_flush_lag_seconds", "gauge",
+	family(out, "page_view_flush_lag_seconds", "gauge",
 	       "Age of the oldest page-view count a worker holds and has not written to the database.");
-	buf_printf(out, "landform_counter_flush_lag_seconds %.3f\n",
+	buf_printf(out, "landform_page_view_flush_lag_seconds %.3f\n",
 		   oldest > 0 && v->now_ms > oldest ? (double)(v->now_ms - oldest) / 1000.0 : 0.0);
 	if (c->spool_reported == 0)
 		return;

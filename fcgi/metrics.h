@@ -72,8 +72,9 @@ struct metrics_sql_row {
 
 /* What /metrics shows beside the counters. */
 struct metrics_view {
-	const char *const *route_labels; /* "METHOD pattern" per route; [nroutes] is "none" */
-	size_t nroutes;                  /* without the "none" row */
+	const char *const *route_methods; /* per route, and [nroutes] for requests without one */
+	const char *const *route_patterns;
+	size_t nroutes;                   /* without that last row */
 	long long now_ms;                /* monotonic, for the ages */
 	bool sql_ok;                     /* landform.metrics_snapshot() answered */
 	const struct metrics_sql_row *rows;

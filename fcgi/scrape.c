@@ -51,7 +51,7 @@ scrape_handle(struct request *r)
 {
 	struct metrics_counters *c = arena_alloc(r->arena, sizeof(*c));
 	struct metrics_view v = { .nroutes = handlers_route_count };
-	const char **labels;
+	const char **methods, **patterns;
 
 	http_header(r, "Cache-Control", "no-store");
 	if (!metrics_addr_allowed(r->ctx->config->metrics_allow, http_param(r, "REMOTE_ADDR"))) {
@@ -63,12 +63,16 @@ scrape_handle(struct request *r)
 		http_error(r, 503, "no_metrics", "This landformd keeps no counters.");
 		return;
 	}
-	labels = arena_alloc(r->arena, sizeof(*labels) * (handlers_route_count + 1));
-	for (size_t i = 0; i < handlers_route_count; i++)
-		labels[i] = arena_printf(r->arena, "%s %s", handlers_routes[i].method,
-					 handlers_routes[i].pattern);
-	labels[handlers_route_count] = "none";
-	v.route_labels = labels;
+	methods = arena_alloc(r->arena, sizeof(*methods) * (handlers_route_count + 1));
+	patterns = arena_alloc(r->arena, sizeof(*patterns) * (handlers_route_count + 1));
+	for (size_t i = 0; i < handlers_route_count; i++) {
+		methods[i] = handlers_routes[i].method;
+		patterns[i] = handlers_routes[i].pattern;
+	}
+	methods[handlers_route_count] = "any"; /* requests no route took, whatever their method */
+	patterns[handlers_route_count] = "none";
+	v.route_methods = methods;
+	v.route_patterns = patterns;
 	v.sql_ok = sql_gauges(r, &v);
 	v.now_ms = clock_ms();
 	http_begin(r, 200, "text/plain; version=0.0.4; charset=utf-8");

@@ -35,7 +35,9 @@ lf_layout() {
 
 LF_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config libfcgi-dev libpq-dev
     libcjson-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev postgresql postgresql-contrib nginx-light curl"
-LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm apache2 lighttpd caddy"
+LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm apache2 lighttpd caddy prometheus"
+# scripts/package: building and checking the Debian package.
+LF_PACKAGES_PACKAGE="debhelper dpkg-dev fakeroot lintian openssl"
 
 # Install only what is missing; apt-get update once per machine, not on every run.
 lf_install() {

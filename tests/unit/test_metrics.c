@@ -15,12 +15,13 @@
 #include "arena_fixture.h"
 #include "tsv_cases.h"
 
-static const char *const labels[] = { "GET /healthz", "GET /p/*", "POST /p/*", "none" };
+static const char *const methods[] = { "GET", "GET", "POST", "any" };
+static const char *const patterns[] = { "/healthz", "/p/*", "/p/*", "none" };
 
 static const char *
 render(const struct metrics_counters *c, const struct metrics_sql_row *rows, size_t nrows, bool ok)
 {
-	struct metrics_view v = { .route_labels = labels, .nroutes = 3, .now_ms = 100000,
+	struct metrics_view v = { .route_methods = methods, .route_patterns = patterns, .nroutes = 3, .now_ms = 100000,
 				  .sql_ok = ok, .rows = rows, .nrows = nrows };
 	struct buf b;
 
@@ -51,11 +52,11 @@ metrics_render_should_show_requests_by_route_and_status(void **state)
 	c->requests[3][404 - METRICS_STATUS_MIN] = 1;
 	out = render(c, NULL, 0, false);
 	assert_non_null(strstr(out, "# TYPE landform_http_requests_total counter\n"));
-	assert_non_null(strstr(out, "landform_http_requests_total{route=\"GET /p/*\",status=\"200\"} 7\n"));
-	assert_non_null(strstr(out, "landform_http_requests_total{route=\"POST /p/*\",status=\"303\"} 2\n"));
-	assert_non_null(strstr(out, "landform_http_requests_total{route=\"none\",status=\"404\"} 1\n"));
+	assert_non_null(strstr(out, "landform_http_requests_total{method=\"GET\",route=\"/p/*\",status=\"200\"} 7\n"));
+	assert_non_null(strstr(out, "landform_http_requests_total{method=\"POST\",route=\"/p/*\",status=\"303\"} 2\n"));
+	assert_non_null(strstr(out, "landform_http_requests_total{method=\"any\",route=\"none\",status=\"404\"} 1\n"));
 	/* Nothing counted, nothing shown. */
-	assert_null(strstr(out, "route=\"GET /healthz\""));
+	assert_null(strstr(out, "route=\"/healthz\""));
 }
 
 static void
@@ -145,7 +146,7 @@ metrics_render_should_age_the_oldest_unflushed_count(void **state)
 
 	(void)state;
 	out = render(c, NULL, 0, false);
-	assert_non_null(strstr(out, "landform_counter_flush_lag_seconds 0.000\n"));
+	assert_non_null(strstr(out, "landform_page_view_flush_lag_seconds 0.000\n"));
 	assert_null(strstr(out, "landform_spool_records"));
 	c->flush_dirty_since_ms[4] = 98500;
 	c->flush_dirty_since_ms[9] = 99900;
@@ -153,7 +154,7 @@ metrics_render_should_age_the_oldest_unflushed_count(void **state)
 	c->spool_records = 3;
 	c->spool_oldest_ms = 40000;
 	out = render(c, NULL, 0, false);
-	assert_non_null(strstr(out, "landform_counter_flush_lag_seconds 1.500\n"));
+	assert_non_null(strstr(out, "landform_page_view_flush_lag_seconds 1.500\n"));
 	assert_non_null(strstr(out, "landform_spool_records 3\n"));
 	assert_non_null(strstr(out, "landform_spool_oldest_seconds 60.000\n"));
 }
