@@ -247,6 +247,12 @@ lf_landformd_stop() {
 }
 
 # nginx with every path under $LF_VAR/nginx; the site itself is docker/nginx.conf.template.
+# A template with ${LANDFORM_*} placeholders filled from the environment (nginx's own $variables
+# left alone); an unset one stops with its name.
+lf_render() {
+    perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' "$1"
+}
+
 # HTTPS in front of the stack when LANDFORM_TLS=1: a self-signed certificate under $LF_VAR/tls
 # (made once; LANDFORM_TLS_CERT and LANDFORM_TLS_KEY name your own instead), nginx on
 # 127.0.0.1:LANDFORM_HTTPS_PORT (default: the HTTP port + 363), plain HTTP redirected there.
@@ -267,8 +273,7 @@ lf_nginx_tls() {
     local suffix=":$port"; [ "$port" = 443 ] && suffix=""
     LANDFORM_HTTPS_LISTEN="127.0.0.1:$port" LANDFORM_TLS_CERT=$cert LANDFORM_TLS_KEY=$key \
     LANDFORM_HTTPS_PORT_SUFFIX=$suffix \
-        perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' \
-        "$LF_ROOT/docker/nginx-tls.conf.template" > "$dir/tls.conf"
+        lf_render "$LF_ROOT/docker/nginx-tls.conf.template" > "$dir/tls.conf"
     echo 'add_header Strict-Transport-Security "max-age=31536000" always;' > "$dir/hsts.conf"
 }
 
@@ -282,8 +287,7 @@ lf_nginx_start() {
     LANDFORM_POST_RATE=$rate LANDFORM_POST_BURST=$burst LANDFORM_FASTCGI="unix:$LF_SOCKET" \
     LANDFORM_HTTP_LISTEN="127.0.0.1:$http" LANDFORM_NGINX_MAX_BODY=1m \
     LANDFORM_LANDING_DIR="$LF_LANDING" LANDFORM_NGINX_INCLUDE_DIR="$nd/include" \
-        perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' \
-        "$LF_ROOT/docker/nginx.conf.template" > "$nd/landform.conf"
+        lf_render "$LF_ROOT/docker/nginx.conf.template" > "$nd/landform.conf"
     lf_nginx_tls "$nd/include"
     cat > "$nd/nginx.conf" <<CONF
 # Written by scripts/lib.sh: the process settings; the site is in landform.conf.
