@@ -201,8 +201,8 @@ render_lags(const struct metrics_counters *c, const struct metrics_view *v, stru
 	buf_printf(out, "landform_spool_records %llu\n", (unsigned long long)c->spool_records);
 	family(out, "spool_oldest_seconds", "gauge", "Age of the oldest record in this host's spool (0: none).");
 	buf_printf(out, "landform_spool_oldest_seconds %.3f\n",
-		   c->spool_oldest_ms > 0 && v->now_ms > c->spool_oldest_ms
-			   ? (double)(v->now_ms - c->spool_oldest_ms) / 1000.0 : 0.0);
+		   c->spool_oldest_ms > 0 && v->now_wall_ms > c->spool_oldest_ms
+			   ? (double)(v->now_wall_ms - c->spool_oldest_ms) / 1000.0 : 0.0);
 }
 
 /* A number as SQL printed it, or false: nothing else reaches the exposition. */

@@ -60,7 +60,7 @@ struct metrics_counters {
 	/* The spool's hook (metrics_spool in tally.h): gauges, rendered once reported. */
 	uint64_t spool_reported;
 	uint64_t spool_records;
-	int64_t spool_oldest_ms;                       /* monotonic ms of the oldest record; 0 = none */
+	int64_t spool_oldest_ms;                       /* Unix ms when the oldest record came; 0 = none */
 };
 
 /* One row of landform.metrics_snapshot(): a gauge by name, per target when target != NULL. */
@@ -75,7 +75,8 @@ struct metrics_view {
 	const char *const *route_methods; /* per route, and [nroutes] for requests without one */
 	const char *const *route_patterns;
 	size_t nroutes;                   /* without that last row */
-	long long now_ms;                /* monotonic, for the ages */
+	long long now_ms;                /* monotonic, for the flush lag */
+	long long now_wall_ms;           /* Unix ms, for the spool's age (its records outlive a boot) */
 	bool sql_ok;                     /* landform.metrics_snapshot() answered */
 	const struct metrics_sql_row *rows;
 	size_t nrows;

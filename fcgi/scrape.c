@@ -75,6 +75,7 @@ scrape_handle(struct request *r)
 	v.route_patterns = patterns;
 	v.sql_ok = sql_gauges(r, &v);
 	v.now_ms = clock_ms();
+	v.now_wall_ms = clock_wall_ms();
 	http_begin(r, 200, "text/plain; version=0.0.4; charset=utf-8");
 	metrics_render(c, &v, &r->body_out);
 }

@@ -121,12 +121,12 @@ tally_slot_gone(size_t slot)
 }
 
 void
-tally_spool(size_t records, long long oldest_ms)
+tally_spool(size_t records, long long oldest_wall_ms)
 {
 	if (block == NULL)
 		return;
 	SET(block->spool_records, records);
-	SET(block->spool_oldest_ms, oldest_ms);
+	SET(block->spool_oldest_ms, oldest_wall_ms);
 	SET(block->spool_reported, 1);
 }
 

@@ -34,9 +34,10 @@ void tally_restart(enum metrics_role role);
 void tally_alive(enum metrics_role role, size_t n);
 void tally_slot_gone(size_t slot);
 
-/* Hook for the spool (another module): records waiting and the monotonic ms of the oldest (0:
- * none). Rendered as landform_spool_records and landform_spool_oldest_seconds once called. */
-void tally_spool(size_t records, long long oldest_ms);
+/* Hook for the spool (another module): records waiting and when the oldest was received, Unix
+ * ms (0: none). Rendered as landform_spool_records and landform_spool_oldest_seconds once
+ * called; until then the spool's series are absent. */
+void tally_spool(size_t records, long long oldest_wall_ms);
 
 /* A consistent-enough copy for rendering (each value read atomically); false without a block. */
 bool tally_snapshot(struct metrics_counters *out);

@@ -21,7 +21,8 @@ static const char *const patterns[] = { "/healthz", "/p/*", "/p/*", "none" };
 static const char *
 render(const struct metrics_counters *c, const struct metrics_sql_row *rows, size_t nrows, bool ok)
 {
-	struct metrics_view v = { .route_methods = methods, .route_patterns = patterns, .nroutes = 3, .now_ms = 100000,
+	struct metrics_view v = { .route_methods = methods, .route_patterns = patterns, .nroutes = 3,
+				  .now_ms = 100000, .now_wall_ms = 1800000000000LL,
 				  .sql_ok = ok, .rows = rows, .nrows = nrows };
 	struct buf b;
 
@@ -152,7 +153,7 @@ metrics_render_should_age_the_oldest_unflushed_count(void **state)
 	c->flush_dirty_since_ms[9] = 99900;
 	c->spool_reported = 1;
 	c->spool_records = 3;
-	c->spool_oldest_ms = 40000;
+	c->spool_oldest_ms = 1800000000000LL - 60000;
 	out = render(c, NULL, 0, false);
 	assert_non_null(strstr(out, "landform_page_view_flush_lag_seconds 1.500\n"));
 	assert_non_null(strstr(out, "landform_spool_records 3\n"));
