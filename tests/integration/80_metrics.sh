@@ -74,6 +74,21 @@ scrape "$W/m2" >/dev/null
 is "$(series "$W/m2" 'landform_deliveries_dead{target="metrics-hook"}')" 0 "deliveries are shown per target"
 q "select landform.drop_notify_target('metrics-hook')" >/dev/null 2>&1
 
+# --- a database connection cut: an error of kind unavailable, then a reconnect
+scrape "$W/d0" >/dev/null
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'landformd worker'" >/dev/null
+for i in $(seq 1 6); do curl -s -o /dev/null "$LF_URL/healthz"; done
+scrape "$W/d1" >/dev/null
+sum_of() { awk -v p="$2" 'index($1, p) == 1 { n += $2 } END { print n + 0 }' "$1"; }
+[ "$(sum_of "$W/d1" 'landform_db_reconnects_total{process="worker"}')" -gt \
+  "$(sum_of "$W/d0" 'landform_db_reconnects_total{process="worker"}')" ] &&
+    ok "workers whose connection was cut count a reconnect" ||
+    not_ok "reconnects: $(grep '^landform_db_reconnects_total' "$W/d1" | tr '\n' ' ')"
+[ "$(sum_of "$W/d1" 'landform_db_errors_total{process="worker",kind="unavailable"}')" -gt \
+  "$(sum_of "$W/d0" 'landform_db_errors_total{process="worker",kind="unavailable"}')" ] &&
+    ok "... and the failed call as a database error of kind unavailable" ||
+    not_ok "db errors: $(grep '^landform_db_errors_total{process="worker"' "$W/d1" | tr '\n' ' ')"
+
 # --- who may read it
 is "$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "$LF_URL/metrics")" 403 \
     "nginx refuses /metrics to an address not in its allow list (127.0.0.2)"
