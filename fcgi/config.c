@@ -80,6 +80,8 @@ const struct config_option config_options[] = {
 	    "folder where submissions wait while the database cannot store them; a durable local disk (empty: spool beside secret_file)"),
 	OPT(spool_max_bytes, CONFIG_INT, "1073741824", 0, 1099511627776,
 	    "bytes the spool may hold; past it (or when the disk is full) submissions are refused with 503 and typed values kept"),
+	OPT(metrics_allow, CONFIG_STRING, "127.0.0.1/8, ::1", 0, 0,
+	    "client addresses (ADDRESS[/BITS], comma separated; unix for a local socket peer) that may read /metrics; empty: nobody"),
 };
 
 const size_t config_option_count = sizeof(config_options) / sizeof(config_options[0]);

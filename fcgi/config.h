@@ -48,6 +48,7 @@ struct config {
 	long counter_flush;      /* milliseconds between traffic counter flushes */
 	char *spool_dir;         /* empty: "spool" beside the secret file */
 	long spool_max_bytes;    /* bytes the spool may hold before submissions are refused */
+	char *metrics_allow;     /* who may read /metrics: addresses and CIDR prefixes */
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_OCTAL, CONFIG_BOOL };

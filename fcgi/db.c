@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "tally.h"
 
 #define MAX_PREPARED 64
 #define RETRY_GAP_MS 250
@@ -30,6 +31,7 @@ set_error(struct db_error *err, enum db_status st, const char *state, const char
 {
 	size_t n;
 
+	tally_db_error((int)st); /* every failed call, whoever asked and whether it logs */
 	if (err == NULL)
 		return;
 	err->status = st;
@@ -122,6 +124,8 @@ connect_now(struct db *db, struct db_error *err)
 	}
 	PQsetNoticeReceiver(db->conn, notice_to_log, NULL);
 	db->last_failed_ms = 0;
+	if (db->generation > 0)
+		tally_db_reconnect();
 	db->generation++;
 	log_info("database connected (server %d)", PQserverVersion(db->conn));
 	return true;

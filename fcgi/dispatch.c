@@ -16,6 +16,7 @@
 #include "db.h"
 #include "log.h"
 #include "proc.h"
+#include "tally.h"
 
 /* How often lead_mark() is read: a new lead waits at most this long before dispatch() runs,
  * short next to the one second it may wait, long enough to batch a busy campaign's leads. */
@@ -98,6 +99,7 @@ static void
 run_once(struct db *db, struct arena *a, bool tick)
 {
 	run_stmt(db, a, &dispatch_stmt);
+	tally_dispatch_round();
 	if (tick)
 		run_stmt(db, a, &tick_stmt);
 }

@@ -13,10 +13,12 @@
 #include "portal.h"
 #include "reports.h"
 #include "spool.h"
+#include "scrape.h"
 #include "worker.h"
 
 const struct route handlers_routes[] = {
 	{ "GET", "/healthz", handle_healthz },
+	{ "GET", "/metrics", scrape_handle },
 	{ "GET", "/p/*", page_handle_get },
 	{ "POST", "/p/*", page_handle_post },
 	{ "GET", "/p/*/thanks", page_handle_thanks },

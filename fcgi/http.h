@@ -9,6 +9,7 @@
 #include "buf.h"
 
 struct worker_ctx;
+struct route;
 
 #define HTTP_MAX_ROUTE_PARAMS 4
 
@@ -21,6 +22,7 @@ struct request {
 	const char *path;             /* normalized by nginx, without the query */
 	const char *query;            /* raw query string, "" when none */
 	const char *params[HTTP_MAX_ROUTE_PARAMS]; /* path segments the route captured */
+	const struct route *route;    /* the route taken, NULL when none (for the metrics) */
 	const char *body;             /* NUL-terminated copy; NULL when none */
 	size_t body_len;
 

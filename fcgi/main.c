@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "server.h"
 
@@ -56,6 +57,10 @@ load_config(const char *path, bool serving)
 	if (!log_level_parse(c->log_level, &lvl)) {
 		fprintf(stderr, "landformd: log_level: '%s' is not error, warn, info or debug\n",
 			c->log_level);
+		exit(2);
+	}
+	if (!metrics_allow_check(c->metrics_allow, err, sizeof(err))) {
+		fprintf(stderr, "landformd: %s\n", err);
 		exit(2);
 	}
 	log_threshold = lvl;

@@ -27,11 +27,16 @@
 #include "replay.h"
 #include "secret.h"
 #include "spool.h"
+#include "tally.h"
 #include "worker.h"
 
 #define MAX_CHILDREN 260
 
+/* In metrics.h's order: a child's kind is its role in the counters. */
 enum child_kind { CHILD_WORKER, CHILD_DISPATCHER, CHILD_NOTIFIER, CHILD_REPLAYER };
+_Static_assert((int)CHILD_NOTIFIER == (int)METRICS_NOTIFIER && (int)CHILD_REPLAYER == (int)METRICS_REPLAYER &&
+		       MAX_CHILDREN <= METRICS_MAX_SLOTS,
+	       "children map onto the metrics roles and slots");
 
 struct child {
 	pid_t pid;            /* 0 = free slot */
@@ -216,7 +221,10 @@ spawn(struct master *m, enum child_kind kind)
 		return;
 	}
 	if (pid == 0) {
-		int status = kind == CHILD_WORKER
+		int status;
+
+		tally_child((enum metrics_role)kind, (size_t)(slot - m->children));
+		status = kind == CHILD_WORKER
 				     ? worker_run(m->config, m->listen_fd, m->exit_after)
 				     : kind == CHILD_DISPATCHER ? dispatch_run(m->config)
 				     : kind == CHILD_REPLAYER	? replay_run(m->config)
@@ -255,6 +263,19 @@ count_current(const struct master *m, enum child_kind kind)
 	return n;
 }
 
+/* The processes-alive gauges, every kind, old generations included (they still serve). */
+static void
+count_alive(const struct master *m)
+{
+	size_t n[METRICS_ROLE_COUNT] = { 0 };
+
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (m->children[i].pid != 0)
+			n[m->children[i].kind]++;
+	for (size_t k = 0; k < METRICS_ROLE_COUNT; k++)
+		tally_alive((enum metrics_role)k, n[k]);
+}
+
 /* Bring the current generation up to strength, braking when children keep dying young. */
 static void
 fill(struct master *m)
@@ -272,6 +293,7 @@ fill(struct master *m)
 	/* Always one: a host's spool is drained by that host. */
 	if (count_current(m, CHILD_REPLAYER) == 0)
 		spawn(m, CHILD_REPLAYER);
+	count_alive(m);
 }
 
 static void
@@ -290,6 +312,8 @@ reap(struct master *m, bool stopping)
 			clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 			young = clock_ms() - ch->started_ms < 1000;
 			if (!stopping && ch->generation == m->generation) {
+				if (!clean)
+					tally_restart((enum metrics_role)ch->kind);
 				if (WIFSIGNALED(status))
 					log_error("%s %d killed by signal %d; starting another",
 						  kind_name(ch->kind), (int)pid, WTERMSIG(status));
@@ -306,8 +330,10 @@ reap(struct master *m, bool stopping)
 				}
 			}
 			ch->pid = 0;
+			tally_slot_gone(i);
 		}
 	}
+	count_alive(m);
 }
 
 static size_t
@@ -448,6 +474,8 @@ server_run(struct config *c, const char *config_path, char **envp, unsigned long
 		goto failed;
 	}
 	log_info("landformd serving on %s with %ld workers", c->listen, config_worker_count(c));
+	if (!tally_init())
+		log_warn("metrics: no shared memory for the counters; /metrics shows none");
 
 	fill(m);
 	for (;;) {

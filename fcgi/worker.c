@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
@@ -28,6 +29,7 @@
 #include "portal.h"
 #include "site.h"
 #include "spool.h"
+#include "tally.h"
 
 /* submit_batch's ceiling: the requests one round may hold. */
 #define MAX_ROUND 256
@@ -71,6 +73,7 @@ worker_handle(struct worker_ctx *ctx, struct request *r)
 	switch (route_match(handlers_routes, handlers_route_count, r->method, r->path, segbuf,
 			    r->params, HTTP_MAX_ROUTE_PARAMS, &route, &allow)) {
 	case ROUTE_FOUND:
+		r->route = route;
 		route->handler(r);
 		break;
 	case ROUTE_BAD_METHOD:
@@ -306,6 +309,8 @@ finish(struct worker_ctx *ctx, struct slot *s)
 		db_end_request(ctx->report_db);
 	ctx->served++;
 	us = elapsed_us(&s->t0);
+	tally_request(r->route ? (size_t)(r->route - handlers_routes) : handlers_route_count, r->method,
+		      r->route ? r->route->pattern : NULL, r->status, us);
 	if (LOG_INFO <= log_threshold) {
 		char path[512];
 
@@ -363,6 +368,7 @@ serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t ns
 			finish(ctx, s);
 	}
 	if (nheld > 0) {
+		tally_batch(nheld);
 		page_store_deferred(ctx, held, nheld);
 		for (size_t i = 0; i < nheld; i++)
 			finish(ctx, &slots[i]);
@@ -434,6 +440,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		long idle = spool_tick(ctx.spool);
 		int n;
 
+		tally_flush_state(wait >= 0, clock_ms());
 		if (logs >= 0 && (wait < 0 || logs < wait))
 			wait = logs;
 		if (idle >= 0 && (wait < 0 || idle < wait))

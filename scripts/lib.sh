@@ -36,7 +36,9 @@ lf_layout() {
 LF_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config libfcgi-dev libpq-dev
     libcjson-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev postgresql postgresql-contrib nginx-light curl
     libqrencode-dev zlib1g-dev"
-LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm apache2 lighttpd caddy zbar-tools"
+LF_PACKAGES_TEST="valgrind clang libclang-rt-14-dev chromium nodejs npm apache2 lighttpd caddy zbar-tools prometheus"
+# scripts/package: building and checking the Debian package.
+LF_PACKAGES_PACKAGE="debhelper dpkg-dev fakeroot lintian openssl"
 
 # Install only what is missing; apt-get update once per machine, not on every run.
 lf_install() {
@@ -247,6 +249,36 @@ lf_landformd_stop() {
 }
 
 # nginx with every path under $LF_VAR/nginx; the site itself is docker/nginx.conf.template.
+# A template with ${LANDFORM_*} placeholders filled from the environment (nginx's own $variables
+# left alone); an unset one stops with its name.
+lf_render() {
+    perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' "$1"
+}
+
+# HTTPS in front of the stack when LANDFORM_TLS=1: a self-signed certificate under $LF_VAR/tls
+# (made once; LANDFORM_TLS_CERT and LANDFORM_TLS_KEY name your own instead), nginx on
+# 127.0.0.1:LANDFORM_HTTPS_PORT (default: the HTTP port + 363), plain HTTP redirected there.
+# Renders docker/nginx-tls.conf.template into the include folder DIR, or empties it.
+lf_nginx_tls() {
+    local dir=$1
+    rm -rf "$dir"; mkdir -p "$dir"
+    [ "${LANDFORM_TLS:-0}" = 1 ] || return 0
+    local port=${LANDFORM_HTTPS_PORT:?LANDFORM_HTTPS_PORT} cert=${LANDFORM_TLS_CERT:-$LF_VAR/tls/cert.pem}
+    local key=${LANDFORM_TLS_KEY:-$LF_VAR/tls/key.pem}
+    if [ -z "${LANDFORM_TLS_CERT:-}" ] && [ ! -s "$cert" ]; then
+        mkdir -p "$LF_VAR/tls"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+            -subj "/CN=landform local" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+            -keyout "$key" -out "$cert" 2>/dev/null || die "openssl could not make a certificate"
+        chmod 600 "$key"
+    fi
+    local suffix=":$port"; [ "$port" = 443 ] && suffix=""
+    LANDFORM_HTTPS_LISTEN="127.0.0.1:$port" LANDFORM_TLS_CERT=$cert LANDFORM_TLS_KEY=$key \
+    LANDFORM_HTTPS_PORT_SUFFIX=$suffix \
+        lf_render "$LF_ROOT/docker/nginx-tls.conf.template" > "$dir/tls.conf"
+    echo 'add_header Strict-Transport-Security "max-age=31536000" always;' > "$dir/hsts.conf"
+}
+
 lf_nginx_start() {
     # The production defaults (docker/compose.yaml has the same), or LANDFORM_POST_RATE and
     # LANDFORM_POST_BURST from the environment: docs/operations.md "Rate limits".
@@ -258,9 +290,9 @@ lf_nginx_start() {
     LANDFORM_POST_RATE=$rate LANDFORM_POST_BURST=$burst LANDFORM_FASTCGI="${LF_HA_FASTCGI:-unix:$LF_SOCKET}" \
     LANDFORM_HTTP_LISTEN="127.0.0.1:$http" LANDFORM_NGINX_MAX_BODY=1m \
     LANDFORM_LANDING_DIR="$LF_LANDING" LANDFORM_ACCESS_LOG="$LF_LOG/nginx-access.log" \
-        perl -pe 's/server \$\{LANDFORM_FASTCGI\};/join("\n    ", map { "server $_;" } split " ", $ENV{LANDFORM_FASTCGI})/e;
-            s/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' \
-        "$LF_ROOT/docker/nginx.conf.template" > "$nd/landform.conf"
+    LANDFORM_NGINX_INCLUDE_DIR="$nd/include" \
+        lf_render "$LF_ROOT/docker/nginx.conf.template" > "$nd/landform.conf"
+    lf_nginx_tls "$nd/include"
     cat > "$nd/nginx.conf" <<CONF
 # Written by scripts/lib.sh: the process settings; the site is in landform.conf.
 user $LF_USER $LF_USER;

@@ -92,6 +92,7 @@ wait
 is "$(cat "$LF_VAR/m1.rc")$(cat "$LF_VAR/m2.rc")" 00 "two migrate runs at once both succeed"
 is "$(q "select count(*) from landform.schema_migrations")" "$n_before" "... and apply nothing twice"
 is "$(q "select count(*) = count(distinct version) from landform.schema_migrations")" t "each migration is recorded once"
+rm -rf "$LF_VAR/badsql" # a migration renamed since the last run must not linger
 mkdir -p "$LF_VAR/badsql/migrations"
 cp "$LF_ROOT"/sql/migrations/*.sql "$LF_VAR/badsql/migrations/"
 echo "CREATE TABLE landform.half_written (x int); SELECT 1/0;" > "$LF_VAR/badsql/migrations/9999_broken.sql"
