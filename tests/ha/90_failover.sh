@@ -57,10 +57,12 @@ pq "alter system set default_transaction_read_only = on" && pq "select pg_reload
 sleep 0.3
 ro=""; for i in 1 2 3 4; do ro="$ro $(form readonly 1380000001$i)"; done
 pq "alter system reset default_transaction_read_only" && pq "select pg_reload_conf()" >/dev/null
-is "$(echo $ro)" "503 503 503 503" "a primary that turned read-only (25006) answers 503, not 500"
+is "$(echo $ro)" "303 303 303 303" "a primary that turned read-only (25006): the posts are spooled and thanked, not refused"
 like "$(cat "$LF_VAR"/h[12]/log/landformd.log)" "database is read-only .*reconnecting" "... and the worker drops that connection"
+replayed() { [ "$(hq "select count(*) from landform.leads where phone in ('+8613800000011','+8613800000012','+8613800000013','+8613800000014')")" = 4 ]; }
+check "... and all four are stored once writes are back (replayed from the spool)" wait_for 15 replayed
 ok_again() { [ "$(form back 1380000002$((RANDOM % 10)))" = 303 ]; }
-check "... and stores again once writes are back" wait_for 10 ok_again
+check "... and new posts are stored again" wait_for 10 ok_again
 
 # --- the admin reports read from the standby (report_database_url) ---------------------------
 LF_URL=$URL
