@@ -683,7 +683,7 @@ static void
 quarantine(struct request *r, const struct visit *v, bool json, const struct form *f,
 	   const struct schema_values *val, const char *stamp)
 {
-	const char *p[SUBMIT_NPARAMS];
+	const char *p[SUBMIT_NPARAMS] = { 0 };
 	struct db_rows rows;
 	struct db_error de;
 	struct schema_error se = { 0 };
