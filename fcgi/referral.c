@@ -2,6 +2,8 @@
 #include "referral.h"
 
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -76,4 +78,88 @@ referral_check(const unsigned char key[SECRET_BYTES], const char *slug, const ch
 refused:
 	token[0] = '\0';
 	return false;
+}
+
+/* The characters stamp_make writes; anything else is not a stamp of ours. */
+static bool
+stamp_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (n == 95 || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+				 (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || s[n] == '.' || s[n] == '-'))
+			return false;
+	return n > 0;
+}
+
+/* HMAC over "t1|slug|expires|stamp": a referral signature can never pass for this one. */
+static void
+thanks_mac(const unsigned char key[SECRET_BYTES], const char *slug, const char *exp, size_t exp_len,
+	   const char *stamp, unsigned char out[MAC_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char full[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, key, SECRET_BYTES);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"t1|", 3);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)slug, strlen(slug));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)exp, exp_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)stamp, strlen(stamp));
+	crypto_auth_hmacsha256_final(&st, full);
+	memcpy(out, full, MAC_BYTES);
+}
+
+bool
+referral_thanks_sign(const unsigned char key[SECRET_BYTES], const char *slug, const char *stamp,
+		     int64_t expires_s, char out[REFERRAL_THANKS_MAX])
+{
+	unsigned char m[MAC_BYTES];
+	char exp[24], hex[MAC_BYTES * 2 + 1];
+	int n;
+
+	if (slug == NULL || stamp == NULL || !stamp_ok(stamp) || expires_s < 0)
+		return false;
+	n = snprintf(exp, sizeof(exp), "%lld", (long long)expires_s);
+	thanks_mac(key, slug, exp, (size_t)n, stamp, m);
+	sodium_bin2hex(hex, sizeof(hex), m, MAC_BYTES);
+	snprintf(out, REFERRAL_THANKS_MAX, "t1.%s.%s.%s", exp, hex, stamp);
+	return true;
+}
+
+bool
+referral_thanks_check(const unsigned char key[SECRET_BYTES], const char *slug, const char *s,
+		      int64_t now_s, const char **stamp)
+{
+	unsigned char want[MAC_BYTES], got[MAC_BYTES];
+	const char *exp, *dot, *hex;
+	size_t binlen = 0, exp_len;
+	long long e = 0;
+
+	if (s == NULL || slug == NULL || strncmp(s, "t1.", 3) != 0)
+		return false;
+	exp = s + 3;
+	for (dot = exp; *dot >= '0' && *dot <= '9'; dot++)
+		e = e * 10 + (*dot - '0');
+	exp_len = (size_t)(dot - exp);
+	/* Digits only, no leading zero, at most 18 of them (no overflow): as referral_thanks_sign
+	 * writes it, so one value has one spelling. */
+	if (*dot != '.' || exp_len == 0 || exp_len > 18 || (exp_len > 1 && exp[0] == '0') || e < now_s)
+		return false;
+	hex = dot + 1;
+	if (strlen(hex) < MAC_BYTES * 2 + 2 || hex[MAC_BYTES * 2] != '.')
+		return false;
+	for (size_t i = 0; i < MAC_BYTES * 2; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return false;
+	if (sodium_hex2bin(got, sizeof(got), hex, MAC_BYTES * 2, NULL, &binlen, NULL) != 0 || binlen != MAC_BYTES ||
+	    !stamp_ok(hex + MAC_BYTES * 2 + 1))
+		return false;
+	thanks_mac(key, slug, exp, exp_len, hex + MAC_BYTES * 2 + 1, want);
+	if (sodium_memcmp(want, got, MAC_BYTES) != 0)
+		return false;
+	*stamp = hex + MAC_BYTES * 2 + 1;
+	return true;
 }

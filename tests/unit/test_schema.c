@@ -391,7 +391,7 @@ schema_load_should_accept_bom_crlf_and_unicode_escapes(void **state)
 
 	arena_init(&a, 0);
 	buf_init(&out, &a, 0);
-	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, NULL, &out);
+	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, NULL, NULL, &out);
 	assert_non_null(strstr(out.data, ">手机<"));
 	arena_free(&a);
 	schema_free(s);
@@ -533,7 +533,7 @@ render(struct arena *a, const char *schema_file, enum lang l, const char *spec,
 	buf_init(&out, a, 0);
 	if (spec != NULL)
 		build_form(a, spec, &in);
-	schema_render_form(s, l, "/p/demo?ch=wx&x=\"1\"", spec != NULL ? &in : NULL, err, stamp,
+	schema_render_form(s, l, "/p/demo?ch=wx&x=\"1\"", spec != NULL ? &in : NULL, err, stamp, NULL,
 	                   &out);
 	schema_free(s);
 	return out.data;
@@ -742,7 +742,7 @@ landing_forms_should_accept_a_browser_style_submission(void **state)
 			fail_msg("%s", cause);
 		arena_init(&a, 0);
 		buf_init(&out, &a, 0);
-		schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", &out);
+		schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", NULL, &out);
 		assert_non_null(strstr(out.data, "inputmode=\"tel\""));
 		build_form(&a, specs[i], &in);
 		if (!schema_validate(s, &in, LANG_ZH_CN, &a, &v, &e))
