@@ -100,10 +100,10 @@ SELECT t.is((SELECT count(*)::integer FROM landform.referral_tokens WHERE token 
 
 -- Through submit itself (p_referral) and submit_batch (key "referral", what a spool record
 -- holds): the rules are referral_credit's, applied inside the one call.
-SELECT t.is((SELECT referred_by FROM landform.leads WHERE id = lead_id), (SELECT lead FROM s WHERE who = 'A'),
-            'submit with p_referral: the new lead records referred_by A')
-FROM landform.submit('demo', NULL, '+8613900000011', 'H', NULL, '{}', 'yes', 'h', NULL, NULL, 'zh-CN', NULL,
-                     (SELECT token FROM tok WHERE who = 'A'));
+CREATE TEMP TABLE h AS SELECT lead_id FROM landform.submit('demo', NULL, '+8613900000011', 'H', NULL, '{}', 'yes', 'h',
+                                                           NULL, NULL, 'zh-CN', NULL, (SELECT token FROM tok WHERE who = 'A'));
+SELECT t.is((SELECT referred_by FROM landform.leads WHERE id = (SELECT lead_id FROM h)), (SELECT lead FROM s WHERE who = 'A'),
+            'submit with p_referral: the new lead records referred_by A');
 SELECT t.is((SELECT count(*)::integer FROM landform.referral_credits WHERE referred_id =
              (SELECT id FROM landform.leads WHERE phone = '+8613900000011')), 1, '... and A is credited for it');
 CREATE TEMP TABLE n0 AS SELECT count(*)::integer AS n FROM landform.referral_credits;
