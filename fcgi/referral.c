@@ -3,7 +3,6 @@
 
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 
@@ -20,20 +19,32 @@ token_ok(const char *t)
 	return true;
 }
 
-/* HMAC over "r1|slug|token": another page or another token is another signature. */
+/* HMAC over the fields joined by '|', truncated: the first field names the kind of value, so a
+ * referral never passes for a thank-you value, nor another page's or token's for this one. */
 static void
-mac(const unsigned char key[SECRET_BYTES], const char *slug, const char *token, unsigned char out[MAC_BYTES])
+mac_fields(const unsigned char key[SECRET_BYTES], const char *const *field, size_t n,
+	   unsigned char out[MAC_BYTES])
 {
 	crypto_auth_hmacsha256_state st;
 	unsigned char full[crypto_auth_hmacsha256_BYTES];
 
 	crypto_auth_hmacsha256_init(&st, key, SECRET_BYTES);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"r1|", 3);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)slug, strlen(slug));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)token, strlen(token));
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)field[i], strlen(field[i]));
+	}
 	crypto_auth_hmacsha256_final(&st, full);
 	memcpy(out, full, MAC_BYTES);
+}
+
+/* A referral's: "r1|slug|token". */
+static void
+mac(const unsigned char key[SECRET_BYTES], const char *slug, const char *token, unsigned char out[MAC_BYTES])
+{
+	const char *field[3] = { "r1", slug, token };
+
+	mac_fields(key, field, 3, out);
 }
 
 bool
@@ -93,23 +104,14 @@ stamp_ok(const char *s)
 	return n > 0;
 }
 
-/* HMAC over "t1|slug|expires|stamp": a referral signature can never pass for this one. */
+/* A thank-you value's: "t1|slug|expires|stamp". */
 static void
-thanks_mac(const unsigned char key[SECRET_BYTES], const char *slug, const char *exp, size_t exp_len,
-	   const char *stamp, unsigned char out[MAC_BYTES])
+thanks_mac(const unsigned char key[SECRET_BYTES], const char *slug, const char *exp, const char *stamp,
+	   unsigned char out[MAC_BYTES])
 {
-	crypto_auth_hmacsha256_state st;
-	unsigned char full[crypto_auth_hmacsha256_BYTES];
+	const char *field[4] = { "t1", slug, exp, stamp };
 
-	crypto_auth_hmacsha256_init(&st, key, SECRET_BYTES);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"t1|", 3);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)slug, strlen(slug));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)exp, exp_len);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)stamp, strlen(stamp));
-	crypto_auth_hmacsha256_final(&st, full);
-	memcpy(out, full, MAC_BYTES);
+	mac_fields(key, field, 4, out);
 }
 
 bool
@@ -118,12 +120,11 @@ referral_thanks_sign(const unsigned char key[SECRET_BYTES], const char *slug, co
 {
 	unsigned char m[MAC_BYTES];
 	char exp[24], hex[MAC_BYTES * 2 + 1];
-	int n;
 
 	if (slug == NULL || stamp == NULL || !stamp_ok(stamp) || expires_s < 0)
 		return false;
-	n = snprintf(exp, sizeof(exp), "%lld", (long long)expires_s);
-	thanks_mac(key, slug, exp, (size_t)n, stamp, m);
+	snprintf(exp, sizeof(exp), "%lld", (long long)expires_s);
+	thanks_mac(key, slug, exp, stamp, m);
 	sodium_bin2hex(hex, sizeof(hex), m, MAC_BYTES);
 	snprintf(out, REFERRAL_THANKS_MAX, "t1.%s.%s.%s", exp, hex, stamp);
 	return true;
@@ -137,11 +138,12 @@ referral_thanks_check(const unsigned char key[SECRET_BYTES], const char *slug, c
 	const char *exp, *dot, *hex;
 	size_t binlen = 0, exp_len;
 	long long e = 0;
+	char exp_text[20];
 
 	if (s == NULL || slug == NULL || strncmp(s, "t1.", 3) != 0)
 		return false;
 	exp = s + 3;
-	for (dot = exp; *dot >= '0' && *dot <= '9'; dot++)
+	for (dot = exp; *dot >= '0' && *dot <= '9' && dot - exp < 18; dot++)
 		e = e * 10 + (*dot - '0');
 	exp_len = (size_t)(dot - exp);
 	/* Digits only, no leading zero, at most 18 of them (no overflow): as referral_thanks_sign
@@ -157,7 +159,9 @@ referral_thanks_check(const unsigned char key[SECRET_BYTES], const char *slug, c
 	if (sodium_hex2bin(got, sizeof(got), hex, MAC_BYTES * 2, NULL, &binlen, NULL) != 0 || binlen != MAC_BYTES ||
 	    !stamp_ok(hex + MAC_BYTES * 2 + 1))
 		return false;
-	thanks_mac(key, slug, exp, exp_len, hex + MAC_BYTES * 2 + 1, want);
+	memcpy(exp_text, exp, exp_len);
+	exp_text[exp_len] = '\0';
+	thanks_mac(key, slug, exp_text, hex + MAC_BYTES * 2 + 1, want);
 	if (sodium_memcmp(want, got, MAC_BYTES) != 0)
 		return false;
 	*stamp = hex + MAC_BYTES * 2 + 1;
