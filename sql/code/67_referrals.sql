@@ -52,6 +52,9 @@ BEGIN
 		RETURN QUERY SELECT 'unknown'::text, NULL::text;
 		RETURN;
 	END IF;
+	-- A visit is a count, as a scan is (channel_visit): a crash may lose the last few; no
+	-- redirect waits for the WAL flush.
+	PERFORM set_config('synchronous_commit', 'off', true);
 	UPDATE landform.referral_tokens t
 	SET visits = t.visits + 1,
 	    window_at = CASE WHEN t.window_at > now() - interval '1 minute' THEN t.window_at ELSE now() END,
