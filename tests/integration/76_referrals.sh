@@ -25,7 +25,7 @@ open() {
     REF=$(hidden _ref)
 }
 # Stamps for every post below, taken now and used once the 2 s a person needs have passed.
-for i in $(seq 1 12); do open /p/demo; S[$i]=$(hidden _stamp); done
+for i in $(seq 1 13); do open /p/demo; S[$i]=$(hidden _stamp); done
 NEXT=1
 sleep 2.1
 # send N REF: post the demo form as a browser without JavaScript does, with the next stamp and
@@ -128,6 +128,22 @@ is "$(report 02)" "$(visits "$TOK_B") 1 0 0" "... B, 1"
 admin "select landform.add_deal($(lead_of 08), 99)"
 is "$(report 01)" "$(visits "$TOK_A") 2 1 99.00" "... a deal won by A's referral shows as won and revenue"
 check "... and the visits are the link's: A's 5 opens, B's 2" test "$(visits "$TOK_A") $(visits "$TOK_B")" = "5 2"
+
+# --- the JSON API and the honeypot ---------------------------------------------------------
+open "/r/$TOK_A"
+n2=$(credits)
+curl -s -o "$W/api.json" -H 'Content-Type: application/json' -d "{\"_stamp\":\"${S[$NEXT]}\",\"_ref\":\"$REF\",\"name\":\"Ref 09\",\"mobile\":\"$(ph 09)\",\"agree\":true}" \
+    "$LF_URL/api/v1/pages/demo/submissions"
+NEXT=$((NEXT + 1))
+is "$(q "select referred_by from landform.leads where id = $(lead_of 09)") $(credits)" "$(lead_of 01) $((n2 + 1))" \
+    "a JSON submission carrying _ref is credited the same way"
+like "$(cat "$W/api.json")" '"thanks_url":"/p/demo/thanks\?lang=zh-CN&t=t1\.' "... and its answer has the thank-you address with the share link"
+THANKS="303 $LF_URL$(sed 's/.*"thanks_url":"\([^"]*\)".*/\1/' "$W/api.json")"
+like "$(share)" "^$LF_URL/r/[0-9a-f]{32}\$" "... which shows that visitor's link"
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "_stamp=${S[$NEXT]}" --data-urlencode "_website=http://spam" --data-urlencode "_ref=$REF" \
+    --data-urlencode "name=Ref 10" --data-urlencode "mobile=$(ph 10)" --data-urlencode "agree=on" "$LF_URL/p/demo")
+is "$code $(credits) $(q "select count(*) from landform.leads where phone = '$(ph 10)'")" "303 $((n2 + 1)) 0" \
+    "a honeypot post carrying a referral goes to the quarantine and credits nobody"
 
 admin "select landform.set_referral_goal(NULL)"
 t_done
