@@ -756,6 +756,33 @@ landing_forms_should_accept_a_browser_style_submission(void **state)
 	}
 }
 
+/* The signed referral rides in a hidden _ref input, escaped like every other value; none
+ * without one. */
+static void
+render_should_carry_the_referral_escaped(void **state)
+{
+	char path[512], *cause = NULL;
+	struct schema *s;
+	struct arena a;
+	struct buf out;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/../../landing/demo/form.json", TEST_DATA_DIR);
+	s = load_path(path, "demo", &cause);
+	if (s == NULL)
+		fail_msg("%s", cause);
+	arena_init(&a, 0);
+	buf_init(&out, &a, 0);
+	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", "r1.\"><script>&", &out);
+	assert_non_null(strstr(out.data, "<input type=\"hidden\" name=\"_ref\" value=\"r1.&quot;&gt;&lt;script&gt;&amp;\">"));
+	assert_null(strstr(out.data, "<script>"));
+	buf_init(&out, &a, 0);
+	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", NULL, &out);
+	assert_null(strstr(out.data, "_ref"));
+	arena_free(&a);
+	schema_free(s);
+}
+
 static struct CMUnitTest *
 add(struct CMUnitTest *tests, size_t *n, const char *name, CMUnitTestFunction fn, void *st)
 {
@@ -790,6 +817,7 @@ main(void)
 	    cmocka_unit_test(render_should_summarize_unknown_field_errors_without_link),
 	    cmocka_unit_test(render_should_use_consent_text_as_label_when_box_has_none),
 	    cmocka_unit_test(landing_forms_should_accept_a_browser_style_submission),
+	    cmocka_unit_test(render_should_carry_the_referral_escaped),
 	};
 	static const char *good[] = {"all_types.json", "minimal.json", "bom_crlf_escapes.json",
 	                             "consent_as_label.json"};
