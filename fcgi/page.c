@@ -456,17 +456,28 @@ answer_success(struct request *r, const struct visit *v, bool json)
 	answer_success_as(r, v, json, NULL, NULL);
 }
 
+/* The thank-you page's address with the submission's stamp (its idempotency key) signed in, so
+ * that page can show the visitor's own share link; NULL when there is no stamp to sign. */
+static const char *
+thanks_address(struct request *r, const struct visit *v, const char *stamp)
+{
+	char t[REFERRAL_THANKS_MAX];
+
+	if (stamp == NULL || !referral_thanks_sign(r->ctx->key, v->page->slug, stamp, now_s() + THANKS_SHARE_TTL, t))
+		return NULL;
+	return arena_printf(r->arena, "/p/%s/thanks%s&t=%s", v->page->slug, v->qs, t);
+}
+
 /* stored: "spooled" when the submission waits in this host's spool (JSON clients are told).
- * stamp: the submission's idempotency key, signed into the thank-you address so that page can
- * show the visitor's own share link (NULL: none, as for a quarantined post). */
+ * stamp: the submission's idempotency key, for the thank-you address (NULL: a plain one, as for
+ * a quarantined post). */
 static void
 answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored,
 		  const char *stamp)
 {
-	char t[REFERRAL_THANKS_MAX];
-
 	const char *redirect = schema_redirect(v->page->schema);
 	const char *thanks = schema_thanks(v->page->schema, v->lang);
+	const char *share = redirect == NULL ? thanks_address(r, v, stamp) : NULL;
 
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
@@ -481,10 +492,8 @@ answer_success_as(struct request *r, const struct visit *v, bool json, const cha
 		else
 			cJSON_AddNullToObject(o, "redirect");
 		/* The thank-you page with the visitor's share link, for a client that shows it. */
-		if (redirect == NULL && stamp != NULL &&
-		    referral_thanks_sign(r->ctx->key, v->page->slug, stamp, now_s() + THANKS_SHARE_TTL, t))
-			cJSON_AddStringToObject(o, "thanks_url",
-						arena_printf(r->arena, "/p/%s/thanks%s&t=%s", v->page->slug, v->qs, t));
+		if (share != NULL)
+			cJSON_AddStringToObject(o, "thanks_url", share);
 		text = cJSON_PrintUnformatted(o);
 		http_header(r, "Cache-Control", "no-store");
 		http_begin(r, 201, "application/json");
@@ -494,11 +503,9 @@ answer_success_as(struct request *r, const struct visit *v, bool json, const cha
 		cJSON_Delete(o);
 		return;
 	}
-	if (redirect == NULL && stamp != NULL &&
-	    referral_thanks_sign(r->ctx->key, v->page->slug, stamp, now_s() + THANKS_SHARE_TTL, t))
-		redirect = arena_printf(r->arena, "/p/%s/thanks%s&t=%s", v->page->slug, v->qs, t);
-	http_header(r, "Location", redirect ? redirect
-					    : arena_printf(r->arena, "/p/%s/thanks%s", v->page->slug, v->qs));
+	if (redirect == NULL)
+		redirect = share ? share : arena_printf(r->arena, "/p/%s/thanks%s", v->page->slug, v->qs);
+	http_header(r, "Location", redirect);
 	http_header(r, "Cache-Control", "no-store");
 	http_begin(r, 303, "text/html; charset=utf-8");
 }
