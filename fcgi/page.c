@@ -20,6 +20,8 @@
 #include "http.h"
 #include "lang.h"
 #include "log.h"
+#include "qr.h"
+#include "referral.h"
 #include "schema.h"
 #include "site.h"
 #include "stamp.h"
@@ -36,7 +38,13 @@ struct visit {
 	const char *qs;      /* "?lang=..&ch=..", carried to the form action and thanks page */
 	struct visitor visitor; /* from the lf_vid cookie */
 	bool known;             /* the cookie was ours */
+	const char *ref;        /* a signed referral whose signature held, carried in the form */
+	const char *ref_token;  /* the referrer's share token inside it */
 };
+
+/* How long the thank-you page's address can show the visitor's share link: long enough for a
+ * slow network and a replay from the spool, short enough that an old address shows none. */
+#define THANKS_SHARE_TTL 3600
 
 /* Messages landform itself writes, in each page language. */
 enum msg {
@@ -105,6 +113,25 @@ visit_qs(struct arena *a, const struct visit *v)
 {
 	return arena_printf(a, "?lang=%s%s%s", lang_tag(v->lang), v->channel ? "&ch=" : "",
 			    v->channel ? v->channel : "");
+}
+
+/* A signed referral that came with the visit (?ref= from GET /r/<token>, or the form's _ref):
+ * kept when its signature holds for this page; a forged or altered one is dropped (the visit
+ * goes on without it) and logged without its value. */
+static void
+visit_referral(struct request *r, struct visit *v, const char *signed_ref)
+{
+	char *token;
+
+	if (signed_ref == NULL || *signed_ref == '\0')
+		return;
+	token = arena_alloc(r->arena, REFERRAL_TOKEN_LEN + 1);
+	if (!referral_check(r->ctx->key, v->page->slug, signed_ref, token)) {
+		log_info("req=%s page=%s referral refused: forged or altered", r->id, v->page->slug);
+		return;
+	}
+	v->ref = signed_ref;
+	v->ref_token = token;
 }
 
 /* Find the page and the visitor's language and channel; false (and a 404) when no such page. */
@@ -185,10 +212,18 @@ lang_url(struct arena *a, const struct visit *v, enum lang l)
 			    v->channel ? "&ch=" : "", v->channel ? v->channel : "");
 }
 
-/* The page: the form (fresh, or with what was typed and why it was refused) or the thanks. */
+/* The thank-you page's share link (public_url + /r/ + token) and its QR code as inline SVG. */
+struct share {
+	const char *url;
+	const char *qr_svg;
+};
+
+/* The page: the form (fresh, or with what was typed and why it was refused) or the thanks
+ * (with the visitor's share link when share is not NULL). */
 static void
 render_body(struct arena *a, const struct visit *v, bool thanks, const struct form *typed,
-	    const struct schema_error *err, const char *stamp, struct buf *out)
+	    const struct schema_error *err, const char *stamp, const struct share *share,
+	    struct buf *out)
 {
 	const struct schema *s = v->page->schema;
 	cJSON *ctx = cJSON_CreateObject();
@@ -198,7 +233,7 @@ render_body(struct arena *a, const struct visit *v, bool thanks, const struct fo
 	buf_init(&form, a, 8192);
 	if (!thanks)
 		schema_render_form(s, v->lang, arena_printf(a, "/p/%s%s", v->page->slug, v->qs),
-				   typed, err, stamp, &form);
+				   typed, err, stamp, v->ref, &form);
 	cJSON_AddStringToObject(ctx, "lang", lang_tag(v->lang));
 	cJSON_AddBoolToObject(ctx, "zh", v->lang == LANG_ZH_CN);
 	cJSON_AddBoolToObject(ctx, "en", v->lang == LANG_EN);
@@ -214,27 +249,40 @@ render_body(struct arena *a, const struct visit *v, bool thanks, const struct fo
 	cJSON_AddStringToObject(ctx, "channel", v->channel ? v->channel : "");
 	cJSON_AddStringToObject(ctx, "lang_zh_url", lang_url(a, v, LANG_ZH_CN));
 	cJSON_AddStringToObject(ctx, "lang_en_url", lang_url(a, v, LANG_EN));
+	if (share != NULL) {
+		cJSON_AddBoolToObject(ctx, "has_share", true);
+		cJSON_AddStringToObject(ctx, "share_url", share->url);
+		cJSON_AddStringToObject(ctx, "share_qr", share->qr_svg);
+	}
 	template_render(v->page->tpl, ctx, out);
 	cJSON_Delete(ctx);
 }
 
 static void
-render(struct request *r, const struct visit *v, int status, bool thanks, const struct form *typed,
-       const struct schema_error *err, const char *stamp)
+render_share(struct request *r, const struct visit *v, int status, bool thanks,
+	     const struct form *typed, const struct schema_error *err, const char *stamp,
+	     const struct share *share)
 {
 	const struct stencil *fresh = &v->page->fresh[v->lang][v->channel != NULL];
 
 	page_headers(r);
 	http_header(r, "Content-Language", lang_tag(v->lang));
 	http_begin(r, status, "text/html; charset=utf-8");
-	if (!thanks && typed == NULL && err == NULL && stamp != NULL &&
+	if (!thanks && typed == NULL && err == NULL && stamp != NULL && v->ref == NULL &&
 	    v->page->fresh_ok[v->lang][v->channel != NULL]) {
 		const char *values[2] = { stamp, v->channel != NULL ? v->channel : "" };
 
 		stencil_fill(fresh, values, &r->body_out);
 		return;
 	}
-	render_body(r->arena, v, thanks, typed, err, stamp, &r->body_out);
+	render_body(r->arena, v, thanks, typed, err, stamp, share, &r->body_out);
+}
+
+static void
+render(struct request *r, const struct visit *v, int status, bool thanks, const struct form *typed,
+       const struct schema_error *err, const char *stamp)
+{
+	render_share(r, v, status, thanks, typed, err, stamp, NULL);
 }
 
 /* Tokens standing for the stamp and the channel while a fresh page is rendered once: channel
@@ -280,10 +328,10 @@ page_prepare_site(struct site *site)
 				buf_init(&got, &a, 16384);
 				v.channel = c ? channel_tok : NULL;
 				v.qs = visit_qs(&a, &v);
-				render_body(&a, &v, false, NULL, NULL, stamp_tok, &tpl);
+				render_body(&a, &v, false, NULL, NULL, stamp_tok, NULL, &tpl);
 				v.channel = sample[1];
 				v.qs = visit_qs(&a, &v);
-				render_body(&a, &v, false, NULL, NULL, sample[0], &want);
+				render_body(&a, &v, false, NULL, NULL, sample[0], NULL, &want);
 				p->fresh_ok[l][c] = stencil_make(&p->fresh[l][c], tpl.data, tpl.len, tokens, 2);
 				if (p->fresh_ok[l][c]) {
 					stencil_fill(&p->fresh[l][c], sample, &got);
@@ -305,18 +353,69 @@ page_handle_get(struct request *r)
 
 	if (!visit_init(r, &v))
 		return;
+	visit_referral(r, &v, http_query_get(r, "ref"));
 	count_view(r, &v);
 	render(r, &v, 200, false, NULL, NULL, new_stamp(r, v.page->slug));
+}
+
+static const struct db_stmt share_stmt = {
+	"referral_share", "SELECT landform.referral_share($1, $2)", 2
+};
+
+/* The visitor's share link, from the signed ?t= the 303 after their submission carried: SQL
+ * gives the token of the lead their submission made (created now on first ask). False when
+ * there is none to show: no or a bad ?t=, a submission still in the spool (the same address
+ * shows the link once it is replayed, while ?t= lasts), or the database unreachable. */
+static bool
+thanks_share(struct request *r, const struct visit *v, struct share *out)
+{
+	const char *t = http_query_get(r, "t"), *stamp, *token, *base;
+	const char *params[2];
+	struct db_rows rows;
+	struct db_error de;
+	struct qr q;
+	struct buf svg;
+	size_t n;
+
+	if (t == NULL)
+		return false;
+	if (!referral_thanks_check(r->ctx->key, v->page->slug, t, now_s(), &stamp)) {
+		log_info("req=%s page=%s thank-you share value refused (forged, altered or expired)", r->id,
+			 v->page->slug);
+		return false;
+	}
+	params[0] = stamp;
+	params[1] = v->page->slug;
+	if (!db_call(r->ctx->db, &share_stmt, params, r->arena, &rows, &de)) {
+		log_warn("req=%s page=%s share link not shown: %s", r->id, v->page->slug, de.message);
+		return false;
+	}
+	token = rows.nrows == 1 ? db_value(&rows, 0, 0) : NULL;
+	if (token == NULL)
+		return false;
+	base = r->ctx->config->public_url ? r->ctx->config->public_url : "";
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	out->url = arena_printf(r->arena, "%.*s/r/%s", (int)n, base, token);
+	if (!qr_encode(r->arena, out->url, &q))
+		return false;
+	buf_init(&svg, r->arena, 8192);
+	qr_svg(&svg, &q);
+	/* Inline in HTML: the document's XML declaration stays out. */
+	out->qr_svg = strstr(svg.data, "<svg");
+	return out->qr_svg != NULL;
 }
 
 void
 page_handle_thanks(struct request *r)
 {
 	struct visit v;
+	struct share sh;
 
 	if (!visit_init(r, &v))
 		return;
-	render(r, &v, 200, true, NULL, NULL, NULL);
+	render_share(r, &v, 200, true, NULL, NULL, NULL, thanks_share(r, &v, &sh) ? &sh : NULL);
 }
 
 void
@@ -348,20 +447,37 @@ page_handle_api_stamp(struct request *r)
 /* The answer a browser or an API client gets once a submission is committed (as a lead, or in
  * the quarantine); nothing else may thank a visitor. */
 static void
-answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored);
+answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored,
+		  const char *stamp);
 
 static void
 answer_success(struct request *r, const struct visit *v, bool json)
 {
-	answer_success_as(r, v, json, NULL);
+	answer_success_as(r, v, json, NULL, NULL);
 }
 
-/* stored: "spooled" when the submission waits in this host's spool (JSON clients are told). */
+/* The thank-you page's address with the submission's stamp (its idempotency key) signed in, so
+ * that page can show the visitor's own share link; NULL when there is no stamp to sign. */
+static const char *
+thanks_address(struct request *r, const struct visit *v, const char *stamp)
+{
+	char t[REFERRAL_THANKS_MAX];
+
+	if (stamp == NULL || !referral_thanks_sign(r->ctx->key, v->page->slug, stamp, now_s() + THANKS_SHARE_TTL, t))
+		return NULL;
+	return arena_printf(r->arena, "/p/%s/thanks%s&t=%s", v->page->slug, v->qs, t);
+}
+
+/* stored: "spooled" when the submission waits in this host's spool (JSON clients are told).
+ * stamp: the submission's idempotency key, for the thank-you address (NULL: a plain one, as for
+ * a quarantined post). */
 static void
-answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored)
+answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored,
+		  const char *stamp)
 {
 	const char *redirect = schema_redirect(v->page->schema);
 	const char *thanks = schema_thanks(v->page->schema, v->lang);
+	const char *share = redirect == NULL ? thanks_address(r, v, stamp) : NULL;
 
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
@@ -375,6 +491,9 @@ answer_success_as(struct request *r, const struct visit *v, bool json, const cha
 			cJSON_AddStringToObject(o, "redirect", redirect);
 		else
 			cJSON_AddNullToObject(o, "redirect");
+		/* The thank-you page with the visitor's share link, for a client that shows it. */
+		if (share != NULL)
+			cJSON_AddStringToObject(o, "thanks_url", share);
 		text = cJSON_PrintUnformatted(o);
 		http_header(r, "Cache-Control", "no-store");
 		http_begin(r, 201, "application/json");
@@ -384,8 +503,9 @@ answer_success_as(struct request *r, const struct visit *v, bool json, const cha
 		cJSON_Delete(o);
 		return;
 	}
-	http_header(r, "Location", redirect ? redirect
-					    : arena_printf(r->arena, "/p/%s/thanks%s", v->page->slug, v->qs));
+	if (redirect == NULL)
+		redirect = share ? share : arena_printf(r->arena, "/p/%s/thanks%s", v->page->slug, v->qs);
+	http_header(r, "Location", redirect);
 	http_header(r, "Cache-Control", "no-store");
 	http_begin(r, 303, "text/html; charset=utf-8");
 }
@@ -503,6 +623,8 @@ submit_params(struct request *r, const struct visit *v, const struct schema_valu
 	p[SUBMIT_CLIENT_ADDR] = http_param(r, "REMOTE_ADDR");
 	p[SUBMIT_USER_AGENT] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
 	p[SUBMIT_LANG] = lang_tag(v->lang);
+	p[SUBMIT_RECEIVED_AT] = NULL;
+	p[SUBMIT_REFERRAL] = v->ref_token;
 }
 
 /* Leave the one SQL call of a submission to the worker. */
@@ -529,7 +651,7 @@ answer_stored(struct request *r)
 
 	if (it->spooled) {
 		r->log_note = "spooled";
-		answer_success_as(r, &d->v, d->json, "spooled");
+		answer_success_as(r, &d->v, d->json, "spooled", it->params[SUBMIT_IDEM_KEY]);
 		return;
 	}
 	if (!it->stored) {
@@ -549,7 +671,7 @@ answer_stored(struct request *r)
 		  it->submission_id, it->lead_id, it->new_lead, it->replayed,
 		  it->params[SUBMIT_PHONE]);
 	r->log_note = it->replayed ? "stored (replay)" : "stored";
-	answer_success(r, &d->v, d->json);
+	answer_success_as(r, &d->v, d->json, NULL, it->params[SUBMIT_IDEM_KEY]);
 }
 
 void
@@ -672,7 +794,7 @@ body_to_utf8(struct request *r, const struct visit *v, bool json, const char *la
 static const struct db_stmt quarantine_stmt = {
 	"quarantine",
 	"SELECT landform.quarantine($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, 'honeypot')",
-	SUBMIT_RECEIVED_AT /* submit's arguments up to the receive time: a quarantined post is never spooled */
+	SUBMIT_LANG + 1 /* submit's first arguments: no time received, never a referral */
 };
 
 /* A valid post that filled the honeypot (a bot, or a browser's autofill): kept in the quarantine
@@ -823,6 +945,7 @@ take_submission(struct request *r, bool json)
 	}
 	if (convert && !json && !body_to_utf8(r, &v, false, cs, &f))
 		return;
+	visit_referral(r, &v, form_get(&f, SCHEMA_REF_FIELD));
 	stamp = form_get(&f, SCHEMA_STAMP_FIELD);
 	hp = form_get(&f, SCHEMA_HONEYPOT_FIELD);
 	wait = rate_limited(r);

@@ -6,6 +6,7 @@
 #define LANDFORM_REFERRAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "secret.h"
 
@@ -22,5 +23,21 @@ bool referral_sign(const unsigned char key[SECRET_BYTES], const char *slug, cons
  * compare); false for anything malformed, forged, altered or meant for another page. Pure. */
 bool referral_check(const unsigned char key[SECRET_BYTES], const char *slug, const char *signed_ref,
 		    char token[REFERRAL_TOKEN_LEN + 1]) __attribute__((warn_unused_result));
+
+/* The thank-you page learns whose share link to show from its address: the 303 after a
+ * submission carries "t1.<expires>.<hmac>.<stamp>" (the form's stamp, the submission's
+ * idempotency key; never the phone or the lead id), signed for the page and valid until
+ * expires (unix seconds), so nobody can ask for another visitor's link. */
+#define REFERRAL_THANKS_MAX (3 + 20 + 1 + 32 + 1 + 96 + 1)
+
+/* Sign stamp (1-95 of [A-Za-z0-9_.-]) for page slug's thank-you page until expires_s. False
+ * when the stamp is not of that shape. Pure. */
+bool referral_thanks_sign(const unsigned char key[SECRET_BYTES], const char *slug, const char *stamp,
+			  int64_t expires_s, char out[REFERRAL_THANKS_MAX]) __attribute__((warn_unused_result));
+
+/* The stamp inside a signed thank-you value for page slug, when the signature holds and it has
+ * not expired at now_s; *stamp points into s. False for anything else. Pure. */
+bool referral_thanks_check(const unsigned char key[SECRET_BYTES], const char *slug, const char *s,
+			   int64_t now_s, const char **stamp) __attribute__((warn_unused_result));
 
 #endif

@@ -1420,11 +1420,12 @@ render_field(const struct schema *s, const struct field *f, enum lang l, const s
 	buf_adds(out, "</div>\n");
 }
 
-/* Summary first so a screen reader announces it; hidden stamp, fields, honeypot, button. */
+/* Summary first so a screen reader announces it; hidden stamp and referral, fields, honeypot,
+ * button. */
 void
 schema_render_form(const struct schema *s, enum lang l, const char *action,
                    const struct form *typed, const struct schema_error *err, const char *stamp,
-                   struct buf *out)
+                   const char *ref, struct buf *out)
 {
 	const struct field *ef = NULL;
 	size_t i;
@@ -1448,6 +1449,11 @@ schema_render_form(const struct schema *s, enum lang l, const char *action,
 	if (stamp != NULL) {
 		buf_adds(out, "<input type=\"hidden\" name=\"" SCHEMA_STAMP_FIELD "\"");
 		attr(out, "value", stamp);
+		buf_adds(out, ">\n");
+	}
+	if (ref != NULL) {
+		buf_adds(out, "<input type=\"hidden\" name=\"" SCHEMA_REF_FIELD "\"");
+		attr(out, "value", ref);
 		buf_adds(out, ">\n");
 	}
 	for (i = 0; i < s->nfields; i++)

@@ -15,6 +15,7 @@
 /* Hidden inputs landform adds to every form; every name starting with '_' is reserved. */
 #define SCHEMA_STAMP_FIELD "_stamp"
 #define SCHEMA_HONEYPOT_FIELD "_website"
+#define SCHEMA_REF_FIELD "_ref" /* a signed referral (fcgi/referral.h) */
 
 /* Upper bounds a form.json must stay within. */
 #define SCHEMA_MAX_FIELDS 40
@@ -96,11 +97,12 @@ const char *schema_option_label(const struct schema *s, const char *name, const 
 
 /* Appends the whole <form> element to out. typed is the submission to put back (NULL for
  * a fresh form), err the error to show beside its field and in a summary (NULL if none),
- * stamp the value of the hidden _stamp input (NULL to leave it out). Every byte taken from
- * the schema, the visitor or the arguments is escaped. */
+ * stamp the value of the hidden _stamp input (NULL to leave it out), ref that of the hidden
+ * _ref input (a signed referral, NULL for none). Every byte taken from the schema, the visitor
+ * or the arguments is escaped. */
 void schema_render_form(const struct schema *s, enum lang l, const char *action,
                         const struct form *typed, const struct schema_error *err, const char *stamp,
-                        struct buf *out);
+                        const char *ref, struct buf *out);
 
 /* Checks a parsed submission against the schema, in a fixed order: unknown fields (in the
  * order sent, names starting with '_' are skipped as landform's own), then each schema field

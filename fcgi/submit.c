@@ -14,7 +14,7 @@
 static const struct db_stmt submit_stmt = {
 	"submit",
 	"SELECT submission_id, lead_id, new_lead, replayed FROM landform.submit("
-	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, $12::timestamptz)",
+	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, $12::timestamptz, $13)",
 	SUBMIT_NPARAMS
 };
 
@@ -27,7 +27,7 @@ static const struct db_stmt batch_stmt = {
 /* submit_batch's keys: landform.submit's argument names, in enum submit_param order. */
 static const char *const keys[SUBMIT_NPARAMS] = {
 	"page", "channel", "phone", "name", "question", "fields", "consent", "idem_key",
-	"client_addr", "user_agent", "lang", "received_at",
+	"client_addr", "user_agent", "lang", "received_at", "referral",
 };
 
 static bool

@@ -25,6 +25,7 @@ enum submit_param {
 	SUBMIT_USER_AGENT,
 	SUBMIT_LANG,
 	SUBMIT_RECEIVED_AT, /* NULL (now), or when a spooled submission was received */
+	SUBMIT_REFERRAL,    /* the referrer's share token from a checked signature, or NULL */
 	SUBMIT_NPARAMS
 };
 

@@ -33,16 +33,21 @@ $$;
 -- (NULL: now). The submission is counted and attributed at that time (page_daily's day,
 -- first_seen, created_at), never later than now. A replayed one whose phone was forgotten
 -- after it was received is not stored: one row with NULL ids says so.
+-- p_referral: the share token of the referrer whose link the visitor came through (landformd
+-- checked its signature); landform.referral_credit (sql/code/67_referrals.sql) decides whether
+-- it counts. Only then is a shared row locked: the referrer's lead.
 DO $$
 BEGIN
-	-- Before p_received_at: an 11-argument overload would make every call ambiguous.
+	-- Before p_received_at and p_referral: a shorter overload would make every call ambiguous.
 	DROP FUNCTION IF EXISTS landform.submit(text, text, text, text, text, jsonb, text, text, inet, text, text);
+	DROP FUNCTION IF EXISTS landform.submit(text, text, text, text, text, jsonb, text, text, inet, text, text,
+	                                        timestamptz);
 END
 $$;
 CREATE OR REPLACE FUNCTION landform.submit(
 	p_page text, p_channel text, p_phone text, p_name text, p_question text, p_fields jsonb,
 	p_consent text, p_idem_key text, p_client_addr inet, p_user_agent text, p_lang text,
-	p_received_at timestamptz DEFAULT NULL)
+	p_received_at timestamptz DEFAULT NULL, p_referral text DEFAULT NULL)
 RETURNS TABLE (submission_id bigint, lead_id bigint, new_lead boolean, replayed boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -153,6 +158,10 @@ BEGIN
 		        jsonb_build_object('page', v_slug, 'channel', p_channel));
 	END IF;
 
+	-- Never for a quarantined post: those go to landform.quarantine, not here.
+	IF p_referral IS NOT NULL THEN
+		PERFORM landform.referral_credit(p_referral, v_lead, v_new, false);
+	END IF;
 	PERFORM landform._rules_on_submit(v_lead, v_new); -- routes and tag rules (sql/code/46_routes.sql)
 	submission_id := v_sub; lead_id := v_lead; new_lead := v_new; replayed := false;
 	RETURN NEXT;
@@ -163,7 +172,7 @@ $$;
 -- them at the same moment with one call and one commit (a commit per submission cost more than
 -- the submission). p_items: a JSON array of objects with submit's arguments as keys (page,
 -- channel, phone, name, question, fields, consent, idem_key, client_addr, user_agent, lang,
--- received_at; missing keys are NULL). One row per item, ord its place in p_items from 1, as submit answers
+-- received_at, referral; missing keys are NULL). One row per item, ord its place in p_items from 1, as submit answers
 -- it: the same phone or idempotency key twice attaches or replays as two calls in a row would.
 -- Items go in phone order, so two batches sharing phones lock them in the same order and never
 -- deadlock. Any error rolls back the whole batch (nothing half-written): the caller then stores
@@ -188,15 +197,16 @@ BEGIN
 		SELECT i.*
 		FROM ROWS FROM (jsonb_to_recordset(p_items) AS (page text, channel text, phone text,
 			name text, question text, fields jsonb, consent text, idem_key text,
-			client_addr inet, user_agent text, lang text, received_at timestamptz))
+			client_addr inet, user_agent text, lang text, received_at timestamptz, referral text))
 			WITH ORDINALITY AS i(page, channel, phone, name, question, fields, consent, idem_key,
-			                     client_addr, user_agent, lang, received_at, ord)
+			                     client_addr, user_agent, lang, received_at, referral, ord)
 		ORDER BY i.phone, i.idem_key, i.ord
 	LOOP
 		RETURN QUERY
 		SELECT x.ord, s.submission_id, s.lead_id, s.new_lead, s.replayed
 		FROM landform.submit(x.page, x.channel, x.phone, x.name, x.question, x.fields, x.consent,
-		                     x.idem_key, x.client_addr, x.user_agent, x.lang, x.received_at) AS s;
+		                     x.idem_key, x.client_addr, x.user_agent, x.lang, x.received_at,
+		                     x.referral) AS s;
 	END LOOP;
 END
 $$;

@@ -24,6 +24,19 @@ BEGIN
 END
 $$;
 
+-- The thank-you page's call: the share token of the lead that the submission with
+-- idempotency key p_idem_key on page p_page made or found, created on first ask; NULL when
+-- there is no such submission (not yet replayed from a spool, quarantined, or forgotten).
+-- landformd only asks with a key it signed for this visitor's thank-you page.
+CREATE OR REPLACE FUNCTION landform.referral_share(p_idem_key text, p_page text)
+RETURNS text
+LANGUAGE sql AS $$
+	SELECT landform.referral_token(s.lead_id, p_page)
+	FROM landform.submissions s
+	JOIN landform.pages pg ON pg.id = s.page_id AND pg.slug = p_page
+	WHERE s.idem_key = p_idem_key AND s.lead_id IS NOT NULL;
+$$;
+
 -- GET /r/<token>'s call: status ok with the page to open (the referrer's page while it is
 -- published, else setting referral_page), counting the visit; unknown (also for a forgotten
 -- referrer), no_page, or rate_limited (more than 30 visits of one link in a minute: a link
@@ -39,6 +52,9 @@ BEGIN
 		RETURN QUERY SELECT 'unknown'::text, NULL::text;
 		RETURN;
 	END IF;
+	-- A visit is a count, as a scan is (channel_visit): a crash may lose the last few; no
+	-- redirect waits for the WAL flush.
+	PERFORM set_config('synchronous_commit', 'off', true);
 	UPDATE landform.referral_tokens t
 	SET visits = t.visits + 1,
 	    window_at = CASE WHEN t.window_at > now() - interval '1 minute' THEN t.window_at ELSE now() END,

@@ -21,7 +21,8 @@ DECLARE
 	v_n integer;
 	v_definer text[] := ARRAY['submit', 'submit_batch', 'count_traffic', 'register_page', 'dispatch',
 		'lead_mark', 'tick_notifications', 'quarantine', 'spool_dead_add',
-		'channel_visit', 'portal_channels', 'portal_set_channel_target', 'portal_channel_qr', 'referral_visit'];
+		'channel_visit', 'portal_channels', 'portal_set_channel_target', 'portal_channel_qr', 'referral_visit',
+		'referral_share'];
 	v_portal text[] := ARRAY['portal_login_begin', 'portal_login_finish', 'portal_invitation',
 		'portal_accept_invitation', 'portal_logout', 'portal_home', 'portal_lead', 'portal_pool',
 		'portal_action', '_portal_enter', 'portal_reports',

@@ -1,4 +1,5 @@
-/* libFuzzer target for the referral checker: any bytes sent as ?ref= or _ref. */
+/* libFuzzer target for the referral checkers: any bytes sent as ?ref= or _ref, or as the
+ * thank-you page's ?t=. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!referral_sign(key, "demo", token, again) || strcmp(again, s) != 0)
 			abort();
+	}
+	/* The same for the thank-you value: only what referral_thanks_sign writes passes. */
+	{
+		const char *stamp = NULL;
+
+		if (referral_thanks_check(key, "demo", s, 0, &stamp)) {
+			char again[REFERRAL_THANKS_MAX];
+			long long exp = strtoll(s + 3, NULL, 10);
+
+			if (!referral_thanks_sign(key, "demo", stamp, exp, again) || strcmp(again, s) != 0)
+				abort();
+		}
 	}
 	free(s);
 	return 0;

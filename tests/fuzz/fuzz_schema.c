@@ -66,15 +66,15 @@ exercise(const struct schema *s, const struct form *in, struct arena *a)
 			cJSON_Delete(j);
 			buf_init(&with, a, 0);
 			buf_init(&without, a, 0);
-			schema_render_form(s, l, "/p/x", in, NULL, "st", &with);
-			schema_render_form(s, l, "/p/x", NULL, NULL, "st", &without);
+			schema_render_form(s, l, "/p/x", in, NULL, "st", NULL, &with);
+			schema_render_form(s, l, "/p/x", NULL, NULL, "st", NULL, &without);
 		} else {
 			if (e.code == NULL || e.message == NULL || e.field == NULL)
 				abort();
 			buf_init(&with, a, 0);
 			buf_init(&without, a, 0);
-			schema_render_form(s, l, "/p/x", in, &e, "st", &with);
-			schema_render_form(s, l, "/p/x", NULL, &e, "st", &without);
+			schema_render_form(s, l, "/p/x", in, &e, "st", NULL, &with);
+			schema_render_form(s, l, "/p/x", NULL, &e, "st", NULL, &without);
 		}
 		if (count_lt(with.data) != count_lt(without.data))
 			abort();

@@ -47,7 +47,8 @@ out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -A 'curl-it' \
     --data-urlencode "_stamp=${S[0]}" --data-urlencode "_website=" --data-urlencode "name=$NAME" \
     --data-urlencode "mobile=138 1234-5678" --data-urlencode "company=$COMPANY" --data-urlencode "agree=on" \
     "$LF_URL/p/demo?ch=it")
-is "$out" "303 $LF_URL/p/demo/thanks?lang=zh-CN&ch=it" "a good urlencoded submission answers 303 to the thanks page"
+like "$out" "^303 $LF_URL/p/demo/thanks\\?lang=zh-CN&ch=it&t=t1\\.[0-9]+\\.[0-9a-f]{32}\\.${S[0]}\$" \
+    "a good urlencoded submission answers 303 to the thanks page (its stamp signed in, for the share link)"
 is "$(nsub)" $((before + 1)) "... and is stored"
 row=$(q "select l.phone, s.fields->>'name', s.fields->>'company', c.code, s.user_agent, s.consent_text is not null, s.idem_key
          from landform.submissions s join landform.leads l on l.id = s.lead_id left join landform.channels c on c.id = s.channel_id
@@ -80,7 +81,8 @@ is "$(q "select fields->>'name' from landform.submissions s join landform.leads 
 json=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/json' \
     -d "{\"_stamp\":\"${S[3]}\",\"name\":\"API 客户\",\"mobile\":\"+44 7700 900123\",\"agree\":true}" \
     "$LF_URL/api/v1/pages/demo/submissions?ch=mini")
-like "$json" '^\{"ok":true,"thanks":"[^"]+","redirect":null\} +201$' "the JSON API answers 201 with the thanks text"
+like "$json" '^\{"ok":true,"thanks":"[^"]+","redirect":null,"thanks_url":"/p/demo/thanks\?lang=zh-CN&ch=mini&t=t1\.[^"]+"\} +201$' \
+    "the JSON API answers 201 with the thanks text (and the thank-you address with the share link)"
 is "$(q "select c.code from landform.submissions s join landform.leads l on l.id = s.lead_id join landform.channels c on c.id = s.channel_id where l.phone = '+447700900123'")" mini "... stored with its channel"
 like "$(curl -s "$LF_URL/api/v1/pages/demo/stamp")" '^\{"stamp":"v1\.' "API clients can fetch a stamp"
 

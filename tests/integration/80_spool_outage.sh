@@ -6,7 +6,9 @@
 # replayed), the spool is empty within seconds of the restart, and the day's funnel counts
 # what was acknowledged. /healthz says degraded meanwhile; one log line when spooling starts,
 # one when replay finishes. The outage lasts LANDFORM_TEST_OUTAGE seconds (default 15, for
-# the suite's time budget; the issue's 30 s behaves the same).
+# the suite's time budget; the issue's 30 s behaves the same). A referral (issue 17) posted during
+# the outage is spooled with its submission and credited when replayed; its thank-you address
+# shows no share link while the database is down, and the visitor's link once replayed.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../spool-lib.sh"
 
@@ -25,10 +27,22 @@ funnel() {
 funnel_before=$(funnel)
 python3 "$LF_ROOT/tests/spool-load.py" "$LF_URL" 16 $((OUTAGE + 12)) "$PREFIX" "$W/answers" 40 "$CH" &
 LOAD=$!
+# The referral: a referrer's link opened (and a stamp taken) before the outage, posted during it.
+RR=$(printf '%04d' $((RANDOM % 10000)))
+admin "select landform.submit('demo', NULL, '+86137290${RR}0', 'Referrer', NULL, '{}', 'yes', 'outage-ref-$RR', NULL, NULL, 'zh-CN')"
+REF_TOK=$(q "select landform.referral_token((select id from landform.leads where phone = '+86137290${RR}0'), 'demo')")
+curl -s -L -o "$W/ref.html" "$LF_URL/r/$REF_TOK"
+REF=$(grep -o 'name="_ref" value="[^"]*"' "$W/ref.html" | sed 's/.*value="//; s/"$//')
+REF_STAMP=$(grep -o 'name="_stamp" value="[^"]*"' "$W/ref.html" | sed 's/.*value="//; s/"$//')
 sleep 5
 t_stop=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 pg_kill
 sleep 2
+ref_answer=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --data-urlencode "_stamp=$REF_STAMP" --data-urlencode "_ref=$REF" \
+    --data-urlencode "name=Friend" --data-urlencode "mobile=+86137290${RR}1" --data-urlencode "agree=on" "$LF_URL/p/demo")
+like "$ref_answer" '^303 .*/p/demo/thanks\?.*&t=t1\.' "a post with a referral during the outage is acknowledged (spooled) with its thank-you address"
+share_of() { curl -s "${ref_answer#* }" | grep -o 'data-lf-share>[^<]*<' | sed 's/^data-lf-share>//; s/<$//'; }
+is "$(share_of)" "" "... which shows no share link while the database is down"
 code=$(curl -s -o "$W/healthz" -w '%{http_code}' "$LF_URL/healthz")
 is "$code" 200 "while PostgreSQL is down and submissions are spooled, /healthz answers 200"
 like "$(cat "$W/healthz")" '"status":"degraded".*"spooled":[1-9][0-9]*,"oldest_s":[0-9]+' "... saying degraded, how many wait and for how long"
@@ -70,5 +84,8 @@ is "$(grep -c 'acknowledging them from the spool' <<<"$new")" 1 "one log line wh
 is "$(grep -c 'spool replay finished' <<<"$new")" 1 "one log line when replay finishes"
 unlike "$(grep -v ' debug ' <<<"$new")" "${PREFIX#+}|spool-[0-9]{7}" "no spooled phone or name in logs above debug"
 like "$(curl -s "$LF_URL/healthz")" '"status":"ok"' "/healthz says ok again"
+is "$(q "select r.phone from landform.leads l join landform.leads r on r.id = l.referred_by where l.phone = '+86137290${RR}1'")" \
+    "+86137290${RR}0" "the spooled referral is credited when replayed (referred_by the referrer)"
+like "$(share_of)" "^$LF_URL/r/[0-9a-f]{32}\$" "... and the same thank-you address now shows the visitor's share link"
 
 t_done

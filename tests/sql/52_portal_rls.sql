@@ -66,7 +66,7 @@ SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_
             ARRAY['_portal_enter', '_portal_lead_tags', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone',
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
-                  'portal_may_see', 'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_visit',
+                  'portal_may_see', 'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_share', 'referral_visit',
                   'register_page', 'spool_dead_add', 'submit', 'submit_batch', 'tick_notifications'],
             'landform_app may execute exactly the capture, dispatch, notification tick, spool replay and portal functions, and the masking and visibility helpers');
 SELECT t.ok(p.prosecdef AND p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', p.proname || ': SECURITY DEFINER with a fixed search_path')

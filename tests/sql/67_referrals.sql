@@ -97,3 +97,37 @@ SELECT t.is((SELECT status FROM landform.referral_visit((SELECT token FROM tok W
             '... and B''s link stops working');
 SELECT t.is((SELECT count(*)::integer FROM landform.referral_tokens WHERE token = (SELECT token FROM tok WHERE who = 'B')), 0,
             '... its token is gone');
+
+-- Through submit itself (p_referral) and submit_batch (key "referral", what a spool record
+-- holds): the rules are referral_credit's, applied inside the one call.
+CREATE TEMP TABLE h AS SELECT lead_id FROM landform.submit('demo', NULL, '+8613900000011', 'H', NULL, '{}', 'yes', 'h',
+                                                           NULL, NULL, 'zh-CN', NULL, (SELECT token FROM tok WHERE who = 'A'));
+SELECT t.is((SELECT referred_by FROM landform.leads WHERE id = (SELECT lead_id FROM h)), (SELECT lead FROM s WHERE who = 'A'),
+            'submit with p_referral: the new lead records referred_by A');
+SELECT t.is((SELECT count(*)::integer FROM landform.referral_credits WHERE referred_id =
+             (SELECT id FROM landform.leads WHERE phone = '+8613900000011')), 1, '... and A is credited for it');
+CREATE TEMP TABLE n0 AS SELECT count(*)::integer AS n FROM landform.referral_credits;
+SELECT t.is(string_agg(new_lead::text, ' ' ORDER BY ord), 'true true false',
+            'submit_batch with referrals: two new phones, one repeat')
+FROM landform.submit_batch(jsonb_build_array(
+	jsonb_build_object('page', 'demo', 'phone', '+8613900000012', 'idem_key', 'i1', 'referral', (SELECT token FROM tok WHERE who = 'A')),
+	jsonb_build_object('page', 'demo', 'phone', '+8613900000013', 'idem_key', 'i2', 'referral', '0123456789abcdef0123456789abcdef'),
+	jsonb_build_object('page', 'demo', 'phone', '+8613900000012', 'idem_key', 'i3', 'referral', (SELECT token FROM tok WHERE who = 'A'))));
+SELECT t.is((SELECT string_agg(right(l.phone, 2) || '<-' || coalesce(right(r.phone, 2), '-'), ' ' ORDER BY l.phone)
+             FROM landform.leads l LEFT JOIN landform.leads r ON r.id = l.referred_by
+             WHERE l.phone IN ('+8613900000012', '+8613900000013')), '12<-01 13<--',
+            '... the one through A''s link is A''s, the one with an unknown token nobody''s');
+SELECT t.is((SELECT count(*)::integer FROM landform.referral_credits), (SELECT n + 1 FROM n0), '... one credit more, not two');
+SELECT t.is((SELECT replayed FROM landform.submit('demo', NULL, '+8613900000014', 'J', NULL, '{}', 'yes', 'h', NULL, NULL,
+                                                  'zh-CN', NULL, (SELECT token FROM tok WHERE who = 'A'))), true,
+            'a replayed key (h again, another phone) answers the first call''s row');
+SELECT t.is((SELECT count(*)::integer FROM landform.referral_credits), (SELECT n + 1 FROM n0), '... and credits nobody again');
+
+-- The thank-you page's share link: the token of the lead the submission with that key made.
+SELECT t.is(landform.referral_share('a', 'demo'), (SELECT token FROM tok WHERE who = 'A'),
+            'referral_share(A''s key): A''s token');
+SELECT t.ok(landform.referral_share('h', 'demo') ~ '^[0-9a-f]{32}$'
+            AND landform.referral_share('h', 'demo') = landform.referral_share('h', 'demo'),
+            '... created on first ask for a lead that had none, the same after');
+SELECT t.is(landform.referral_share('h', 'ask'), NULL, '... none for the key on another page');
+SELECT t.is(landform.referral_share('never-sent', 'demo'), NULL, '... none for a key not (yet) stored');

@@ -391,7 +391,7 @@ schema_load_should_accept_bom_crlf_and_unicode_escapes(void **state)
 
 	arena_init(&a, 0);
 	buf_init(&out, &a, 0);
-	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, NULL, &out);
+	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, NULL, NULL, &out);
 	assert_non_null(strstr(out.data, ">手机<"));
 	arena_free(&a);
 	schema_free(s);
@@ -533,7 +533,7 @@ render(struct arena *a, const char *schema_file, enum lang l, const char *spec,
 	buf_init(&out, a, 0);
 	if (spec != NULL)
 		build_form(a, spec, &in);
-	schema_render_form(s, l, "/p/demo?ch=wx&x=\"1\"", spec != NULL ? &in : NULL, err, stamp,
+	schema_render_form(s, l, "/p/demo?ch=wx&x=\"1\"", spec != NULL ? &in : NULL, err, stamp, NULL,
 	                   &out);
 	schema_free(s);
 	return out.data;
@@ -742,7 +742,7 @@ landing_forms_should_accept_a_browser_style_submission(void **state)
 			fail_msg("%s", cause);
 		arena_init(&a, 0);
 		buf_init(&out, &a, 0);
-		schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", &out);
+		schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", NULL, &out);
 		assert_non_null(strstr(out.data, "inputmode=\"tel\""));
 		build_form(&a, specs[i], &in);
 		if (!schema_validate(s, &in, LANG_ZH_CN, &a, &v, &e))
@@ -754,6 +754,33 @@ landing_forms_should_accept_a_browser_style_submission(void **state)
 		arena_free(&a);
 		schema_free(s);
 	}
+}
+
+/* The signed referral rides in a hidden _ref input, escaped like every other value; none
+ * without one. */
+static void
+render_should_carry_the_referral_escaped(void **state)
+{
+	char path[512], *cause = NULL;
+	struct schema *s;
+	struct arena a;
+	struct buf out;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/../../landing/demo/form.json", TEST_DATA_DIR);
+	s = load_path(path, "demo", &cause);
+	if (s == NULL)
+		fail_msg("%s", cause);
+	arena_init(&a, 0);
+	buf_init(&out, &a, 0);
+	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", "r1.\"><script>&", &out);
+	assert_non_null(strstr(out.data, "<input type=\"hidden\" name=\"_ref\" value=\"r1.&quot;&gt;&lt;script&gt;&amp;\">"));
+	assert_null(strstr(out.data, "<script>"));
+	buf_init(&out, &a, 0);
+	schema_render_form(s, LANG_ZH_CN, "/p/x", NULL, NULL, "stamp", NULL, &out);
+	assert_null(strstr(out.data, "_ref"));
+	arena_free(&a);
+	schema_free(s);
 }
 
 static struct CMUnitTest *
@@ -790,6 +817,7 @@ main(void)
 	    cmocka_unit_test(render_should_summarize_unknown_field_errors_without_link),
 	    cmocka_unit_test(render_should_use_consent_text_as_label_when_box_has_none),
 	    cmocka_unit_test(landing_forms_should_accept_a_browser_style_submission),
+	    cmocka_unit_test(render_should_carry_the_referral_escaped),
 	};
 	static const char *good[] = {"all_types.json", "minimal.json", "bom_crlf_escapes.json",
 	                             "consent_as_label.json"};

@@ -16,7 +16,7 @@
 
 static const char *const key_names[SUBMIT_NPARAMS] = {
 	"page", "channel", "phone", "name", "question", "fields", "consent", "idem_key",
-	"client_addr", "user_agent", "lang", "received_at",
+	"client_addr", "user_agent", "lang", "received_at", "referral",
 };
 
 static cJSON *
@@ -38,7 +38,8 @@ batch_json_should_carry_every_argument_by_name(void **state)
 {
 	struct submit_item a = { .params = {
 		"demo", "wx", "+8613800000001", "张三", NULL, "{\"name\":\"张三\",\"agree\":true}",
-		"我同意", "v1.1.aa.bb", "203.0.113.9", "Mozilla/5.0", "zh-CN", "2026-12-07T02:30:00.123Z" } };
+		"我同意", "v1.1.aa.bb", "203.0.113.9", "Mozilla/5.0", "zh-CN", "2026-12-07T02:30:00.123Z",
+		"0123456789abcdef0123456789abcdef" } };
 	struct submit_item b = { .params = { "ask", NULL, "+447911123456", NULL, "How much?", "{}",
 					     NULL, "k2", NULL, NULL, "en" } };
 	struct submit_item *items[] = { &a, &b };

@@ -1,0 +1,81 @@
+// Referrals (issue 17) on a phone, JavaScript off (the plain post whose 303 opens the thank-you
+// page): after a submission the thank-you page shows the visitor's own share link and its QR
+// code, both within a phone's width, and weighs under 30 KB; opening the link lands on the page
+// with the referral carried in the form (hidden _ref); a friend's submission through it records
+// referred_by the first visitor (read with $LANDFORM_PSQL).
+import { start, launch, phone, baseUrl, psql, sleep } from './lib.mjs';
+
+const t = start('referrals');
+const BASE = baseUrl();
+const STAMP_WAIT = 2100; // the form stamp refuses posts younger than 2 s after render
+const R = String(Date.now() % 100000).padStart(5, '0');
+const A = `+86133${R}001`, B = `+86133${R}002`;
+
+// Fills and posts the demo form (at least 2 s after it was rendered); resolves to the post's answer.
+async function submit(page, rendered, name, mobile) {
+	await page.fill('form [name=name]', name);
+	await page.fill('form [name=mobile]', mobile);
+	await page.check('form [name=agree]');
+	const left = STAMP_WAIT - (Date.now() - rendered);
+	if (left > 0)
+		await sleep(left);
+	const post = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/p/demo');
+	await page.click('form button[type=submit]');
+	const r = await post;
+	await page.waitForLoadState('load');
+	return r;
+}
+
+const browser = await launch();
+try {
+	const ctx = await phone(browser, t, { javaScriptEnabled: false });
+	let link = null;
+
+	await t.step('the thank-you page offers the share link and its QR', async () => {
+		const page = await ctx.newPage();
+		await page.goto(`${BASE}/p/demo`);
+		const r = await submit(page, Date.now(), `推荐人 ${R}`, A);
+		t.is(r.status(), 303, 'the post answers 303');
+		t.is(new URL(page.url()).pathname, '/p/demo/thanks', 'the browser is on the thank-you page');
+		const a = page.locator('[data-lf-share]');
+		t.ok(await a.isVisible(), 'it shows a share link');
+		link = (await a.textContent()).trim();
+		const token = psql(`SELECT t.token FROM landform.referral_tokens t JOIN landform.leads l ON l.id = t.lead_id
+		                    WHERE l.phone = :'p'`, { p: A });
+		t.is(link, `${BASE}/r/${token}`, 'the link is public_url/r/<the token SQL made for this lead>');
+		t.is(await a.getAttribute('href'), link, '... and a link you can tap');
+		const qr = page.locator('.share svg');
+		t.ok(await qr.isVisible(), 'its QR code shows');
+		const box = await qr.boundingBox();
+		t.ok(box && box.width >= 120 && box.x >= 0 && box.x + box.width <= 390,
+		    'the QR code is big enough to scan and fits the phone-sized screen', JSON.stringify(box));
+		const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+		t.ok(wide <= 390, 'nothing scrolls sideways', wide);
+		const html = await (await page.request.get(page.url())).text();
+		const css = await (await page.request.get(`${BASE}/assets/_common/style.css`)).text();
+		const kb = (Buffer.byteLength(html) + Buffer.byteLength(css)) / 1024;
+		t.ok(kb < 30, `the thank-you page with its stylesheet weighs under 30 KB (${kb.toFixed(1)} KB)`);
+		await t.shot(page, 'thanks-share');
+		await page.close();
+	});
+
+	await t.step('following the link carries the referral to the form', async () => {
+		const page = await ctx.newPage();
+		const res = await page.goto(link);
+		t.is(res.status(), 200, 'the link opens the page');
+		t.is(new URL(page.url()).pathname, '/p/demo', '... the referrer\'s page');
+		const ref = await page.getAttribute('form input[type=hidden][name=_ref]', 'value');
+		t.ok(/^r1\.[0-9a-f]{32}\.[0-9a-f]{32}$/.test(ref || ''), 'the form carries the signed referral (hidden _ref)', ref);
+		const rendered = Date.now();
+		await t.shot(page, 'referred-form');
+		const r = await submit(page, rendered, `朋友 ${R}`, B);
+		t.is(r.status(), 303, 'the friend\'s post answers 303');
+		t.is(psql(`SELECT r.phone FROM landform.leads l JOIN landform.leads r ON r.id = l.referred_by
+		           WHERE l.phone = :'p'`, { p: B }), A, 'the friend\'s lead records referred_by the first visitor');
+		t.ok(await page.locator('[data-lf-share]').isVisible(), 'the friend gets a share link of their own');
+		await page.close();
+	});
+} finally {
+	await browser.close();
+	t.end();
+}
