@@ -11,6 +11,7 @@
 #include "form.h"
 #include "html.h"
 #include "http.h"
+#include "isotime.h"
 #include "portal.h"
 #include "qr.h"
 #include "reports.h"
@@ -115,8 +116,8 @@ show(struct pctx *p, int status, const char *err_code, const char *err_text, con
 		return;
 	}
 	params[0] = p->session;
-	params[1] = reports_date_ok(from) ? from : NULL;
-	params[2] = reports_date_ok(to) ? to : NULL;
+	params[1] = isotime_date(from, NULL) ? from : NULL;
+	params[2] = isotime_date(to, NULL) ? to : NULL;
 	if ((res = portal_call(p, &st_channels, params, &raw)) == NULL)
 		return;
 	st = cJSON_GetObjectItemCaseSensitive(res, "status");

@@ -19,6 +19,7 @@
 #include "form.h"
 #include "html.h"
 #include "http.h"
+#include "isotime.h"
 #include "log.h"
 #include "schema.h"
 #include "site.h"
@@ -117,112 +118,20 @@ portal_waited_text(enum lang l, long long s, struct buf *out)
 	portal_span_text(l, s, out);
 }
 
-/* n digits at s as a number; -1 when any is not a digit. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date; why by hand: timegm reads the
- * process time zone machinery, and this must stay pure. */
-static long long
-days_from_civil(int y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Split an ISO timestamp; false when it is not "YYYY-MM-DD[T ]HH:MM[:SS[.f]][Z|±HH[:MM]]". */
-static bool
-iso_parse(const char *s, int f[6], int *offset_min)
-{
-	size_t i = 16;
-	int sign, oh, om = 0;
-
-	if (s == NULL || strlen(s) < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-	    s[13] != ':')
-		return false;
-	f[0] = digits(s, 4);
-	f[1] = digits(s + 5, 2);
-	f[2] = digits(s + 8, 2);
-	f[3] = digits(s + 11, 2);
-	f[4] = digits(s + 14, 2);
-	f[5] = 0;
-	if (s[i] == ':') {
-		/* Never step past a field that is not there: the NUL may be inside it. */
-		if ((f[5] = digits(s + i + 1, 2)) < 0)
-			return false;
-		i += 3;
-		if (s[i] == '.')
-			for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-				;
-	}
-	if (f[0] < 0 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] < 0 || f[3] > 23 ||
-	    f[4] < 0 || f[4] > 59 || f[5] < 0 || f[5] > 60)
-		return false;
-	*offset_min = 0;
-	if (s[i] == '\0')
-		return true;
-	if (s[i] == 'Z')
-		return s[i + 1] == '\0';
-	if (s[i] != '+' && s[i] != '-')
-		return false;
-	sign = s[i] == '-' ? -1 : 1;
-	if ((oh = digits(s + i + 1, 2)) < 0)
-		return false;
-	i += 3;
-	if (s[i] == ':' && s[i + 1] != '\0')
-		i++;
-	if (s[i] != '\0') {
-		if ((om = digits(s + i, 2)) < 0 || s[i + 2] != '\0')
-			return false;
-	}
-	if (oh < 0 || oh > 18 || om < 0 || om > 59)
-		return false;
-	*offset_min = sign * (oh * 60 + om);
-	return true;
-}
-
-bool
-portal_iso_epoch(const char *iso, long long *out)
-{
-	int f[6], off;
-
-	if (!iso_parse(iso, f, &off))
-		return false;
-	*out = days_from_civil(f[0], f[1], f[2]) * 86400LL + f[3] * 3600LL + f[4] * 60LL + f[5] -
-	       off * 60LL;
-	return true;
-}
-
 bool
 portal_time_text(const char *iso, bool with_year, char out[17])
 {
-	int f[6], off;
+	struct isotime t;
 	char tmp[64];
 
 	out[0] = '\0';
-	if (!iso_parse(iso, f, &off))
+	if (!isotime_parse(iso, &t))
 		return false;
 	/* The parser bounds every field, so the text always fits; tmp keeps the compiler sure. */
 	if (with_year)
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d", f[0], f[1], f[2], f[3], f[4]);
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d", t.year, t.month, t.day, t.hour, t.minute);
 	else
-		snprintf(tmp, sizeof(tmp), "%02d-%02d %02d:%02d", f[1], f[2], f[3], f[4]);
+		snprintf(tmp, sizeof(tmp), "%02d-%02d %02d:%02d", t.month, t.day, t.hour, t.minute);
 	snprintf(out, 17, "%.16s", tmp);
 	return true;
 }
@@ -1038,14 +947,6 @@ code_text(const char *s, size_t max, const char *extra)
 	return true;
 }
 
-static bool
-date_text(const char *s)
-{
-	return s != NULL && strlen(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4) >= 0 &&
-	       digits(s + 5, 2) >= 1 && digits(s + 5, 2) <= 12 && digits(s + 8, 2) >= 1 &&
-	       digits(s + 8, 2) <= 31;
-}
-
 /* Copy of s without leading and trailing spaces, in the arena. */
 static char *
 trimmed(struct request *r, const char *s)
@@ -1077,9 +978,9 @@ read_filters(struct pctx *p)
 		cJSON_AddStringToObject(f, "channel", v);
 	if (code_text(v = http_query_get(r, "page"), 64, "_-"))
 		cJSON_AddStringToObject(f, "page", v);
-	if (date_text(v = http_query_get(r, "from")))
+	if (isotime_date(v = http_query_get(r, "from"), NULL))
 		cJSON_AddStringToObject(f, "from", v);
-	if (date_text(v = http_query_get(r, "to")))
+	if (isotime_date(v = http_query_get(r, "to"), NULL))
 		cJSON_AddStringToObject(f, "to", v);
 	if ((v = http_query_get(r, "q")) != NULL && plain_text(v = trimmed(r, v), SEARCH_MAX))
 		cJSON_AddStringToObject(f, "q", v);
@@ -1319,11 +1220,11 @@ static void
 shape_lead(struct pctx *p, cJSON *res)
 {
 	struct request *r = p->r;
-	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it, *x;
+	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it;
 	cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages");
 	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sid, *sn;
 	struct buf b;
-	long long left, deadline;
+	long long left;
 
 	buf_init(&b, r->arena, 256);
 	if (state == NULL)
@@ -1342,15 +1243,8 @@ shape_lead(struct pctx *p, cJSON *res)
 	add_page(lead);
 	cJSON_AddBoolToObject(lead, "contacted", json_present(lead, "first_contact_at"));
 	if (json_present(lead, "deadline")) {
-		x = cJSON_GetObjectItemCaseSensitive(lead, "deadline");
-		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(lead, "seconds_left")))
-			left = json_number(lead, "seconds_left", 0);
-		else if (cJSON_IsString(x) && portal_iso_epoch(x->valuestring, &deadline))
-			left = deadline - (long long)time(NULL);
-		else
-			left = 0;
-		cJSON_DeleteItemFromObjectCaseSensitive(lead, "seconds_left");
-		cJSON_AddNumberToObject(lead, "seconds_left", (double)left);
+		/* SQL counts the time left (docs/portal-api.md); C only words it. */
+		left = json_number(lead, "seconds_left", 0);
 		portal_left_text(p->lang, left, &b);
 		add_text(lead, "left_text", &b);
 		cJSON_AddBoolToObject(lead, "urgent", left <= URGENT_SECONDS);

@@ -77,11 +77,7 @@ void portal_waited_text(enum lang l, long long seconds, struct buf *out);
 /* A span without direction: "15 分钟" / "15 min", "2 小时 5 分钟" / "2 h 5 min". */
 void portal_span_text(enum lang l, long long seconds, struct buf *out);
 
-/* An ISO 8601 timestamp as SQL's jsonb writes it ("2024-05-01T18:25:03.123+08:00") to seconds
- * since the epoch; false when it is not one. */
-bool portal_iso_epoch(const char *iso, long long *out) __attribute__((warn_unused_result));
-
-/* The same timestamp shown in its own offset: "05-01 18:25", or "2024-05-01 18:25" with_year;
+/* A timestamp as SQL writes it (isotime.h) shown in its own offset: "05-01 18:25", or "2024-05-01 18:25" with_year;
  * false (out empty) when it is not one. out holds at least 17 bytes. */
 bool portal_time_text(const char *iso, bool with_year, char out[17]);
 

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "html.h"
 #include "http.h"
+#include "isotime.h"
 #include "log.h"
 #include "portal.h"
 #include "worker.h"
@@ -31,27 +32,6 @@ static const struct {
 	{ "staff", "staff" },
 };
 
-bool
-reports_date_ok(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	return true;
-}
-
 /* The period asked for: a date that does not parse is dropped (SQL then takes its default),
  * like the portal's filters. */
 static const char *
@@ -59,7 +39,7 @@ query_date(const struct request *r, const char *name)
 {
 	const char *v = http_query_get(r, name);
 
-	return reports_date_ok(v) ? v : NULL;
+	return isotime_date(v, NULL) ? v : NULL;
 }
 
 /* How far behind the node that answered is: 0 on a primary or a standby that has replayed
