@@ -19,6 +19,7 @@
 #include "html.h"
 #include "http.h"
 #include "lang.h"
+#include "livecode.h"
 #include "log.h"
 #include "schema.h"
 #include "site.h"
@@ -84,21 +85,6 @@ now_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* Channel codes are [A-Za-z0-9_-]{1,32}; anything else counts as no channel. */
-static bool
-valid_channel(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL)
-		return false;
-	for (; s[n] != '\0'; n++)
-		if (n == 32 || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
-				 (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || s[n] == '-'))
-			return false;
-	return n > 0;
-}
-
 /* "?lang=..&ch=..": carried to the form action and the thanks page. */
 static const char *
 visit_qs(struct arena *a, const struct visit *v)
@@ -120,7 +106,8 @@ visit_init(struct request *r, struct visit *v)
 		return false;
 	}
 	v->lang = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
-	v->channel = valid_channel(ch) ? ch : NULL;
+	/* Anything but a channel code counts as no channel. */
+	v->channel = livecode_code_ok(ch) ? ch : NULL;
 	v->qs = visit_qs(r->arena, v);
 	v->known = visitor_parse(http_cookie_get(r, "lf_vid"), &v->visitor);
 	return true;

@@ -20,6 +20,7 @@
 #include "html.h"
 #include "http.h"
 #include "isotime.h"
+#include "livecode.h"
 #include "log.h"
 #include "schema.h"
 #include "site.h"
@@ -34,11 +35,6 @@
 #define API_PATH "/api/v1/staff"
 #define ASSETS "/assets/_staff"
 #define DEFAULT_SESSION_AGE 604800L /* seconds; SQL's absolute expiry is what really counts */
-#define LIST_LIMIT 50               /* leads per page unless ?limit= says otherwise */
-#define LIST_LIMIT_MAX 500
-#define NOTE_MAX 2000   /* characters */
-#define REASON_MAX 500  /* characters */
-#define TAG_MAX 32      /* characters */
 #define SEARCH_MAX 50   /* bytes */
 #define URGENT_SECONDS 300
 
@@ -63,7 +59,7 @@ static const char *const c_keys[] = {
 	"pw_missing", "pw_too_short", "pw_too_long", "pw_bad_text", "pw_is_login", "pw_mismatch",
 	"lost_race_title", "lost_race", "not_found_title", "not_found", "forbidden_title",
 	"forbidden", "unavailable_title", "unavailable", "failed_title", "failed", "invalid",
-	"unauthenticated", "err_note", "err_reason", "err_tag", "err_id", "other_lang",
+	"unauthenticated", "other_lang",
 	"done_accept", "done_contacted", "done_stage", "done_note", "done_tag", "done_answer",
 	"done_release", "done_claim", "done_welcome", "logged_out", "session_expired",
 	"state_pending", "state_owned", "state_open", "state_waiting", "outcome_open",
@@ -405,15 +401,42 @@ redirect(struct request *r, const char *location)
 	http_begin(r, 303, "text/html; charset=utf-8");
 }
 
+/* cJSON_Delete with the signature arena_defer calls. */
 static void
-json_send(struct request *r, int status, cJSON *o)
+json_free(void *o)
+{
+	cJSON_Delete(o);
+}
+
+/* The request owns o from here (NULL passes): freed at arena_reset whichever way the handler
+ * leaves, so no exit path frees a tree by hand. Not for items added to another tree. */
+static cJSON *
+owned(struct request *r, cJSON *o)
+{
+	if (o != NULL)
+		arena_defer(r->arena, json_free, o);
+	return o;
+}
+
+/* o as compact JSON, kept until the request ends. The hooks (main.c) abort on out-of-memory,
+ * so a NULL here is a bug, not a state to answer. */
+static const char *
+json_print(struct request *r, const cJSON *o)
 {
 	char *text = cJSON_PrintUnformatted(o);
 
+	if (text == NULL)
+		abort();
+	arena_defer(r->arena, free, text);
+	return text;
+}
+
+static void
+json_send(struct request *r, int status, cJSON *o)
+{
 	http_begin(r, status, "application/json");
-	buf_adds(&r->body_out, text);
+	buf_adds(&r->body_out, json_print(r, o));
 	buf_addc(&r->body_out, '\n');
-	free(text);
 }
 
 /* {"error": {"code", "message", "field"?, "retry_after"?}} */
@@ -421,7 +444,7 @@ static void
 json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
 	   long long retry_after)
 {
-	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
+	cJSON *o = owned(p->r, cJSON_CreateObject()), *e = cJSON_AddObjectToObject(o, "error");
 
 	p->r->log_note = code;
 	cJSON_AddStringToObject(e, "code", code);
@@ -431,7 +454,6 @@ json_error(struct pctx *p, int status, const char *code, const char *message, co
 	if (retry_after > 0)
 		cJSON_AddNumberToObject(e, "retry_after", (double)retry_after);
 	json_send(p->r, status, o);
-	cJSON_Delete(o);
 }
 
 /* The keys every page shares: text, language, assets, the link to the other language. */
@@ -480,7 +502,7 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 		return;
 	}
 	p->r->log_note = code;
-	ctx = cJSON_CreateObject();
+	ctx = owned(p->r, cJSON_CreateObject());
 	cJSON_AddStringToObject(ctx, "text", txt(p, text_key));
 	if (p->detail != NULL)
 		cJSON_AddStringToObject(ctx, "detail", p->detail);
@@ -490,7 +512,6 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 					arena_printf(p->r->arena, PORTAL_PATH "/leads/%s", lead_id));
 	cJSON_AddStringToObject(ctx, "code", code);
 	render(p, status, T_MESSAGE, ctx, txt(p, title_key));
-	cJSON_Delete(ctx);
 }
 
 /* No session, or SQL says it ended: JSON 401; a browser goes to the login page and comes back. */
@@ -546,6 +567,19 @@ status_of(const cJSON *res)
 	return PS_OTHER;
 }
 
+/* The reader's words for SQL's refusal code (text.json "err_<code>"; tests/refusal-codes checks
+ * every code SQL gives has them); the general "invalid" text for a code without. */
+static const char *
+refusal_text(struct pctx *p, const cJSON *res)
+{
+	const char *code = json_text(p->r, res, "code");
+	const char *key = code ? arena_printf(p->r->arena, "err_%s", code) : NULL;
+
+	if (key == NULL || p->pt == NULL || !cJSON_HasObjectItem(p->pt->text[p->lang], key))
+		key = "invalid";
+	return txt(p, key);
+}
+
 /* Answer a status other than ok the way the client reads it. */
 static void
 refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
@@ -579,10 +613,9 @@ refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
 	}
 	case PS_INVALID:
 		if (p->json) {
-			json_error(p, 422, "invalid", msg ? msg : txt(p, "invalid"),
-				   json_text(p->r, res, "field"), 0);
+			json_error(p, 422, "invalid", refusal_text(p, res), json_text(p->r, res, "field"), 0);
 		} else {
-			p->detail = msg;
+			p->detail = refusal_text(p, res);
 			message(p, 422, "invalid", "failed_title", "invalid", lead_id);
 		}
 		return;
@@ -627,10 +660,9 @@ call(struct pctx *p, const struct db_stmt *s, const char *const *params, const c
 		return NULL;
 	}
 	text = db_value(&rows, 0, 0);
-	res = text != NULL ? cJSON_Parse(text) : NULL;
+	res = owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
 	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status"))) {
 		log_error("req=%s %s: answer is not an object with a status", p->r->id, s->name);
-		cJSON_Delete(res);
 		message(p, 500, "failed", "failed_title", "failed", NULL);
 		return NULL;
 	}
@@ -966,15 +998,14 @@ static cJSON *
 read_filters(struct pctx *p)
 {
 	struct request *r = p->r;
-	cJSON *f = cJSON_CreateObject();
+	cJSON *f = owned(r, cJSON_CreateObject());
 	const char *v;
-	long long limit = LIST_LIMIT, offset = 0;
 
 	if ((v = id_text(r, http_query_get(r, "stage"))) != NULL)
 		cJSON_AddItemToObject(f, "stage", cJSON_CreateRaw(v));
 	if ((v = http_query_get(r, "tag")) != NULL && plain_text(v = trimmed(r, v), 64))
 		cJSON_AddStringToObject(f, "tag", v);
-	if (code_text(v = http_query_get(r, "channel"), 32, "_-"))
+	if (livecode_code_ok(v = http_query_get(r, "channel")))
 		cJSON_AddStringToObject(f, "channel", v);
 	if (code_text(v = http_query_get(r, "page"), 64, "_-"))
 		cJSON_AddStringToObject(f, "page", v);
@@ -984,15 +1015,11 @@ read_filters(struct pctx *p)
 		cJSON_AddStringToObject(f, "to", v);
 	if ((v = http_query_get(r, "q")) != NULL && plain_text(v = trimmed(r, v), SEARCH_MAX))
 		cJSON_AddStringToObject(f, "q", v);
-	if ((v = id_text(r, http_query_get(r, "limit"))) != NULL)
-		limit = strtoll(v, NULL, 10);
-	if (limit > LIST_LIMIT_MAX)
-		limit = LIST_LIMIT_MAX;
-	if ((v = http_query_get(r, "offset")) != NULL && strspn(v, "0123456789") == strlen(v) &&
-	    strlen(v) > 0 && strlen(v) < 10)
-		offset = strtoll(v, NULL, 10);
-	cJSON_AddNumberToObject(f, "limit", (double)limit);
-	cJSON_AddNumberToObject(f, "offset", (double)offset);
+	/* Page size and offset are SQL's to bound (default and most per page): passed as typed. */
+	if ((v = http_query_get(r, "limit")) != NULL && *v != '\0')
+		cJSON_AddStringToObject(f, "limit", v);
+	if ((v = http_query_get(r, "offset")) != NULL && *v != '\0')
+		cJSON_AddStringToObject(f, "offset", v);
 	return f;
 }
 
@@ -1058,8 +1085,7 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	cJSON *groups = cJSON_CreateArray(), *f = cJSON_CreateObject(), *it;
 	const char *cur;
 	struct buf b;
-	long long limit = json_number(filters, "limit", LIST_LIMIT);
-	long long offset = json_number(filters, "offset", 0);
+	long long limit = json_number(res, "limit", 0), offset = json_number(res, "offset", 0);
 	int nmine = cJSON_GetArraySize(mine);
 	bool filtered = false;
 
@@ -1163,8 +1189,7 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	cJSON_AddItemToObject(res, "page_options",
 			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), cur));
 	cJSON_AddItemToObject(res, "f", f);
-	if (cJSON_HasObjectItem(res, "mine_total") ? offset + nmine < json_number(res, "mine_total", 0)
-						    : nmine >= limit) {
+	if (offset + nmine < json_number(res, "mine_total", 0)) {
 		buf_adds(&b, PORTAL_PATH "/?");
 		filter_query(filters, &b);
 		buf_printf(&b, "offset=%lld", offset + limit);
@@ -1180,9 +1205,8 @@ void
 portal_handle_home(struct request *r)
 {
 	struct pctx p;
-	cJSON *filters = NULL, *res = NULL;
+	cJSON *filters, *res;
 	const char *raw, *params[2];
-	char *ftext;
 	enum pstatus st;
 
 	if (!begin(r, &p))
@@ -1192,26 +1216,20 @@ portal_handle_home(struct request *r)
 		return;
 	}
 	filters = read_filters(&p);
-	ftext = cJSON_PrintUnformatted(filters);
 	params[0] = p.session;
-	params[1] = ftext;
-	res = call(&p, &st_home, params, &raw);
-	free(ftext);
-	if (res == NULL)
-		goto done;
+	params[1] = json_print(r, filters);
+	if ((res = call(&p, &st_home, params, &raw)) == NULL)
+		return;
 	if ((st = status_of(res)) != PS_OK) {
 		refuse(&p, res, st, NULL);
-		goto done;
+		return;
 	}
 	if (p.json) {
 		json_raw(r, raw);
-		goto done;
+		return;
 	}
 	shape_home(&p, res, filters);
 	render(&p, 200, T_HOME, res, txt(&p, "nav_mine"));
-done:
-	cJSON_Delete(res);
-	cJSON_Delete(filters);
 }
 
 /* One lead: state flags, phone, countdown, stages to pick from, submissions' fields as a list,
@@ -1288,10 +1306,7 @@ shape_lead(struct pctx *p, cJSON *res)
 				}
 				add_text(o, "v", &b);
 			} else {
-				char *s = cJSON_PrintUnformatted(fv);
-
-				cJSON_AddStringToObject(o, "v", s ? s : "");
-				free(s);
+				cJSON_AddStringToObject(o, "v", json_print(r, fv));
 			}
 			cJSON_AddItemToArray(list, o);
 		}
@@ -1351,17 +1366,14 @@ show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *
 		return;
 	if ((st = status_of(res)) != PS_OK) {
 		refuse(p, res, st, NULL);
-		cJSON_Delete(res);
 		return;
 	}
 	if (!visible(p, res)) {
 		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
-		cJSON_Delete(res);
 		return;
 	}
 	if (p->json) {
 		json_raw(p->r, raw);
-		cJSON_Delete(res);
 		return;
 	}
 	shape_lead(p, res);
@@ -1372,7 +1384,6 @@ show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *
 	if (typed != NULL)
 		cJSON_AddItemReferenceToObject(res, "typed", typed);
 	render(p, status, T_LEAD, res, txt(p, "lead_title"));
-	cJSON_Delete(res);
 }
 
 void
@@ -1433,7 +1444,6 @@ portal_handle_pool(struct request *r)
 		add_flash(&p, res);
 		render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
 	}
-	cJSON_Delete(res);
 }
 
 /* ---- actions --------------------------------------------------------------------------- */
@@ -1450,32 +1460,9 @@ static const struct {
 	[A_RELEASE] = { "release", NULL },    [A_CLAIM] = { "claim", "" },
 };
 
-/* Free text of 1..max characters, trimmed; NULL when empty, too long or not text. */
-static const char *
-free_text(struct request *r, const char *s, size_t max)
-{
-	size_t n;
-
-	if (s == NULL)
-		return NULL;
-	s = trimmed(r, s);
-	n = strlen(s);
-	if (n == 0 || !utf8_valid(s, n) || utf8_has_control(s, n, true) || utf8_count(s, n) > max)
-		return NULL;
-	return s;
-}
-
-static bool
-tag_ok(const char *t)
-{
-	size_t n = strlen(t);
-
-	return n > 0 && utf8_valid(t, n) && !utf8_has_control(t, n, false) && utf8_count(t, n) <= TAG_MAX &&
-	       strchr(t, ',') == NULL && strstr(t, "，") == NULL;
-}
-
-/* Every tag sent under name, split on commas (ASCII and full-width), trimmed; false on a bad one. */
-static bool
+/* Every tag sent under name, split on commas (ASCII and full-width) and trimmed; whether each
+ * is a tag is SQL's rule (tag_text). */
+static void
 tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
 {
 	for (size_t i = 0; i < f->count; i++) {
@@ -1489,63 +1476,48 @@ tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
 		for (part = strtok_r(v, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
 			const char *t = trimmed(r, part);
 
-			if (*t == '\0')
-				continue;
-			if (!tag_ok(t))
-				return false;
-			cJSON_AddItemToArray(out, cJSON_CreateString(t));
+			if (*t != '\0')
+				cJSON_AddItemToArray(out, cJSON_CreateString(t));
 		}
 	}
-	return true;
 }
 
-/* The args object of an action from the posted fields; NULL with *field and *err_key set when a
- * value is missing or wrong. */
+/* The args object of an action from the posted fields, as typed: SQL checks each value and
+ * answers a refusal code (docs/portal-api.md); the request owns the object. */
 static cJSON *
-action_args(struct request *r, enum act a, const struct form *f, const char **field,
-	    const char **err_key)
+action_args(struct request *r, enum act a, const struct form *f)
 {
-	cJSON *args = cJSON_CreateObject(), *add, *remove;
-	const char *v;
+	cJSON *args = owned(r, cJSON_CreateObject());
+	const char *name = NULL, *v;
 
 	switch (a) {
+	case A_ACCEPT:
+		name = "assignment";
+		break;
+	case A_STAGE:
+		name = "stage";
+		break;
+	case A_ANSWER:
+		name = "consultation";
+		break;
+	case A_NOTE:
+		name = "body";
+		break;
+	case A_RELEASE:
+		name = "reason";
+		break;
+	case A_TAG:
+		tag_list(r, f, "add", cJSON_AddArrayToObject(args, "add"));
+		tag_list(r, f, "remove", cJSON_AddArrayToObject(args, "remove"));
+		break;
 	case A_CONTACTED:
 	case A_CLAIM:
-		return args;
-	case A_ACCEPT:
-	case A_STAGE:
-	case A_ANSWER:
-		*field = a == A_ACCEPT ? "assignment" : a == A_STAGE ? "stage" : "consultation";
-		if ((v = id_text(r, form_get(f, *field))) == NULL) {
-			*err_key = "err_id";
-			break;
-		}
-		cJSON_AddItemToObject(args, *field, cJSON_CreateRaw(v));
-		return args;
-	case A_NOTE:
-	case A_RELEASE:
-		*field = a == A_NOTE ? "body" : "reason";
-		if ((v = free_text(r, form_get(f, *field), a == A_NOTE ? NOTE_MAX : REASON_MAX)) == NULL) {
-			*err_key = a == A_NOTE ? "err_note" : "err_reason";
-			break;
-		}
-		cJSON_AddStringToObject(args, *field, v);
-		return args;
-	case A_TAG:
-		*field = "add";
-		*err_key = "err_tag";
-		add = cJSON_AddArrayToObject(args, "add");
-		remove = cJSON_AddArrayToObject(args, "remove");
-		if (!tag_list(r, f, "add", add) || !tag_list(r, f, "remove", remove))
-			break;
-		if (cJSON_GetArraySize(add) + cJSON_GetArraySize(remove) == 0)
-			break;
-		return args;
 	case A_COUNT:
 		break;
 	}
-	cJSON_Delete(args);
-	return NULL;
+	if (name != NULL && (v = form_get(f, name)) != NULL && *(v = trimmed(r, v)) != '\0')
+		cJSON_AddStringToObject(args, name, v);
+	return args;
 }
 
 void
@@ -1553,11 +1525,10 @@ portal_handle_action(struct request *r)
 {
 	struct pctx p;
 	struct form f;
-	const char *id, *field = NULL, *err_key = NULL, *params[5], *raw;
-	cJSON *args = NULL, *res = NULL, *typed;
+	const char *id, *params[5], *raw;
+	cJSON *res, *typed;
 	enum pstatus st;
 	enum act a;
-	char *atext;
 
 	if (!begin(r, &p))
 		return;
@@ -1570,35 +1541,21 @@ portal_handle_action(struct request *r)
 	}
 	if (!read_form(&p, &f) || !guard_post(&p, &f))
 		return;
-	if ((args = action_args(r, a, &f, &field, &err_key)) == NULL) {
-		if (p.json) {
-			json_error(&p, 422, "invalid", txt(&p, err_key), field, 0);
-			return;
-		}
-		/* Show the lead again with the reason and what was typed. */
-		typed = cJSON_CreateObject();
-		for (size_t i = 0; i < f.count; i++)
-			if (strcmp(f.fields[i].name, "csrf") != 0 && !cJSON_HasObjectItem(typed, f.fields[i].name))
-				cJSON_AddStringToObject(typed, f.fields[i].name, f.fields[i].value);
-		show_lead(&p, id, 422, txt(&p, err_key), typed);
-		cJSON_Delete(typed);
-		return;
-	}
-	atext = cJSON_PrintUnformatted(args);
 	params[0] = p.session;
 	params[1] = csrf_of(&p, &f);
 	params[2] = actions[a].name;
 	params[3] = id;
-	params[4] = atext;
-	res = call(&p, &st_action, params, &raw);
-	free(atext);
-	if (res == NULL)
-		goto done;
+	params[4] = json_print(r, action_args(r, a, &f));
+	if ((res = call(&p, &st_action, params, &raw)) == NULL)
+		return;
 	st = status_of(res);
 	if (st == PS_INVALID && !p.json) {
-		const char *m = json_text(r, res, "message");
-
-		show_lead(&p, id, 422, m ? m : txt(&p, "invalid"), NULL);
+		/* Show the lead again with the reason and what was typed. */
+		typed = owned(r, cJSON_CreateObject());
+		for (size_t i = 0; i < f.count; i++)
+			if (strcmp(f.fields[i].name, "csrf") != 0 && !cJSON_HasObjectItem(typed, f.fields[i].name))
+				cJSON_AddStringToObject(typed, f.fields[i].name, f.fields[i].value);
+		show_lead(&p, id, 422, refusal_text(&p, res), typed);
 	} else if (st != PS_OK) {
 		refuse(&p, res, st, id);
 	} else if (p.json) {
@@ -1610,9 +1567,6 @@ portal_handle_action(struct request *r)
 					 actions[a].anchor));
 	}
 	r->log_note = st == PS_OK ? actions[a].name : r->log_note;
-done:
-	cJSON_Delete(res);
-	cJSON_Delete(args);
 }
 
 /* ---- login, invitation, logout --------------------------------------------------------- */
@@ -1647,7 +1601,7 @@ static void
 login_page(struct pctx *p, int status, const char *login, const char *next, const char *error_key,
 	   const char *error_extra)
 {
-	cJSON *ctx = cJSON_CreateObject();
+	cJSON *ctx = owned(p->r, cJSON_CreateObject());
 
 	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "login"));
 	if (login != NULL)
@@ -1664,7 +1618,6 @@ login_page(struct pctx *p, int status, const char *login, const char *next, cons
 	else if (http_query_get(p->r, "bye") != NULL)
 		cJSON_AddStringToObject(ctx, "notice", txt(p, "logged_out"));
 	render(p, status, T_LOGIN, ctx, txt(p, "login_title"));
-	cJSON_Delete(ctx);
 }
 
 void
@@ -1786,18 +1739,15 @@ portal_handle_login(struct request *r)
 	set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
 	r->log_note = rehash ? "login (rehashed)" : "login";
 	if (p.json) {
-		o = cJSON_CreateObject();
+		o = owned(r, cJSON_CreateObject());
 		cJSON_AddStringToObject(o, "status", "ok");
 		cJSON_AddStringToObject(o, "csrf", csrf);
 		json_send(r, 200, o);
-		cJSON_Delete(o);
 	} else {
 		redirect(r, auth_safe_next(next) ? next : PORTAL_PATH "/");
 	}
 done:
 	sodium_memzero(session, sizeof(session));
-	cJSON_Delete(res);
-	cJSON_Delete(res2);
 }
 
 void
@@ -1827,7 +1777,6 @@ portal_handle_logout(struct request *r)
 		if ((res = call(&p, &st_logout, params, NULL)) == NULL)
 			return;
 		st = status_of(res);
-		cJSON_Delete(res);
 		if (st == PS_CSRF) {
 			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
 			return;
@@ -1836,10 +1785,9 @@ portal_handle_logout(struct request *r)
 	clear_session(&p);
 	r->log_note = "logout";
 	if (p.json) {
-		o = cJSON_CreateObject();
+		o = owned(r, cJSON_CreateObject());
 		cJSON_AddStringToObject(o, "status", "ok");
 		json_send(r, 200, o);
-		cJSON_Delete(o);
 	} else {
 		redirect(r, PORTAL_PATH "/login?bye=1");
 	}
@@ -1848,7 +1796,7 @@ portal_handle_logout(struct request *r)
 static void
 invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
 {
-	cJSON *ctx = cJSON_CreateObject();
+	cJSON *ctx = owned(p->r, cJSON_CreateObject());
 	const char *login = json_text(p->r, inv, "login"), *name = json_text(p->r, inv, "display_name");
 
 	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "invite"));
@@ -1858,7 +1806,6 @@ invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
 	if (error_key != NULL)
 		cJSON_AddStringToObject(ctx, "error", txt(p, error_key));
 	render(p, status, T_INVITE, ctx, txt(p, "invite_title"));
-	cJSON_Delete(ctx);
 }
 
 /* The invitation, or NULL when it is unknown, used or expired (answered 404). */
@@ -1881,7 +1828,6 @@ invitation(struct pctx *p, const char *token)
 		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
 	else
 		refuse(p, res, st, NULL);
-	cJSON_Delete(res);
 	return NULL;
 }
 
@@ -1896,7 +1842,6 @@ portal_handle_invite_form(struct request *r)
 	if ((inv = invitation(&p, r->params[0])) == NULL)
 		return;
 	invite_page(&p, 200, inv, NULL);
-	cJSON_Delete(inv);
 }
 
 void
@@ -1934,10 +1879,8 @@ portal_handle_invite(struct request *r)
 	if (err_key != NULL) {
 		/* The form again, with its reason; the invitation is read again for the names. */
 		r->log_note = err_key;
-		if ((inv = invitation(&p, token)) != NULL) {
+		if ((inv = invitation(&p, token)) != NULL)
 			invite_page(&p, status, inv, err_key);
-			cJSON_Delete(inv);
-		}
 		return;
 	}
 	auth_token_new(session);
@@ -1954,6 +1897,7 @@ portal_handle_invite(struct request *r)
 	if (st == PS_NOT_FOUND) {
 		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
 	} else if (st == PS_INVALID) {
+		p.detail = refusal_text(&p, res);
 		message(&p, 422, "invalid", "invite_title", "invalid", NULL);
 	} else if (st != PS_OK) {
 		refuse(&p, res, st, NULL);
@@ -1963,7 +1907,6 @@ portal_handle_invite(struct request *r)
 		r->log_note = "invitation accepted";
 		redirect(r, PORTAL_PATH "/?done=welcome");
 	}
-	cJSON_Delete(res);
 }
 
 /* ---- for other portal pages (reports.c): thin exports of the helpers above ------------ */
@@ -1984,6 +1927,18 @@ cJSON *
 portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
 {
 	return call(p, s, params, raw);
+}
+
+cJSON *
+portal_owned(struct request *r, cJSON *o)
+{
+	return owned(r, o);
+}
+
+const char *
+portal_refusal_text(struct pctx *p, const cJSON *res)
+{
+	return refusal_text(p, res);
 }
 
 void

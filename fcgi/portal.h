@@ -49,17 +49,21 @@ void portal_handle_pool(struct request *r);        /* GET  /staff/pool, /api/v1/
 /* For other portal pages (reports.c); each is the portal's own helper of the same job. */
 bool portal_begin(struct request *r, struct pctx *p); /* false: answered (503, no templates) */
 void portal_unauthenticated(struct pctx *p);        /* JSON 401, or 303 to the login page */
-/* The request's one SQL call; NULL when answered (503/500). The caller cJSON_Deletes the result;
- * *raw (may be NULL) is its text in the request's arena. */
+/* The request's one SQL call; NULL when answered (503/500). The request owns the result (freed
+ * at arena_reset: never cJSON_Delete it); *raw (may be NULL) is its text in the request's arena. */
 struct cJSON *portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params,
 			  const char **raw);
 void portal_refuse(struct pctx *p, const struct cJSON *res); /* answer a status other than ok */
+/* Hand a tree not added to another to the request (arena_defer); returns it. NULL passes. */
+struct cJSON *portal_owned(struct request *r, struct cJSON *o);
+/* The reader's words for an invalid answer's refusal code (text.json err_<code>). */
+const char *portal_refusal_text(struct pctx *p, const struct cJSON *res);
 void portal_message(struct pctx *p, int status, const char *code, const char *title_key,
 		    const char *text_key);                  /* short page, or JSON error */
 const char *portal_text(const struct pctx *p, const char *key); /* UI text; the key if missing */
-/* reports.html inside the layout; ctx stays the caller's to delete. */
+/* reports.html inside the layout; ctx stays its owner's. */
 void portal_render_reports(struct pctx *p, int status, struct cJSON *ctx, const char *title);
-/* channels.html inside the layout (channels.c); ctx stays the caller's to delete. */
+/* channels.html inside the layout (channels.c); ctx stays its owner's. */
 void portal_render_channels(struct pctx *p, int status, struct cJSON *ctx, const char *title);
 struct form;
 bool portal_read_form(struct pctx *p, struct form *f) __attribute__((warn_unused_result)); /* false: answered 400/415 */

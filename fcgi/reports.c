@@ -73,14 +73,12 @@ fetch_standby(struct pctx *p, const char *const *params, const char **raw)
 		return NULL;
 	}
 	text = db_value(&rows, 0, 0);
-	res = text != NULL ? cJSON_Parse(text) : NULL;
+	res = portal_owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
 	/* Anything but ok is the primary's to say: a session made a moment ago may not have been
 	 * replayed on the standby yet. */
 	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status")) ||
-	    strcmp(cJSON_GetObjectItemCaseSensitive(res, "status")->valuestring, "ok") != 0) {
-		cJSON_Delete(res);
+	    strcmp(cJSON_GetObjectItemCaseSensitive(res, "status")->valuestring, "ok") != 0)
 		return NULL;
-	}
 	/* The dashboard says how old what it shows is; JSON clients get it as a header. */
 	if (db_call(db, &st_data_age, NULL, p->r->arena, &age, &de) && age.nrows == 1 &&
 	    db_value(&age, 0, 0) != NULL) {
@@ -121,14 +119,11 @@ fetch(struct pctx *p, const char **raw)
 	if (strcmp(st, "forbidden") == 0) {
 		portal_message(p, 403, "forbidden", "forbidden_title", "reports_forbidden");
 	} else if (strcmp(st, "invalid") == 0) {
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(res, "message");
-
-		p->detail = cJSON_IsString(m) ? m->valuestring : NULL;
+		p->detail = portal_refusal_text(p, res);
 		portal_message(p, 422, "invalid", "failed_title", "reports_bad_period");
 	} else {
 		portal_refuse(p, res);
 	}
-	cJSON_Delete(res);
 	return NULL;
 }
 
@@ -276,7 +271,6 @@ reports_handle_page(struct request *r)
 		cJSON_AddBoolToObject(res, "nav_reports", true);
 		portal_render_reports(&p, 200, res, portal_text(&p, "nav_reports"));
 	}
-	cJSON_Delete(res);
 }
 
 void
@@ -323,5 +317,4 @@ reports_handle_csv(struct request *r)
 		csv_row(&r->body_out, cells, n);
 	}
 	r->log_note = name;
-	cJSON_Delete(res);
 }

@@ -98,6 +98,14 @@ BEGIN
 END
 $$;
 
+-- Free text people type (a note, a reason): trimmed by the caller, 1..p_max characters, no
+-- control characters but tab and line breaks. The one rule; landformd does not check it again.
+CREATE OR REPLACE FUNCTION landform._free_text_ok(p_text text, p_max integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(length(p_text) BETWEEN 1 AND p_max
+	                AND p_text !~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]', false)
+$$;
+
 -- Is this member active (not deactivated)? The one test; an unknown id is not.
 CREATE OR REPLACE FUNCTION landform._staff_active(p_staff bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
