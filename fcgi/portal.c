@@ -801,74 +801,43 @@ add_page(cJSON *o)
 		cJSON_AddStringToObject(o, "page_label", s->valuestring);
 }
 
-/* The stage of an item as a name, whether SQL sent a name, an {id, name} or only an id. */
+/* The stage's name: portal_home's mine and portal_lead's lead give it as "stage", a text, beside
+ * "stage_id" (docs/portal-api.md); NULL when it is not there. */
 static const char *
-stage_name(const cJSON *item, const cJSON *stages, const char **id)
+stage_name(const cJSON *item)
 {
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(item, "stage"), *st;
-	const cJSON *sid = cJSON_GetObjectItemCaseSensitive(item, "stage_id");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(item, "stage");
 
-	*id = NULL;
-	if (cJSON_IsObject(s)) {
-		sid = cJSON_GetObjectItemCaseSensitive(s, "id");
-		s = cJSON_GetObjectItemCaseSensitive(s, "name");
-	}
-	if (cJSON_IsString(s))
-		return s->valuestring;
-	if (cJSON_IsNumber(s))
-		sid = s;
-	if (!cJSON_IsNumber(sid))
-		return NULL;
-	cJSON_ArrayForEach(st, stages) {
-		const cJSON *i = cJSON_GetObjectItemCaseSensitive(st, "id");
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(st, "name");
-
-		if (cJSON_IsNumber(i) && i->valuedouble == sid->valuedouble && cJSON_IsString(n))
-			return n->valuestring;
-	}
-	return NULL;
+	return cJSON_IsString(s) ? s->valuestring : NULL;
 }
 
-/* Option lists for the filters from whatever shape SQL sent ("x", {id,name}, {code,name},
- * {slug,title}): [{value, label, selected}]. */
+/* A filter's option list, [{value, label, selected}], from one of portal_home's lists in the one
+ * shape docs/portal-api.md gives it: texts (value_key NULL), or objects whose value_key holds a
+ * text or a number and whose label_key a text (the value stands in when it is null or empty). */
 static cJSON *
-options(const cJSON *src, const char *current)
+options(const cJSON *src, const char *value_key, const char *label_key, const char *current)
 {
-	static const char *const vkeys[] = { "id", "code", "slug", "value", "name" };
-	static const char *const lkeys[] = { "name", "title", "label", "code", "slug" };
 	cJSON *out = cJSON_CreateArray(), *o;
 	const cJSON *it;
 	char num[32];
 
 	cJSON_ArrayForEach(it, src) {
-		const char *v = NULL, *l = NULL;
+		const cJSON *v = value_key != NULL ? cJSON_GetObjectItemCaseSensitive(it, value_key) : it;
+		const cJSON *l = label_key != NULL ? cJSON_GetObjectItemCaseSensitive(it, label_key) : NULL;
+		const char *value;
 
-		if (cJSON_IsString(it)) {
-			v = l = it->valuestring;
-		} else if (cJSON_IsObject(it)) {
-			for (size_t i = 0; i < 5 && v == NULL; i++) {
-				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, vkeys[i]);
-
-				if (cJSON_IsString(x))
-					v = x->valuestring;
-				else if (cJSON_IsNumber(x)) {
-					snprintf(num, sizeof(num), "%.0f", x->valuedouble);
-					v = num;
-				}
-			}
-			for (size_t i = 0; i < 5 && l == NULL; i++) {
-				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, lkeys[i]);
-
-				if (cJSON_IsString(x) && x->valuestring[0] != '\0')
-					l = x->valuestring;
-			}
-		}
-		if (v == NULL)
+		if (cJSON_IsString(v)) {
+			value = v->valuestring;
+		} else if (cJSON_IsNumber(v)) {
+			snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+			value = num;
+		} else {
 			continue;
+		}
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "value", v);
-		cJSON_AddStringToObject(o, "label", l ? l : v);
-		cJSON_AddBoolToObject(o, "selected", current != NULL && strcmp(current, v) == 0);
+		cJSON_AddStringToObject(o, "value", value);
+		cJSON_AddStringToObject(o, "label", cJSON_IsString(l) && *l->valuestring ? l->valuestring : value);
+		cJSON_AddBoolToObject(o, "selected", current != NULL && strcmp(current, value) == 0);
 		cJSON_AddItemToArray(out, o);
 	}
 	return out;
@@ -1103,7 +1072,7 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	}
 	cJSON_AddNumberToObject(res, "waiting_count", cJSON_GetArraySize(waiting));
 	cJSON_ArrayForEach(it, mine) {
-		const char *sid, *sn = stage_name(it, stages, &sid);
+		const char *sn = stage_name(it);
 
 		add_phone(it, "phone", &b);
 		add_time(it, "last_seen", false);
@@ -1178,16 +1147,16 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	cJSON_AddBoolToObject(f, "any", filtered);
 	cJSON_AddBoolToObject(f, "search", json_present(f, "q"));
 	cur = json_text(r, f, "stage");
-	cJSON_AddItemToObject(res, "stage_options", options(stages, cur));
+	cJSON_AddItemToObject(res, "stage_options", options(stages, "id", "name", cur));
 	cur = json_text(r, f, "tag");
 	cJSON_AddItemToObject(res, "tag_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "tags"), cur));
+			      options(cJSON_GetObjectItemCaseSensitive(res, "tags"), NULL, NULL, cur));
 	cur = json_text(r, f, "channel");
 	cJSON_AddItemToObject(res, "channel_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), cur));
+			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), "code", "name", cur));
 	cur = json_text(r, f, "page");
 	cJSON_AddItemToObject(res, "page_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), cur));
+			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), "slug", "title", cur));
 	cJSON_AddItemToObject(res, "f", f);
 	if (offset + nmine < json_number(res, "mine_total", 0)) {
 		buf_adds(&b, PORTAL_PATH "/?");
@@ -1240,7 +1209,7 @@ shape_lead(struct pctx *p, cJSON *res)
 	struct request *r = p->r;
 	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it;
 	cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages");
-	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sid, *sn;
+	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sn;
 	struct buf b;
 	long long left;
 
@@ -1267,7 +1236,7 @@ shape_lead(struct pctx *p, cJSON *res)
 		add_text(lead, "left_text", &b);
 		cJSON_AddBoolToObject(lead, "urgent", left <= URGENT_SECONDS);
 	}
-	sn = stage_name(lead, stages, &sid);
+	sn = stage_name(lead);
 	cJSON_AddStringToObject(lead, "stage_name", sn ? sn : "");
 	tag_objects(lead);
 	cJSON_ArrayForEach(it, stages) {
@@ -1406,14 +1375,34 @@ portal_handle_lead(struct request *r)
 	show_lead(&p, id, 200, NULL, NULL);
 }
 
+/* The open pool: how long each lead has waited, readable times. */
+static void
+shape_pool(struct pctx *p, cJSON *res)
+{
+	struct buf b;
+	cJSON *it;
+
+	buf_init(&b, p->r->arena, 128);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "leads")) {
+		long long w = json_number(it, "seconds_waiting", 0);
+
+		portal_waited_text(p->lang, w, &b);
+		add_text(it, "waited_text", &b);
+		add_time(it, "waiting_since", false);
+		add_page(it);
+	}
+	cJSON_AddNumberToObject(res, "count", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "leads")));
+	cJSON_AddBoolToObject(res, "nav_pool", true);
+	add_flash(p, res);
+}
+
 void
 portal_handle_pool(struct request *r)
 {
 	struct pctx p;
 	const char *params[1], *raw;
-	cJSON *res, *it;
+	cJSON *res;
 	enum pstatus st;
-	struct buf b;
 
 	if (!begin(r, &p))
 		return;
@@ -1429,19 +1418,7 @@ portal_handle_pool(struct request *r)
 	} else if (p.json) {
 		json_raw(r, raw);
 	} else {
-		buf_init(&b, r->arena, 128);
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "leads")) {
-			long long w = json_number(it, "seconds_waiting", 0);
-
-			portal_waited_text(p.lang, w, &b);
-			add_text(it, "waited_text", &b);
-			add_time(it, "waiting_since", false);
-			add_page(it);
-		}
-		cJSON_AddNumberToObject(res, "count",
-					cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "leads")));
-		cJSON_AddBoolToObject(res, "nav_pool", true);
-		add_flash(&p, res);
+		shape_pool(&p, res);
 		render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
 	}
 }
@@ -1927,6 +1904,24 @@ cJSON *
 portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
 {
 	return call(p, s, params, raw);
+}
+
+void
+portal_shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
+{
+	shape_home(p, res, filters);
+}
+
+void
+portal_shape_lead(struct pctx *p, cJSON *res)
+{
+	shape_lead(p, res);
+}
+
+void
+portal_shape_pool(struct pctx *p, cJSON *res)
+{
+	shape_pool(p, res);
 }
 
 cJSON *

@@ -70,6 +70,13 @@ bool portal_read_form(struct pctx *p, struct form *f) __attribute__((warn_unused
 bool portal_guard_post(struct pctx *p, const struct form *f) __attribute__((warn_unused_result)); /* origin, session, CSRF shape; false: answered */
 const char *portal_csrf(const struct pctx *p, const struct form *f); /* X-CSRF-Token or the csrf field */
 
+/* What the HTML pages add to portal_home's, portal_lead's and portal_pool's answers before the
+ * templates see them (texts, times, option lists), in place; exported for the fixture tests
+ * (tests/data/portal/fixtures, written by tests/sql/58_portal_fixtures.sh). */
+void portal_shape_home(struct pctx *p, struct cJSON *res, const struct cJSON *filters);
+void portal_shape_lead(struct pctx *p, struct cJSON *res);
+void portal_shape_pool(struct pctx *p, struct cJSON *res);
+
 /* Pure helpers, exported for tests. */
 
 /* A deadline as people read it: "还剩 12 分钟" / "12 min left", "已超时" / "overdue" at or below 0. */
