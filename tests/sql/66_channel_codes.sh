@@ -6,8 +6,7 @@
 cases=$LANDFORM_TEST_ROOT/tests/data/livecode/codes.tsv
 
 psql -X -q -A -t -v ON_ERROR_STOP=1 <<SQL
-CREATE TABLE raw (n serial, line text);
-\copy raw (line) FROM '$cases' WITH (FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02')
+$(tsv_raw "$cases")
 CREATE TABLE cases AS
 SELECT n, split_part(line, E'\t', 1) AS name,
        CASE split_part(line, E'\t', 2) WHEN '<empty>' THEN '' ELSE split_part(line, E'\t', 2) END AS code,
