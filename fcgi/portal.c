@@ -439,21 +439,33 @@ json_send(struct request *r, int status, cJSON *o)
 	buf_addc(&r->body_out, '\n');
 }
 
-/* {"error": {"code", "message", "field"?, "retry_after"?}} */
+/* {"error": {"code", "message", "field"?, "retry_after"?}}, the request's to free; the error
+ * object is *e, for a caller that adds to it. */
+static cJSON *
+json_error_object(struct pctx *p, const char *code, const char *message, const char *field,
+		  long long retry_after, cJSON **e)
+{
+	cJSON *o = owned(p->r, cJSON_CreateObject());
+
+	*e = cJSON_AddObjectToObject(o, "error");
+	p->r->log_note = code;
+	cJSON_AddStringToObject(*e, "code", code);
+	cJSON_AddStringToObject(*e, "message", message);
+	if (field != NULL)
+		cJSON_AddStringToObject(*e, "field", field);
+	if (retry_after > 0)
+		cJSON_AddNumberToObject(*e, "retry_after", (double)retry_after);
+	return o;
+}
+
+/* Answer a JSON client's error. */
 static void
 json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
 	   long long retry_after)
 {
-	cJSON *o = owned(p->r, cJSON_CreateObject()), *e = cJSON_AddObjectToObject(o, "error");
+	cJSON *e;
 
-	p->r->log_note = code;
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", message);
-	if (field != NULL)
-		cJSON_AddStringToObject(e, "field", field);
-	if (retry_after > 0)
-		cJSON_AddNumberToObject(e, "retry_after", (double)retry_after);
-	json_send(p->r, status, o);
+	json_send(p->r, status, json_error_object(p, code, message, field, retry_after, &e));
 }
 
 /* The keys every page shares: text, language, assets, the link to the other language. */
@@ -613,7 +625,13 @@ refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
 	}
 	case PS_INVALID:
 		if (p->json) {
-			json_error(p, 422, "invalid", refusal_text(p, res), json_text(p->r, res, "field"), 0);
+			/* The reader's words, and SQL's code for programs (docs/portal-api.md). */
+			cJSON *e, *o = json_error_object(p, "invalid", refusal_text(p, res),
+							 json_text(p->r, res, "field"), 0, &e);
+
+			if (json_text(p->r, res, "code") != NULL)
+				cJSON_AddStringToObject(e, "reason", json_text(p->r, res, "code"));
+			json_send(p->r, 422, o);
 		} else {
 			p->detail = refusal_text(p, res);
 			message(p, 422, "invalid", "failed_title", "invalid", lead_id);
