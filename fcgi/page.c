@@ -362,7 +362,9 @@ answer_success_as(struct request *r, const struct visit *v, bool json, const cha
 			cJSON_AddStringToObject(o, "redirect", redirect);
 		else
 			cJSON_AddNullToObject(o, "redirect");
-		text = cJSON_PrintUnformatted(o);
+		/* NULL only when out of memory, which the cJSON hooks (main.c) abort on. */
+		if ((text = cJSON_PrintUnformatted(o)) == NULL)
+			abort();
 		http_header(r, "Cache-Control", "no-store");
 		http_begin(r, 201, "application/json");
 		buf_adds(&r->body_out, text);
@@ -396,7 +398,9 @@ answer_refusal(struct request *r, const struct visit *v, bool json, int status,
 		cJSON_AddStringToObject(e, "message", err->message);
 		if (stamp != NULL)
 			cJSON_AddStringToObject(o, "stamp", stamp);
-		text = cJSON_PrintUnformatted(o);
+		/* NULL only when out of memory, which the cJSON hooks (main.c) abort on. */
+		if ((text = cJSON_PrintUnformatted(o)) == NULL)
+			abort();
 		http_header(r, "Cache-Control", "no-store");
 		http_begin(r, status, "application/json");
 		buf_adds(&r->body_out, text);
@@ -659,7 +663,7 @@ body_to_utf8(struct request *r, const struct visit *v, bool json, const char *la
 static const struct db_stmt quarantine_stmt = {
 	"quarantine",
 	"SELECT landform.quarantine($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, 'honeypot')",
-	SUBMIT_NPARAMS
+	SUBMIT_RECEIVED_AT /* the submit parameters before received_at, which a quarantine has not */
 };
 
 /* A valid post that filled the honeypot (a bot, or a browser's autofill): kept in the quarantine
