@@ -14,12 +14,19 @@ struct arena_block {
 	max_align_t data[]; /* aligned start of the usable bytes */
 };
 
+struct arena_deferred {
+	struct arena_deferred *next;
+	void (*fn)(void *);
+	void *ptr;
+};
+
 #define ALIGN (_Alignof(max_align_t))
 
 void
 arena_init(struct arena *a, size_t block_size)
 {
 	a->head = NULL;
+	a->deferred = NULL;
 	a->block_size = block_size ? block_size : 16384;
 	a->used_total = 0;
 }
@@ -109,10 +116,33 @@ arena_printf(struct arena *a, const char *fmt, ...)
 }
 
 void
+arena_defer(struct arena *a, void (*fn)(void *), void *ptr)
+{
+	struct arena_deferred *d = arena_alloc(a, sizeof(*d));
+
+	d->fn = fn;
+	d->ptr = ptr;
+	d->next = a->deferred;
+	a->deferred = d;
+}
+
+/* The cleanups run before the blocks holding their records go. */
+static void
+run_deferred(struct arena *a)
+{
+	struct arena_deferred *d = a->deferred;
+
+	a->deferred = NULL;
+	for (; d != NULL; d = d->next)
+		d->fn(d->ptr);
+}
+
+void
 arena_reset(struct arena *a)
 {
 	struct arena_block *b, *next;
 
+	run_deferred(a);
 	if (a->head == NULL)
 		return;
 	/* Keep the oldest ordinary block: the common request fits in it. */
@@ -135,6 +165,7 @@ arena_free(struct arena *a)
 {
 	struct arena_block *b, *next;
 
+	run_deferred(a);
 	for (b = a->head; b != NULL; b = next) {
 		next = b->next;
 		free(b);

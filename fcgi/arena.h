@@ -5,9 +5,11 @@
 #include <stddef.h>
 
 struct arena_block;
+struct arena_deferred;
 
 struct arena {
 	struct arena_block *head;  /* current block, newest first */
+	struct arena_deferred *deferred; /* cleanups to run at the next reset, newest first */
 	size_t block_size;         /* size of ordinary blocks */
 	size_t used_total;         /* bytes handed out since the last reset */
 };
@@ -25,10 +27,16 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Forget everything allocated; keeps the first block for the next request. */
+/* Run fn(ptr) at the next arena_reset or arena_free, newest first (as lwan's defer): for what a
+ * request holds outside the arena (cJSON trees, malloc'd text), so no exit path frees by hand.
+ * The record lives in the arena; fn must not allocate from it. */
+void arena_defer(struct arena *a, void (*fn)(void *), void *ptr);
+
+/* Forget everything allocated, after running the deferred cleanups; keeps the first block for
+ * the next request. */
 void arena_reset(struct arena *a);
 
-/* Give all memory back (worker exit). */
+/* Run the deferred cleanups and give all memory back (worker exit). */
 void arena_free(struct arena *a);
 
 #endif

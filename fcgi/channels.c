@@ -11,6 +11,7 @@
 #include "form.h"
 #include "html.h"
 #include "http.h"
+#include "isotime.h"
 #include "portal.h"
 #include "qr.h"
 #include "reports.h"
@@ -115,8 +116,8 @@ show(struct pctx *p, int status, const char *err_code, const char *err_text, con
 		return;
 	}
 	params[0] = p->session;
-	params[1] = reports_date_ok(from) ? from : NULL;
-	params[2] = reports_date_ok(to) ? to : NULL;
+	params[1] = isotime_date(from, NULL) ? from : NULL;
+	params[2] = isotime_date(to, NULL) ? to : NULL;
 	if ((res = portal_call(p, &st_channels, params, &raw)) == NULL)
 		return;
 	st = cJSON_GetObjectItemCaseSensitive(res, "status");
@@ -130,7 +131,6 @@ show(struct pctx *p, int status, const char *err_code, const char *err_text, con
 		shape(p, res, err_code, err_text, typed);
 		portal_render_channels(p, status, res, portal_text(p, "channels_title"));
 	}
-	cJSON_Delete(res);
 }
 
 void
@@ -182,7 +182,6 @@ channels_handle_target(struct request *r)
 	} else {
 		refuse(&p, res);
 	}
-	cJSON_Delete(res);
 }
 
 /* ?size= as whole pixels within the bounds; PNG_DEFAULT when absent; 0 when unusable. */
@@ -230,12 +229,12 @@ channels_handle_qr(struct request *r)
 	st = cJSON_GetObjectItemCaseSensitive(res, "status");
 	if (!cJSON_IsString(st) || strcmp(st->valuestring, "ok") != 0) {
 		refuse(&p, res);
-		goto done;
+		return;
 	}
 	link = short_link(r, r->params[0]);
 	if (!qr_encode(r->arena, link, &q)) {
 		http_error(r, 500, "qr_failed", "The QR code could not be made.");
-		goto done;
+		return;
 	}
 	r->log_note = png ? "qr png" : "qr svg";
 	if (png) {
@@ -244,7 +243,7 @@ channels_handle_qr(struct request *r)
 		buf_init(&img, r->arena, 4096);
 		if (!qr_png(&img, &q, size)) {
 			http_error(r, 500, "qr_failed", "The QR code could not be drawn.");
-			goto done;
+			return;
 		}
 		http_begin(r, 200, "image/png");
 		buf_add(&r->body_out, img.data, img.len);
@@ -255,6 +254,4 @@ channels_handle_qr(struct request *r)
 	/* The code is SQL's (a channel that exists: letters, digits, _ and -), safe in a header. */
 	http_header(r, "Content-Disposition",
 		    arena_printf(r->arena, "inline; filename=\"channel-%s.%s\"", r->params[0], png ? "png" : "svg"));
-done:
-	cJSON_Delete(res);
 }

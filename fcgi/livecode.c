@@ -137,3 +137,17 @@ livecode_handle_nowhere(struct request *r)
 	if (visit(r, &st_visit, &rows))
 		answer(r, false, NULL, "unknown", db_value(&rows, 0, 3));
 }
+
+bool
+livecode_code_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n] != '\0'; n++)
+		if (n == 32 || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+				 (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || s[n] == '-'))
+			return false;
+	return n > 0;
+}

@@ -16,6 +16,12 @@ void livecode_handle(struct request *r);          /* GET /c/<code> */
 void livecode_handle_referral(struct request *r); /* GET /r/<token>: see referral.h */
 void livecode_handle_nowhere(struct request *r);  /* GET /c/, /c/<a>/<b>, ...: the friendly page */
 
+/* Is s a channel code: 1-32 of [A-Za-z0-9_-]? SQL's rule (channel_target_problem's
+ * code_invalid), checked here only where a code is used before SQL sees it (a page's ?ch=,
+ * written into its links) or dropped from a filter; one table of cases for both sides:
+ * tests/data/livecode/codes.tsv. */
+bool livecode_code_ok(const char *s);
+
 /* The friendly page for a code that leads nowhere, in language l, linking to the page with
  * slug fallback (escaped) when it is not NULL. Pure. */
 void livecode_friendly_page(struct buf *out, enum lang l, const char *fallback);

@@ -1,4 +1,5 @@
 /* landformd: command-line entry; everything else lives in liblandform.a. */
+#include <cjson/cJSON.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -220,9 +221,22 @@ done:
 	return status;
 }
 
+/* cJSON allocates outside the arena: out of memory there aborts as the arena does, rather than
+ * coming back as a NULL that the caller would read as "not JSON". */
+static void *
+json_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
 int
 main(int argc, char **argv)
 {
+	cJSON_Hooks hooks = { .malloc_fn = json_malloc, .free_fn = free };
 	const char *path = getenv("LANDFORM_CONFIG");
 	const char *cmd = NULL, *login = NULL;
 	unsigned long exit_after = 0;
@@ -258,6 +272,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	cJSON_InitHooks(&hooks);
 	if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 &&
 	    strcmp(cmd, "check-config") != 0 && strcmp(cmd, "passwd") != 0) {
 		fprintf(stderr, "landformd: unknown command '%s' (try --help)\n", cmd);

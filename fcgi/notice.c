@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "isotime.h"
 #include "utf8.h"
 
 /* Longest piece of visitor or staff text put into a message, in code points. */
@@ -120,113 +121,23 @@ clean(struct ctx *x, const char *s, size_t max)
 	}
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years, March-based). */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The inverse: month and day of a day count (the year is not shown in messages). */
-static void
-civil_from_days(long long z, unsigned *m, unsigned *d)
-{
-	long long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-}
-
-/* n ASCII digits at s as a number; false on anything else. */
-static bool
-digits(const char *s, int n, long long *out)
-{
-	long long v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-bool
-notice_parse_time(const char *s, long long *out)
-{
-	long long y, mo, d, h, mi, sec, oh = 0, om = 0;
-	const char *p;
-	int sign = 0;
-
-	if (s == NULL || strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' ||
-	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return false;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (!digits(p + 1, 2, &oh) || oh > 23)
-			return false;
-		p += 3;
-		if (*p == ':')
-			p++;
-		if (*p != '\0') {
-			if (!digits(p, 2, &om) || om > 59)
-				return false;
-			p += 2;
-		}
-	} else {
-		return false;
-	}
-	if (*p != '\0')
-		return false;
-	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec -
-	       sign * (oh * 3600 + om * 60);
-	return true;
-}
-
 /* "5月1日 10:25" in the site's zone; the raw text (cleaned) when it is not a time. */
 static void
 local_time(struct ctx *x, const char *iso)
 {
-	long long t, days, secs;
-	unsigned m, d;
+	struct isotime it;
+	long long t, days, secs, y;
+	int m, d;
 
-	if (!notice_parse_time(iso, &t)) {
+	if (!isotime_parse(iso, &it)) {
 		clean(x, iso, TEXT_MAX_CP);
 		return;
 	}
-	t += x->tz;
+	t = it.epoch + x->tz;
 	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	secs = t - days * 86400;
-	civil_from_days(days, &m, &d);
-	buf_printf(x->b, "%u月%u日 %02lld:%02lld", m, d, secs / 3600, secs / 60 % 60);
+	isotime_civil_from_days(days, &y, &m, &d);
+	buf_printf(x->b, "%d月%d日 %02lld:%02lld", m, d, secs / 3600, secs / 60 % 60);
 }
 
 static bool

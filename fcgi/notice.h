@@ -57,8 +57,4 @@ long long notice_backoff_ms(int attempt, long base_ms, long max_ms, uint32_t ran
 bool notice_accepted(enum notice_target t, long status, const char *body, size_t len, char *why,
                      size_t whysz) __attribute__((warn_unused_result));
 
-/* Seconds since the epoch of an ISO 8601 time as PostgreSQL writes it in JSON
- * ("2024-05-01T10:25:00.123+08:00", "...Z"); false when s is not one. */
-bool notice_parse_time(const char *s, long long *out) __attribute__((warn_unused_result));
-
 #endif

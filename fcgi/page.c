@@ -19,6 +19,7 @@
 #include "html.h"
 #include "http.h"
 #include "lang.h"
+#include "livecode.h"
 #include "log.h"
 #include "qr.h"
 #include "referral.h"
@@ -92,21 +93,6 @@ now_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* Channel codes are [A-Za-z0-9_-]{1,32}; anything else counts as no channel. */
-static bool
-valid_channel(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL)
-		return false;
-	for (; s[n] != '\0'; n++)
-		if (n == 32 || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
-				 (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || s[n] == '-'))
-			return false;
-	return n > 0;
-}
-
 /* "?lang=..&ch=..": carried to the form action and the thanks page. */
 static const char *
 visit_qs(struct arena *a, const struct visit *v)
@@ -147,7 +133,8 @@ visit_init(struct request *r, struct visit *v)
 		return false;
 	}
 	v->lang = lang_choose(http_query_get(r, "lang"), http_param(r, "HTTP_ACCEPT_LANGUAGE"));
-	v->channel = valid_channel(ch) ? ch : NULL;
+	/* Anything but a channel code counts as no channel. */
+	v->channel = livecode_code_ok(ch) ? ch : NULL;
 	v->qs = visit_qs(r->arena, v);
 	v->known = visitor_parse(http_cookie_get(r, "lf_vid"), &v->visitor);
 	return true;
@@ -494,7 +481,9 @@ answer_success_as(struct request *r, const struct visit *v, bool json, const cha
 		/* The thank-you page with the visitor's share link, for a client that shows it. */
 		if (share != NULL)
 			cJSON_AddStringToObject(o, "thanks_url", share);
-		text = cJSON_PrintUnformatted(o);
+		/* NULL only when out of memory, which the cJSON hooks (main.c) abort on. */
+		if ((text = cJSON_PrintUnformatted(o)) == NULL)
+			abort();
 		http_header(r, "Cache-Control", "no-store");
 		http_begin(r, 201, "application/json");
 		buf_adds(&r->body_out, text);
@@ -529,7 +518,9 @@ answer_refusal(struct request *r, const struct visit *v, bool json, int status,
 		cJSON_AddStringToObject(e, "message", err->message);
 		if (stamp != NULL)
 			cJSON_AddStringToObject(o, "stamp", stamp);
-		text = cJSON_PrintUnformatted(o);
+		/* NULL only when out of memory, which the cJSON hooks (main.c) abort on. */
+		if ((text = cJSON_PrintUnformatted(o)) == NULL)
+			abort();
 		http_header(r, "Cache-Control", "no-store");
 		http_begin(r, status, "application/json");
 		buf_adds(&r->body_out, text);

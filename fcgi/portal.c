@@ -19,6 +19,8 @@
 #include "form.h"
 #include "html.h"
 #include "http.h"
+#include "isotime.h"
+#include "livecode.h"
 #include "log.h"
 #include "schema.h"
 #include "site.h"
@@ -33,11 +35,6 @@
 #define API_PATH "/api/v1/staff"
 #define ASSETS "/assets/_staff"
 #define DEFAULT_SESSION_AGE 604800L /* seconds; SQL's absolute expiry is what really counts */
-#define LIST_LIMIT 50               /* leads per page unless ?limit= says otherwise */
-#define LIST_LIMIT_MAX 500
-#define NOTE_MAX 2000   /* characters */
-#define REASON_MAX 500  /* characters */
-#define TAG_MAX 32      /* characters */
 #define SEARCH_MAX 50   /* bytes */
 #define URGENT_SECONDS 300
 
@@ -62,7 +59,7 @@ static const char *const c_keys[] = {
 	"pw_missing", "pw_too_short", "pw_too_long", "pw_bad_text", "pw_is_login", "pw_mismatch",
 	"lost_race_title", "lost_race", "not_found_title", "not_found", "forbidden_title",
 	"forbidden", "unavailable_title", "unavailable", "failed_title", "failed", "invalid",
-	"unauthenticated", "err_note", "err_reason", "err_tag", "err_id", "other_lang",
+	"unauthenticated", "other_lang",
 	"done_accept", "done_contacted", "done_stage", "done_note", "done_tag", "done_answer",
 	"done_release", "done_claim", "done_welcome", "logged_out", "session_expired",
 	"state_pending", "state_owned", "state_open", "state_waiting", "outcome_open",
@@ -117,112 +114,20 @@ portal_waited_text(enum lang l, long long s, struct buf *out)
 	portal_span_text(l, s, out);
 }
 
-/* n digits at s as a number; -1 when any is not a digit. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date; why by hand: timegm reads the
- * process time zone machinery, and this must stay pure. */
-static long long
-days_from_civil(int y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Split an ISO timestamp; false when it is not "YYYY-MM-DD[T ]HH:MM[:SS[.f]][Z|±HH[:MM]]". */
-static bool
-iso_parse(const char *s, int f[6], int *offset_min)
-{
-	size_t i = 16;
-	int sign, oh, om = 0;
-
-	if (s == NULL || strlen(s) < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-	    s[13] != ':')
-		return false;
-	f[0] = digits(s, 4);
-	f[1] = digits(s + 5, 2);
-	f[2] = digits(s + 8, 2);
-	f[3] = digits(s + 11, 2);
-	f[4] = digits(s + 14, 2);
-	f[5] = 0;
-	if (s[i] == ':') {
-		/* Never step past a field that is not there: the NUL may be inside it. */
-		if ((f[5] = digits(s + i + 1, 2)) < 0)
-			return false;
-		i += 3;
-		if (s[i] == '.')
-			for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-				;
-	}
-	if (f[0] < 0 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] < 0 || f[3] > 23 ||
-	    f[4] < 0 || f[4] > 59 || f[5] < 0 || f[5] > 60)
-		return false;
-	*offset_min = 0;
-	if (s[i] == '\0')
-		return true;
-	if (s[i] == 'Z')
-		return s[i + 1] == '\0';
-	if (s[i] != '+' && s[i] != '-')
-		return false;
-	sign = s[i] == '-' ? -1 : 1;
-	if ((oh = digits(s + i + 1, 2)) < 0)
-		return false;
-	i += 3;
-	if (s[i] == ':' && s[i + 1] != '\0')
-		i++;
-	if (s[i] != '\0') {
-		if ((om = digits(s + i, 2)) < 0 || s[i + 2] != '\0')
-			return false;
-	}
-	if (oh < 0 || oh > 18 || om < 0 || om > 59)
-		return false;
-	*offset_min = sign * (oh * 60 + om);
-	return true;
-}
-
-bool
-portal_iso_epoch(const char *iso, long long *out)
-{
-	int f[6], off;
-
-	if (!iso_parse(iso, f, &off))
-		return false;
-	*out = days_from_civil(f[0], f[1], f[2]) * 86400LL + f[3] * 3600LL + f[4] * 60LL + f[5] -
-	       off * 60LL;
-	return true;
-}
-
 bool
 portal_time_text(const char *iso, bool with_year, char out[17])
 {
-	int f[6], off;
+	struct isotime t;
 	char tmp[64];
 
 	out[0] = '\0';
-	if (!iso_parse(iso, f, &off))
+	if (!isotime_parse(iso, &t))
 		return false;
 	/* The parser bounds every field, so the text always fits; tmp keeps the compiler sure. */
 	if (with_year)
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d", f[0], f[1], f[2], f[3], f[4]);
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d", t.year, t.month, t.day, t.hour, t.minute);
 	else
-		snprintf(tmp, sizeof(tmp), "%02d-%02d %02d:%02d", f[1], f[2], f[3], f[4]);
+		snprintf(tmp, sizeof(tmp), "%02d-%02d %02d:%02d", t.month, t.day, t.hour, t.minute);
 	snprintf(out, 17, "%.16s", tmp);
 	return true;
 }
@@ -496,33 +401,71 @@ redirect(struct request *r, const char *location)
 	http_begin(r, 303, "text/html; charset=utf-8");
 }
 
+/* cJSON_Delete with the signature arena_defer calls. */
 static void
-json_send(struct request *r, int status, cJSON *o)
+json_free(void *o)
+{
+	cJSON_Delete(o);
+}
+
+/* The request owns o from here (NULL passes): freed at arena_reset whichever way the handler
+ * leaves, so no exit path frees a tree by hand. Not for items added to another tree. */
+static cJSON *
+owned(struct request *r, cJSON *o)
+{
+	if (o != NULL)
+		arena_defer(r->arena, json_free, o);
+	return o;
+}
+
+/* o as compact JSON, kept until the request ends. The hooks (main.c) abort on out-of-memory,
+ * so a NULL here is a bug, not a state to answer. */
+static const char *
+json_print(struct request *r, const cJSON *o)
 {
 	char *text = cJSON_PrintUnformatted(o);
 
-	http_begin(r, status, "application/json");
-	buf_adds(&r->body_out, text);
-	buf_addc(&r->body_out, '\n');
-	free(text);
+	if (text == NULL)
+		abort();
+	arena_defer(r->arena, free, text);
+	return text;
 }
 
-/* {"error": {"code", "message", "field"?, "retry_after"?}} */
+static void
+json_send(struct request *r, int status, cJSON *o)
+{
+	http_begin(r, status, "application/json");
+	buf_adds(&r->body_out, json_print(r, o));
+	buf_addc(&r->body_out, '\n');
+}
+
+/* {"error": {"code", "message", "field"?, "retry_after"?}}, the request's to free; the error
+ * object is *e, for a caller that adds to it. */
+static cJSON *
+json_error_object(struct pctx *p, const char *code, const char *message, const char *field,
+		  long long retry_after, cJSON **e)
+{
+	cJSON *o = owned(p->r, cJSON_CreateObject());
+
+	*e = cJSON_AddObjectToObject(o, "error");
+	p->r->log_note = code;
+	cJSON_AddStringToObject(*e, "code", code);
+	cJSON_AddStringToObject(*e, "message", message);
+	if (field != NULL)
+		cJSON_AddStringToObject(*e, "field", field);
+	if (retry_after > 0)
+		cJSON_AddNumberToObject(*e, "retry_after", (double)retry_after);
+	return o;
+}
+
+/* Answer a JSON client's error. */
 static void
 json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
 	   long long retry_after)
 {
-	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
+	cJSON *e;
 
-	p->r->log_note = code;
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", message);
-	if (field != NULL)
-		cJSON_AddStringToObject(e, "field", field);
-	if (retry_after > 0)
-		cJSON_AddNumberToObject(e, "retry_after", (double)retry_after);
-	json_send(p->r, status, o);
-	cJSON_Delete(o);
+	json_send(p->r, status, json_error_object(p, code, message, field, retry_after, &e));
 }
 
 /* The keys every page shares: text, language, assets, the link to the other language. */
@@ -571,7 +514,7 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 		return;
 	}
 	p->r->log_note = code;
-	ctx = cJSON_CreateObject();
+	ctx = owned(p->r, cJSON_CreateObject());
 	cJSON_AddStringToObject(ctx, "text", txt(p, text_key));
 	if (p->detail != NULL)
 		cJSON_AddStringToObject(ctx, "detail", p->detail);
@@ -581,7 +524,6 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 					arena_printf(p->r->arena, PORTAL_PATH "/leads/%s", lead_id));
 	cJSON_AddStringToObject(ctx, "code", code);
 	render(p, status, T_MESSAGE, ctx, txt(p, title_key));
-	cJSON_Delete(ctx);
 }
 
 /* No session, or SQL says it ended: JSON 401; a browser goes to the login page and comes back. */
@@ -637,6 +579,19 @@ status_of(const cJSON *res)
 	return PS_OTHER;
 }
 
+/* The reader's words for SQL's refusal code (text.json "err_<code>"; tests/refusal-codes checks
+ * every code SQL gives has them); the general "invalid" text for a code without. */
+static const char *
+refusal_text(struct pctx *p, const cJSON *res)
+{
+	const char *code = json_text(p->r, res, "code");
+	const char *key = code ? arena_printf(p->r->arena, "err_%s", code) : NULL;
+
+	if (key == NULL || p->pt == NULL || !cJSON_HasObjectItem(p->pt->text[p->lang], key))
+		key = "invalid";
+	return txt(p, key);
+}
+
 /* Answer a status other than ok the way the client reads it. */
 static void
 refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
@@ -670,10 +625,15 @@ refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
 	}
 	case PS_INVALID:
 		if (p->json) {
-			json_error(p, 422, "invalid", msg ? msg : txt(p, "invalid"),
-				   json_text(p->r, res, "field"), 0);
+			/* The reader's words, and SQL's code for programs (docs/portal-api.md). */
+			cJSON *e, *o = json_error_object(p, "invalid", refusal_text(p, res),
+							 json_text(p->r, res, "field"), 0, &e);
+
+			if (json_text(p->r, res, "code") != NULL)
+				cJSON_AddStringToObject(e, "reason", json_text(p->r, res, "code"));
+			json_send(p->r, 422, o);
 		} else {
-			p->detail = msg;
+			p->detail = refusal_text(p, res);
 			message(p, 422, "invalid", "failed_title", "invalid", lead_id);
 		}
 		return;
@@ -718,10 +678,9 @@ call(struct pctx *p, const struct db_stmt *s, const char *const *params, const c
 		return NULL;
 	}
 	text = db_value(&rows, 0, 0);
-	res = text != NULL ? cJSON_Parse(text) : NULL;
+	res = owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
 	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status"))) {
 		log_error("req=%s %s: answer is not an object with a status", p->r->id, s->name);
-		cJSON_Delete(res);
 		message(p, 500, "failed", "failed_title", "failed", NULL);
 		return NULL;
 	}
@@ -860,74 +819,43 @@ add_page(cJSON *o)
 		cJSON_AddStringToObject(o, "page_label", s->valuestring);
 }
 
-/* The stage of an item as a name, whether SQL sent a name, an {id, name} or only an id. */
+/* The stage's name: portal_home's mine and portal_lead's lead give it as "stage", a text, beside
+ * "stage_id" (docs/portal-api.md); NULL when it is not there. */
 static const char *
-stage_name(const cJSON *item, const cJSON *stages, const char **id)
+stage_name(const cJSON *item)
 {
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(item, "stage"), *st;
-	const cJSON *sid = cJSON_GetObjectItemCaseSensitive(item, "stage_id");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(item, "stage");
 
-	*id = NULL;
-	if (cJSON_IsObject(s)) {
-		sid = cJSON_GetObjectItemCaseSensitive(s, "id");
-		s = cJSON_GetObjectItemCaseSensitive(s, "name");
-	}
-	if (cJSON_IsString(s))
-		return s->valuestring;
-	if (cJSON_IsNumber(s))
-		sid = s;
-	if (!cJSON_IsNumber(sid))
-		return NULL;
-	cJSON_ArrayForEach(st, stages) {
-		const cJSON *i = cJSON_GetObjectItemCaseSensitive(st, "id");
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(st, "name");
-
-		if (cJSON_IsNumber(i) && i->valuedouble == sid->valuedouble && cJSON_IsString(n))
-			return n->valuestring;
-	}
-	return NULL;
+	return cJSON_IsString(s) ? s->valuestring : NULL;
 }
 
-/* Option lists for the filters from whatever shape SQL sent ("x", {id,name}, {code,name},
- * {slug,title}): [{value, label, selected}]. */
+/* A filter's option list, [{value, label, selected}], from one of portal_home's lists in the one
+ * shape docs/portal-api.md gives it: texts (value_key NULL), or objects whose value_key holds a
+ * text or a number and whose label_key a text (the value stands in when it is null or empty). */
 static cJSON *
-options(const cJSON *src, const char *current)
+options(const cJSON *src, const char *value_key, const char *label_key, const char *current)
 {
-	static const char *const vkeys[] = { "id", "code", "slug", "value", "name" };
-	static const char *const lkeys[] = { "name", "title", "label", "code", "slug" };
 	cJSON *out = cJSON_CreateArray(), *o;
 	const cJSON *it;
 	char num[32];
 
 	cJSON_ArrayForEach(it, src) {
-		const char *v = NULL, *l = NULL;
+		const cJSON *v = value_key != NULL ? cJSON_GetObjectItemCaseSensitive(it, value_key) : it;
+		const cJSON *l = label_key != NULL ? cJSON_GetObjectItemCaseSensitive(it, label_key) : NULL;
+		const char *value;
 
-		if (cJSON_IsString(it)) {
-			v = l = it->valuestring;
-		} else if (cJSON_IsObject(it)) {
-			for (size_t i = 0; i < 5 && v == NULL; i++) {
-				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, vkeys[i]);
-
-				if (cJSON_IsString(x))
-					v = x->valuestring;
-				else if (cJSON_IsNumber(x)) {
-					snprintf(num, sizeof(num), "%.0f", x->valuedouble);
-					v = num;
-				}
-			}
-			for (size_t i = 0; i < 5 && l == NULL; i++) {
-				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, lkeys[i]);
-
-				if (cJSON_IsString(x) && x->valuestring[0] != '\0')
-					l = x->valuestring;
-			}
-		}
-		if (v == NULL)
+		if (cJSON_IsString(v)) {
+			value = v->valuestring;
+		} else if (cJSON_IsNumber(v)) {
+			snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+			value = num;
+		} else {
 			continue;
+		}
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "value", v);
-		cJSON_AddStringToObject(o, "label", l ? l : v);
-		cJSON_AddBoolToObject(o, "selected", current != NULL && strcmp(current, v) == 0);
+		cJSON_AddStringToObject(o, "value", value);
+		cJSON_AddStringToObject(o, "label", cJSON_IsString(l) && *l->valuestring ? l->valuestring : value);
+		cJSON_AddBoolToObject(o, "selected", current != NULL && strcmp(current, value) == 0);
 		cJSON_AddItemToArray(out, o);
 	}
 	return out;
@@ -1038,14 +966,6 @@ code_text(const char *s, size_t max, const char *extra)
 	return true;
 }
 
-static bool
-date_text(const char *s)
-{
-	return s != NULL && strlen(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4) >= 0 &&
-	       digits(s + 5, 2) >= 1 && digits(s + 5, 2) <= 12 && digits(s + 8, 2) >= 1 &&
-	       digits(s + 8, 2) <= 31;
-}
-
 /* Copy of s without leading and trailing spaces, in the arena. */
 static char *
 trimmed(struct request *r, const char *s)
@@ -1065,33 +985,28 @@ static cJSON *
 read_filters(struct pctx *p)
 {
 	struct request *r = p->r;
-	cJSON *f = cJSON_CreateObject();
+	cJSON *f = owned(r, cJSON_CreateObject());
 	const char *v;
-	long long limit = LIST_LIMIT, offset = 0;
 
 	if ((v = id_text(r, http_query_get(r, "stage"))) != NULL)
 		cJSON_AddItemToObject(f, "stage", cJSON_CreateRaw(v));
 	if ((v = http_query_get(r, "tag")) != NULL && plain_text(v = trimmed(r, v), 64))
 		cJSON_AddStringToObject(f, "tag", v);
-	if (code_text(v = http_query_get(r, "channel"), 32, "_-"))
+	if (livecode_code_ok(v = http_query_get(r, "channel")))
 		cJSON_AddStringToObject(f, "channel", v);
 	if (code_text(v = http_query_get(r, "page"), 64, "_-"))
 		cJSON_AddStringToObject(f, "page", v);
-	if (date_text(v = http_query_get(r, "from")))
+	if (isotime_date(v = http_query_get(r, "from"), NULL))
 		cJSON_AddStringToObject(f, "from", v);
-	if (date_text(v = http_query_get(r, "to")))
+	if (isotime_date(v = http_query_get(r, "to"), NULL))
 		cJSON_AddStringToObject(f, "to", v);
 	if ((v = http_query_get(r, "q")) != NULL && plain_text(v = trimmed(r, v), SEARCH_MAX))
 		cJSON_AddStringToObject(f, "q", v);
-	if ((v = id_text(r, http_query_get(r, "limit"))) != NULL)
-		limit = strtoll(v, NULL, 10);
-	if (limit > LIST_LIMIT_MAX)
-		limit = LIST_LIMIT_MAX;
-	if ((v = http_query_get(r, "offset")) != NULL && strspn(v, "0123456789") == strlen(v) &&
-	    strlen(v) > 0 && strlen(v) < 10)
-		offset = strtoll(v, NULL, 10);
-	cJSON_AddNumberToObject(f, "limit", (double)limit);
-	cJSON_AddNumberToObject(f, "offset", (double)offset);
+	/* Page size and offset are SQL's to bound (default and most per page): passed as typed. */
+	if ((v = http_query_get(r, "limit")) != NULL && *v != '\0')
+		cJSON_AddStringToObject(f, "limit", v);
+	if ((v = http_query_get(r, "offset")) != NULL && *v != '\0')
+		cJSON_AddStringToObject(f, "offset", v);
 	return f;
 }
 
@@ -1157,8 +1072,7 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	cJSON *groups = cJSON_CreateArray(), *f = cJSON_CreateObject(), *it;
 	const char *cur;
 	struct buf b;
-	long long limit = json_number(filters, "limit", LIST_LIMIT);
-	long long offset = json_number(filters, "offset", 0);
+	long long limit = json_number(res, "limit", 0), offset = json_number(res, "offset", 0);
 	int nmine = cJSON_GetArraySize(mine);
 	bool filtered = false;
 
@@ -1176,7 +1090,7 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	}
 	cJSON_AddNumberToObject(res, "waiting_count", cJSON_GetArraySize(waiting));
 	cJSON_ArrayForEach(it, mine) {
-		const char *sid, *sn = stage_name(it, stages, &sid);
+		const char *sn = stage_name(it);
 
 		add_phone(it, "phone", &b);
 		add_time(it, "last_seen", false);
@@ -1251,19 +1165,18 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	cJSON_AddBoolToObject(f, "any", filtered);
 	cJSON_AddBoolToObject(f, "search", json_present(f, "q"));
 	cur = json_text(r, f, "stage");
-	cJSON_AddItemToObject(res, "stage_options", options(stages, cur));
+	cJSON_AddItemToObject(res, "stage_options", options(stages, "id", "name", cur));
 	cur = json_text(r, f, "tag");
 	cJSON_AddItemToObject(res, "tag_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "tags"), cur));
+			      options(cJSON_GetObjectItemCaseSensitive(res, "tags"), NULL, NULL, cur));
 	cur = json_text(r, f, "channel");
 	cJSON_AddItemToObject(res, "channel_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), cur));
+			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), "code", "name", cur));
 	cur = json_text(r, f, "page");
 	cJSON_AddItemToObject(res, "page_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), cur));
+			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), "slug", "title", cur));
 	cJSON_AddItemToObject(res, "f", f);
-	if (cJSON_HasObjectItem(res, "mine_total") ? offset + nmine < json_number(res, "mine_total", 0)
-						    : nmine >= limit) {
+	if (offset + nmine < json_number(res, "mine_total", 0)) {
 		buf_adds(&b, PORTAL_PATH "/?");
 		filter_query(filters, &b);
 		buf_printf(&b, "offset=%lld", offset + limit);
@@ -1279,9 +1192,8 @@ void
 portal_handle_home(struct request *r)
 {
 	struct pctx p;
-	cJSON *filters = NULL, *res = NULL;
+	cJSON *filters, *res;
 	const char *raw, *params[2];
-	char *ftext;
 	enum pstatus st;
 
 	if (!begin(r, &p))
@@ -1291,26 +1203,20 @@ portal_handle_home(struct request *r)
 		return;
 	}
 	filters = read_filters(&p);
-	ftext = cJSON_PrintUnformatted(filters);
 	params[0] = p.session;
-	params[1] = ftext;
-	res = call(&p, &st_home, params, &raw);
-	free(ftext);
-	if (res == NULL)
-		goto done;
+	params[1] = json_print(r, filters);
+	if ((res = call(&p, &st_home, params, &raw)) == NULL)
+		return;
 	if ((st = status_of(res)) != PS_OK) {
 		refuse(&p, res, st, NULL);
-		goto done;
+		return;
 	}
 	if (p.json) {
 		json_raw(r, raw);
-		goto done;
+		return;
 	}
 	shape_home(&p, res, filters);
 	render(&p, 200, T_HOME, res, txt(&p, "nav_mine"));
-done:
-	cJSON_Delete(res);
-	cJSON_Delete(filters);
 }
 
 /* One lead: state flags, phone, countdown, stages to pick from, submissions' fields as a list,
@@ -1319,11 +1225,11 @@ static void
 shape_lead(struct pctx *p, cJSON *res)
 {
 	struct request *r = p->r;
-	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it, *x;
+	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it;
 	cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages");
-	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sid, *sn;
+	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sn;
 	struct buf b;
-	long long left, deadline;
+	long long left;
 
 	buf_init(&b, r->arena, 256);
 	if (state == NULL)
@@ -1342,20 +1248,13 @@ shape_lead(struct pctx *p, cJSON *res)
 	add_page(lead);
 	cJSON_AddBoolToObject(lead, "contacted", json_present(lead, "first_contact_at"));
 	if (json_present(lead, "deadline")) {
-		x = cJSON_GetObjectItemCaseSensitive(lead, "deadline");
-		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(lead, "seconds_left")))
-			left = json_number(lead, "seconds_left", 0);
-		else if (cJSON_IsString(x) && portal_iso_epoch(x->valuestring, &deadline))
-			left = deadline - (long long)time(NULL);
-		else
-			left = 0;
-		cJSON_DeleteItemFromObjectCaseSensitive(lead, "seconds_left");
-		cJSON_AddNumberToObject(lead, "seconds_left", (double)left);
+		/* SQL counts the time left (docs/portal-api.md); C only words it. */
+		left = json_number(lead, "seconds_left", 0);
 		portal_left_text(p->lang, left, &b);
 		add_text(lead, "left_text", &b);
 		cJSON_AddBoolToObject(lead, "urgent", left <= URGENT_SECONDS);
 	}
-	sn = stage_name(lead, stages, &sid);
+	sn = stage_name(lead);
 	cJSON_AddStringToObject(lead, "stage_name", sn ? sn : "");
 	tag_objects(lead);
 	cJSON_ArrayForEach(it, stages) {
@@ -1394,10 +1293,7 @@ shape_lead(struct pctx *p, cJSON *res)
 				}
 				add_text(o, "v", &b);
 			} else {
-				char *s = cJSON_PrintUnformatted(fv);
-
-				cJSON_AddStringToObject(o, "v", s ? s : "");
-				free(s);
+				cJSON_AddStringToObject(o, "v", json_print(r, fv));
 			}
 			cJSON_AddItemToArray(list, o);
 		}
@@ -1457,17 +1353,14 @@ show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *
 		return;
 	if ((st = status_of(res)) != PS_OK) {
 		refuse(p, res, st, NULL);
-		cJSON_Delete(res);
 		return;
 	}
 	if (!visible(p, res)) {
 		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
-		cJSON_Delete(res);
 		return;
 	}
 	if (p->json) {
 		json_raw(p->r, raw);
-		cJSON_Delete(res);
 		return;
 	}
 	shape_lead(p, res);
@@ -1478,7 +1371,6 @@ show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *
 	if (typed != NULL)
 		cJSON_AddItemReferenceToObject(res, "typed", typed);
 	render(p, status, T_LEAD, res, txt(p, "lead_title"));
-	cJSON_Delete(res);
 }
 
 void
@@ -1501,14 +1393,34 @@ portal_handle_lead(struct request *r)
 	show_lead(&p, id, 200, NULL, NULL);
 }
 
+/* The open pool: how long each lead has waited, readable times. */
+static void
+shape_pool(struct pctx *p, cJSON *res)
+{
+	struct buf b;
+	cJSON *it;
+
+	buf_init(&b, p->r->arena, 128);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "leads")) {
+		long long w = json_number(it, "seconds_waiting", 0);
+
+		portal_waited_text(p->lang, w, &b);
+		add_text(it, "waited_text", &b);
+		add_time(it, "waiting_since", false);
+		add_page(it);
+	}
+	cJSON_AddNumberToObject(res, "count", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "leads")));
+	cJSON_AddBoolToObject(res, "nav_pool", true);
+	add_flash(p, res);
+}
+
 void
 portal_handle_pool(struct request *r)
 {
 	struct pctx p;
 	const char *params[1], *raw;
-	cJSON *res, *it;
+	cJSON *res;
 	enum pstatus st;
-	struct buf b;
 
 	if (!begin(r, &p))
 		return;
@@ -1524,22 +1436,9 @@ portal_handle_pool(struct request *r)
 	} else if (p.json) {
 		json_raw(r, raw);
 	} else {
-		buf_init(&b, r->arena, 128);
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "leads")) {
-			long long w = json_number(it, "seconds_waiting", 0);
-
-			portal_waited_text(p.lang, w, &b);
-			add_text(it, "waited_text", &b);
-			add_time(it, "waiting_since", false);
-			add_page(it);
-		}
-		cJSON_AddNumberToObject(res, "count",
-					cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "leads")));
-		cJSON_AddBoolToObject(res, "nav_pool", true);
-		add_flash(&p, res);
+		shape_pool(&p, res);
 		render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
 	}
-	cJSON_Delete(res);
 }
 
 /* ---- actions --------------------------------------------------------------------------- */
@@ -1556,32 +1455,9 @@ static const struct {
 	[A_RELEASE] = { "release", NULL },    [A_CLAIM] = { "claim", "" },
 };
 
-/* Free text of 1..max characters, trimmed; NULL when empty, too long or not text. */
-static const char *
-free_text(struct request *r, const char *s, size_t max)
-{
-	size_t n;
-
-	if (s == NULL)
-		return NULL;
-	s = trimmed(r, s);
-	n = strlen(s);
-	if (n == 0 || !utf8_valid(s, n) || utf8_has_control(s, n, true) || utf8_count(s, n) > max)
-		return NULL;
-	return s;
-}
-
-static bool
-tag_ok(const char *t)
-{
-	size_t n = strlen(t);
-
-	return n > 0 && utf8_valid(t, n) && !utf8_has_control(t, n, false) && utf8_count(t, n) <= TAG_MAX &&
-	       strchr(t, ',') == NULL && strstr(t, "，") == NULL;
-}
-
-/* Every tag sent under name, split on commas (ASCII and full-width), trimmed; false on a bad one. */
-static bool
+/* Every tag sent under name, split on commas (ASCII and full-width) and trimmed; whether each
+ * is a tag is SQL's rule (tag_text). */
+static void
 tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
 {
 	for (size_t i = 0; i < f->count; i++) {
@@ -1595,63 +1471,48 @@ tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
 		for (part = strtok_r(v, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
 			const char *t = trimmed(r, part);
 
-			if (*t == '\0')
-				continue;
-			if (!tag_ok(t))
-				return false;
-			cJSON_AddItemToArray(out, cJSON_CreateString(t));
+			if (*t != '\0')
+				cJSON_AddItemToArray(out, cJSON_CreateString(t));
 		}
 	}
-	return true;
 }
 
-/* The args object of an action from the posted fields; NULL with *field and *err_key set when a
- * value is missing or wrong. */
+/* The args object of an action from the posted fields, as typed: SQL checks each value and
+ * answers a refusal code (docs/portal-api.md); the request owns the object. */
 static cJSON *
-action_args(struct request *r, enum act a, const struct form *f, const char **field,
-	    const char **err_key)
+action_args(struct request *r, enum act a, const struct form *f)
 {
-	cJSON *args = cJSON_CreateObject(), *add, *remove;
-	const char *v;
+	cJSON *args = owned(r, cJSON_CreateObject());
+	const char *name = NULL, *v;
 
 	switch (a) {
+	case A_ACCEPT:
+		name = "assignment";
+		break;
+	case A_STAGE:
+		name = "stage";
+		break;
+	case A_ANSWER:
+		name = "consultation";
+		break;
+	case A_NOTE:
+		name = "body";
+		break;
+	case A_RELEASE:
+		name = "reason";
+		break;
+	case A_TAG:
+		tag_list(r, f, "add", cJSON_AddArrayToObject(args, "add"));
+		tag_list(r, f, "remove", cJSON_AddArrayToObject(args, "remove"));
+		break;
 	case A_CONTACTED:
 	case A_CLAIM:
-		return args;
-	case A_ACCEPT:
-	case A_STAGE:
-	case A_ANSWER:
-		*field = a == A_ACCEPT ? "assignment" : a == A_STAGE ? "stage" : "consultation";
-		if ((v = id_text(r, form_get(f, *field))) == NULL) {
-			*err_key = "err_id";
-			break;
-		}
-		cJSON_AddItemToObject(args, *field, cJSON_CreateRaw(v));
-		return args;
-	case A_NOTE:
-	case A_RELEASE:
-		*field = a == A_NOTE ? "body" : "reason";
-		if ((v = free_text(r, form_get(f, *field), a == A_NOTE ? NOTE_MAX : REASON_MAX)) == NULL) {
-			*err_key = a == A_NOTE ? "err_note" : "err_reason";
-			break;
-		}
-		cJSON_AddStringToObject(args, *field, v);
-		return args;
-	case A_TAG:
-		*field = "add";
-		*err_key = "err_tag";
-		add = cJSON_AddArrayToObject(args, "add");
-		remove = cJSON_AddArrayToObject(args, "remove");
-		if (!tag_list(r, f, "add", add) || !tag_list(r, f, "remove", remove))
-			break;
-		if (cJSON_GetArraySize(add) + cJSON_GetArraySize(remove) == 0)
-			break;
-		return args;
 	case A_COUNT:
 		break;
 	}
-	cJSON_Delete(args);
-	return NULL;
+	if (name != NULL && (v = form_get(f, name)) != NULL && *(v = trimmed(r, v)) != '\0')
+		cJSON_AddStringToObject(args, name, v);
+	return args;
 }
 
 void
@@ -1659,11 +1520,10 @@ portal_handle_action(struct request *r)
 {
 	struct pctx p;
 	struct form f;
-	const char *id, *field = NULL, *err_key = NULL, *params[5], *raw;
-	cJSON *args = NULL, *res = NULL, *typed;
+	const char *id, *params[5], *raw;
+	cJSON *res, *typed;
 	enum pstatus st;
 	enum act a;
-	char *atext;
 
 	if (!begin(r, &p))
 		return;
@@ -1676,35 +1536,21 @@ portal_handle_action(struct request *r)
 	}
 	if (!read_form(&p, &f) || !guard_post(&p, &f))
 		return;
-	if ((args = action_args(r, a, &f, &field, &err_key)) == NULL) {
-		if (p.json) {
-			json_error(&p, 422, "invalid", txt(&p, err_key), field, 0);
-			return;
-		}
-		/* Show the lead again with the reason and what was typed. */
-		typed = cJSON_CreateObject();
-		for (size_t i = 0; i < f.count; i++)
-			if (strcmp(f.fields[i].name, "csrf") != 0 && !cJSON_HasObjectItem(typed, f.fields[i].name))
-				cJSON_AddStringToObject(typed, f.fields[i].name, f.fields[i].value);
-		show_lead(&p, id, 422, txt(&p, err_key), typed);
-		cJSON_Delete(typed);
-		return;
-	}
-	atext = cJSON_PrintUnformatted(args);
 	params[0] = p.session;
 	params[1] = csrf_of(&p, &f);
 	params[2] = actions[a].name;
 	params[3] = id;
-	params[4] = atext;
-	res = call(&p, &st_action, params, &raw);
-	free(atext);
-	if (res == NULL)
-		goto done;
+	params[4] = json_print(r, action_args(r, a, &f));
+	if ((res = call(&p, &st_action, params, &raw)) == NULL)
+		return;
 	st = status_of(res);
 	if (st == PS_INVALID && !p.json) {
-		const char *m = json_text(r, res, "message");
-
-		show_lead(&p, id, 422, m ? m : txt(&p, "invalid"), NULL);
+		/* Show the lead again with the reason and what was typed. */
+		typed = owned(r, cJSON_CreateObject());
+		for (size_t i = 0; i < f.count; i++)
+			if (strcmp(f.fields[i].name, "csrf") != 0 && !cJSON_HasObjectItem(typed, f.fields[i].name))
+				cJSON_AddStringToObject(typed, f.fields[i].name, f.fields[i].value);
+		show_lead(&p, id, 422, refusal_text(&p, res), typed);
 	} else if (st != PS_OK) {
 		refuse(&p, res, st, id);
 	} else if (p.json) {
@@ -1716,9 +1562,6 @@ portal_handle_action(struct request *r)
 					 actions[a].anchor));
 	}
 	r->log_note = st == PS_OK ? actions[a].name : r->log_note;
-done:
-	cJSON_Delete(res);
-	cJSON_Delete(args);
 }
 
 /* ---- login, invitation, logout --------------------------------------------------------- */
@@ -1753,7 +1596,7 @@ static void
 login_page(struct pctx *p, int status, const char *login, const char *next, const char *error_key,
 	   const char *error_extra)
 {
-	cJSON *ctx = cJSON_CreateObject();
+	cJSON *ctx = owned(p->r, cJSON_CreateObject());
 
 	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "login"));
 	if (login != NULL)
@@ -1770,7 +1613,6 @@ login_page(struct pctx *p, int status, const char *login, const char *next, cons
 	else if (http_query_get(p->r, "bye") != NULL)
 		cJSON_AddStringToObject(ctx, "notice", txt(p, "logged_out"));
 	render(p, status, T_LOGIN, ctx, txt(p, "login_title"));
-	cJSON_Delete(ctx);
 }
 
 void
@@ -1892,18 +1734,15 @@ portal_handle_login(struct request *r)
 	set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
 	r->log_note = rehash ? "login (rehashed)" : "login";
 	if (p.json) {
-		o = cJSON_CreateObject();
+		o = owned(r, cJSON_CreateObject());
 		cJSON_AddStringToObject(o, "status", "ok");
 		cJSON_AddStringToObject(o, "csrf", csrf);
 		json_send(r, 200, o);
-		cJSON_Delete(o);
 	} else {
 		redirect(r, auth_safe_next(next) ? next : PORTAL_PATH "/");
 	}
 done:
 	sodium_memzero(session, sizeof(session));
-	cJSON_Delete(res);
-	cJSON_Delete(res2);
 }
 
 void
@@ -1933,7 +1772,6 @@ portal_handle_logout(struct request *r)
 		if ((res = call(&p, &st_logout, params, NULL)) == NULL)
 			return;
 		st = status_of(res);
-		cJSON_Delete(res);
 		if (st == PS_CSRF) {
 			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
 			return;
@@ -1942,10 +1780,9 @@ portal_handle_logout(struct request *r)
 	clear_session(&p);
 	r->log_note = "logout";
 	if (p.json) {
-		o = cJSON_CreateObject();
+		o = owned(r, cJSON_CreateObject());
 		cJSON_AddStringToObject(o, "status", "ok");
 		json_send(r, 200, o);
-		cJSON_Delete(o);
 	} else {
 		redirect(r, PORTAL_PATH "/login?bye=1");
 	}
@@ -1954,7 +1791,7 @@ portal_handle_logout(struct request *r)
 static void
 invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
 {
-	cJSON *ctx = cJSON_CreateObject();
+	cJSON *ctx = owned(p->r, cJSON_CreateObject());
 	const char *login = json_text(p->r, inv, "login"), *name = json_text(p->r, inv, "display_name");
 
 	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "invite"));
@@ -1964,7 +1801,6 @@ invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
 	if (error_key != NULL)
 		cJSON_AddStringToObject(ctx, "error", txt(p, error_key));
 	render(p, status, T_INVITE, ctx, txt(p, "invite_title"));
-	cJSON_Delete(ctx);
 }
 
 /* The invitation, or NULL when it is unknown, used or expired (answered 404). */
@@ -1987,7 +1823,6 @@ invitation(struct pctx *p, const char *token)
 		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
 	else
 		refuse(p, res, st, NULL);
-	cJSON_Delete(res);
 	return NULL;
 }
 
@@ -2002,7 +1837,6 @@ portal_handle_invite_form(struct request *r)
 	if ((inv = invitation(&p, r->params[0])) == NULL)
 		return;
 	invite_page(&p, 200, inv, NULL);
-	cJSON_Delete(inv);
 }
 
 void
@@ -2040,10 +1874,8 @@ portal_handle_invite(struct request *r)
 	if (err_key != NULL) {
 		/* The form again, with its reason; the invitation is read again for the names. */
 		r->log_note = err_key;
-		if ((inv = invitation(&p, token)) != NULL) {
+		if ((inv = invitation(&p, token)) != NULL)
 			invite_page(&p, status, inv, err_key);
-			cJSON_Delete(inv);
-		}
 		return;
 	}
 	auth_token_new(session);
@@ -2060,6 +1892,7 @@ portal_handle_invite(struct request *r)
 	if (st == PS_NOT_FOUND) {
 		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
 	} else if (st == PS_INVALID) {
+		p.detail = refusal_text(&p, res);
 		message(&p, 422, "invalid", "invite_title", "invalid", NULL);
 	} else if (st != PS_OK) {
 		refuse(&p, res, st, NULL);
@@ -2069,7 +1902,6 @@ portal_handle_invite(struct request *r)
 		r->log_note = "invitation accepted";
 		redirect(r, PORTAL_PATH "/?done=welcome");
 	}
-	cJSON_Delete(res);
 }
 
 /* ---- for other portal pages (reports.c): thin exports of the helpers above ------------ */
@@ -2090,6 +1922,36 @@ cJSON *
 portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
 {
 	return call(p, s, params, raw);
+}
+
+void
+portal_shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
+{
+	shape_home(p, res, filters);
+}
+
+void
+portal_shape_lead(struct pctx *p, cJSON *res)
+{
+	shape_lead(p, res);
+}
+
+void
+portal_shape_pool(struct pctx *p, cJSON *res)
+{
+	shape_pool(p, res);
+}
+
+cJSON *
+portal_owned(struct request *r, cJSON *o)
+{
+	return owned(r, o);
+}
+
+const char *
+portal_refusal_text(struct pctx *p, const cJSON *res)
+{
+	return refusal_text(p, res);
 }
 
 void

@@ -49,22 +49,33 @@ void portal_handle_pool(struct request *r);        /* GET  /staff/pool, /api/v1/
 /* For other portal pages (reports.c); each is the portal's own helper of the same job. */
 bool portal_begin(struct request *r, struct pctx *p); /* false: answered (503, no templates) */
 void portal_unauthenticated(struct pctx *p);        /* JSON 401, or 303 to the login page */
-/* The request's one SQL call; NULL when answered (503/500). The caller cJSON_Deletes the result;
- * *raw (may be NULL) is its text in the request's arena. */
+/* The request's one SQL call; NULL when answered (503/500). The request owns the result (freed
+ * at arena_reset: never cJSON_Delete it); *raw (may be NULL) is its text in the request's arena. */
 struct cJSON *portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params,
 			  const char **raw);
 void portal_refuse(struct pctx *p, const struct cJSON *res); /* answer a status other than ok */
+/* Hand a tree not added to another to the request (arena_defer); returns it. NULL passes. */
+struct cJSON *portal_owned(struct request *r, struct cJSON *o);
+/* The reader's words for an invalid answer's refusal code (text.json err_<code>). */
+const char *portal_refusal_text(struct pctx *p, const struct cJSON *res);
 void portal_message(struct pctx *p, int status, const char *code, const char *title_key,
 		    const char *text_key);                  /* short page, or JSON error */
 const char *portal_text(const struct pctx *p, const char *key); /* UI text; the key if missing */
-/* reports.html inside the layout; ctx stays the caller's to delete. */
+/* reports.html inside the layout; ctx stays its owner's. */
 void portal_render_reports(struct pctx *p, int status, struct cJSON *ctx, const char *title);
-/* channels.html inside the layout (channels.c); ctx stays the caller's to delete. */
+/* channels.html inside the layout (channels.c); ctx stays its owner's. */
 void portal_render_channels(struct pctx *p, int status, struct cJSON *ctx, const char *title);
 struct form;
 bool portal_read_form(struct pctx *p, struct form *f) __attribute__((warn_unused_result)); /* false: answered 400/415 */
 bool portal_guard_post(struct pctx *p, const struct form *f) __attribute__((warn_unused_result)); /* origin, session, CSRF shape; false: answered */
 const char *portal_csrf(const struct pctx *p, const struct form *f); /* X-CSRF-Token or the csrf field */
+
+/* What the HTML pages add to portal_home's, portal_lead's and portal_pool's answers before the
+ * templates see them (texts, times, option lists), in place; exported for the fixture tests
+ * (tests/data/portal/fixtures, written by tests/sql/58_portal_fixtures.sh). */
+void portal_shape_home(struct pctx *p, struct cJSON *res, const struct cJSON *filters);
+void portal_shape_lead(struct pctx *p, struct cJSON *res);
+void portal_shape_pool(struct pctx *p, struct cJSON *res);
 
 /* Pure helpers, exported for tests. */
 
@@ -77,11 +88,7 @@ void portal_waited_text(enum lang l, long long seconds, struct buf *out);
 /* A span without direction: "15 分钟" / "15 min", "2 小时 5 分钟" / "2 h 5 min". */
 void portal_span_text(enum lang l, long long seconds, struct buf *out);
 
-/* An ISO 8601 timestamp as SQL's jsonb writes it ("2024-05-01T18:25:03.123+08:00") to seconds
- * since the epoch; false when it is not one. */
-bool portal_iso_epoch(const char *iso, long long *out) __attribute__((warn_unused_result));
-
-/* The same timestamp shown in its own offset: "05-01 18:25", or "2024-05-01 18:25" with_year;
+/* A timestamp as SQL writes it (isotime.h) shown in its own offset: "05-01 18:25", or "2024-05-01 18:25" with_year;
  * false (out empty) when it is not one. out holds at least 17 bytes. */
 bool portal_time_text(const char *iso, bool with_year, char out[17]);
 

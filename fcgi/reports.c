@@ -13,6 +13,7 @@
 #include "db.h"
 #include "html.h"
 #include "http.h"
+#include "isotime.h"
 #include "log.h"
 #include "portal.h"
 #include "worker.h"
@@ -31,27 +32,6 @@ static const struct {
 	{ "staff", "staff" },
 };
 
-bool
-reports_date_ok(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	return true;
-}
-
 /* The period asked for: a date that does not parse is dropped (SQL then takes its default),
  * like the portal's filters. */
 static const char *
@@ -59,7 +39,7 @@ query_date(const struct request *r, const char *name)
 {
 	const char *v = http_query_get(r, name);
 
-	return reports_date_ok(v) ? v : NULL;
+	return isotime_date(v, NULL) ? v : NULL;
 }
 
 /* How far behind the node that answered is: 0 on a primary or a standby that has replayed
@@ -93,14 +73,12 @@ fetch_standby(struct pctx *p, const char *const *params, const char **raw)
 		return NULL;
 	}
 	text = db_value(&rows, 0, 0);
-	res = text != NULL ? cJSON_Parse(text) : NULL;
+	res = portal_owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
 	/* Anything but ok is the primary's to say: a session made a moment ago may not have been
 	 * replayed on the standby yet. */
 	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status")) ||
-	    strcmp(cJSON_GetObjectItemCaseSensitive(res, "status")->valuestring, "ok") != 0) {
-		cJSON_Delete(res);
+	    strcmp(cJSON_GetObjectItemCaseSensitive(res, "status")->valuestring, "ok") != 0)
 		return NULL;
-	}
 	/* The dashboard says how old what it shows is; JSON clients get it as a header. */
 	if (db_call(db, &st_data_age, NULL, p->r->arena, &age, &de) && age.nrows == 1 &&
 	    db_value(&age, 0, 0) != NULL) {
@@ -141,14 +119,11 @@ fetch(struct pctx *p, const char **raw)
 	if (strcmp(st, "forbidden") == 0) {
 		portal_message(p, 403, "forbidden", "forbidden_title", "reports_forbidden");
 	} else if (strcmp(st, "invalid") == 0) {
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(res, "message");
-
-		p->detail = cJSON_IsString(m) ? m->valuestring : NULL;
+		p->detail = portal_refusal_text(p, res);
 		portal_message(p, 422, "invalid", "failed_title", "reports_bad_period");
 	} else {
 		portal_refuse(p, res);
 	}
-	cJSON_Delete(res);
 	return NULL;
 }
 
@@ -296,7 +271,6 @@ reports_handle_page(struct request *r)
 		cJSON_AddBoolToObject(res, "nav_reports", true);
 		portal_render_reports(&p, 200, res, portal_text(&p, "nav_reports"));
 	}
-	cJSON_Delete(res);
 }
 
 void
@@ -343,5 +317,4 @@ reports_handle_csv(struct request *r)
 		csv_row(&r->body_out, cells, n);
 	}
 	r->log_note = name;
-	cJSON_Delete(res);
 }

@@ -12,7 +12,4 @@ struct request;
 void reports_handle_page(struct request *r); /* GET /staff/reports, /api/v1/staff/reports */
 void reports_handle_csv(struct request *r);  /* GET /staff/reports.csv */
 
-/* Pure, exported for tests: is s a real calendar day written YYYY-MM-DD (years 1900-9999)? */
-bool reports_date_ok(const char *s);
-
 #endif

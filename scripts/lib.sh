@@ -251,8 +251,11 @@ lf_landformd_stop() {
 # nginx with every path under $LF_VAR/nginx; the site itself is docker/nginx.conf.template.
 # A template with ${LANDFORM_*} placeholders filled from the environment (nginx's own $variables
 # left alone); an unset one stops with its name.
+# A `server ${LANDFORM_FASTCGI};` line becomes one server line per address LANDFORM_FASTCGI lists
+# (the HA stack's two hosts).
 lf_render() {
-    perl -pe 's/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' "$1"
+    perl -pe 's/server \$\{LANDFORM_FASTCGI\};/join("\n    ", map { "server $_;" } split " ", $ENV{LANDFORM_FASTCGI})/e;
+        s/\$\{(LANDFORM_[A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' "$1"
 }
 
 # HTTPS in front of the stack when LANDFORM_TLS=1: a self-signed certificate under $LF_VAR/tls

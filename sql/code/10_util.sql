@@ -98,6 +98,36 @@ BEGIN
 END
 $$;
 
+-- Free text people type (a note, a reason): trimmed by the caller, 1..p_max characters, no
+-- control characters but tab and line breaks. The one rule; landformd does not check it again.
+CREATE OR REPLACE FUNCTION landform._free_text_ok(p_text text, p_max integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(length(p_text) BETWEEN 1 AND p_max
+	                AND p_text !~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]', false)
+$$;
+
+-- Is this member active (not deactivated)? The one test; an unknown id is not.
+CREATE OR REPLACE FUNCTION landform._staff_active(p_staff bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((SELECT active FROM landform.staff WHERE id = p_staff), false)
+$$;
+
+-- Staff id of an active member by login; the one "deactivated" refusal (SQLSTATE 55000) for
+-- whatever gives work to a member. Unlocked: a caller that must keep the member active until it
+-- commits locks the staff row first and calls this after (a new statement sees the lock holder's view).
+CREATE OR REPLACE FUNCTION landform._active_staff_id(p_login text) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_id bigint := landform._staff_id(p_login);
+BEGIN
+	IF NOT landform._staff_active(v_id) THEN
+		RAISE EXCEPTION 'staff "%" is deactivated', p_login
+			USING ERRCODE = '55000', HINT = 'SELECT landform.activate_staff(''' || p_login || ''') first';
+	END IF;
+	RETURN v_id;
+END
+$$;
+
 -- Pool id by name (NULL means the default pool), or a clear error.
 CREATE OR REPLACE FUNCTION landform._pool_id(p_name text) RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$

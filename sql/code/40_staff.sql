@@ -72,7 +72,7 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN 'not_found';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM landform.staff WHERE id = p_staff AND active) THEN
+	IF NOT landform._staff_active(p_staff) THEN
 		RETURN 'inactive';
 	END IF;
 	PERFORM landform._require_read_committed();

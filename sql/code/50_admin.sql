@@ -105,17 +105,16 @@ DECLARE
 	v_pools bigint[];
 	v_pool bigint;
 	v_was boolean;
-	v_active boolean;
 BEGIN
 	PERFORM landform._need(p_on, 'on (true or false)');
 	PERFORM landform._require_read_committed();
 	SELECT array_agg(pool_id ORDER BY pool_id) INTO v_pools
 	FROM landform.pool_members WHERE staff_id = v_staff;
 	PERFORM landform._lock_pools(v_pools);
-	SELECT on_duty, active INTO v_was, v_active FROM landform.staff WHERE id = v_staff FOR UPDATE;
-	IF p_on AND NOT v_active THEN
-		RAISE EXCEPTION 'staff "%" is deactivated', p_login
-			USING ERRCODE = '55000', HINT = 'SELECT landform.activate_staff(''' || p_login || ''') first';
+	SELECT on_duty INTO v_was FROM landform.staff WHERE id = v_staff FOR UPDATE;
+	-- Checked under the row lock, so a deactivation cannot slip in before the update.
+	IF p_on THEN
+		PERFORM landform._active_staff_id(p_login);
 	END IF;
 	UPDATE landform.staff SET on_duty = p_on WHERE id = v_staff;
 	IF p_on THEN
@@ -428,14 +427,10 @@ $$;
 CREATE OR REPLACE FUNCTION landform.assign(p_lead bigint, p_login text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_staff bigint := landform._staff_id(p_login);
+	v_staff bigint := landform._active_staff_id(p_login);
 	v_lead landform.leads;
 	v_prev landform.assignments;
 BEGIN
-	IF NOT (SELECT active FROM landform.staff WHERE id = v_staff) THEN
-		RAISE EXCEPTION 'staff "%" is deactivated', p_login
-			USING ERRCODE = '55000', HINT = 'SELECT landform.activate_staff(''' || p_login || ''') first';
-	END IF;
 	v_lead := landform._lead_locked(p_lead);
 	IF v_lead.state = 'owned' AND v_lead.owner_id = v_staff THEN
 		RAISE EXCEPTION 'lead % already belongs to "%"', p_lead, p_login
@@ -467,7 +462,7 @@ $$;
 CREATE OR REPLACE FUNCTION landform.claim(p_lead bigint, p_login text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_staff bigint := landform._staff_id(p_login);
+	v_staff bigint := landform._active_staff_id(p_login);
 	v_status text;
 	v_id bigint;
 BEGIN
@@ -479,7 +474,6 @@ BEGIN
 				WHEN 'not_open' THEN 'only leads in the open pool can be claimed (SELECT * FROM landform.open_pool); landform.assign() moves any lead'
 				WHEN 'not_member' THEN 'claims are for members of the lead''s pool; landform.assign() gives it to anyone'
 				WHEN 'over_cap' THEN 'the member is at their cap; raise it with landform.set_cap()'
-				WHEN 'inactive' THEN 'the member is deactivated'
 				ELSE 'check the lead id' END;
 	END IF;
 	SELECT id INTO v_id FROM landform.assignments WHERE lead_id = p_lead AND closed_at IS NULL;

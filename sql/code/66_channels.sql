@@ -135,7 +135,7 @@ BEGIN
 		RETURN v_ctx;
 	END IF;
 	IF NOT isfinite(v_from) OR NOT isfinite(v_to) OR v_from > v_to OR v_to - v_from > 731 THEN
-		RETURN landform._invalid('from', 'The period must start on or before its last day, within two years.');
+		RETURN landform._invalid('period_range', 'from', 'The period must start on or before its last day, within two years.');
 	END IF;
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf',
 		'from', v_from, 'to', v_to,

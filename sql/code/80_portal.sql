@@ -76,10 +76,13 @@ LANGUAGE sql IMMUTABLE AS $$
 	            ELSE host(p_addr)::inet END
 $$;
 
--- {"status":"invalid","field":...,"message":...}
-CREATE OR REPLACE FUNCTION landform._invalid(p_field text, p_message text) RETURNS jsonb
+-- {"status":"invalid","code":...,"field":...,"message":...}: every refusal of a value carries a
+-- stable code that landformd maps to the reader's language (landing/_staff/text.json "err_<code>",
+-- checked by tests/refusal-codes); message is for people reading SQL, not shown by the portal.
+DROP FUNCTION IF EXISTS landform._invalid(text, text);
+CREATE OR REPLACE FUNCTION landform._invalid(p_code text, p_field text, p_message text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT jsonb_build_object('status', 'invalid', 'field', p_field, 'message', p_message)
+	SELECT jsonb_build_object('status', 'invalid', 'code', p_code, 'field', p_field, 'message', p_message)
 $$;
 
 -- A new invitation for a member: earlier unused ones stop working. Returns the link.
@@ -149,6 +152,16 @@ LANGUAGE sql STABLE AS $$
 	    OR (p_state = 'open' AND p_pool = ANY (nullif(current_setting('landform.pools', true), '')::bigint[]))
 $$;
 
+-- Is a session still valid: used within the idle timeout and younger than the absolute one.
+-- The one rule for the portal's entry, the staff_access view and the housekeeping delete.
+-- Plain SQL, so it inlines into their scans.
+CREATE OR REPLACE FUNCTION landform._session_live(p_last_seen timestamptz, p_created_at timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT p_last_seen > now() - landform._setting_interval('session_idle', '2 hours')
+	   AND p_created_at > now() - landform._setting_interval('session_absolute', '7 days')
+$$;
+
 -- Check a session (and its CSRF token when p_need_csrf), touch it for idle expiry, and set
 -- landform.staff_id, landform.pools and landform.actor for the rest of the transaction. Returns
 -- {status:"ok", me, csrf, pools, time_zone} or {status:"unauthenticated"|"csrf"}.
@@ -168,8 +181,7 @@ BEGIN
 	FROM landform.staff_sessions ss
 	JOIN landform.staff s ON s.id = ss.staff_id AND s.active
 	WHERE ss.token_hash = landform._token_hash(p_session)
-	  AND ss.last_seen > now() - landform._setting_interval('session_idle', '2 hours')
-	  AND ss.created_at > now() - landform._setting_interval('session_absolute', '7 days');
+	  AND landform._session_live(ss.last_seen, ss.created_at);
 	IF NOT FOUND THEN
 		RETURN jsonb_build_object('status', 'unauthenticated');
 	END IF;
@@ -305,9 +317,7 @@ DROP VIEW IF EXISTS landform.staff_access;
 CREATE VIEW landform.staff_access AS
 SELECT s.login, s.display_name, s.active, s.is_admin, s.password_hash IS NOT NULL AS has_password,
        (SELECT count(*) FROM landform.staff_sessions ss
-        WHERE ss.staff_id = s.id
-          AND ss.last_seen > now() - landform._setting_interval('session_idle', '2 hours')
-          AND ss.created_at > now() - landform._setting_interval('session_absolute', '7 days'))
+        WHERE ss.staff_id = s.id AND landform._session_live(ss.last_seen, ss.created_at))
            AS sessions,
        (SELECT max(ss.last_seen) FROM landform.staff_sessions ss WHERE ss.staff_id = s.id) AS last_seen,
        (SELECT max(i.expires_at) FROM landform.staff_invitations i
@@ -394,13 +404,13 @@ BEGIN
 		SELECT 1 FROM landform.staff s
 		WHERE s.id = p_staff AND s.login = v_login AND s.active AND s.password_hash IS NOT NULL);
 	IF v_ok AND (p_session_token IS NULL OR p_session_token !~ '^[0-9a-f]{64}$') THEN
-		RETURN landform._invalid('session', 'session token must be 64 lower-case hex characters');
+		RETURN landform._invalid('session_format', 'session', 'session token must be 64 lower-case hex characters');
 	END IF;
 	IF v_ok AND (p_csrf IS NULL OR length(p_csrf) NOT BETWEEN 16 AND 200) THEN
-		RETURN landform._invalid('csrf', 'CSRF token must be 16-200 characters');
+		RETURN landform._invalid('csrf_format', 'csrf', 'CSRF token must be 16-200 characters');
 	END IF;
 	IF v_ok AND p_new_hash IS NOT NULL AND NOT landform._password_hash_ok(p_new_hash) THEN
-		RETURN landform._invalid('password_hash', 'not an Argon2id password hash');
+		RETURN landform._invalid('password_hash_format', 'password_hash', 'not an Argon2id password hash');
 	END IF;
 
 	SELECT a.id INTO v_attempt FROM landform.login_attempts a
@@ -415,9 +425,7 @@ BEGIN
 	END IF;
 	-- Housekeeping while we are here: old attempts and dead sessions.
 	DELETE FROM landform.login_attempts WHERE at < now() - interval '1 day';
-	DELETE FROM landform.staff_sessions
-	WHERE last_seen <= now() - landform._setting_interval('session_idle', '2 hours')
-	   OR created_at <= now() - landform._setting_interval('session_absolute', '7 days');
+	DELETE FROM landform.staff_sessions WHERE NOT landform._session_live(last_seen, created_at);
 	IF NOT v_ok THEN
 		RETURN jsonb_build_object('status', 'unauthenticated');
 	END IF;
@@ -463,13 +471,13 @@ BEGIN
 		RETURN jsonb_build_object('status', 'not_found');
 	END IF;
 	IF NOT landform._password_hash_ok(p_password_hash) THEN
-		RETURN landform._invalid('password_hash', 'not an Argon2id password hash');
+		RETURN landform._invalid('password_hash_format', 'password_hash', 'not an Argon2id password hash');
 	END IF;
 	IF p_session_token IS NULL OR p_session_token !~ '^[0-9a-f]{64}$' THEN
-		RETURN landform._invalid('session', 'session token must be 64 lower-case hex characters');
+		RETURN landform._invalid('session_format', 'session', 'session token must be 64 lower-case hex characters');
 	END IF;
 	IF p_csrf IS NULL OR length(p_csrf) NOT BETWEEN 16 AND 200 THEN
-		RETURN landform._invalid('csrf', 'CSRF token must be 16-200 characters');
+		RETURN landform._invalid('csrf_format', 'csrf', 'CSRF token must be 16-200 characters');
 	END IF;
 	UPDATE landform.staff_invitations i SET used_at = now()
 	WHERE i.token_hash = landform._token_hash(p_token) AND i.used_at IS NULL AND i.expires_at > now()
@@ -532,7 +540,7 @@ WHERE landform.portal_may_see(l.owner_id, l.state, l.pool_id);
 -- "My leads": offers waiting for accept (most urgent first), owned leads by stage with
 -- filters {stage, tag, channel, page, from, to, q, limit, offset} (q: digits = phone tail,
 -- else a name substring; from/to: days of first contact in the time_zone setting; limit
--- default 500, at most 1000), the filter choices, and reminders (stage dwell passed,
+-- default 50, at most 500; the answer says which: limit, offset), the filter choices, and reminders (stage dwell passed,
 -- unanswered consultations). Also mine_total: owned leads matching the filters.
 CREATE OR REPLACE FUNCTION landform.portal_home(p_session text, p_filters jsonb DEFAULT '{}')
 RETURNS jsonb
@@ -551,7 +559,7 @@ DECLARE
 	v_q text;
 	v_like text;
 	v_digits text;
-	v_limit integer := 500;
+	v_limit integer := 50;
 	v_offset integer := 0;
 	v_waiting jsonb;
 	v_mine jsonb;
@@ -566,11 +574,11 @@ BEGIN
 	v_tz := v_ctx->>'time_zone';
 
 	IF jsonb_typeof(v_f) <> 'object' THEN
-		RETURN jsonb_build_object('status', 'invalid', 'field', 'filters', 'message', 'filters must be a JSON object');
+		RETURN landform._invalid('filters_object', 'filters', 'filters must be a JSON object');
 	END IF;
 	IF nullif(v_f->>'stage', '') IS NOT NULL THEN
 		IF v_f->>'stage' !~ '^[0-9]{1,18}$' THEN
-			RETURN jsonb_build_object('status', 'invalid', 'field', 'stage', 'message', 'stage is a stage id');
+			RETURN landform._invalid('stage_id', 'stage', 'stage is a stage id');
 		END IF;
 		v_stage := (v_f->>'stage')::bigint;
 	END IF;
@@ -584,7 +592,7 @@ BEGIN
 			v_from := NULL;
 		END;
 		IF v_from IS NULL OR v_f->>'from' !~ '^\d{4}-\d{2}-\d{2}$' THEN
-			RETURN jsonb_build_object('status', 'invalid', 'field', 'from', 'message', 'from is a date, YYYY-MM-DD');
+			RETURN landform._invalid('date', 'from', 'from is a date, YYYY-MM-DD');
 		END IF;
 	END IF;
 	IF nullif(v_f->>'to', '') IS NOT NULL THEN
@@ -594,7 +602,7 @@ BEGIN
 			v_to := NULL;
 		END;
 		IF v_to IS NULL OR v_f->>'to' !~ '^\d{4}-\d{2}-\d{2}$' THEN
-			RETURN jsonb_build_object('status', 'invalid', 'field', 'to', 'message', 'to is a date, YYYY-MM-DD');
+			RETURN landform._invalid('date', 'to', 'to is a date, YYYY-MM-DD');
 		END IF;
 	END IF;
 	v_q := nullif(btrim(left(v_f->>'q', 100)), '');
@@ -605,14 +613,14 @@ BEGIN
 		END IF;
 	END IF;
 	IF nullif(v_f->>'limit', '') IS NOT NULL THEN
-		IF v_f->>'limit' !~ '^[0-9]{1,4}$' OR (v_f->>'limit')::integer NOT BETWEEN 1 AND 1000 THEN
-			RETURN jsonb_build_object('status', 'invalid', 'field', 'limit', 'message', 'limit is 1-1000');
+		IF v_f->>'limit' !~ '^[0-9]{1,4}$' OR (v_f->>'limit')::integer NOT BETWEEN 1 AND 500 THEN
+			RETURN landform._invalid('limit_range', 'limit', 'limit is 1-500');
 		END IF;
 		v_limit := (v_f->>'limit')::integer;
 	END IF;
 	IF nullif(v_f->>'offset', '') IS NOT NULL THEN
 		IF v_f->>'offset' !~ '^[0-9]{1,9}$' THEN
-			RETURN jsonb_build_object('status', 'invalid', 'field', 'offset', 'message', 'offset is a number');
+			RETURN landform._invalid('offset_range', 'offset', 'offset is a number');
 		END IF;
 		v_offset := (v_f->>'offset')::integer;
 	END IF;
@@ -706,6 +714,7 @@ BEGIN
 
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf',
 		'now', now(), 'waiting', v_waiting, 'mine', v_mine, 'mine_total', v_total,
+		'limit', v_limit, 'offset', v_offset,
 		'reminders', v_reminders) || v_choices;
 END
 $$;
@@ -872,11 +881,11 @@ BEGIN
 	END IF;
 	v_me := (v_ctx #>> '{me,id}')::bigint;
 	IF jsonb_typeof(v_args) <> 'object' THEN
-		RETURN landform._invalid('args', 'arguments must be a JSON object');
+		RETURN landform._invalid('args_object', 'args', 'arguments must be a JSON object');
 	END IF;
 	IF p_action IS NULL OR p_action NOT IN ('accept', 'contacted', 'stage', 'note', 'tag', 'answer',
 	                                        'release', 'claim') THEN
-		RETURN landform._invalid('action', 'unknown action');
+		RETURN landform._invalid('action_unknown', 'action', 'unknown action');
 	END IF;
 	IF p_lead IS NULL OR NOT EXISTS (SELECT 1 FROM landform.leads WHERE id = p_lead) THEN
 		RETURN jsonb_build_object('status', 'not_found');
@@ -885,7 +894,7 @@ BEGIN
 	IF p_action = 'accept' THEN
 		IF nullif(v_args->>'assignment', '') IS NOT NULL THEN
 			IF v_args->>'assignment' !~ '^[0-9]{1,18}$' THEN
-				RETURN landform._invalid('assignment', 'assignment is an assignment id');
+				RETURN landform._invalid('assignment_id', 'assignment', 'assignment is an assignment id');
 			END IF;
 			SELECT * INTO v_asg FROM landform.assignments WHERE id = (v_args->>'assignment')::bigint;
 		ELSE
@@ -894,7 +903,7 @@ BEGIN
 		END IF;
 		IF v_asg.id IS NULL OR v_asg.lead_id <> p_lead OR v_asg.staff_id IS DISTINCT FROM v_me THEN
 			IF (SELECT owner_id FROM landform.leads WHERE id = p_lead) = v_me THEN
-				RETURN landform._invalid('assignment', 'not an offer of this lead');
+				RETURN landform._invalid('assignment_not_offer', 'assignment', 'not an offer of this lead');
 			END IF;
 			RETURN landform._portal_gone(p_lead, v_me, false);
 		END IF;
@@ -909,8 +918,8 @@ BEGIN
 
 	IF p_action = 'release' THEN
 		v_text := btrim(v_args->>'reason');
-		IF v_text IS NULL OR length(v_text) NOT BETWEEN 1 AND 500 THEN
-			RETURN landform._invalid('reason', 'say why you release this lead (1-500 characters)');
+		IF NOT landform._free_text_ok(v_text, 500) THEN
+			RETURN landform._invalid('reason_text', 'reason', 'say why you release this lead (1-500 characters)');
 		END IF;
 		v_r := landform.staff_release(p_lead, v_me);
 		IF v_r <> 'released' THEN
@@ -938,9 +947,9 @@ BEGIN
 		IF v_r = 'claimed' THEN
 			RETURN jsonb_build_object('status', 'ok', 'message', 'claimed');
 		ELSIF v_r = 'not_member' THEN
-			RETURN landform._invalid('lead', 'this lead is in a pool you are not a member of');
+			RETURN landform._invalid('claim_not_member', 'lead', 'this lead is in a pool you are not a member of');
 		ELSIF v_r = 'over_cap' THEN
-			RETURN landform._invalid('lead', 'you hold as many leads as your cap allows');
+			RETURN landform._invalid('claim_over_cap', 'lead', 'you hold as many leads as your cap allows');
 		ELSIF v_r = 'inactive' THEN
 			RETURN jsonb_build_object('status', 'unauthenticated');
 		ELSIF v_r = 'not_open' AND (SELECT owner_id FROM landform.leads WHERE id = p_lead) = v_me THEN
@@ -957,7 +966,7 @@ BEGIN
 		RETURN landform._portal_gone(p_lead, v_me, false);
 	END IF;
 	IF v_lead.state <> 'owned' THEN
-		RETURN landform._invalid('lead', 'accept the lead first');
+		RETURN landform._invalid('lead_not_accepted', 'lead', 'accept the lead first');
 	END IF;
 
 	IF p_action = 'contacted' THEN
@@ -970,7 +979,7 @@ BEGIN
 	ELSIF p_action = 'stage' THEN
 		IF v_args->>'stage' IS NULL OR v_args->>'stage' !~ '^[0-9]{1,18}$'
 		   OR NOT EXISTS (SELECT 1 FROM landform.stages WHERE id = (v_args->>'stage')::bigint) THEN
-			RETURN landform._invalid('stage', 'no such stage');
+			RETURN landform._invalid('stage_unknown', 'stage', 'no such stage');
 		END IF;
 		v_id := (v_args->>'stage')::bigint;
 		IF v_id <> v_lead.stage_id THEN
@@ -980,8 +989,8 @@ BEGIN
 
 	ELSIF p_action = 'note' THEN
 		v_text := btrim(v_args->>'body');
-		IF v_text IS NULL OR length(v_text) NOT BETWEEN 1 AND 10000 THEN
-			RETURN landform._invalid('body', 'a note is 1-10000 characters');
+		IF NOT landform._free_text_ok(v_text, 2000) THEN
+			RETURN landform._invalid('note_text', 'body', 'a note is 1-2000 characters of text');
 		END IF;
 		INSERT INTO landform.notes (lead_id, staff_id, body) VALUES (p_lead, v_me, v_text);
 		RETURN jsonb_build_object('status', 'ok', 'message', 'note added');
@@ -989,27 +998,31 @@ BEGIN
 	ELSIF p_action = 'tag' THEN
 		FOR v_text IN SELECT k FROM unnest(ARRAY['add', 'remove']) AS k LOOP
 			IF v_args ? v_text AND jsonb_typeof(v_args->v_text) NOT IN ('array', 'null') THEN
-				RETURN landform._invalid(v_text, v_text || ' is a list of tags');
+				RETURN landform._invalid('tags_list', v_text, v_text || ' is a list of tags');
 			END IF;
 			IF EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(nullif(v_args->v_text, 'null'), '[]')) e
 			           WHERE jsonb_typeof(e) <> 'string' OR length(btrim(e #>> '{}')) NOT BETWEEN 1 AND 32
 			              OR e #>> '{}' ~ '[[:cntrl:],，]') THEN
-				RETURN landform._invalid(v_text, 'a tag is 1-32 characters, without commas');
+				RETURN landform._invalid('tag_text', v_text, 'a tag is 1-32 characters, without commas');
 			END IF;
 		END LOOP;
+		IF jsonb_array_length(coalesce(nullif(v_args->'add', 'null'), '[]'))
+		   + jsonb_array_length(coalesce(nullif(v_args->'remove', 'null'), '[]')) = 0 THEN
+			RETURN landform._invalid('tags_empty', 'add', 'name a tag to add or remove');
+		END IF;
 		v_add := ARRAY(SELECT btrim(e) FROM jsonb_array_elements_text(coalesce(nullif(v_args->'add', 'null'), '[]')) e);
 		v_remove := ARRAY(SELECT btrim(e) FROM jsonb_array_elements_text(coalesce(nullif(v_args->'remove', 'null'), '[]')) e);
 		v_tags := ARRAY(SELECT DISTINCT t FROM unnest(v_lead.tags || v_add) AS t
 		                WHERE t <> ALL (v_remove) ORDER BY t);
 		IF cardinality(v_tags) > 30 THEN
-			RETURN landform._invalid('add', 'a lead has at most 30 tags');
+			RETURN landform._invalid('tag_count', 'add', 'a lead has at most 30 tags');
 		END IF;
 		UPDATE landform.leads SET tags = v_tags WHERE id = p_lead AND tags IS DISTINCT FROM v_tags;
 		RETURN jsonb_build_object('status', 'ok', 'message', 'tags saved', 'tags', to_jsonb(v_tags));
 
 	ELSIF p_action = 'answer' THEN
 		IF v_args->>'consultation' IS NULL OR v_args->>'consultation' !~ '^[0-9]{1,18}$' THEN
-			RETURN landform._invalid('consultation', 'consultation is a consultation id');
+			RETURN landform._invalid('consultation_id', 'consultation', 'consultation is a consultation id');
 		END IF;
 		v_id := (v_args->>'consultation')::bigint;
 		UPDATE landform.consultations SET answered_at = now(), answered_by = v_me
@@ -1019,8 +1032,8 @@ BEGIN
 		ELSIF EXISTS (SELECT 1 FROM landform.consultations WHERE id = v_id AND lead_id = p_lead) THEN
 			RETURN jsonb_build_object('status', 'ok', 'message', 'already answered');
 		END IF;
-		RETURN landform._invalid('consultation', 'no such consultation on this lead');
+		RETURN landform._invalid('consultation_unknown', 'consultation', 'no such consultation on this lead');
 	END IF;
-	RETURN landform._invalid('action', 'unknown action');
+	RETURN landform._invalid('action_unknown', 'action', 'unknown action');
 END
 $$;

@@ -27,10 +27,10 @@ BEGIN
 		RETURN jsonb_build_object('status', 'forbidden');
 	END IF;
 	IF NOT isfinite(v_from) OR NOT isfinite(v_to) OR v_from > v_to THEN
-		RETURN landform._invalid('from', 'The period must start on or before its last day.');
+		RETURN landform._invalid('period_order', 'from', 'The period must start on or before its last day.');
 	END IF;
 	IF v_to - v_from > 731 THEN
-		RETURN landform._invalid('from', 'The period may span at most two years.');
+		RETURN landform._invalid('period_span', 'from', 'The period may span at most two years.');
 	END IF;
 
 	-- The whole period's funnel: sums of the day rows, each step over the one before it

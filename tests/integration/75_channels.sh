@@ -156,7 +156,7 @@ is "$(post boss "/api/v1/staff/channels/$CODE/target" -H "X-CSRF-Token: $CSRF" -
       -d "{\"page\":\"$A\",\"query\":\"ref2=x\"}")" 200 "the JSON API retargets too"
 is "$(post boss "/api/v1/staff/channels/$CODE/target" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
       -d "{\"page\":\"$A\",\"query\":\"ch=x\"}")" 422 "... and refuses a reserved key"
-is "$(body boss | python3 -c "import json,sys; e=json.load(sys.stdin)['error']; print(e['field'], e['message'])")" "query query_reserved" "... saying which field and why (a stable code)"
+is "$(body boss | python3 -c "import json,sys; e=json.load(sys.stdin)['error']; print(e['field'], e['reason'])")" "query query_reserved" "... saying which field and why (a stable code)"
 is "$(scan "$CODE" && loc)" "302/p/$A?ref2=x&ch=$CODE" "the scan follows the JSON change"
 
 # --- referral links (the signing is unit-tested; crediting is tests/sql/67_referrals.sql) ----

@@ -63,12 +63,12 @@ ORDER BY c.relname;
 SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
-            ARRAY['_portal_enter', '_portal_lead_tags', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone',
+            ARRAY['_invalid', '_portal_enter', '_portal_lead_tags', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone', 'metrics_snapshot',
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
                   'portal_may_see', 'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_share', 'referral_visit',
                   'register_page', 'spool_dead_add', 'submit', 'submit_batch', 'tick_notifications'],
-            'landform_app may execute exactly the capture, dispatch, notification tick, spool replay and portal functions, and the masking and visibility helpers');
+            'landform_app may execute exactly the capture, dispatch, notification tick, spool replay and portal functions, the masking, visibility and refusal helpers, and the metrics gauges');
 SELECT t.ok(p.prosecdef AND p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', p.proname || ': SECURITY DEFINER with a fixed search_path')
 FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace
@@ -80,7 +80,7 @@ FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace
   AND (has_function_privilege('landform_app', p.oid, 'EXECUTE') OR p.proname = '_dispatch_pool')
   -- inlined helpers: a SET clause would stop the planner inlining them
-  AND p.proname NOT IN ('mask_phone', 'mask_contact', 'mask_fields', 'portal_may_see')
+  AND p.proname NOT IN ('mask_phone', 'mask_contact', 'mask_fields', 'portal_may_see', '_invalid')
 ORDER BY p.proname;
 SELECT t.ok(NOT p.prosecdef, p.proname || ': SECURITY INVOKER, so row-level security applies')
 FROM pg_proc p

@@ -76,6 +76,40 @@ buf_json_string_should_escape_only_what_json_needs(void **state)
 	arena_free(&a);
 }
 
+/* Records each cleanup's argument in order, so the test sees which ran and when. */
+static char ran[8];
+
+static void
+note_run(void *p)
+{
+	size_t n = strlen(ran);
+
+	ran[n] = *(const char *)p;
+	ran[n + 1] = '\0';
+}
+
+static void
+arena_defer_should_run_newest_first_at_reset_and_once(void **state)
+{
+	struct arena a;
+	static const char x = 'x', y = 'y', z = 'z';
+
+	(void)state;
+	ran[0] = '\0';
+	arena_init(&a, 256);
+	arena_defer(&a, note_run, (void *)&x);
+	(void)arena_alloc(&a, 1000); /* a block of its own: the records must survive it */
+	arena_defer(&a, note_run, (void *)&y);
+	assert_string_equal(ran, "");
+	arena_reset(&a);
+	assert_string_equal(ran, "yx");
+	arena_reset(&a);
+	assert_string_equal(ran, "yx");
+	arena_defer(&a, note_run, (void *)&z);
+	arena_free(&a);
+	assert_string_equal(ran, "yxz");
+}
+
 int
 main(void)
 {
@@ -84,6 +118,7 @@ main(void)
 		cmocka_unit_test(arena_printf_and_strndup_should_copy),
 		cmocka_unit_test(buf_should_grow_and_stay_terminated),
 		cmocka_unit_test(buf_json_string_should_escape_only_what_json_needs),
+		cmocka_unit_test(arena_defer_should_run_newest_first_at_reset_and_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

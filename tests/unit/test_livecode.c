@@ -5,11 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "livecode.h"
 #include "location.h"
+#include "tsv_cases.h"
 
 static const char *
 loc(struct arena *a, const char *slug, const char *query, const char *code)
@@ -92,14 +94,36 @@ friendly_page_should_speak_the_language_and_escape_its_link(void **state)
 	arena_free(&a);
 }
 
+/* One line of tests/data/livecode/codes.tsv, the table SQL's rule is checked against too. */
+static void
+code_case(void **state)
+{
+	const struct tcase *c = *state;
+	const char *code = strcmp(c->cols[1], "<empty>") == 0 ? "" : c->cols[1];
+
+	assert_int_equal(livecode_code_ok(code), strcmp(c->cols[2], "1") == 0);
+}
+
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(location_should_build_the_page_path_with_query_and_channel),
 		cmocka_unit_test(location_should_escape_hostile_parts),
 		cmocka_unit_test(friendly_page_should_speak_the_language_and_escape_its_link),
 	};
+	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), n;
+	struct tcase *cases = tsv_load("livecode", "codes.tsv", 3, NULL, &n);
+	struct CMUnitTest *tests = calloc(nfixed + n, sizeof(*tests));
+	int rc;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	memcpy(tests, fixed, sizeof(fixed));
+	for (size_t i = 0; i < n; i++)
+		tests[nfixed + i] = (struct CMUnitTest){ .name = cases[i].cols[0], .test_func = code_case,
+							 .initial_state = &cases[i] };
+	assert_false(livecode_code_ok(NULL));
+	rc = _cmocka_run_group_tests("livecode", tests, nfixed + n, NULL, NULL);
+	tsv_free(cases, n);
+	free(tests);
+	return rc;
 }

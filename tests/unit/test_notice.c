@@ -176,21 +176,6 @@ accepted_case(void **state)
 }
 
 static void
-time_case(void **state)
-{
-	const struct tcase *c = *state;
-	long long t = 12345;
-
-	if (strcmp(c->f[1], "bad") == 0) {
-		assert_false(notice_parse_time(c->len[0] ? c->f[0] : NULL, &t));
-		assert_int_equal(t, 12345);
-	} else {
-		assert_true(notice_parse_time(c->f[0], &t));
-		assert_int_equal(t, strtoll(c->f[1], NULL, 10));
-	}
-}
-
-static void
 sign_case(void **state)
 {
 	const struct tcase *c = *state;
@@ -399,11 +384,9 @@ main(void)
 	    cmocka_unit_test(notice_target_parse_should_know_two_kinds),
 	};
 	struct CMUnitTest *tests = NULL;
-	size_t n = 0, nt, na, nm, ns;
+	size_t n = 0, nt, na, ns;
 	struct tcase *text = load_text(&nt);
 	struct tcase *acc = load_tsv("accepted.tsv", "notice_accepted_should_say", 3, "to", 0, &na);
-	struct tcase *times =
-	    load_tsv("times.tsv", "notice_parse_time_should_give", 1, "for", 0, &nm);
 	struct tcase *sigs =
 	    load_tsv("hmac.tsv", "notice_sign_should_match_the_vector_for", 1, "", -1, &ns);
 	int rc;
@@ -417,7 +400,6 @@ main(void)
 	}
 	add_cases(&tests, &n, text, nt, text_case);
 	add_cases(&tests, &n, acc, na, accepted_case);
-	add_cases(&tests, &n, times, nm, time_case);
 	add_cases(&tests, &n, sigs, ns, sign_case);
 	tests = realloc(tests, (n + sizeof fixed / sizeof fixed[0]) * sizeof *tests);
 	memcpy(tests + n, fixed, sizeof fixed);
@@ -426,7 +408,6 @@ main(void)
 	free(tests);
 	free_cases(text, nt);
 	free_cases(acc, na);
-	free_cases(times, nm);
 	free_cases(sigs, ns);
 	return rc;
 }

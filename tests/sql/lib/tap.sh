@@ -24,3 +24,10 @@ gate_open() {
 	sleep 0.3
 }
 gate_wait="SELECT pg_advisory_lock_shared(4242); SELECT pg_advisory_unlock_shared(4242);"
+
+# tsv_raw FILE: the SQL that reads a table of cases (tests/data/...) line by line into a new
+# table raw (n serial, line text), for a test to split into columns with split_part.
+tsv_raw() {
+	printf '%s\n' "CREATE TABLE raw (n serial, line text);" \
+		"\\copy raw (line) FROM '$1' WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
+}
