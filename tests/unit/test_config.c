@@ -4,9 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "file.h"
 
 static void
 config_defaults_should_match_the_table(void **state)
@@ -126,6 +130,71 @@ config_options_should_all_have_help_and_valid_defaults(void **state)
 	}
 }
 
+/* README.md's row for an option, as the table says it: the README shows the default prefix
+ * (/usr/local) whatever this build was configured with (pkg: the build's, sql_dir less /sql). */
+static void
+readme_row(const struct config_option *o, const char *pkg, char *row, size_t rowsz)
+{
+	char env[64], def[160], range[64] = "";
+	size_t j;
+
+	for (j = 0; o->name[j] != '\0' && j < sizeof(env) - 1; j++)
+		env[j] = (char)toupper((unsigned char)o->name[j]);
+	env[j] = '\0';
+	if (o->def[0] == '\0')
+		snprintf(def, sizeof(def), "(empty)");
+	else if (strncmp(o->def, pkg, strlen(pkg)) == 0)
+		snprintf(def, sizeof(def), "`/usr/local/share/landform%s`", o->def + strlen(pkg));
+	else
+		snprintf(def, sizeof(def), "`%s`", o->def);
+	if (o->type == CONFIG_INT)
+		snprintf(range, sizeof(range), "%ld..%ld", o->min, o->max);
+	else if (o->type == CONFIG_BOOL)
+		snprintf(range, sizeof(range), "on/off");
+	snprintf(row, rowsz, "| `%s` | `LANDFORM_%s` | %s | %s | %s |", o->name, env, def, range,
+		 o->help);
+}
+
+/* The option table is the truth: README.md's table must say the same, row for row, and name
+ * no option the table lacks (PgBouncer checks its documentation the same way). */
+static void
+config_options_should_each_have_their_row_in_the_readme(void **state)
+{
+	size_t len, rows = 0;
+	char *readme = file_read(TEST_DATA_DIR "/../../README.md", 1u << 22, &len);
+	char row[1024], pkg[256] = "";
+	const char *line;
+
+	(void)state;
+	assert_non_null(readme);
+	for (size_t i = 0; i < config_option_count; i++)
+		if (strcmp(config_options[i].name, "sql_dir") == 0)
+			snprintf(pkg, sizeof(pkg), "%.*s", (int)strlen(config_options[i].def) - 4,
+				 config_options[i].def);
+	assert_true(pkg[0] == '/');
+	for (size_t i = 0; i < config_option_count; i++) {
+		readme_row(&config_options[i], pkg, row, sizeof(row));
+		if (strstr(readme, row) == NULL)
+			fail_msg("README.md lacks the row\n%s", row);
+	}
+	for (line = strstr(readme, "\n| `"); line != NULL; line = strstr(line + 1, "\n| `")) {
+		const char *end = strchr(line + 4, '`');
+		bool known = false;
+
+		if (end == NULL || strncmp(end, "` | `LANDFORM_", 14) != 0)
+			continue;
+		for (size_t i = 0; i < config_option_count; i++)
+			known = known || ((size_t)(end - line - 4) == strlen(config_options[i].name) &&
+					  strncmp(line + 4, config_options[i].name, (size_t)(end - line - 4)) == 0);
+		if (!known)
+			fail_msg("README.md documents an option landformd does not have: %.*s",
+				 (int)(end - line - 4), line + 4);
+		rows++;
+	}
+	assert_int_equal(rows, config_option_count);
+	free(readme);
+}
+
 int
 main(void)
 {
@@ -137,6 +206,7 @@ main(void)
 		cmocka_unit_test(config_env_should_refuse_bad_values_and_point_out_unknown_names),
 		cmocka_unit_test(config_load_should_report_a_missing_file),
 		cmocka_unit_test(config_options_should_all_have_help_and_valid_defaults),
+		cmocka_unit_test(config_options_should_each_have_their_row_in_the_readme),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
