@@ -16,6 +16,14 @@ state = {"cut": False}
 lock = threading.Lock()
 
 
+def close_both(*socks):
+    for s in socks:
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 def relay(conn):
     up = socket.socket(socket.AF_UNIX)
     up.connect(upstream_path)
@@ -37,11 +45,7 @@ def relay(conn):
         except OSError:
             pass
         finally:
-            for s in (up, conn):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            close_both(up, conn)
 
     def server_to_client():
         buf = b""
@@ -59,11 +63,7 @@ def relay(conn):
                             break
                         if buf[0:1] == b"Z":
                             print("cut", flush=True)
-                            for s in (up, conn):
-                                try:
-                                    s.shutdown(socket.SHUT_RDWR)
-                                except OSError:
-                                    pass
+                            close_both(up, conn)
                             return
                         buf = buf[n:]
                     continue  # nothing of the lost answer reaches the client
