@@ -289,8 +289,9 @@ db_call(struct db *db, const struct db_stmt *s, const char *const *params, struc
 	if (call_once(db, s, params, a, out, err))
 		return true;
 	/* The server may have run it and the answer got lost, or it lost a deadlock and rolled
-	 * back: only a statement that may run twice is sent again, once. */
-	if (!idle || s->retry != DB_RETRY_SAFE ||
+	 * back: only a statement that may run twice is sent again, once. A node that refused it
+	 * as read-only (a failover) did not run it: any statement goes to the new primary. */
+	if (!idle || (s->retry != DB_RETRY_SAFE && strcmp(err->sqlstate, "25006") != 0) ||
 	    (err->status != DB_UNAVAILABLE && err->status != DB_CONFLICT))
 		return false;
 	log_info("%s: %s (SQLSTATE %s); sending it again", s->name, err->message, err->sqlstate);
