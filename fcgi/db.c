@@ -266,6 +266,8 @@ drop_if_closed(struct db *db)
 	if (PQconsumeInput(db->conn) && !PQisBusy(db->conn) && PQconsumeInput(db->conn) &&
 	    PQstatus(db->conn) == CONNECTION_OK)
 		return;
+	/* A lost connection all the same, though no caller sees it fail. */
+	set_error(NULL, DB_UNAVAILABLE, "08006", "the database closed the idle connection");
 	log_info("database closed the idle connection: reconnecting");
 	PQfinish(db->conn);
 	db->conn = NULL;

@@ -38,7 +38,7 @@ static const struct db_stmt exists_stmt = {
 
 static const struct db_stmt code_applied_stmt = {
 	"migrate_code_applied",
-	"SELECT file, checksum FROM landform.schema_code", /* made by 0020_schema_code */
+	"SELECT file, checksum FROM landform.schema_code", /* made by 0021_schema_code */
 	0, DB_RETRY_NEVER
 };
 static const struct db_stmt code_record_stmt = {

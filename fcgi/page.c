@@ -672,7 +672,7 @@ body_to_utf8(struct request *r, const struct visit *v, bool json, const char *la
 static const struct db_stmt quarantine_stmt = {
 	"quarantine",
 	"SELECT landform.quarantine($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, 'honeypot')",
-	SUBMIT_RECEIVED_AT, DB_RETRY_SAFE /* the parameters before received_at: a post is never spooled here */
+	SUBMIT_RECEIVED_AT, DB_RETRY_SAFE /* submit's arguments up to the receive time: a quarantined post is never spooled */
 };
 
 /* A valid post that filled the honeypot (a bot, or a browser's autofill): kept in the quarantine
