@@ -292,7 +292,7 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA t TO landform_app;
 SELECT pg_temp.lead(5) AS l5, pg_temp.lead(2) AS l2, (SELECT id FROM landform.staff WHERE login = 'bob') AS bob,
        (SELECT id FROM landform.staff WHERE login = 'alice') AS alice \gset
 -- What _portal_enter sets for a member: who, and the pools whose open leads they may see.
-CREATE FUNCTION pg_temp.as_member(p_staff bigint) RETURNS void LANGUAGE sql SECURITY DEFINER AS $$
+CREATE FUNCTION pg_temp.as_member(p_staff bigint) RETURNS void LANGUAGE sql AS $$
 	SELECT set_config('landform.staff_id', p_staff::text, true),
 	       set_config('landform.pools', coalesce((SELECT array_agg(pool_id ORDER BY pool_id)
 	                  FROM landform.pool_members WHERE staff_id = p_staff), '{}')::text, true) $$;
