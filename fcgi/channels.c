@@ -20,13 +20,13 @@
 #define PNG_DEFAULT 512 /* px, when ?size= is absent */
 
 static const struct db_stmt st_channels = {
-	"portal_channels", "SELECT landform.portal_channels($1, $2::date, $3::date)", 3
+	"portal_channels", "SELECT landform.portal_channels($1, $2::date, $3::date)", 3, DB_RETRY_SAFE
 };
 static const struct db_stmt st_target = {
-	"portal_set_channel_target", "SELECT landform.portal_set_channel_target($1, $2, $3, $4, $5)", 5
+	"portal_set_channel_target", "SELECT landform.portal_set_channel_target($1, $2, $3, $4, $5)", 5, DB_RETRY_NEVER
 };
 static const struct db_stmt st_qr = {
-	"portal_channel_qr", "SELECT landform.portal_channel_qr($1, $2)", 2
+	"portal_channel_qr", "SELECT landform.portal_channel_qr($1, $2)", 2, DB_RETRY_SAFE
 };
 
 /* The answer for a status other than ok: admins-only gets its own sentence. */

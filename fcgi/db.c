@@ -23,6 +23,7 @@ struct db {
 	int nprepared;
 	long long last_failed_ms; /* when the last connect attempt failed */
 	unsigned long generation; /* successful connects so far */
+	bool pinned;              /* in db_begin's transaction: never reconnect or re-send */
 	char last_error[256];
 };
 
@@ -136,6 +137,11 @@ db_ready(struct db *db, struct db_error *err)
 {
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return true;
+	/* A fresh connection would run the rest of the transaction's work in autocommit. */
+	if (db->pinned) {
+		set_error(err, DB_UNAVAILABLE, "08006", "the connection of a transaction was lost");
+		return false;
+	}
 	/* Refuse fast while the database is down rather than retrying on every request. */
 	if (db->conn == NULL && db->last_failed_ms != 0 &&
 	    clock_ms() - db->last_failed_ms < RETRY_GAP_MS) {
@@ -153,8 +159,7 @@ classify(const char *state)
 		return DB_UNAVAILABLE;
 	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
 		return DB_TIMEOUT;
-	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0)
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return DB_CONFLICT;
 	/* 25006: this node takes no writes (a standby, or a primary being demoted during a
 	 * failover); the connection is dropped and the next one looks for the primary. */
@@ -254,22 +259,111 @@ call_once(struct db *db, const struct db_stmt *s, const char *const *params, str
 	return true;
 }
 
+/* An idle connection the server closed (a restart, pg_terminate_backend) has its goodbye
+ * waiting unread: notice it before sending, so even a statement that may run only once gets a
+ * fresh connection instead of a 503. The second read finds the end of the stream. */
+static void
+drop_if_closed(struct db *db)
+{
+	if (db->conn == NULL || db->pinned || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		return;
+	if (PQconsumeInput(db->conn) && !PQisBusy(db->conn) && PQconsumeInput(db->conn) &&
+	    PQstatus(db->conn) == CONNECTION_OK)
+		return;
+	/* A lost connection all the same, though no caller sees it fail. */
+	set_error(NULL, DB_UNAVAILABLE, "08006", "the database closed the idle connection");
+	log_info("database closed the idle connection: reconnecting");
+	PQfinish(db->conn);
+	db->conn = NULL;
+	db->nprepared = 0;
+}
+
 bool
 db_call(struct db *db, const struct db_stmt *s, const char *const *params, struct arena *a,
 	struct db_rows *out, struct db_error *err)
 {
-	bool was_connected = db->conn != NULL;
+	struct db_error mine;
+	bool idle;
 
+	if (err == NULL)
+		err = &mine;
+	drop_if_closed(db);
 	if (!db_ready(db, err))
 		return false;
+	/* Inside a transaction a re-send would run without the work before it. */
+	idle = !db->pinned && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 	if (call_once(db, s, params, a, out, err))
 		return true;
-	/* A connection that died while idle (server restart) fails its next statement before
-	 * the server sees it: one retry on a fresh connection. Replays are safe, every
-	 * write carries an idempotency key. */
-	if (was_connected && err != NULL && err->status == DB_UNAVAILABLE && db_ready(db, err))
-		return call_once(db, s, params, a, out, err);
-	return false;
+	/* The server may have run it and the answer got lost, or it lost a deadlock and rolled
+	 * back: only a statement that may run twice is sent again, once. A node that refused it
+	 * as read-only (a failover) did not run it: any statement goes to the new primary. */
+	if (!idle || (s->retry != DB_RETRY_SAFE && strcmp(err->sqlstate, "25006") != 0) ||
+	    (err->status != DB_UNAVAILABLE && err->status != DB_CONFLICT))
+		return false;
+	log_info("%s: %s (SQLSTATE %s); sending it again", s->name, err->message, err->sqlstate);
+	if (!db_ready(db, err))
+		return false;
+	return call_once(db, s, params, a, out, err);
+}
+
+bool
+db_error_busy(const struct db_error *err)
+{
+	return err->status == DB_UNAVAILABLE || err->status == DB_TIMEOUT ||
+	       err->status == DB_CONFLICT;
+}
+
+bool
+db_begin(struct db *db, struct db_error *err)
+{
+	if (db->pinned)
+		abort(); /* transactions do not nest here: a bug */
+	drop_if_closed(db);
+	if (!db_exec(db, "BEGIN", err))
+		return false;
+	db->pinned = true;
+	return true;
+}
+
+bool
+db_commit(struct db *db, struct db_error *err)
+{
+	PGresult *res;
+	bool ok;
+
+	if (!db->pinned)
+		abort(); /* no db_begin: a bug */
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		db->pinned = false;
+		set_error(err, DB_UNAVAILABLE, "08006", "the connection of a transaction was lost");
+		return false;
+	}
+	res = PQexec(db->conn, "COMMIT");
+	/* COMMIT of a transaction already in error answers ROLLBACK, not an error. */
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0;
+	db->pinned = false;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return result_error(db, res, err);
+	PQclear(res);
+	if (!ok)
+		set_error(err, DB_ERROR, "25P02", "the transaction was rolled back");
+	return ok;
+}
+
+void
+db_rollback(struct db *db)
+{
+	db->pinned = false;
+	if (db->conn == NULL)
+		return;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+		db->nprepared = 0;
+		return;
+	}
+	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
 }
 
 bool
@@ -292,6 +386,7 @@ db_end_request(struct db *db)
 {
 	PGTransactionStatusType ts;
 
+	db->pinned = false;
 	if (db->conn == NULL)
 		return;
 	ts = PQtransactionStatus(db->conn);

@@ -10,11 +10,19 @@
 
 struct db;
 
+/* Whether a statement may reach the server twice: a read, or a write SQL makes idempotent (an
+ * idempotency key). The rest are sent once; when their answer is lost the caller answers 503. */
+enum db_retry {
+	DB_RETRY_NEVER = 0,
+	DB_RETRY_SAFE
+};
+
 /* A statement a module runs; declare it static const beside its caller. */
 struct db_stmt {
 	const char *name; /* unique, used as the prepared statement name */
 	const char *sql;  /* normally "SELECT ... FROM landform.fn($1, ...)" */
 	int nparams;
+	enum db_retry retry; /* DB_RETRY_NEVER unless said */
 };
 
 /* Rows copied out of a result: values[row * ncols + col], NULL for SQL NULL. */
@@ -29,7 +37,7 @@ enum db_status {
 	DB_OK = 0,
 	DB_UNAVAILABLE, /* no connection, or it broke: answer 503 */
 	DB_TIMEOUT,     /* statement_timeout or lock timeout: answer 503 */
-	DB_CONFLICT,    /* unique violation or serialization failure */
+	DB_CONFLICT,    /* deadlock or serialization failure, rolled back: answer 503 */
 	DB_REJECTED,    /* the function raised a user error (P0001, P0002, 22xxx, 23xxx): answer 4xx */
 	DB_ERROR        /* anything else: a bug, answer 500 */
 };
@@ -61,7 +69,13 @@ bool db_ready(struct db *db, struct db_error *err) __attribute__((warn_unused_re
  * the next one; drop a connection in an unknown state. */
 void db_end_request(struct db *db);
 
-/* Run a statement with text parameters (NULL = SQL NULL); rows go to the arena (out may be NULL). */
+/* True when the request may simply be tried again later (503 with Retry-After): the database is
+ * unreachable, too slow, or rolled the statement back in a deadlock or serialization failure. */
+bool db_error_busy(const struct db_error *err);
+
+/* Run a statement with text parameters (NULL = SQL NULL); rows go to the arena (out may be NULL).
+ * Outside db_begin, a statement marked DB_RETRY_SAFE is sent again once when its connection
+ * broke or it lost a deadlock; any other statement is sent once and its failure returned. */
 bool db_call(struct db *db, const struct db_stmt *s, const char *const *params,
 	     struct arena *a, struct db_rows *out, struct db_error *err)
 	__attribute__((warn_unused_result));
@@ -73,6 +87,13 @@ bool db_call(struct db *db, const struct db_stmt *s, const char *const *params,
 #define db_exec(db, literal, err) db_exec_script((db), "" literal "", (err))
 bool db_exec_script(struct db *db, const char *sql, struct db_error *err)
 	__attribute__((warn_unused_result));
+
+/* A transaction pinned to one connection, for work that must be all or nothing (migrate).
+ * While pinned nothing reconnects or re-sends: a lost connection fails every call until
+ * db_rollback, which ends the pin whatever happened (and rolls back when it still can). */
+bool db_begin(struct db *db, struct db_error *err) __attribute__((warn_unused_result));
+bool db_commit(struct db *db, struct db_error *err) __attribute__((warn_unused_result));
+void db_rollback(struct db *db);
 
 /* LISTEN support for the dispatcher: the socket to poll, and drain pending notifications.
  * Returns the number of notifications consumed, or -1 when the connection broke. */

@@ -32,16 +32,16 @@ on_term(int sig)
 }
 
 static const struct db_stmt dispatch_stmt = {
-	"dispatch", "SELECT * FROM landform.dispatch()", 0
+	"dispatch", "SELECT * FROM landform.dispatch()", 0, DB_RETRY_SAFE
 };
 
 static const struct db_stmt mark_stmt = {
-	"lead_mark", "SELECT landform.lead_mark()", 0
+	"lead_mark", "SELECT landform.lead_mark()", 0, DB_RETRY_SAFE
 };
 
 /* Reminders, expiry warnings and the daily summary: cheap when nothing is due. */
 static const struct db_stmt tick_stmt = {
-	"tick_notifications", "SELECT * FROM landform.tick_notifications()", 0
+	"tick_notifications", "SELECT * FROM landform.tick_notifications()", 0, DB_RETRY_SAFE
 };
 
 /* Run one rule function; logs what it did when it did anything. */

@@ -62,7 +62,7 @@ const struct route handlers_routes[] = {
 const size_t handlers_route_count = sizeof(handlers_routes) / sizeof(handlers_routes[0]);
 
 static const struct db_stmt health_stmt = {
-	"healthz", "SELECT max(version) FROM landform.schema_migrations", 0
+	"healthz", "SELECT max(version) FROM landform.schema_migrations", 0, DB_RETRY_SAFE
 };
 
 /* While submissions wait in this host's spool, or the database cannot take them but the spool

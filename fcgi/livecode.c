@@ -12,10 +12,10 @@
 #include "worker.h"
 
 static const struct db_stmt st_visit = {
-	"channel_visit", "SELECT status, page, query, fallback FROM landform.channel_visit($1)", 1
+	"channel_visit", "SELECT status, page, query, fallback FROM landform.channel_visit($1)", 1, DB_RETRY_NEVER
 };
 static const struct db_stmt st_referral = {
-	"referral_visit", "SELECT status, page FROM landform.referral_visit($1)", 1
+	"referral_visit", "SELECT status, page FROM landform.referral_visit($1)", 1, DB_RETRY_NEVER
 };
 
 /* The page's text per language: title, sentence, link label. */

@@ -150,7 +150,7 @@ read_password(const char *prompt, char *buf, size_t size)
 }
 
 static const struct db_stmt set_password_stmt = {
-	"set_password", "SELECT landform.set_password($1, $2)", 2
+	"set_password", "SELECT landform.set_password($1, $2)", 2, DB_RETRY_NEVER
 };
 
 /* For admins at a shell: the same rules and hash as the invitation page, stored through the

@@ -1,4 +1,4 @@
-/* landformd migrate: apply sql/migrations once each and sql/code every time, under a lock. */
+/* landformd migrate: apply sql/migrations once each and sql/code when it changed, under a lock. */
 #ifndef LANDFORM_MIGRATE_H
 #define LANDFORM_MIGRATE_H
 

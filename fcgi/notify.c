@@ -40,9 +40,9 @@ on_term(int sig)
 }
 
 static const struct db_stmt claim_stmt = {
-    "notify_claim", "SELECT * FROM landform.notify_claim($1, $2, $3, $4, $5, $6)", 6};
+    "notify_claim", "SELECT * FROM landform.notify_claim($1, $2, $3, $4, $5, $6)", 6, DB_RETRY_NEVER };
 static const struct db_stmt finish_stmt = {"notify_finish",
-                                           "SELECT landform.notify_finish($1, $2, $3)", 3};
+                                           "SELECT landform.notify_finish($1, $2, $3)", 3, DB_RETRY_NEVER };
 
 enum slot_state { SLOT_FREE, SLOT_SENDING, SLOT_DONE };
 

@@ -346,7 +346,8 @@ page_handle_get(struct request *r)
 }
 
 static const struct db_stmt share_stmt = {
-	"referral_share", "SELECT landform.referral_share($1, $2)", 2
+	"referral_share", "SELECT landform.referral_share($1, $2)", 2,
+	DB_RETRY_SAFE /* gets the lead's token, or makes it once: asking again gives the same */
 };
 
 /* The visitor's share link, from the signed ?t= the 303 after their submission carried: SQL
@@ -546,11 +547,11 @@ form_error_msg(enum form_error e)
 }
 
 static const struct db_stmt register_stmt = {
-	"register_page", "SELECT landform.register_page($1, $2, $3)", 3
+	"register_page", "SELECT landform.register_page($1, $2, $3)", 3, DB_RETRY_SAFE
 };
 
 static const struct db_stmt traffic_stmt = {
-	"count_traffic", "SELECT landform.count_traffic($1::jsonb)", 1
+	"count_traffic", "SELECT landform.count_traffic($1::jsonb)", 1, DB_RETRY_NEVER
 };
 
 /* count_traffic answers with the site's offset from UTC now: the day visitors are counted in. */
@@ -646,7 +647,7 @@ answer_stored(struct request *r)
 		return;
 	}
 	if (!it->stored) {
-		bool down = it->err.status == DB_UNAVAILABLE || it->err.status == DB_TIMEOUT;
+		bool down = db_error_busy(&it->err);
 
 		log_error("req=%s submission not stored: %s (SQLSTATE %s)", r->id, it->err.message,
 			  it->err.sqlstate);
@@ -785,7 +786,7 @@ body_to_utf8(struct request *r, const struct visit *v, bool json, const char *la
 static const struct db_stmt quarantine_stmt = {
 	"quarantine",
 	"SELECT landform.quarantine($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, 'honeypot')",
-	SUBMIT_LANG + 1 /* submit's first arguments: no time received, never a referral */
+	SUBMIT_LANG + 1, DB_RETRY_SAFE /* submit's first arguments: no time received, never a referral */
 };
 
 /* A valid post that filled the honeypot (a bot, or a browser's autofill): kept in the quarantine
@@ -819,7 +820,7 @@ quarantine(struct request *r, const struct visit *v, bool json, const struct for
 		return;
 	}
 	if (res == NULL) {
-		down = !ok && (de.status == DB_UNAVAILABLE || de.status == DB_TIMEOUT);
+		down = !ok && db_error_busy(&de);
 		log_error("req=%s honeypot post not quarantined: %s (SQLSTATE %s)", r->id,
 			  ok ? "no answer" : de.message, ok ? "" : de.sqlstate);
 		se.code = down ? "unavailable" : "failed";

@@ -666,7 +666,7 @@ call(struct pctx *p, const struct db_stmt *s, const char *const *params, const c
 	cJSON *res;
 
 	if (!db_call(p->r->ctx->db, s, params, p->r->arena, &rows, &de)) {
-		bool down = de.status == DB_UNAVAILABLE || de.status == DB_TIMEOUT;
+		bool down = db_error_busy(&de);
 
 		log_error("req=%s %s: %s (SQLSTATE %s)", p->r->id, s->name, de.message, de.sqlstate);
 		if (down)
@@ -1031,27 +1031,27 @@ filter_query(const cJSON *f, struct buf *b)
 /* ---- pages ----------------------------------------------------------------------------- */
 
 static const struct db_stmt st_login_begin = {
-	"portal_login_begin", "SELECT landform.portal_login_begin($1, $2::inet)", 2
+	"portal_login_begin", "SELECT landform.portal_login_begin($1, $2::inet)", 2, DB_RETRY_NEVER
 };
 static const struct db_stmt st_login_finish = {
 	"portal_login_finish",
-	"SELECT landform.portal_login_finish($1, $2::inet, $3::bigint, $4, $5, $6, $7)", 7
+	"SELECT landform.portal_login_finish($1, $2::inet, $3::bigint, $4, $5, $6, $7)", 7, DB_RETRY_NEVER
 };
 static const struct db_stmt st_invitation = {
-	"portal_invitation", "SELECT landform.portal_invitation($1)", 1
+	"portal_invitation", "SELECT landform.portal_invitation($1)", 1, DB_RETRY_SAFE
 };
 static const struct db_stmt st_accept_invitation = {
 	"portal_accept_invitation",
-	"SELECT landform.portal_accept_invitation($1, $2, $3, $4, $5::inet, $6)", 6
+	"SELECT landform.portal_accept_invitation($1, $2, $3, $4, $5::inet, $6)", 6, DB_RETRY_NEVER
 };
-static const struct db_stmt st_logout = { "portal_logout", "SELECT landform.portal_logout($1, $2)", 2 };
+static const struct db_stmt st_logout = { "portal_logout", "SELECT landform.portal_logout($1, $2)", 2, DB_RETRY_NEVER };
 static const struct db_stmt st_home = {
-	"portal_home", "SELECT landform.portal_home($1, $2::jsonb)", 2
+	"portal_home", "SELECT landform.portal_home($1, $2::jsonb)", 2, DB_RETRY_SAFE
 };
-static const struct db_stmt st_lead = { "portal_lead", "SELECT landform.portal_lead($1, $2::bigint)", 2 };
-static const struct db_stmt st_pool = { "portal_pool", "SELECT landform.portal_pool($1)", 1 };
+static const struct db_stmt st_lead = { "portal_lead", "SELECT landform.portal_lead($1, $2::bigint)", 2, DB_RETRY_SAFE };
+static const struct db_stmt st_pool = { "portal_pool", "SELECT landform.portal_pool($1)", 1, DB_RETRY_SAFE };
 static const struct db_stmt st_action = {
-	"portal_action", "SELECT landform.portal_action($1, $2, $3, $4::bigint, $5::jsonb)", 5
+	"portal_action", "SELECT landform.portal_action($1, $2, $3, $4::bigint, $5::jsonb)", 5, DB_RETRY_NEVER
 };
 
 void

@@ -48,12 +48,12 @@ on_term(int sig)
 }
 
 static const struct db_stmt probe_stmt = {
-	"replay_probe", "SELECT pg_is_in_recovery()", 0
+	"replay_probe", "SELECT pg_is_in_recovery()", 0, DB_RETRY_SAFE
 };
 
 static const struct db_stmt dead_stmt = {
 	"spool_dead_add",
-	"SELECT landform.spool_dead_add($1, $2, $3, $4, $5::timestamptz, $6, $7)", 7
+	"SELECT landform.spool_dead_add($1, $2, $3, $4, $5::timestamptz, $6, $7)", 7, DB_RETRY_NEVER
 };
 
 enum outcome { FILE_DONE, FILE_BUSY, DB_DOWN };

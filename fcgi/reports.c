@@ -19,7 +19,7 @@
 #include "worker.h"
 
 static const struct db_stmt st_reports = {
-	"portal_reports", "SELECT landform.portal_reports($1, $2::date, $3::date)", 3
+	"portal_reports", "SELECT landform.portal_reports($1, $2::date, $3::date)", 3, DB_RETRY_SAFE
 };
 
 /* The CSV tables: the name in the URL and file, and the key of portal_reports' answer. */
@@ -49,7 +49,7 @@ static const struct db_stmt st_data_age = {
 	"SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
 	" THEN 0 ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp()))::bigint END,"
 	" pg_is_in_recovery()",
-	0
+	0, DB_RETRY_SAFE
 };
 
 /* The reports from report_database_url's node (a standby) when there is one: NULL, with

@@ -15,7 +15,8 @@
 
 /* Cheap counts the app role may not read itself (the function runs as the owner). */
 static const struct db_stmt snapshot_stmt = {
-	"metrics_snapshot", "SELECT metric, target, value FROM landform.metrics_snapshot()", 0
+	"metrics_snapshot", "SELECT metric, target, value FROM landform.metrics_snapshot()", 0,
+	DB_RETRY_SAFE /* a read */
 };
 
 /* The gauges from SQL, under a short statement timeout of their own: a slow database must not

@@ -15,13 +15,13 @@ static const struct db_stmt submit_stmt = {
 	"submit",
 	"SELECT submission_id, lead_id, new_lead, replayed FROM landform.submit("
 	"$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::inet, $10, $11, $12::timestamptz, $13)",
-	SUBMIT_NPARAMS
+	SUBMIT_NPARAMS, DB_RETRY_SAFE
 };
 
 static const struct db_stmt batch_stmt = {
 	"submit_batch",
 	"SELECT ord, submission_id, lead_id, new_lead, replayed FROM landform.submit_batch($1::jsonb)",
-	1
+	1, DB_RETRY_SAFE
 };
 
 /* submit_batch's keys: landform.submit's argument names, in enum submit_param order. */

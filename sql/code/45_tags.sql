@@ -556,11 +556,6 @@ BEGIN
 	RETURN NULL;
 END
 $$;
-DROP TRIGGER IF EXISTS tags_lead_changed ON landform.leads;
-CREATE TRIGGER tags_lead_changed AFTER UPDATE OF stage_id, owner_id, pool_id ON landform.leads
-	FOR EACH ROW
-	WHEN ((NEW.stage_id, NEW.owner_id, NEW.pool_id) IS DISTINCT FROM (OLD.stage_id, OLD.owner_id, OLD.pool_id))
-	EXECUTE FUNCTION landform._tags_lead_changed();
 
 -- A deal added, changed or removed: re-evaluate the deal rules for its lead.
 CREATE OR REPLACE FUNCTION landform._tags_deal_changed() RETURNS trigger
@@ -577,9 +572,6 @@ BEGIN
 	RETURN NULL;
 END
 $$;
-DROP TRIGGER IF EXISTS tags_deal_changed ON landform.deals;
-CREATE TRIGGER tags_deal_changed AFTER INSERT OR DELETE OR UPDATE OF lead_id, amount, won_at
-	ON landform.deals FOR EACH ROW EXECUTE FUNCTION landform._tags_deal_changed();
 
 -- leads.tags written by anyone but _lead_tags_sync (the portal's tag action, an admin's UPDATE):
 -- a tag added is a manual one, by the member in landform.staff_id (NULL: psql); a tag removed
@@ -595,11 +587,6 @@ BEGIN
 	RETURN NULL;
 END
 $$;
-DROP TRIGGER IF EXISTS tags_hand_edit ON landform.leads;
-CREATE TRIGGER tags_hand_edit AFTER UPDATE OF tags ON landform.leads FOR EACH ROW
-	WHEN (OLD.tags IS DISTINCT FROM NEW.tags
-	      AND current_setting('landform.tags_sync', true) IS DISTINCT FROM 'on')
-	EXECUTE FUNCTION landform._tags_hand_edit();
 
 -- Tags an import brought (leads inserted with tags), then the rules over the imported leads.
 CREATE OR REPLACE FUNCTION landform._tags_imported(p_import bigint) RETURNS void

@@ -273,36 +273,6 @@ BEGIN
 END
 $$;
 
-DROP TRIGGER IF EXISTS lead_steps ON landform.leads;
-CREATE TRIGGER lead_steps BEFORE UPDATE ON landform.leads FOR EACH ROW
-	WHEN (OLD.stage_id IS DISTINCT FROM NEW.stage_id
-	      OR (NEW.state = 'owned' AND NEW.accepted_at IS NULL)
-	      OR (OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL)
-	      OR (OLD.won_at IS NULL AND NEW.won_at IS NOT NULL)
-	      OR (NEW.dwell_noticed IS NOT NULL AND OLD.owner_id IS DISTINCT FROM NEW.owner_id))
-	EXECUTE FUNCTION landform._lead_steps();
-DROP TRIGGER IF EXISTS lead_rollup ON landform.leads;
-CREATE TRIGGER lead_rollup AFTER UPDATE ON landform.leads
-	REFERENCING OLD TABLE AS leads_old NEW TABLE AS leads_new
-	FOR EACH STATEMENT EXECUTE FUNCTION landform._lead_rollup();
-DROP TRIGGER IF EXISTS offers_rollup_insert ON landform.assignments;
-CREATE TRIGGER offers_rollup_insert AFTER INSERT ON landform.assignments
-	REFERENCING NEW TABLE AS offers_new
-	FOR EACH STATEMENT EXECUTE FUNCTION landform._offers_rollup();
-DROP TRIGGER IF EXISTS offers_rollup_update ON landform.assignments;
-CREATE TRIGGER offers_rollup_update AFTER UPDATE ON landform.assignments
-	REFERENCING OLD TABLE AS offers_old NEW TABLE AS offers_new
-	FOR EACH STATEMENT EXECUTE FUNCTION landform._offers_rollup();
-DROP TRIGGER IF EXISTS consultation_rollup ON landform.consultations;
-CREATE TRIGGER consultation_rollup AFTER INSERT ON landform.consultations FOR EACH ROW
-	EXECUTE FUNCTION landform._consultation_rollup();
-DROP TRIGGER IF EXISTS deal_channel ON landform.deals;
-CREATE TRIGGER deal_channel BEFORE INSERT ON landform.deals FOR EACH ROW
-	EXECUTE FUNCTION landform._deal_channel();
-DROP TRIGGER IF EXISTS deal_wins ON landform.deals;
-CREATE TRIGGER deal_wins AFTER INSERT ON landform.deals FOR EACH ROW
-	WHEN (NEW.lead_id IS NOT NULL)
-	EXECUTE FUNCTION landform._deal_wins();
 
 -- What lead_daily should hold, recounted from the rows (tests and checks; rows of erased
 -- people are gone, so after an erasure the rollup is rightly higher).

@@ -63,11 +63,6 @@ BEGIN
 END
 $$;
 
-DROP TRIGGER IF EXISTS expired_notice ON landform.assignments;
-CREATE TRIGGER expired_notice AFTER UPDATE ON landform.assignments FOR EACH ROW
-	WHEN (NEW.outcome = 'expired' AND OLD.outcome IS DISTINCT FROM 'expired'
-	      AND NEW.staff_id IS NOT NULL)
-	EXECUTE FUNCTION landform._expired_notice();
 
 -- Leads that stayed in their stage longer than its dwell time, with their owner: what the
 -- portal shows as reminders.

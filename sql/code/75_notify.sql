@@ -27,9 +27,6 @@ BEGIN
 	RETURN NEW;
 END
 $$;
-CREATE OR REPLACE TRIGGER outbox_settle BEFORE INSERT ON landform.outbox
-	FOR EACH ROW WHEN (NEW.target_id IS NULL AND NEW.fanned_at IS NULL)
-	EXECUTE FUNCTION landform._outbox_settle();
 
 -- Wake the notifiers when something is queued for a target (once per statement, not per
 -- row; a NOTIFY makes concurrent notifying commits wait for each other).
@@ -42,9 +39,6 @@ BEGIN
 	RETURN NULL;
 END
 $$;
-CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON landform.outbox
-	REFERENCING NEW TABLE AS outbox_new
-	FOR EACH STATEMENT EXECUTE FUNCTION landform._outbox_notify();
 
 -- Seconds east of UTC of the site's time zone now, so the notifier can show local times.
 CREATE OR REPLACE FUNCTION landform._tz_offset() RETURNS integer

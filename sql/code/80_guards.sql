@@ -83,33 +83,3 @@ BEGIN
 END
 $$;
 
-DROP TRIGGER IF EXISTS staff_delete_guard ON landform.staff;
-CREATE TRIGGER staff_delete_guard BEFORE DELETE ON landform.staff
-	FOR EACH ROW EXECUTE FUNCTION landform._staff_delete_guard();
-DROP TRIGGER IF EXISTS pool_delete_guard ON landform.pools;
-CREATE TRIGGER pool_delete_guard BEFORE DELETE ON landform.pools
-	FOR EACH ROW EXECUTE FUNCTION landform._pool_delete_guard();
-DROP TRIGGER IF EXISTS stage_delete_guard ON landform.stages;
-CREATE TRIGGER stage_delete_guard BEFORE DELETE ON landform.stages
-	FOR EACH ROW EXECUTE FUNCTION landform._stage_delete_guard();
-DROP TRIGGER IF EXISTS page_delete_guard ON landform.pages;
-CREATE TRIGGER page_delete_guard BEFORE DELETE ON landform.pages
-	FOR EACH ROW EXECUTE FUNCTION landform._page_delete_guard();
-DROP TRIGGER IF EXISTS channel_delete_guard ON landform.channels;
-CREATE TRIGGER channel_delete_guard BEFORE DELETE ON landform.channels
-	FOR EACH ROW EXECUTE FUNCTION landform._channel_delete_guard();
-DROP TRIGGER IF EXISTS staff_id_guard ON landform.staff;
-CREATE TRIGGER staff_id_guard BEFORE UPDATE OF id ON landform.staff
-	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
-DROP TRIGGER IF EXISTS pool_id_guard ON landform.pools;
-CREATE TRIGGER pool_id_guard BEFORE UPDATE OF id ON landform.pools
-	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
-DROP TRIGGER IF EXISTS stage_id_guard ON landform.stages;
-CREATE TRIGGER stage_id_guard BEFORE UPDATE OF id ON landform.stages
-	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
-DROP TRIGGER IF EXISTS page_id_guard ON landform.pages;
-CREATE TRIGGER page_id_guard BEFORE UPDATE OF id ON landform.pages
-	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();
-DROP TRIGGER IF EXISTS channel_id_guard ON landform.channels;
-CREATE TRIGGER channel_id_guard BEFORE UPDATE OF id ON landform.channels
-	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION landform._id_update_guard();

@@ -126,18 +126,6 @@ BEGIN
 END
 $$;
 
--- Created once (a routine migrate takes no lock on staff); the function above may change.
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'landform.staff'::regclass
-	               AND tgname = 'staff_deactivated') THEN
-		CREATE TRIGGER staff_deactivated AFTER UPDATE OF active ON landform.staff
-			FOR EACH ROW WHEN (OLD.active AND NOT NEW.active)
-			EXECUTE FUNCTION landform._staff_deactivated();
-	END IF;
-END
-$$;
-
 -- May the member the portal acts for see this lead? The leads they hold (offered or accepted)
 -- and the open pool of the pools they are members of, nothing else. landform.staff_id and
 -- landform.pools are set for the transaction by _portal_enter. The one rule: the row-level

@@ -4,9 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "file.h"
 
 static void
 config_defaults_should_match_the_table(void **state)
@@ -126,6 +130,104 @@ config_options_should_all_have_help_and_valid_defaults(void **state)
 	}
 }
 
+/* README.md's cells for an option, as the table says them: the README shows the default prefix
+ * (/usr/local) whatever this build was configured with (pkg: the build's, sql_dir less /sql). */
+static void
+readme_cells(const struct config_option *o, const char *pkg, char cells[5][512])
+{
+	size_t j;
+
+	snprintf(cells[0], 512, "`%s`", o->name);
+	strcpy(cells[1], "`LANDFORM_");
+	for (j = 0; o->name[j] != '\0' && j < 400; j++)
+		cells[1][10 + j] = (char)toupper((unsigned char)o->name[j]);
+	strcpy(cells[1] + 10 + j, "`");
+	if (o->def[0] == '\0')
+		snprintf(cells[2], 512, "(empty)");
+	else if (strncmp(o->def, pkg, strlen(pkg)) == 0)
+		snprintf(cells[2], 512, "`/usr/local/share/landform%s`", o->def + strlen(pkg));
+	else
+		snprintf(cells[2], 512, "`%s`", o->def);
+	cells[3][0] = '\0';
+	if (o->type == CONFIG_INT)
+		snprintf(cells[3], 512, "%ld..%ld", o->min, o->max);
+	else if (o->type == CONFIG_BOOL)
+		snprintf(cells[3], 512, "on/off");
+	snprintf(cells[4], 512, "%s", o->help);
+}
+
+/* A table row's five cells, trimmed; the help cell without the backticks markdown adds. */
+static bool
+row_cells(const char *line, char cells[5][512])
+{
+	const char *p = line;
+
+	for (int c = 0; c < 5; c++) {
+		const char *end;
+		size_t n = 0;
+
+		if (*p != '|')
+			return false;
+		p++;
+		end = strchr(p, '|');
+		if (end == NULL)
+			return false;
+		while (p < end && *p == ' ')
+			p++;
+		for (const char *q = p; q < end && n < 511; q++)
+			if (c != 4 || *q != '`')
+				cells[c][n++] = *q;
+		while (n > 0 && cells[c][n - 1] == ' ')
+			n--;
+		cells[c][n] = '\0';
+		p = end;
+	}
+	return true;
+}
+
+/* The option table is the truth: README.md's table must say the same, cell for cell, and name
+ * no option the table lacks (PgBouncer checks its documentation the same way). */
+static void
+config_options_should_each_have_their_row_in_the_readme(void **state)
+{
+	size_t len, rows = 0;
+	char *readme = file_read(TEST_DATA_DIR "/../../README.md", 1u << 22, &len);
+	char pkg[256] = "", want[5][512], have[5][512];
+	const char *line;
+
+	(void)state;
+	assert_non_null(readme);
+	for (size_t i = 0; i < config_option_count; i++)
+		if (strcmp(config_options[i].name, "sql_dir") == 0)
+			snprintf(pkg, sizeof(pkg), "%.*s", (int)strlen(config_options[i].def) - 4,
+				 config_options[i].def);
+	assert_true(pkg[0] == '/');
+	for (line = strstr(readme, "\n| `"); line != NULL; line = strstr(line + 1, "\n| `")) {
+		const struct config_option *o = NULL;
+
+		if (!row_cells(line + 1, have) || strncmp(have[1], "`LANDFORM_", 10) != 0)
+			continue;
+		for (size_t i = 0; i < config_option_count; i++) {
+			char name[512];
+
+			snprintf(name, sizeof(name), "`%s`", config_options[i].name);
+			if (strcmp(name, have[0]) == 0)
+				o = &config_options[i];
+		}
+		if (o == NULL)
+			fail_msg("README.md documents an option landformd does not have: %s", have[0]);
+		readme_cells(o, pkg, want);
+		for (int c = 0; c < 5; c++)
+			if (strcmp(want[c], have[c]) != 0)
+				fail_msg("README.md's row for %s says\n  %s\nwhere the option table says\n  %s",
+					 o->name, have[c], want[c]);
+		rows++;
+	}
+	/* Each option once: as many rows as options, none unknown. */
+	assert_int_equal(rows, config_option_count);
+	free(readme);
+}
+
 int
 main(void)
 {
@@ -137,6 +239,7 @@ main(void)
 		cmocka_unit_test(config_env_should_refuse_bad_values_and_point_out_unknown_names),
 		cmocka_unit_test(config_load_should_report_a_missing_file),
 		cmocka_unit_test(config_options_should_all_have_help_and_valid_defaults),
+		cmocka_unit_test(config_options_should_each_have_their_row_in_the_readme),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
