@@ -6,7 +6,7 @@
 // next to the field and keeps everything typed, with and without JavaScript, and stores nothing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, launch, phone, baseUrl, psqlJson, sleep, ROOT } from './lib.mjs';
+import { start, launch, phone, baseUrl, psqlJson, sleep, recordJson, ROOT } from './lib.mjs';
 
 const t = start('capture');
 const BASE = baseUrl();
@@ -105,15 +105,14 @@ try {
 		await fill(page, who.js, '138 1234 5678');
 		t.ok(await beacon, 'the first focus sent the "form opened" beacon to /p/demo/open?ch=e2e');
 		await waitStamp(rendered);
-		const api = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/pages/demo/submissions');
+		const answers = await recordJson(page, '/api/v1/pages/demo/submissions');
 		await page.click('form button[type=submit]');
-		const r = await api;
-		t.ok(r.status() >= 200 && r.status() < 300, 'the JSON submit answers 2xx', r.status());
-		const body = await r.json().catch(() => null);
-		t.ok(body && body.ok === true && body.thanks === THANKS && /^\/p\/demo\/thanks\?.*&t=/.test(body.thanks_url),
-		    'with {"ok":true,"thanks":…,"thanks_url":…}', JSON.stringify(body));
 		// The demo page offers a share link: landform.js opens thanks_url, which shows it.
 		await page.waitForURL((u) => u.pathname === '/p/demo/thanks', { timeout: 8000 });
+		const { status, body } = answers[0] || {};
+		t.ok(status >= 200 && status < 300, 'the JSON submit answers 2xx', status);
+		t.ok(body && body.ok === true && body.thanks === THANKS && /^\/p\/demo\/thanks\?.*&t=/.test(body.thanks_url),
+		    'with {"ok":true,"thanks":…,"thanks_url":…}', JSON.stringify(body));
 		t.is(page.url(), body && `${BASE}${body.thanks_url}`, 'then the browser opens thanks_url');
 		t.is(new URL(page.url()).searchParams.get('ch'), 'e2e', 'the thank-you URL keeps the channel');
 		t.ok(await page.locator(`text=${THANKS}`).isVisible(), 'the thank-you page shows the thanks from form.json');
