@@ -1,11 +1,12 @@
 // Lead capture end to end on /p/demo?ch=e2e, on a phone: the plain form post with JavaScript off
-// (303 to the thank-you page) and the in-page JSON submit with it on; then the rows, read with
+// (303 to the thank-you page) and the JSON submit with it on (landform.js then opens the answer's
+// thanks_url, the thank-you page with the share link, as the demo page offers one); then the rows, read with
 // $LANDFORM_PSQL: one lead for +8613812345678, each submission's fields byte-exact (CJK, emoji,
 // an apostrophe, markup kept as text), channel e2e. Also: a bad phone number shows its error
 // next to the field and keeps everything typed, with and without JavaScript, and stores nothing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, launch, phone, baseUrl, psqlJson, sleep, ROOT } from './lib.mjs';
+import { start, launch, phone, baseUrl, psqlJson, sleep, recordJson, ROOT } from './lib.mjs';
 
 const t = start('capture');
 const BASE = baseUrl();
@@ -97,24 +98,25 @@ try {
 		await page.close();
 	});
 
-	await t.step('JS on: in-page submit', async () => {
+	await t.step('JS on: JSON submit, then the thank-you page', async () => {
 		const { page, rendered } = await openForm(js);
 		const beacon = page.waitForRequest((r) => r.method() === 'POST' &&
 		    r.url() === `${BASE}/p/demo/open?ch=e2e`, { timeout: 5000 }).catch(() => null);
 		await fill(page, who.js, '138 1234 5678');
 		t.ok(await beacon, 'the first focus sent the "form opened" beacon to /p/demo/open?ch=e2e');
 		await waitStamp(rendered);
-		const api = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/pages/demo/submissions');
+		const answers = await recordJson(page, '/api/v1/pages/demo/submissions');
 		await page.click('form button[type=submit]');
-		const r = await api;
-		t.ok(r.status() >= 200 && r.status() < 300, 'the JSON submit answers 2xx', r.status());
-		const body = await r.json().catch(() => null);
-		t.ok(body && body.ok === true && body.thanks === THANKS, 'with {"ok":true,"thanks":…}', JSON.stringify(body));
-		await page.waitForSelector('[data-lf-thanks]:not([hidden])', { timeout: 5000 });
-		t.is((await page.textContent('[data-lf-text]')).trim(), THANKS, 'the thanks shows in the page');
-		t.is(page.url(), URL_, 'without leaving the page');
-		t.is(await typed(page), { name: who.js, mobile: '138 1234 5678', company: COMPANY, agree: true },
-		    'what was typed is still in the (hidden) form');
+		// The demo page offers a share link: landform.js opens thanks_url, which shows it.
+		await page.waitForURL((u) => u.pathname === '/p/demo/thanks', { timeout: 8000 });
+		const { status, body } = answers[0] || {};
+		t.ok(status >= 200 && status < 300, 'the JSON submit answers 2xx', status);
+		t.ok(body && body.ok === true && body.thanks === THANKS && /^\/p\/demo\/thanks\?.*&t=/.test(body.thanks_url),
+		    'with {"ok":true,"thanks":…,"thanks_url":…}', JSON.stringify(body));
+		t.is(page.url(), body && `${BASE}${body.thanks_url}`, 'then the browser opens thanks_url');
+		t.is(new URL(page.url()).searchParams.get('ch'), 'e2e', 'the thank-you URL keeps the channel');
+		t.ok(await page.locator(`text=${THANKS}`).isVisible(), 'the thank-you page shows the thanks from form.json');
+		t.ok(await page.locator('[data-lf-share]').isVisible(), '... and the visitor\'s share link');
 		await t.shot(page, 'js-thanks');
 		await page.close();
 	});

@@ -1,4 +1,5 @@
-// The consultation page /p/ask?ch=e2e on a phone, with JavaScript off and on: a multi-line
+// The consultation page /p/ask?ch=e2e on a phone, with JavaScript off and on (landform.js posts
+// JSON, then opens the thank-you page with the share link: the ask page offers one): a multi-line
 // question with CJK, emoji and an apostrophe becomes a submission and a consultation row
 // (read with $LANDFORM_PSQL) holding the question as typed. Browsers send a textarea's line
 // breaks as CRLF in a plain form post and as LF through FormData/JSON; either is accepted here,
@@ -27,12 +28,14 @@ async function ask(ctx, how) {
 	await page.fill('form [name=question]', question(how));
 	await page.check('form [name=agree]');
 	await sleep(Math.max(0, 2100 - (Date.now() - rendered)));
+	const api = how === 'js' && page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/pages/ask/submissions');
 	await page.click('form button[type=submit]');
-	await page.waitForSelector(how === 'js' ? '[data-lf-thanks]:not([hidden])' : '.thanks', { timeout: 8000 });
-	t.ok((await page.textContent(how === 'js' ? '[data-lf-text]' : '.thanks')).includes(THANKS),
-	    `${how}: the thanks from form.json shows`);
-	if (how === 'js')
-		t.is(page.url(), URL_, 'js: without leaving the page');
+	if (api)
+		t.is((await api).status(), 201, 'js: the JSON submit answers 201');
+	await page.waitForURL((u) => u.pathname === '/p/ask/thanks', { timeout: 8000 });
+	await page.waitForSelector('.thanks', { timeout: 8000 });
+	t.ok((await page.textContent('.thanks')).includes(THANKS), `${how}: the thank-you page shows the thanks from form.json`);
+	t.ok(await page.locator('[data-lf-share]').isVisible(), `${how}: ... and the visitor's share link`);
 	await t.shot(page, `${how}-thanks`);
 	await page.close();
 }

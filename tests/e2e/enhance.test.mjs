@@ -1,7 +1,8 @@
 // landform.js against a mocked server (no stack needed): the real landing/demo page.html and assets,
 // a stand-in generated form, and scripted answers from /api/v1/pages/demo/submissions.
 // Covers: open beacon once; JSON body shape; 4xx error next to the field with typed values kept;
-// 2xx in-page thanks (as text, never HTML); fallback to the plain post on 5xx, network error
+// 2xx in-page thanks (as text, never HTML), or the answer's thanks_url opened when the in-page
+// thanks is marked data-lf-share (and only then); fallback to the plain post on 5xx, network error
 // and a 4xx without a JSON error; a form-level error; no CSP violation under script-src 'self'.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,7 +51,7 @@ const HTML = renderTemplate(fs.readFileSync(path.join(DIR, 'page.html'), 'utf8')
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'";
 
 // One scripted server per page: api() decides each JSON answer; everything is recorded.
-async function open(ctx, api) {
+async function open(ctx, api, html = HTML) {
 	const page = await ctx.newPage();
 	const seen = { beacons: [], api: [], posts: [], csp: [], errors: [] };
 	page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) seen.csp.push(m.text()); });
@@ -75,9 +76,12 @@ async function open(ctx, api) {
 			return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8',
 			    body: '<!DOCTYPE html><html lang="zh-CN"><title>ok</title><p class="thanks">plain post arrived</p>' });
 		}
+		if (u.pathname === '/p/demo/thanks')
+			return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8',
+			    body: '<!DOCTYPE html><html lang="zh-CN"><title>ok</title><p class="thanks">thank-you page</p>' });
 		if (u.pathname === '/p/demo')
 			return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8',
-			    headers: { 'Content-Security-Policy': CSP }, body: HTML });
+			    headers: { 'Content-Security-Policy': CSP }, body: html });
 		return route.fulfill({ status: 404, body: 'not found' });
 	});
 	await page.goto(PAGE);
@@ -176,6 +180,27 @@ try {
 		t.is(seen.csp, [], 'no CSP violation');
 		t.is(seen.errors, [], 'no script error');
 		await t.shot(page, 'thanks');
+		await page.close();
+	});
+
+	await t.step('a share link to show: thanks_url opened only where the page marks it', async () => {
+		const THANKS_URL = '/p/demo/thanks?lang=zh-CN&ch=t1&t=t1.1.x.s1.abc';
+		const answer = json(201, { ok: true, thanks: '谢谢', redirect: null, thanks_url: THANKS_URL });
+		t.ok(/data-lf-thanks data-lf-share hidden/.test(HTML), 'the demo page marks its in-page thanks data-lf-share');
+		let { page, seen } = await open(ctx, answer);
+		await fill(page, '138 1234 5678');
+		await page.click('button[type=submit]');
+		await page.waitForSelector('text=thank-you page', { timeout: 5000 });
+		t.is(page.url(), ORIGIN + THANKS_URL, 'marked: the browser opens thanks_url (the page with the share link)');
+		t.is([seen.api.length, seen.posts.length, seen.errors], [1, 0, []], 'marked: after one JSON post, no plain post, no script error');
+		await page.close();
+
+		({ page, seen } = await open(ctx, answer, HTML.replace(' data-lf-share', '')));
+		await fill(page, '138 1234 5678');
+		await page.click('button[type=submit]');
+		await page.waitForSelector('[data-lf-thanks]:not([hidden])', { timeout: 5000 });
+		t.is([page.url(), (await page.textContent('[data-lf-text]')).trim()], [PAGE, '谢谢'],
+		    'unmarked (a page without a share block): the thanks shows in the page, no navigation');
 		await page.close();
 	});
 

@@ -164,3 +164,15 @@ export async function until(t, what, fn, ms = 10000) {
 	}
 	return t.fail(`${what} (timed out)`);
 }
+
+// Passes the page's requests to `pathname` through and records each answer (status, JSON body),
+// for a test that reads an answer after the page has moved on (Chromium then drops its body).
+export async function recordJson(page, pathname) {
+	const seen = [];
+	await page.route((u) => u.pathname === pathname, async (route) => {
+		const res = await route.fetch();
+		seen.push({ status: res.status(), body: await res.json().catch(() => null) });
+		await route.fulfill({ response: res });
+	});
+	return seen;
+}

@@ -144,6 +144,14 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "_stamp=${S[$NEXT
     --data-urlencode "name=Ref 10" --data-urlencode "mobile=$(ph 10)" --data-urlencode "agree=on" "$LF_URL/p/demo")
 is "$code $(credits) $(q "select count(*) from landform.leads where phone = '$(ph 10)'")" "303 $((n2 + 1)) 0" \
     "a honeypot post carrying a referral goes to the quarantine and credits nobody"
+# Nothing to share (a quarantined post has no lead): the JSON answer has no thanks_url, so
+# landform.js keeps its in-page thanks; where there is one it opens thanks_url, on pages that
+# mark their in-page thanks data-lf-share (landing/README.md).
+curl -s -o "$W/api.json" -H 'Content-Type: application/json' -d "{\"_stamp\":\"${S[13]}\",\"_website\":\"http://spam\",\"name\":\"Ref 11\",\"mobile\":\"$(ph 11)\",\"agree\":true}" \
+    "$LF_URL/api/v1/pages/demo/submissions"
+like "$(cat "$W/api.json")" '^\{"ok":true,"thanks":"[^"]+","redirect":null\}$' "a quarantined JSON post is thanked without a thanks_url"
+curl -s -o "$W/page.html" "$LF_URL/p/demo"
+is "$(grep -c 'data-lf-thanks data-lf-share hidden' "$W/page.html")" 1 "the demo page marks its in-page thanks data-lf-share"
 
 admin "select landform.set_referral_goal(NULL)"
 t_done

@@ -6,8 +6,8 @@
 
 	/* counts "form opened" once per page view */
 	function open() {
-		var u = path + '/open' + q;
-		if (seen++ || navigator.sendBeacon && navigator.sendBeacon(u)) return;
+		var u = path + '/open' + q, n = navigator;
+		if (seen++ || n.sendBeacon && n.sendBeacon(u)) return;
 		if (window.fetch) fetch(u, {method: 'POST', keepalive: true}).catch(Object);
 	}
 
@@ -26,10 +26,10 @@
 
 	/* shows {field, code, message} next to its field, or atop the form when no field fits */
 	function fail(f, r, stamp) {
-		var e = r.field && f.elements[r.field], p = d.createElement('p'), I = 'aria-invalid',
+		var E = f.elements, e = r.field && E[r.field], p = d.createElement('p'), I = 'aria-invalid',
 		    D = 'aria-describedby', a, l, j;
 		/* an expired stamp comes back renewed: the next try must carry it */
-		if (stamp && f.elements._stamp) f.elements._stamp.value = stamp;
+		if (stamp && E._stamp) E._stamp.value = stamp;
 		/* drop earlier messages so only the newest answer shows */
 		l = f.querySelectorAll('.field-error,.form-errors,[' + I + ']');
 		for (j = 0; a = l[j]; j++)
@@ -53,10 +53,13 @@
 		(e || p).focus();
 	}
 
-	/* hides the form (typed values stay in it; CSS hides .lf-done form) and shows the thanks */
+	/* hides the form (typed values stay in it; CSS hides .lf-done form) and shows the thanks;
+	 * or opens the answer's redirect, or its thanks_url (the thank-you page with the visitor's
+	 * share link and QR) when the in-page thanks is marked data-lf-share (its page offers one) */
 	function done(f, j) {
-		var w = f.parentNode, t = w.querySelector('[data-lf-thanks]');
-		if (j.redirect) return location.href = j.redirect;
+		var w = f.parentNode, t = w.querySelector('[data-lf-thanks]'),
+		    u = j.redirect || t && t.hasAttribute('data-lf-share') && j.thanks_url;
+		if (u) return location.href = u;
 		if (!t) t = w.insertBefore(d.createElement('p'), f);
 		(t.querySelector('[data-lf-text]') || t).textContent = j.thanks || '';
 		w.className += ' lf-done';
@@ -68,7 +71,7 @@
 	/* posts JSON; anything but a 2xx or a 4xx with an error (or any slip here) posts the plain way */
 	function send(ev) {
 		var f = ev.target, b = f.querySelector('[type=submit]'),
-		    s = f.getAttribute('data-slug') || (path.match(/^\/p\/([^/]+)/) || [])[1];
+		    s = f.dataset.slug || (path.match(/^\/p\/([^/]+)/) || [])[1];
 		if (!s || !window.fetch) return;
 		ev.preventDefault();
 		if (b.disabled) return;
