@@ -96,10 +96,8 @@ csv_is_formula_should_agree_with_the_shared_table(void **state)
 			fail_msg("%s: the third column is yes or no", c[i].cols[0]);
 		if (csv_is_formula(c[i].cols[1]) != want)
 			fail_msg("%s [%s]: csv_is_formula says %d", c[i].cols[0], c[i].cols[1], !want);
-		for (size_t k = 0; k < 3; k++)
-			free(c[i].cols[k]);
 	}
-	free(c);
+	tsv_free(c, n);
 }
 
 static void
