@@ -289,14 +289,25 @@ SELECT t.is((SELECT count(*) FROM landform.outbox WHERE kind = 'tagged' AND lead
 -- Row-level security: the portal's role sees tag origins only on leads the member may see.
 GRANT USAGE ON SCHEMA t TO landform_app;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA t TO landform_app;
-SELECT pg_temp.lead(5) AS l5, pg_temp.lead(2) AS l2, (SELECT id FROM landform.staff WHERE login = 'bob') AS bob \gset
+SELECT pg_temp.lead(5) AS l5, pg_temp.lead(2) AS l2, (SELECT id FROM landform.staff WHERE login = 'bob') AS bob,
+       (SELECT coalesce(array_agg(m.pool_id), '{}')::text FROM landform.pool_members m
+        JOIN landform.staff s ON s.id = m.staff_id WHERE s.login = 'bob') AS bob_pools,
+       (SELECT id FROM landform.staff WHERE login = 'alice') AS alice,
+       (SELECT coalesce(array_agg(m.pool_id), '{}')::text FROM landform.pool_members m
+        JOIN landform.staff s ON s.id = m.staff_id WHERE s.login = 'alice') AS alice_pools \gset
 SET ROLE landform_app;
 SELECT t.is((SELECT count(*) FROM landform.lead_tag), 0::bigint, 'landform_app without a member: no tag rows');
 BEGIN;
-SELECT set_config('landform.staff_id', :'bob', true) \g /dev/null
+-- as _portal_enter sets them: the member, and the pools whose open leads they see
+SELECT set_config('landform.staff_id', :'bob', true), set_config('landform.pools', :'bob_pools', true) \g /dev/null
 SELECT t.is((SELECT count(*) FROM landform.lead_tag t WHERE NOT EXISTS (SELECT 1 FROM landform.leads l WHERE l.id = t.lead_id)),
             0::bigint, 'bob: no tag row of a lead he cannot see');
 SELECT t.is((SELECT count(*) FROM landform.lead_tag WHERE lead_id = :l5), 0::bigint, 'bob: none of alice''s lead''s tags');
-SELECT t.ok((SELECT count(*) FROM landform.lead_tag WHERE lead_id = :l2) > 0, 'bob: the open pool lead''s tags');
+SELECT t.is((SELECT count(*) FROM landform.lead_tag WHERE lead_id = :l2), 0::bigint,
+            'bob: not the tags of an open lead in a pool he is not in (issue 13)');
+COMMIT;
+BEGIN;
+SELECT set_config('landform.staff_id', :'alice', true), set_config('landform.pools', :'alice_pools', true) \g /dev/null
+SELECT t.ok((SELECT count(*) FROM landform.lead_tag WHERE lead_id = :l2) > 0, 'alice: the tags of the open lead in her pool');
 COMMIT;
 RESET ROLE;
