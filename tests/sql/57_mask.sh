@@ -5,9 +5,7 @@
 . "$LANDFORM_TEST_ROOT/tests/sql/lib/tap.sh"
 cases=$LANDFORM_TEST_ROOT/tests/data/mask/cases.tsv
 
-psql -X -q -A -t -v ON_ERROR_STOP=1 <<SQL
-CREATE TABLE raw (n serial, line text);
-\copy raw (line) FROM '$cases' WITH (FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02')
+{ tsv_raw "$cases"; cat <<SQL; } | psql -X -q -A -t -v ON_ERROR_STOP=1
 CREATE TABLE cases AS
 SELECT n, split_part(line, E'\t', 1) AS fn, nullif(split_part(line, E'\t', 2), '-') AS input,
        nullif(split_part(line, E'\t', 3), '-') AS want, split_part(line, E'\t', 4) AS note

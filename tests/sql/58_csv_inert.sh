@@ -5,9 +5,7 @@
 . "$LANDFORM_TEST_ROOT/tests/sql/lib/tap.sh"
 cases=$LANDFORM_TEST_ROOT/tests/data/csv/formula.tsv
 
-psql -X -q -A -t -v ON_ERROR_STOP=1 <<SQL
-CREATE TABLE raw (n serial, line text);
-\copy raw (line) FROM '$cases' WITH (FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02')
+{ tsv_raw "$cases"; cat <<SQL; } | psql -X -q -A -t -v ON_ERROR_STOP=1
 CREATE TABLE cases AS
 SELECT n, split_part(line, E'\t', 1) AS name,
        replace(replace(replace(split_part(line, E'\t', 2), '\t', E'\t'), '\r', E'\r'), '\n', E'\n') AS cell,

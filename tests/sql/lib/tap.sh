@@ -24,3 +24,10 @@ gate_open() {
 	sleep 0.3
 }
 gate_wait="SELECT pg_advisory_lock_shared(4242); SELECT pg_advisory_unlock_shared(4242);"
+
+# tsv_raw FILE: the SQL that reads a table of cases (tests/data/..., one case a line) into the
+# table raw (n, line), every line whole; the test splits the lines at tabs itself.
+tsv_raw() {
+	echo "CREATE TABLE raw (n serial, line text);"
+	echo "\\copy raw (line) FROM '$1' WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
+}
