@@ -1325,6 +1325,16 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	cur = json_text(r, f, "segment");
 	cJSON_AddItemToObject(res, "segment_options",
 			      options(cJSON_GetObjectItemCaseSensitive(res, "segments"), cur));
+	/* An admin looking at a segment may download all of it (SQL decides again on download). */
+	if (cur != NULL && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+				   cJSON_GetObjectItemCaseSensitive(res, "me"), "is_admin"))) {
+		struct buf u;
+
+		buf_init(&u, r->arena, 64);
+		buf_adds(&u, PORTAL_PATH "/segments.csv?name=");
+		url_escape(&u, cur, strlen(cur));
+		add_text(res, "segment_csv_url", &u);
+	}
 	cur = json_text(r, f, "channel");
 	cJSON_AddItemToObject(res, "channel_options",
 			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), cur));

@@ -40,6 +40,7 @@ like "$(body a)" "name=\"tag\" value=\"x$R\" checked" "... with both boxes check
 is "$(req a GET "/staff/?segment=it-tgseg-$R")" 200 "A filters the list by the segment"
 is "$(names a)" "TG1-$R TG3-$R " "... and sees only her own leads in it, not B's"
 like "$(body a)" "<option value=\"it-tgseg-$R\" selected>" "... the segment selected in the filter form"
+unlike "$(body a)" 'segments.csv' "... and no download of it (members may not)"
 req a GET "/staff/?segment=it-tgseg-$R&tag=x$R" >/dev/null
 is "$(names a)" "TG1-$R " "segment and tag together: both must hold"
 req b GET "/staff/?segment=it-tgseg-$R&tag=x$R&tag=y$R" >/dev/null
@@ -53,6 +54,9 @@ is "$(ids a)" "$(printf '%s\n' "$l1" "$l4" | sort -n | tr '\n' ' ')" "the JSON l
 like "$(body a)" '"segments": *\[[^]]*"it-tgseg-'"$R"'"' "... and offers the segments to choose from"
 is "$(req a GET "/api/v1/staff/leads?segment=no-such-$R")" 422 "an unknown segment: 422"
 like "$(body a)" '"field": *"segment"' "... naming the segment"
+
+req adm GET "/staff/?segment=it-tgseg-$R" >/dev/null
+like "$(body adm)" "href=\"/staff/segments.csv\?name=it-tgseg-$R\" download" "an admin looking at a segment is offered its CSV"
 
 # The CSV download: an admin's, a hostile tag first on one lead, a hostile name on another.
 admin "update landform.leads set tags = '{\"=HYPERLINK(\\\"http://x\\\")\"}' || tags where id = $l1"
