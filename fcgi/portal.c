@@ -39,6 +39,7 @@
 #define REASON_MAX 500  /* characters */
 #define TAG_MAX 32      /* characters */
 #define SEARCH_MAX 50   /* bytes */
+#define TAGS_MAX 20     /* ?tag= filters at once (SQL takes as many) */
 #define URGENT_SECONDS 300
 
 enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_REPORTS, T_CHANNELS, T_COUNT };
@@ -1062,7 +1063,6 @@ trimmed(struct request *r, const char *s)
 
 /* Every ?tag= of the query (the lead list's all-of tag filter: tag=a&tag=b), trimmed, the
  * malformed ones dropped, at most TAGS_MAX; an empty array when none. */
-#define TAGS_MAX 20
 static cJSON *
 query_tags(struct request *r)
 {
