@@ -447,44 +447,17 @@ $$;
 
 -- One lead's rule results (NULL: not evaluated for this event): tag it for each true rule,
 -- take back the tags of false non-sticky ones. Writes only when something changes.
--- A lead without any tag under its lock (a new lead at submit, mostly) has no tag row to take
--- back or keep: one statement adds the rows and sets leads.tags from them (326 -> ~170 us a
--- lead in a loop of 300; the general path re-reads every tag row of the lead to sync).
 CREATE OR REPLACE FUNCTION landform._tags_settle(p_lead bigint, p_ids bigint[], p_hits boolean[])
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_n bigint;
-	v_bare boolean;
 BEGIN
 	IF p_hits IS NULL OR (NOT true = ANY (p_hits)
 	    AND NOT EXISTS (SELECT 1 FROM landform.lead_tag t WHERE t.rule_id = ANY (p_ids) AND t.lead_id = p_lead)) THEN
 		RETURN;
 	END IF;
-	SELECT l.tags = '{}' INTO v_bare FROM landform.leads l WHERE l.id = p_lead FOR UPDATE;
-	IF v_bare THEN
-		PERFORM set_config('landform.tags_sync', 'on', true);
-		WITH ins AS (
-			INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
-			SELECT p_lead, r.tag, 'rule', r.id
-			FROM unnest(p_ids, p_hits) AS h(rule_id, hit) JOIN landform.tag_rules r ON r.id = h.rule_id
-			WHERE h.hit
-			ON CONFLICT DO NOTHING
-			RETURNING rule_id, tag
-		), box AS (
-			INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
-			SELECT 'tagged', l.owner_id, l.id, 'l' || l.id || 'r' || r.id || '@' || extract(epoch FROM now()),
-			       jsonb_build_object('tag', r.tag, 'rule', r.name)
-			FROM ins JOIN landform.tag_rules r ON r.id = ins.rule_id JOIN landform.leads l ON l.id = p_lead
-			WHERE r.notify AND l.owner_id IS NOT NULL
-			ON CONFLICT (idem_key) DO NOTHING
-		)
-		UPDATE landform.leads l SET tags = x.tags
-		FROM (SELECT array_agg(DISTINCT ins.tag ORDER BY ins.tag) AS tags FROM ins) x
-		WHERE l.id = p_lead AND x.tags IS NOT NULL;
-		PERFORM set_config('landform.tags_sync', 'off', true);
-		RETURN;
-	END IF;
+	PERFORM 1 FROM landform.leads WHERE id = p_lead FOR UPDATE;
 	WITH h AS (
 		SELECT h.rule_id, h.hit FROM unnest(p_ids, p_hits) AS h(rule_id, hit) WHERE h.hit IS NOT NULL
 	), ins AS (
