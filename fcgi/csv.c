@@ -9,22 +9,27 @@ csv_bom(struct buf *out)
 	buf_add(out, "\xEF\xBB\xBF", 3);
 }
 
-/* -?digits[.digits]: what a spreadsheet reads as a plain number, never as a formula. */
+/* [-+]?digits[.digits]: what a spreadsheet reads as a plain number, never as a formula. The
+ * same pattern as landform._csv_inert in SQL; tests/data/csv/formula.tsv holds both to it. */
 static bool
 is_number(const char *s)
 {
-	size_t i = 0, d = 0;
+	size_t i = 0, d;
 
 	if (s[i] == '-' || s[i] == '+')
 		i++;
-	while (s[i] >= '0' && s[i] <= '9')
-		i++, d++;
+	for (d = 0; s[i] >= '0' && s[i] <= '9'; d++)
+		i++;
+	if (d == 0)
+		return false;
 	if (s[i] == '.') {
 		i++;
-		while (s[i] >= '0' && s[i] <= '9')
-			i++, d++;
+		for (d = 0; s[i] >= '0' && s[i] <= '9'; d++)
+			i++;
+		if (d == 0)
+			return false;
 	}
-	return d > 0 && s[i] == '\0';
+	return s[i] == '\0';
 }
 
 bool

@@ -13,7 +13,10 @@
 void csv_bom(struct buf *out);
 
 /* True when a spreadsheet could take the cell for a formula: it starts with = + - @, a tab
- * or a carriage return, and is not simply a number ("-12.5" stays a number). */
+ * or a carriage return, and is not simply a number ("-12.5" stays a number). SQL has the same
+ * rule as landform._csv_inert for what \copy writes (segment_export); both are tested against
+ * tests/data/csv/formula.tsv. Two copies because the report CSVs are written here from the very
+ * JSON the report pages show, where a guard's ' must not appear. */
 bool csv_is_formula(const char *s);
 
 /* One cell: NULL and "" as nothing; a formula-like cell gets a leading ' and quotes; a cell

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "db.h"
 #include "channels.h"
+#include "segments.h"
 #include "http.h"
 #include "log.h"
 #include "livecode.h"
@@ -57,6 +58,7 @@ const struct route handlers_routes[] = {
 	{ "GET", "/staff/channels/*/qr.png", channels_handle_qr },
 	{ "GET", "/api/v1/staff/channels", channels_handle_page },
 	{ "POST", "/api/v1/staff/channels/*/target", channels_handle_target },
+	{ "GET", "/staff/segments.csv", segments_handle_csv },
 };
 
 const size_t handlers_route_count = sizeof(handlers_routes) / sizeof(handlers_routes[0]);

@@ -36,6 +36,7 @@
 #define ASSETS "/assets/_staff"
 #define DEFAULT_SESSION_AGE 604800L /* seconds; SQL's absolute expiry is what really counts */
 #define SEARCH_MAX 50   /* bytes */
+#define TAGS_MAX 20     /* ?tag= filters at once (SQL takes as many) */
 #define URGENT_SECONDS 300
 
 enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_REPORTS, T_CHANNELS, T_COUNT };
@@ -980,6 +981,28 @@ trimmed(struct request *r, const char *s)
 	return arena_strndup(r->arena, s, n);
 }
 
+/* Every ?tag= of the query (the lead list's all-of tag filter: tag=a&tag=b), trimmed, the
+ * malformed ones dropped, at most TAGS_MAX; an empty array when none. */
+static cJSON *
+query_tags(struct request *r)
+{
+	static const struct form_limits lim = {
+		.max_fields = 32, .max_name_len = 64, .max_value_len = 1024, .max_depth = 1,
+	};
+	cJSON *tags = cJSON_CreateArray();
+	struct form f;
+	struct form_error_info fe;
+	char *v;
+
+	if (r->query == NULL || *r->query == '\0' ||
+	    !form_parse_urlencoded(r->arena, r->query, strlen(r->query), &lim, &f, &fe))
+		return tags;
+	for (size_t i = 0; i < f.count && cJSON_GetArraySize(tags) < TAGS_MAX; i++)
+		if (strcmp(f.fields[i].name, "tag") == 0 && plain_text(v = trimmed(r, f.fields[i].value), 64))
+			cJSON_AddItemToArray(tags, cJSON_CreateString(v));
+	return tags;
+}
+
 /* The list filters from the query string; anything malformed is dropped, not refused. */
 static cJSON *
 read_filters(struct pctx *p)
@@ -990,8 +1013,9 @@ read_filters(struct pctx *p)
 
 	if ((v = id_text(r, http_query_get(r, "stage"))) != NULL)
 		cJSON_AddItemToObject(f, "stage", cJSON_CreateRaw(v));
-	if ((v = http_query_get(r, "tag")) != NULL && plain_text(v = trimmed(r, v), 64))
-		cJSON_AddStringToObject(f, "tag", v);
+	cJSON_AddItemToObject(f, "tags", query_tags(r));
+	if ((v = http_query_get(r, "segment")) != NULL && plain_text(v = trimmed(r, v), 64))
+		cJSON_AddStringToObject(f, "segment", v);
 	if (livecode_code_ok(v = http_query_get(r, "channel")))
 		cJSON_AddStringToObject(f, "channel", v);
 	if (code_text(v = http_query_get(r, "page"), 64, "_-"))
@@ -1010,12 +1034,19 @@ read_filters(struct pctx *p)
 	return f;
 }
 
-static const char *const filter_keys[] = { "stage", "tag", "channel", "page", "from", "to", "q" };
+static const char *const filter_keys[] = { "stage", "segment", "channel", "page", "from", "to", "q" };
 
 /* The filter query string without offset, for "more" links. */
 static void
 filter_query(const cJSON *f, struct buf *b)
 {
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(f, "tags")) {
+		buf_adds(b, "tag=");
+		url_escape(b, t->valuestring, strlen(t->valuestring));
+		buf_addc(b, '&');
+	}
 	for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, filter_keys[i]);
 		const char *s = cJSON_IsString(v) ? v->valuestring : cJSON_IsRaw(v) ? v->valuestring : NULL;
@@ -1059,6 +1090,44 @@ portal_handle_root(struct request *r)
 {
 	http_header(r, "Location", PORTAL_PATH "/");
 	http_begin(r, 303, "text/html; charset=utf-8");
+}
+
+/* The tag checkboxes of the list's filter: my leads' tags [{value, label, selected}], the
+ * ones asked for checked (and listed even when none of my leads carries them now). True when
+ * any is asked for. */
+static bool
+tag_options(cJSON *res, const cJSON *filters)
+{
+	const cJSON *want = cJSON_GetObjectItemCaseSensitive(filters, "tags"), *t, *w;
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "tags"), *out = cJSON_CreateArray(), *o;
+
+	if (!cJSON_IsArray(list)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "tags");
+		list = cJSON_AddArrayToObject(res, "tags");
+	}
+	cJSON_ArrayForEach(w, want) {
+		bool have = false;
+
+		cJSON_ArrayForEach(t, list)
+			have = have || (cJSON_IsString(t) && strcmp(t->valuestring, w->valuestring) == 0);
+		if (!have)
+			cJSON_AddItemToArray(list, cJSON_CreateString(w->valuestring));
+	}
+	cJSON_ArrayForEach(t, list) {
+		bool on = false;
+
+		if (!cJSON_IsString(t))
+			continue;
+		cJSON_ArrayForEach(w, want)
+			on = on || strcmp(t->valuestring, w->valuestring) == 0;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "value", t->valuestring);
+		cJSON_AddStringToObject(o, "label", t->valuestring);
+		cJSON_AddBoolToObject(o, "selected", on);
+		cJSON_AddItemToArray(out, o);
+	}
+	cJSON_AddItemToObject(res, "tag_options", out);
+	return cJSON_GetArraySize(want) > 0;
 }
 
 /* Home: waiting offers with their countdowns, then my leads grouped by stage. */
@@ -1162,13 +1231,24 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 				filtered = true;
 		}
 	}
+	filtered = tag_options(res, filters) || filtered;
 	cJSON_AddBoolToObject(f, "any", filtered);
 	cJSON_AddBoolToObject(f, "search", json_present(f, "q"));
 	cur = json_text(r, f, "stage");
 	cJSON_AddItemToObject(res, "stage_options", options(stages, "id", "name", cur));
-	cur = json_text(r, f, "tag");
-	cJSON_AddItemToObject(res, "tag_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "tags"), NULL, NULL, cur));
+	cur = json_text(r, f, "segment");
+	cJSON_AddItemToObject(res, "segment_options",
+			      options(cJSON_GetObjectItemCaseSensitive(res, "segments"), NULL, NULL, cur));
+	/* An admin looking at a segment may download all of it (SQL decides again on download). */
+	if (cur != NULL && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+				   cJSON_GetObjectItemCaseSensitive(res, "me"), "is_admin"))) {
+		struct buf u;
+
+		buf_init(&u, r->arena, 64);
+		buf_adds(&u, PORTAL_PATH "/segments.csv?name=");
+		url_escape(&u, cur, strlen(cur));
+		add_text(res, "segment_csv_url", &u);
+	}
 	cur = json_text(r, f, "channel");
 	cJSON_AddItemToObject(res, "channel_options",
 			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), "code", "name", cur));

@@ -502,15 +502,18 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
+	-- One pass over the leads beside the rule's tag rows (a scan each, joined): a lead changes
+	-- when the condition holds and it has no tag, or has one and it no longer holds (non-sticky).
+	-- Two passes (the tagless that match, the tagged that do not) cost 1.9 s for 1,000,000 leads
+	-- where this costs 0.9 s, ten rules in every daily tick.
 	EXECUTE format($q$
-		SELECT array_agg(x.id ORDER BY x.id) FROM (
-			SELECT l.id FROM landform.leads l
-			WHERE ($2::bigint[] IS NULL OR l.id = ANY ($2)) AND (%1$s)
-			  AND NOT EXISTS (SELECT 1 FROM landform.lead_tag t WHERE t.rule_id = %2$L AND t.lead_id = l.id)
-			UNION ALL
-			SELECT l.id FROM landform.lead_tag t JOIN landform.leads l ON l.id = t.lead_id
-			WHERE t.rule_id = %2$L AND NOT %3$L::boolean AND ($2::bigint[] IS NULL OR t.lead_id = ANY ($2))
-			  AND NOT (%1$s)) x$q$, r.predicate, r.id, r.sticky)
+		SELECT array_agg(l.id ORDER BY l.id) FROM landform.leads l
+		LEFT JOIN (SELECT DISTINCT rt.lead_id FROM landform.lead_tag rt
+		           WHERE rt.rule_id = %2$L AND ($2::bigint[] IS NULL OR rt.lead_id = ANY ($2))) has
+		  ON has.lead_id = l.id
+		WHERE ($2::bigint[] IS NULL OR l.id = ANY ($2))
+		  AND CASE WHEN has.lead_id IS NULL THEN (%1$s) ELSE NOT %3$L::boolean AND NOT (%1$s) END$q$,
+		r.predicate, r.id, r.sticky)
 	INTO v_ids USING p_now, p_leads;
 	IF v_ids IS NULL THEN
 		RETURN;
@@ -643,7 +646,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	r landform.tag_rules;
 BEGIN
-	SELECT * INTO r FROM landform.tag_rules WHERE name = p_name FOR UPDATE;
+	SELECT * INTO r FROM landform.tag_rules WHERE name = p_name FOR NO KEY UPDATE; -- see tick_tags
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no tag rule named "%"', p_name
 			USING ERRCODE = 'P0002', HINT = 'list them with: SELECT name, tag, condition FROM landform.tag_rules';
@@ -808,7 +811,10 @@ BEGIN
 	SELECT id INTO v_rule FROM landform.tag_rules
 	WHERE 'time' = ANY (depends) AND (evaluated_on IS NULL OR evaluated_on < v_today)
 	ORDER BY id LIMIT 1
-	FOR UPDATE SKIP LOCKED;
+	-- NO KEY: a submission tagging a lead checks lead_tag's reference to this rule (FOR KEY
+	-- SHARE) while holding its lead; FOR UPDATE here made it wait for this tick, which waits
+	-- for the lead: a deadlock (tests/sql/47_tags_concurrent.sh, about one run in three).
+	FOR NO KEY UPDATE SKIP LOCKED;
 	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;

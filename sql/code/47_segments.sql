@@ -92,3 +92,89 @@ LANGUAGE sql AS $$
 	       to_char(x.last_seen AT TIME ZONE landform.setting('time_zone'), 'YYYY-MM-DD HH24:MI')
 	FROM landform.segment_leads(p_name) x
 $$;
+
+-- ---------------------------------------------------------------------------------------
+-- The portal's side of segments (issue 16). The lead list filters by a segment among the
+-- member's own leads only; admins download a segment as CSV.
+
+-- portal_home's tags filter: {tags: [..]} and the older single {tag}, as one text[] the leads
+-- must all carry ('{}' for none); NULL when malformed (not a list of 1-64 character texts, or
+-- more than 20). Apart from portal_home so the list query stays as it was.
+CREATE OR REPLACE FUNCTION landform._portal_filter_tags(p_tags jsonb, p_tag text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v text[] := CASE WHEN p_tag IS NULL THEN '{}' ELSE ARRAY[p_tag] END;
+	e jsonb;
+BEGIN
+	IF p_tags IS NULL OR p_tags = 'null' THEN
+		RETURN v;
+	END IF;
+	IF jsonb_typeof(p_tags) <> 'array' OR jsonb_array_length(p_tags) > 20 THEN
+		RETURN NULL;
+	END IF;
+	FOR e IN SELECT x FROM jsonb_array_elements(p_tags) x LOOP
+		IF jsonb_typeof(e) <> 'string' OR length(btrim(e #>> '{}')) NOT BETWEEN 1 AND 64 THEN
+			RETURN NULL;
+		END IF;
+		v := v || btrim(e #>> '{}');
+	END LOOP;
+	RETURN ARRAY(SELECT DISTINCT x FROM unnest(v) x ORDER BY x);
+END
+$$;
+
+-- The ids of the calling member's own accepted leads in a segment (NULL: no such segment, or
+-- no member entered). DEFINER because landform_app cannot read segments, and a predicate may
+-- look at what the member's role is not granted (deal amounts, submitted fields); what leaves
+-- it is only ids of leads the member owns, which row-level security shows them anyway. The
+-- member is the one _portal_enter set for this transaction, never a parameter.
+CREATE OR REPLACE FUNCTION landform._portal_segment_leads(p_name text) RETURNS bigint[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_me bigint := nullif(current_setting('landform.staff_id', true), '')::bigint;
+	v_pred text;
+	v_ids bigint[];
+BEGIN
+	SELECT g.predicate INTO v_pred FROM landform.segments g WHERE g.name = p_name;
+	IF v_pred IS NULL OR v_me IS NULL THEN
+		RETURN NULL;
+	END IF;
+	EXECUTE format('SELECT coalesce(array_agg(l.id), ''{}'') FROM landform.leads l
+	                WHERE l.owner_id = $2 AND l.state = ''owned'' AND (%s)', v_pred)
+	INTO v_ids USING landform._tag_clock(), v_me;
+	RETURN v_ids;
+END
+$$;
+
+-- The segments' names, for the lead list's filter (a member may filter by any of them).
+CREATE OR REPLACE FUNCTION landform._portal_segments() RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(jsonb_agg(g.name ORDER BY g.name), '[]') FROM landform.segments g
+$$;
+
+-- GET /staff/segments.csv?name=: an admin's download of segment_export (full phones, every
+-- text cell made formula-inert by _csv_inert, the same rows \copy writes).
+-- {status:"ok", columns:[..], rows:[[..], ..]} | forbidden | unauthenticated | not_found.
+CREATE OR REPLACE FUNCTION landform.portal_segment_export(p_session text, p_name text)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_ctx jsonb := landform._portal_enter(p_session, NULL, false);
+BEGIN
+	IF v_ctx->>'status' <> 'ok' THEN
+		RETURN v_ctx;
+	END IF;
+	IF NOT coalesce((v_ctx #>> '{me,is_admin}')::boolean, false) THEN
+		RETURN jsonb_build_object('status', 'forbidden');
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM landform.segments g WHERE g.name = p_name) THEN
+		RETURN jsonb_build_object('status', 'not_found');
+	END IF;
+	RETURN jsonb_build_object('status', 'ok', 'name', p_name,
+		'columns', jsonb_build_array('lead_id', 'phone', 'name', 'stage', 'owner', 'pool', 'channel',
+		                             'page', 'tags', 'first_seen', 'last_seen'),
+		'rows', (SELECT coalesce(jsonb_agg(jsonb_build_array(x.lead_id::text, x.phone, x.name, x.stage,
+		                                                     x.owner, x.pool, x.channel, x.page, x.tags,
+		                                                     x.first_seen, x.last_seen) ORDER BY x.ordinality), '[]')
+		         FROM landform.segment_export(p_name) WITH ORDINALITY AS x));
+END
+$$;

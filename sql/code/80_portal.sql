@@ -526,10 +526,12 @@ WHERE landform.portal_may_see(l.owner_id, l.state, l.pool_id);
 -- Pages (SECURITY INVOKER: row-level security decides what they see)
 
 -- "My leads": offers waiting for accept (most urgent first), owned leads by stage with
--- filters {stage, tag, channel, page, from, to, q, limit, offset} (q: digits = phone tail,
--- else a name substring; from/to: days of first contact in the time_zone setting; limit
--- default 50, at most 500; the answer says which: limit, offset), the filter choices, and reminders (stage dwell passed,
--- unanswered consultations). Also mine_total: owned leads matching the filters.
+-- filters {stage, tag, tags, segment, channel, page, from, to, q, limit, offset} (tag and
+-- tags: the leads carry every one of them; segment: a saved segment's name, of my own leads
+-- only; q: digits = phone tail, else a name substring; from/to: days of first contact in the
+-- time_zone setting; limit default 50, at most 500; the answer says which: limit, offset), the
+-- filter choices (segments among them), and reminders (stage dwell passed, unanswered
+-- consultations). Also mine_total: owned leads matching the filters.
 CREATE OR REPLACE FUNCTION landform.portal_home(p_session text, p_filters jsonb DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY INVOKER AS $$
@@ -540,6 +542,9 @@ DECLARE
 	v_tz text;
 	v_stage bigint;
 	v_tag text;
+	v_tags text[];
+	v_segment text;
+	v_seg_ids bigint[];
 	v_channel text;
 	v_page text;
 	v_from timestamptz;
@@ -571,6 +576,18 @@ BEGIN
 		v_stage := (v_f->>'stage')::bigint;
 	END IF;
 	v_tag := nullif(btrim(v_f->>'tag'), '');
+	v_tags := landform._portal_filter_tags(v_f->'tags', v_tag);
+	IF v_tags IS NULL THEN
+		RETURN jsonb_build_object('status', 'invalid', 'field', 'tags',
+			'message', 'tags is a list of at most 20 tags of 1-64 characters');
+	END IF;
+	v_segment := nullif(btrim(v_f->>'segment'), '');
+	IF v_segment IS NOT NULL THEN
+		v_seg_ids := landform._portal_segment_leads(v_segment);
+		IF v_seg_ids IS NULL THEN
+			RETURN jsonb_build_object('status', 'invalid', 'field', 'segment', 'message', 'no such segment');
+		END IF;
+	END IF;
 	v_channel := nullif(btrim(v_f->>'channel'), '');
 	v_page := nullif(btrim(v_f->>'page'), '');
 	IF nullif(v_f->>'from', '') IS NOT NULL THEN
@@ -646,7 +663,8 @@ BEGIN
 		LEFT JOIN landform.channels c ON c.id = l.channel_id
 		WHERE l.owner_id = v_me AND l.state = 'owned'
 		  AND (v_stage IS NULL OR l.stage_id = v_stage)
-		  AND (v_tag IS NULL OR l.tags @> ARRAY[v_tag])
+		  AND (cardinality(v_tags) = 0 OR l.tags @> v_tags)
+		  AND (v_segment IS NULL OR l.id = ANY (v_seg_ids))
 		  AND (v_channel IS NULL OR c.code = v_channel)
 		  AND (v_page IS NULL OR pg.slug = v_page)
 		  AND (v_from IS NULL OR l.first_seen >= v_from)
@@ -703,7 +721,7 @@ BEGIN
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf',
 		'now', now(), 'waiting', v_waiting, 'mine', v_mine, 'mine_total', v_total,
 		'limit', v_limit, 'offset', v_offset,
-		'reminders', v_reminders) || v_choices;
+		'reminders', v_reminders) || v_choices || jsonb_build_object('segments', landform._portal_segments());
 END
 $$;
 

@@ -22,11 +22,11 @@ DECLARE
 	v_definer text[] := ARRAY['submit', 'submit_batch', 'count_traffic', 'register_page', 'dispatch',
 		'lead_mark', 'tick_notifications', 'quarantine', 'spool_dead_add',
 		'channel_visit', 'portal_channels', 'portal_set_channel_target', 'portal_channel_qr', 'referral_visit',
-		'referral_share'];
+		'referral_share', 'portal_segment_export', '_portal_segment_leads', '_portal_segments'];
 	v_portal text[] := ARRAY['portal_login_begin', 'portal_login_finish', 'portal_invitation',
 		'portal_accept_invitation', 'portal_logout', 'portal_home', 'portal_lead', 'portal_pool',
 		'portal_action', '_portal_enter', 'portal_reports',
-		'_portal_lead_tags'];
+		'_portal_lead_tags', '_portal_filter_tags'];
 	-- The notifier's two calls (issue 6), when that code is installed; it marks them DEFINER.
 	v_optional text[] := ARRAY['notify_claim', 'notify_finish'];
 	-- Helpers the portal's policy and views call as landform_app (the masking rule and who

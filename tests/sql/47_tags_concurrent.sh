@@ -52,7 +52,7 @@ for s in 1 2; do
 	DO \$\$ BEGIN FOR i IN 1..15 LOOP
 		PERFORM landform.apply_tag_rules();
 		COMMIT;
-		UPDATE landform.tag_rules SET evaluated_on = NULL;
+		UPDATE landform.tag_rules SET evaluated_on = NULL WHERE id IN (SELECT id FROM landform.tag_rules ORDER BY id FOR NO KEY UPDATE);
 		COMMIT;
 		PERFORM landform.tick_tags();
 		COMMIT;

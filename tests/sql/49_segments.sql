@@ -45,3 +45,51 @@ SELECT t.throws_like($$SELECT landform.add_segment('x', '{"tags_all": "VIP"}')$$
 SELECT t.throws_like($$SELECT landform.segment_count('nope')$$, 'P0002', 'no segment named "nope"', 'an unknown segment');
 SELECT landform.drop_segment('any') \g /dev/null
 SELECT t.is((SELECT count(*) FROM landform.segments WHERE name = 'any'), 0::bigint, 'drop_segment');
+
+-- The portal (as landform_app, as landformd calls it): a member's list by segment holds only
+-- their own leads in it; by several tags, leads carrying all of them; malformed filters named.
+CREATE FUNCTION t.s(p_login text) RETURNS text LANGUAGE sql AS $$
+	SELECT encode(sha256(convert_to('session ' || p_login, 'UTF8')), 'hex') $$;
+CREATE FUNCTION t.home_ids(p_login text, p_filters jsonb) RETURNS text LANGUAGE sql AS $$
+	SELECT coalesce(string_agg(right(p.phone, 1), ' ' ORDER BY p.phone), '')
+	FROM jsonb_array_elements(landform.portal_home(t.s(p_login), p_filters)->'mine') e
+	JOIN landform.portal_phones p ON p.lead_id = (e->>'lead_id')::bigint $$;
+GRANT USAGE ON SCHEMA t TO landform_app;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA t TO landform_app;
+\o /dev/null
+DO $$ BEGIN
+	PERFORM landform.add_staff(m, initcap(m)) FROM unnest(ARRAY['amy', 'ben', 'boss']) m;
+	PERFORM landform.set_admin('boss', true);
+	PERFORM landform.set_password(m, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g')
+	FROM unnest(ARRAY['amy', 'ben', 'boss']) m;
+	PERFORM landform.portal_login_finish(m, NULL, landform._staff_id(m), t.s(m), 'csrf-' || t.s(m), NULL, NULL)
+	FROM unnest(ARRAY['amy', 'ben', 'boss']) m;
+	-- amy owns 1, 2, 4; ben owns 3 (VIP, like 2 and... now 1 has 展会 only); 5, 6 nobody's.
+	PERFORM landform.assign(l.id, CASE WHEN right(l.phone, 1) = '3' THEN 'ben' ELSE 'amy' END)
+	FROM landform.leads l WHERE right(l.phone, 1) IN ('1', '2', '3', '4');
+	UPDATE landform.leads SET tags = '{VIP,展会,老客}' WHERE phone LIKE '%4';
+END $$;
+\o
+SELECT t.is(pg_temp.who('vip'), '2 3 4', 'the segment vip: leads 2, 3 (ben''s) and 4');
+SET ROLE landform_app;
+SELECT t.is(t.home_ids('amy', '{"segment": "vip"}'), '2 4', 'amy''s list by the segment: her own two, not ben''s');
+SELECT t.is(t.home_ids('ben', '{"segment": "vip"}'), '3', 'ben''s: his one');
+SELECT t.is(t.home_ids('amy', '{"tags": ["VIP", "展会"]}'), '2 4', 'by two tags: the leads carrying both');
+SELECT t.is(t.home_ids('amy', '{"tags": ["VIP", "展会", "老客"]}'), '4', 'by three');
+SELECT t.is(t.home_ids('amy', '{"tag": "老客", "tags": ["展会"]}'), '4', 'tag and tags together: all of them');
+SELECT t.is(t.home_ids('amy', '{"segment": "vip", "tags": ["老客"]}'), '4', 'a segment and a tag: both');
+SELECT t.is(t.home_ids('amy', '{"tags": []}'), '1 2 4', 'no tags: no tag filter');
+SELECT t.is(landform.portal_home(t.s('amy'), '{"segment": "nope"}') - 'message',
+            '{"status": "invalid", "field": "segment"}', 'an unknown segment: invalid, naming the field');
+SELECT t.is(landform.portal_home(t.s('amy'), '{"tags": "VIP"}') ->> 'field', 'tags', 'tags must be a list');
+SELECT t.is(landform.portal_home(t.s('amy'), jsonb_build_object('tags', to_jsonb(array_fill('x'::text, ARRAY[21]))))
+            ->> 'field', 'tags', 'at most 20 tags');
+SELECT t.ok(landform.portal_home(t.s('amy'), '{}') -> 'segments' @> '["vip", "mix"]', 'the list offers the segments');
+SELECT t.is(landform._portal_segment_leads('vip'), NULL::bigint[], 'no member entered: no segment leads');
+-- The admin's CSV: boss only, the rows of segment_export.
+SELECT t.is(landform.portal_segment_export(t.s('amy'), 'vip'), '{"status": "forbidden"}', 'a member may not export');
+SELECT t.is(landform.portal_segment_export(t.s('boss'), 'nope'), '{"status": "not_found"}', 'an unknown segment');
+SELECT t.is(jsonb_array_length(landform.portal_segment_export(t.s('boss'), 'vip') -> 'rows'), 3, 'the admin gets every lead of it');
+SELECT t.is((SELECT r ->> 2 FROM jsonb_array_elements(landform.portal_segment_export(t.s('boss'), 'vip') -> 'rows') r
+             WHERE r ->> 1 LIKE '%3'), '''=HYPERLINK("http://x")', '... cells made inert as for \copy');
+RESET ROLE;

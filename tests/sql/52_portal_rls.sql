@@ -63,12 +63,13 @@ ORDER BY c.relname;
 SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
-            ARRAY['_invalid', '_portal_enter', '_portal_lead_tags', 'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone', 'metrics_snapshot',
+            ARRAY['_invalid', '_portal_enter', '_portal_filter_tags', '_portal_lead_tags', '_portal_segment_leads', '_portal_segments',
+                  'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone', 'metrics_snapshot',
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
-                  'portal_may_see', 'portal_pool', 'portal_reports', 'portal_set_channel_target', 'quarantine', 'referral_share', 'referral_visit',
-                  'register_page', 'spool_dead_add', 'submit', 'submit_batch', 'tick_notifications'],
-            'landform_app may execute exactly the capture, dispatch, notification tick, spool replay and portal functions, the masking, visibility and refusal helpers, and the metrics gauges');
+                  'portal_may_see', 'portal_pool', 'portal_reports', 'portal_segment_export', 'portal_set_channel_target', 'quarantine',
+                  'referral_share', 'referral_visit', 'register_page', 'spool_dead_add', 'submit', 'submit_batch', 'tick_notifications'],
+            'landform_app may execute exactly the capture, dispatch, notification tick, spool replay and portal functions, the masking, visibility, filter and refusal helpers, and the metrics gauges');
 SELECT t.ok(p.prosecdef AND p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', p.proname || ': SECURITY DEFINER with a fixed search_path')
 FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace

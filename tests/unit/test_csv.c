@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "arena_fixture.h"
+#include "tsv_cases.h"
 
 static const char *
 cell(const char *s)
@@ -80,6 +81,25 @@ csv_is_formula_should_spare_numbers_and_plain_text(void **state)
 	assert_false(csv_is_formula(NULL));
 }
 
+/* The case table SQL's _csv_inert is held to as well (tests/sql/58_csv_inert.sh). */
+static void
+csv_is_formula_should_agree_with_the_shared_table(void **state)
+{
+	size_t n;
+	struct tcase *c = tsv_load("csv", "formula.tsv", 3, tsv_unescape, &n);
+
+	assert_true(n > 30);
+	for (size_t i = 0; i < n; i++) {
+		bool want = strcmp(c[i].cols[2], "yes") == 0;
+
+		if (!want && strcmp(c[i].cols[2], "no") != 0)
+			fail_msg("%s: the third column is yes or no", c[i].cols[0]);
+		if (csv_is_formula(c[i].cols[1]) != want)
+			fail_msg("%s [%s]: csv_is_formula says %d", c[i].cols[0], c[i].cols[1], !want);
+	}
+	tsv_free(c, n);
+}
+
 static void
 csv_row_should_separate_with_commas_and_end_with_crlf(void **state)
 {
@@ -109,6 +129,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(csv_cell_should_follow_the_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_cell_should_write_null_as_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_is_formula_should_spare_numbers_and_plain_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(csv_is_formula_should_agree_with_the_shared_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_row_should_separate_with_commas_and_end_with_crlf, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_bom_should_be_the_three_utf8_bytes, setup, teardown),
 	};
