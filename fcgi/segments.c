@@ -12,7 +12,8 @@
 #include "worker.h"
 
 static const struct db_stmt st_export = {
-	"portal_segment_export", "SELECT landform.portal_segment_export($1, $2)", 2
+	"portal_segment_export", "SELECT landform.portal_segment_export($1, $2)", 2,
+	DB_RETRY_SAFE /* a read */
 };
 
 /* The cells of one JSON array (strings; anything else as an empty cell) into cells[0..n). */
