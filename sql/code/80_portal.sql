@@ -578,14 +578,13 @@ BEGIN
 	v_tag := nullif(btrim(v_f->>'tag'), '');
 	v_tags := landform._portal_filter_tags(v_f->'tags', v_tag);
 	IF v_tags IS NULL THEN
-		RETURN jsonb_build_object('status', 'invalid', 'field', 'tags',
-			'message', 'tags is a list of at most 20 tags of 1-64 characters');
+		RETURN landform._invalid('tags_filter', 'tags', 'tags is a list of at most 20 tags of 1-64 characters');
 	END IF;
 	v_segment := nullif(btrim(v_f->>'segment'), '');
 	IF v_segment IS NOT NULL THEN
 		v_seg_ids := landform._portal_segment_leads(v_segment);
 		IF v_seg_ids IS NULL THEN
-			RETURN jsonb_build_object('status', 'invalid', 'field', 'segment', 'message', 'no such segment');
+			RETURN landform._invalid('segment_unknown', 'segment', 'no such segment');
 		END IF;
 	END IF;
 	v_channel := nullif(btrim(v_f->>'channel'), '');

@@ -80,7 +80,7 @@ SELECT t.is(t.home_ids('amy', '{"tag": "老客", "tags": ["展会"]}'), '4', 'ta
 SELECT t.is(t.home_ids('amy', '{"segment": "vip", "tags": ["老客"]}'), '4', 'a segment and a tag: both');
 SELECT t.is(t.home_ids('amy', '{"tags": []}'), '1 2 4', 'no tags: no tag filter');
 SELECT t.is(landform.portal_home(t.s('amy'), '{"segment": "nope"}') - 'message',
-            '{"status": "invalid", "field": "segment"}', 'an unknown segment: invalid, naming the field');
+            '{"status": "invalid", "code": "segment_unknown", "field": "segment"}', 'an unknown segment: invalid, with its code, naming the field');
 SELECT t.is(landform.portal_home(t.s('amy'), '{"tags": "VIP"}') ->> 'field', 'tags', 'tags must be a list');
 SELECT t.is(landform.portal_home(t.s('amy'), jsonb_build_object('tags', to_jsonb(array_fill('x'::text, ARRAY[21]))))
             ->> 'field', 'tags', 'at most 20 tags');
