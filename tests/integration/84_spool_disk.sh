@@ -49,7 +49,8 @@ first_503=$(awk '$2 == 503 {print $1; exit}' "$W/full")
     || not_ok "acknowledged after the spool filled up: last 303 at $last_ack, first 503 at $first_503"
 code=$(curl -s -o "$W/healthz" -w '%{http_code}' "$LF_URL/healthz")
 is "$code" 503 "/healthz answers 503 when it can neither store nor spool"
-like "$(cat "$W/healthz")" '"status":"unavailable"' "... saying unavailable"
+like "$(cat "$W/healthz")" '"status":"unavailable","reason":"database unreachable"' "... saying unavailable, with a short reason"
+unlike "$(cat "$W/healthz")" '/|socket|PGSQL' "... without libpq's text (it names a server path)"
 grep -q 'neither stored nor spooled: writing .*No space left on device' "$LF_LOG/landformd.log" \
     && ok "the full disk is logged" || not_ok "the full disk is logged"
 pg_start
