@@ -2,12 +2,7 @@
 -- 2:1:1, tie order, newcomers and members back on duty start at the pool minimum, caps.
 DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.add_staff('a', 'A');
-	PERFORM landform.add_staff('b', 'B');
-	PERFORM landform.add_staff('c', 'C');
-	PERFORM landform.join_pool('default', 'a');
-	PERFORM landform.join_pool('default', 'b');
-	PERFORM landform.join_pool('default', 'c');
+	PERFORM t.members('default', 'a', 'b', 'c');
 END $$;
 
 -- Count of rotation assignments per member of a pool, zero included.
@@ -17,6 +12,38 @@ CREATE FUNCTION pg_temp.counts(p_pool text) RETURNS TABLE (login text, n bigint)
 	JOIN landform.staff s ON s.id = m.staff_id
 	LEFT JOIN landform.assignments a ON a.staff_id = m.staff_id AND a.pool_id = m.pool_id AND a.via = 'rotation'
 	GROUP BY s.login ORDER BY s.login
+$$;
+
+-- Leads p_from..p_to on a page, phones p_prefix + the number in 8 digits, keys p_key + number.
+CREATE FUNCTION pg_temp.submit_range(p_page text, p_prefix text, p_key text, p_from integer, p_to integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN p_from..p_to LOOP
+		PERFORM landform.submit(p_page, NULL, p_prefix || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, p_key || i, NULL, NULL, NULL);
+	END LOOP;
+END
+$$;
+
+-- Who got how many of the leads p_from..p_to on demo, dispatched at once: 'a+1 b+1 ...'.
+CREATE FUNCTION pg_temp.gains(p_from integer, p_to integer) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	v_before jsonb := (SELECT jsonb_object_agg(login, n) FROM pg_temp.counts('default'));
+BEGIN
+	PERFORM pg_temp.submit_range('demo', '+86138', 'k', p_from, p_to);
+	PERFORM landform.dispatch();
+	RETURN (SELECT string_agg(c.login || '+' || (c.n - coalesce((v_before->>c.login)::bigint, 0)), ' ' ORDER BY c.login)
+	        FROM pg_temp.counts('default') c);
+END
+$$;
+
+-- A pool of its own and the page that feeds it.
+CREATE FUNCTION pg_temp.pool_with_page(p_pool text, p_page text, p_title text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM landform.add_pool(p_pool);
+	PERFORM landform.register_page(p_page, p_title, 'lead');
+	PERFORM landform.set_page_pool(p_page, p_pool);
+END
 $$;
 
 -- 3000 submissions, dispatched in uneven bursts; the spread is measured after every dispatch.
@@ -56,49 +83,23 @@ DO $$ BEGIN
 END $$;
 SELECT t.is(received, 1000::bigint, 'a member joining starts at the pool minimum, not at zero')
 FROM landform.member_load WHERE login = 'd';
-CREATE TABLE before AS SELECT * FROM pg_temp.counts('default');
-DO $$ BEGIN
-	FOR i IN 3001..3004 LOOP
-		PERFORM landform.submit('demo', NULL, '+86138' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'k' || i, NULL, NULL, NULL);
-	END LOOP;
-	PERFORM landform.dispatch();
-END $$;
-SELECT t.is(string_agg(c.login || '+' || (c.n - b.n), ' ' ORDER BY c.login), 'a+1 b+1 c+1 d+1',
-            'after a newcomer joins, the next four leads go one to each member')
-FROM pg_temp.counts('default') c JOIN before b USING (login);
+SELECT t.is(pg_temp.gains(3001, 3004), 'a+1 b+1 c+1 d+1',
+            'after a newcomer joins, the next four leads go one to each member');
 
 -- Off duty: no leads. Back on duty: starts at the current minimum, no burst.
 SELECT t.is(landform.set_on_duty('d', false), 1, 'going off duty takes back the one unaccepted lead');
-TRUNCATE before; INSERT INTO before SELECT * FROM pg_temp.counts('default');
-DO $$ BEGIN
-	FOR i IN 3005..3034 LOOP
-		PERFORM landform.submit('demo', NULL, '+86138' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'k' || i, NULL, NULL, NULL);
-	END LOOP;
-	PERFORM landform.dispatch();
-END $$;
-SELECT t.is(string_agg(c.login || '+' || (c.n - b.n), ' ' ORDER BY c.login), 'a+10 b+10 c+10 d+0',
-            'an off-duty member gets nothing (d''s reclaimed lead went to a; then 30 new leads)')
-FROM pg_temp.counts('default') c JOIN before b USING (login);
+SELECT t.is(pg_temp.gains(3005, 3034), 'a+10 b+10 c+10 d+0',
+            'an off-duty member gets nothing (d''s reclaimed lead went to a; then 30 new leads)');
 SELECT t.is(landform.set_on_duty('d', true), 0, 'back on duty');
 SELECT t.is(m.received, (SELECT min(received) FROM landform.member_load WHERE login <> 'd'),
             'a member back on duty starts at the pool minimum')
 FROM landform.member_load m WHERE m.login = 'd';
-TRUNCATE before; INSERT INTO before SELECT * FROM pg_temp.counts('default');
-DO $$ BEGIN
-	FOR i IN 3035..3042 LOOP
-		PERFORM landform.submit('demo', NULL, '+86138' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'k' || i, NULL, NULL, NULL);
-	END LOOP;
-	PERFORM landform.dispatch();
-END $$;
-SELECT t.is(string_agg(c.login || '+' || (c.n - b.n), ' ' ORDER BY c.login), 'a+2 b+2 c+2 d+2',
-            'after coming back on duty, no burst: 8 leads go two each')
-FROM pg_temp.counts('default') c JOIN before b USING (login);
+SELECT t.is(pg_temp.gains(3035, 3042), 'a+2 b+2 c+2 d+2',
+            'after coming back on duty, no burst: 8 leads go two each');
 
 -- Weights 2:1:1 -> 1500/750/750.
 DO $$ BEGIN
-	PERFORM landform.add_pool('w');
-	PERFORM landform.register_page('wpage', 'Weighted', 'lead');
-	PERFORM landform.set_page_pool('wpage', 'w');
+	PERFORM pg_temp.pool_with_page('w', 'wpage', 'Weighted');
 	PERFORM landform.add_staff('w2', 'Double');
 	PERFORM landform.add_staff('w1a', 'Single A');
 	PERFORM landform.add_staff('w1b', 'Single B');
@@ -113,7 +114,7 @@ DECLARE
 BEGIN
 	PERFORM setseed(0.7);
 	FOR i IN 1..3000 LOOP
-		PERFORM landform.submit('wpage', NULL, '+86139' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'w' || i, NULL, NULL, NULL);
+		PERFORM pg_temp.submit_range('wpage', '+86139', 'w', i, i);
 		IF i = v_next OR i = 3000 THEN
 			PERFORM landform.dispatch();
 			INSERT INTO spread
@@ -131,21 +132,12 @@ SELECT t.ok(max(spread) <= 2, 'weighted: received/weight never drifts apart by m
 
 -- Tie order: equal load -> oldest last assignment -> id.
 DO $$ BEGIN
-	PERFORM landform.add_pool('tie');
-	PERFORM landform.register_page('tpage', 'Tie', 'lead');
-	PERFORM landform.set_page_pool('tpage', 'tie');
-	PERFORM landform.add_staff('t3', 'T3');
-	PERFORM landform.add_staff('t1', 'T1');
-	PERFORM landform.add_staff('t2', 'T2');
-	PERFORM landform.join_pool('tie', 't3');
-	PERFORM landform.join_pool('tie', 't1');
-	PERFORM landform.join_pool('tie', 't2');
-	FOR i IN 1..4 LOOP
-		PERFORM landform.submit('tpage', NULL, '+86136' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 't' || i, NULL, NULL, NULL);
-	END LOOP;
+	PERFORM pg_temp.pool_with_page('tie', 'tpage', 'Tie');
+	PERFORM t.members('tie', 't3', 't1', 't2');
+	PERFORM pg_temp.submit_range('tpage', '+86136', 't', 1, 4);
 	PERFORM landform.dispatch();
 	FOR i IN 5..6 LOOP
-		PERFORM landform.submit('tpage', NULL, '+86136' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 't' || i, NULL, NULL, NULL);
+		PERFORM pg_temp.submit_range('tpage', '+86136', 't', i, i);
 		PERFORM landform.dispatch();
 	END LOOP;
 END $$;
@@ -156,16 +148,12 @@ WHERE p.name = 'tie';
 
 -- Caps: a member at the cap is skipped until a lead leaves them.
 DO $$ BEGIN
-	PERFORM landform.add_pool('cap');
-	PERFORM landform.register_page('cpage', 'Cap', 'lead');
-	PERFORM landform.set_page_pool('cpage', 'cap');
+	PERFORM pg_temp.pool_with_page('cap', 'cpage', 'Cap');
 	PERFORM landform.add_staff('small', 'Small');
 	PERFORM landform.add_staff('big', 'Big');
 	PERFORM landform.join_pool('cap', 'small', 1, 2);
 	PERFORM landform.join_pool('cap', 'big');
-	FOR i IN 1..10 LOOP
-		PERFORM landform.submit('cpage', NULL, '+86135' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'c' || i, NULL, NULL, NULL);
-	END LOOP;
+	PERFORM pg_temp.submit_range('cpage', '+86135', 'c', 1, 10);
 	PERFORM landform.dispatch();
 END $$;
 SELECT t.is(string_agg(login || '=' || n, ' '), 'big=8 small=2', 'a member at their cap of 2 open leads gets no more')
@@ -182,15 +170,11 @@ SELECT t.lives($$SELECT landform.set_cap('cap', 'small', NULL)$$, 'set_cap(NULL)
 
 -- Nobody on duty: leads wait, visible in leads_waiting; coming on duty rotates them at once.
 DO $$ BEGIN
-	PERFORM landform.add_pool('idle');
-	PERFORM landform.register_page('ipage', 'Idle', 'lead');
-	PERFORM landform.set_page_pool('ipage', 'idle');
+	PERFORM pg_temp.pool_with_page('idle', 'ipage', 'Idle');
 	PERFORM landform.add_staff('sleepy', 'Sleepy');
 	PERFORM landform.join_pool('idle', 'sleepy');
 	PERFORM landform.set_on_duty('sleepy', false);
-	FOR i IN 1..3 LOOP
-		PERFORM landform.submit('ipage', NULL, '+86134' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'i' || i, NULL, NULL, NULL);
-	END LOOP;
+	PERFORM pg_temp.submit_range('ipage', '+86134', 'i', 1, 3);
 END $$;
 SELECT t.is(d.assigned, 0, 'dispatch with nobody on duty assigns nothing') FROM landform.dispatch() d;
 SELECT t.is((SELECT count(*) FROM landform.leads_waiting WHERE pool = 'idle'), 3::bigint, 'leads_waiting lists them');
@@ -210,12 +194,8 @@ DECLARE
 	v_t integer;
 BEGIN
 	PERFORM setseed(0.31);
-	PERFORM landform.add_pool('eq1');
-	PERFORM landform.add_pool('eq2');
-	PERFORM landform.register_page('eq1', 'Eq1', 'lead');
-	PERFORM landform.register_page('eq2', 'Eq2', 'lead');
-	PERFORM landform.set_page_pool('eq1', 'eq1');
-	PERFORM landform.set_page_pool('eq2', 'eq2');
+	PERFORM pg_temp.pool_with_page('eq1', 'eq1', 'Eq1');
+	PERFORM pg_temp.pool_with_page('eq2', 'eq2', 'Eq2');
 	FOR k IN 1..6 LOOP
 		v_w := 1 + (random() * 3)::integer;
 		v_r := (random() * 12)::integer * v_w / 2;
@@ -228,12 +208,10 @@ BEGIN
 		FROM landform.staff s WHERE s.id = m.staff_id AND s.login IN ('eq1m' || k, 'eq2m' || k);
 	END LOOP;
 	UPDATE landform.pools SET turn = 10 WHERE name IN ('eq1', 'eq2');
-	FOR i IN 1..600 LOOP
-		PERFORM landform.submit('eq1', NULL, '+86133' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'eq1-' || i, NULL, NULL, NULL);
-	END LOOP;
+	PERFORM pg_temp.submit_range('eq1', '+86133', 'eq1-', 1, 600);
 	PERFORM landform.dispatch();
 	FOR i IN 1..600 LOOP
-		PERFORM landform.submit('eq2', NULL, '+86132' || lpad(i::text, 8, '0'), NULL, NULL, '{}', NULL, 'eq2-' || i, NULL, NULL, NULL);
+		PERFORM pg_temp.submit_range('eq2', '+86132', 'eq2-', i, i);
 		PERFORM landform.dispatch();
 	END LOOP;
 END $$;
