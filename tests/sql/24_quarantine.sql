@@ -6,8 +6,7 @@
 \o /dev/null
 DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.add_staff('alice', 'Alice');
-	PERFORM landform.join_pool('default', 'alice');
+	PERFORM t.members('default', 'alice');
 	PERFORM landform.set_setting('suspect_cap', '3');
 END $$;
 CREATE TEMP TABLE q AS

@@ -55,8 +55,7 @@ SELECT t.is(pg_temp.due('office', '2024-03-08 23:55+08'), 'Sat 2024-03-09 00:25'
 DO $$ BEGIN
 	PERFORM landform.register_page('nyp', 'NY', 'lead');
 	PERFORM landform.set_page_pool('nyp', 'ny');
-	PERFORM landform.add_staff('joe', 'Joe');
-	PERFORM landform.join_pool('ny', 'joe');
+	PERFORM t.members('ny', 'joe');
 	PERFORM landform.submit('nyp', NULL, '+12125550100', NULL, NULL, '{}', NULL, 'ny1', NULL, NULL, NULL);
 	PERFORM landform.dispatch();
 END $$;

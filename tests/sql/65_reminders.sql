@@ -5,11 +5,8 @@
 DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
-	PERFORM landform.add_staff('alice', 'Alice');
-	PERFORM landform.add_staff('bob', 'Bob');
+	PERFORM t.members('default', 'alice', 'bob');
 	PERFORM landform.add_staff('boss', 'Boss');
-	PERFORM landform.join_pool('default', 'alice');
-	PERFORM landform.join_pool('default', 'bob');
 	PERFORM landform.set_pool_manager('default', 'boss');
 	PERFORM landform.set_notifications(p_expiry_warning => '5 minutes', p_no_summary => true);
 END $$;

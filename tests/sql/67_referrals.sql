@@ -7,8 +7,7 @@ DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
 	PERFORM landform.register_page('ask', 'Ask', 'consult');
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
-	PERFORM landform.add_staff('alice', 'Alice');
-	PERFORM landform.join_pool('default', 'alice');
+	PERFORM t.members('default', 'alice');
 END $$;
 -- sub(phone, key): submit on demo, returns lead id and whether it is new.
 CREATE FUNCTION pg_temp.sub(p_phone text, p_key text) RETURNS TABLE (lead bigint, is_new boolean)

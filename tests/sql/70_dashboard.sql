@@ -22,12 +22,9 @@ GRANT SELECT ON t.kv TO landform_app;
 DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
-	PERFORM landform.add_staff('alice', 'Alice');
-	PERFORM landform.add_staff('bob', 'Bob');
+	PERFORM t.members('default', 'alice', 'bob');
 	PERFORM landform.add_staff('root', 'The admin');
 	PERFORM landform.set_admin('root', true);
-	PERFORM landform.join_pool('default', 'alice');
-	PERFORM landform.join_pool('default', 'bob');
 END $$;
 INSERT INTO t.kv SELECT 'root', t.session('root');
 INSERT INTO t.kv SELECT 'alice', t.session('alice');
