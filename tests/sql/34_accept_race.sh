@@ -33,21 +33,7 @@ BEGIN
 	END LOOP;
 END \$\$;" >/dev/null &
 # Two expirers: dispatch() in a loop until every raced offer is decided.
-for e in 1 2; do
-	psql -X -q -v ON_ERROR_STOP=1 -c "
-	DO \$\$
-	DECLARE
-		t0 timestamptz := clock_timestamp();
-	BEGIN
-		LOOP
-			PERFORM landform.dispatch();
-			COMMIT;
-			EXIT WHEN NOT EXISTS (SELECT 1 FROM landform.assignments a JOIN race r ON r.id = a.id
-			                      WHERE a.closed_at IS NULL AND a.accepted_at IS NULL)
-			       OR clock_timestamp() > t0 + interval '60 s';
-		END LOOP;
-	END \$\$;" >/dev/null &
-done
+race_expirers 60
 wait
 
 tap_is "$(q "SELECT count(*) FROM race WHERE result IS NOT NULL")" 1000 "1000 accepts answered"

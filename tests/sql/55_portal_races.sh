@@ -78,22 +78,7 @@ BEGIN
 		COMMIT;
 	END LOOP;
 END \$\$;" >/dev/null &
-for e in 1 2; do
-	psql -X -q -v ON_ERROR_STOP=1 -c "
-	DO \$\$
-	DECLARE
-		t0 timestamptz := clock_timestamp();
-	BEGIN
-		LOOP
-			PERFORM landform.dispatch();
-			COMMIT;
-			EXIT WHEN NOT EXISTS (SELECT 1 FROM landform.assignments a JOIN race r ON r.id = a.id
-			                      WHERE a.closed_at IS NULL AND a.accepted_at IS NULL)
-			       OR clock_timestamp() > t0 + interval '30 s';
-			PERFORM pg_sleep(0.001);
-		END LOOP;
-	END \$\$;" >/dev/null &
-done
+race_expirers 30
 wait
 tap_is "$(q "SELECT count(*) FROM race WHERE status IS NOT NULL")" 200 "200 accepts answered"
 tap_is "$(q "SELECT count(*) FROM race r JOIN landform.assignments a ON a.id = r.id

@@ -25,6 +25,29 @@ gate_open() {
 }
 gate_wait="SELECT pg_advisory_lock_shared(4242); SELECT pg_advisory_unlock_shared(4242);"
 
+# race_expirers SECONDS: two sessions in the background, each running dispatch() in a loop (the
+# expiry side of an accept race) until no offer in the test's table race (id: an assignment) is
+# still undecided, or SECONDS have passed. The caller waits for them.
+race_expirers() {
+	local e
+	for e in 1 2; do
+		psql -X -q -v ON_ERROR_STOP=1 -c "
+		DO \$\$
+		DECLARE
+			t0 timestamptz := clock_timestamp();
+		BEGIN
+			LOOP
+				PERFORM landform.dispatch();
+				COMMIT;
+				EXIT WHEN NOT EXISTS (SELECT 1 FROM landform.assignments a JOIN race r ON r.id = a.id
+				                      WHERE a.closed_at IS NULL AND a.accepted_at IS NULL)
+				       OR clock_timestamp() > t0 + interval '$1 s';
+				PERFORM pg_sleep(0.001);
+			END LOOP;
+		END \$\$;" >/dev/null &
+	done
+}
+
 # tsv_raw FILE: the SQL that reads a table of cases (tests/data/...) line by line into a new
 # table raw (n serial, line text), for a test to split into columns with split_part.
 tsv_raw() {
