@@ -12,6 +12,16 @@ BEGIN
 END
 $$;
 
+-- Pool id by a name the admin must give: NULL is refused ("pool name is required"), where
+-- _pool_id would take it for the default pool.
+CREATE OR REPLACE FUNCTION landform._named_pool_id(p_name text) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	PERFORM landform._need(p_name, 'pool name');
+	RETURN landform._pool_id(p_name);
+END
+$$;
+
 -- Raise a member's rotation counter to the pool's current minimum load (among other on-duty
 -- members), so someone joining or coming back does not get a burst of leads.
 CREATE OR REPLACE FUNCTION landform._catch_up(p_pool bigint, p_staff bigint) RETURNS void
@@ -222,9 +232,8 @@ CREATE OR REPLACE FUNCTION landform.set_pool(p_name text,
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_pool bigint := landform._pool_id(p_name);
+	v_pool bigint := landform._named_pool_id(p_name);
 BEGIN
-	PERFORM landform._need(p_name, 'pool name');
 	PERFORM landform._check_pool_options(p_claim_timeout, p_max_attempts, p_on_expiry, p_time_zone);
 	UPDATE landform.pools
 	SET claim_timeout = coalesce(p_claim_timeout, claim_timeout),
@@ -239,10 +248,8 @@ $$;
 CREATE OR REPLACE FUNCTION landform.set_default_pool(p_name text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_pool bigint;
+	v_pool bigint := landform._named_pool_id(p_name);
 BEGIN
-	PERFORM landform._need(p_name, 'pool name');
-	v_pool := landform._pool_id(p_name);
 	UPDATE landform.pools SET is_default = false WHERE is_default AND id <> v_pool;
 	UPDATE landform.pools SET is_default = true WHERE id = v_pool;
 END
@@ -276,8 +283,7 @@ DECLARE
 	v_staff bigint;
 	v_old landform.pool_members;
 BEGIN
-	PERFORM landform._need(p_pool, 'pool name');
-	v_pool := landform._pool_id(p_pool);
+	v_pool := landform._named_pool_id(p_pool);
 	v_staff := landform._staff_id(p_login);
 	IF p_weight IS NULL OR p_weight NOT BETWEEN 1 AND 1000 THEN
 		RAISE EXCEPTION 'weight must be 1-1000, not %', p_weight
@@ -328,8 +334,7 @@ DECLARE
 	v_staff bigint := landform._staff_id(p_login);
 	v_n integer;
 BEGIN
-	PERFORM landform._need(p_pool, 'pool name');
-	v_pool := landform._pool_id(p_pool);
+	v_pool := landform._named_pool_id(p_pool);
 	PERFORM landform._require_read_committed();
 	PERFORM landform._lock_pool(v_pool);
 	DELETE FROM landform.pool_members WHERE pool_id = v_pool AND staff_id = v_staff;
@@ -349,10 +354,8 @@ CREATE OR REPLACE FUNCTION landform.set_working_hours(p_pool text, p_start time,
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_pool bigint;
+	v_pool bigint := landform._named_pool_id(p_pool);
 BEGIN
-	PERFORM landform._need(p_pool, 'pool name');
-	v_pool := landform._pool_id(p_pool);
 	IF (p_start IS NULL) <> (p_end IS NULL) THEN
 		RAISE EXCEPTION 'give both start and end, or neither to remove working hours'
 			USING ERRCODE = '22023';
@@ -383,12 +386,10 @@ CREATE OR REPLACE FUNCTION landform.set_day(p_pool text, p_day date, p_working b
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_pool bigint;
+	v_pool bigint := landform._named_pool_id(p_pool);
 BEGIN
-	PERFORM landform._need(p_pool, 'pool name');
 	PERFORM landform._need(p_day, 'day');
 	PERFORM landform._need(p_working, 'working (true or false)');
-	v_pool := landform._pool_id(p_pool);
 	INSERT INTO landform.pool_calendar (pool_id, day, working, note)
 	VALUES (v_pool, p_day, p_working, p_note)
 	ON CONFLICT (pool_id, day) DO UPDATE SET working = excluded.working, note = excluded.note;

@@ -12,10 +12,8 @@
 CREATE OR REPLACE FUNCTION landform.set_pool_manager(p_pool text, p_login text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_pool bigint;
+	v_pool bigint := landform._named_pool_id(p_pool);
 BEGIN
-	PERFORM landform._need(p_pool, 'pool name');
-	v_pool := landform._pool_id(p_pool);
 	UPDATE landform.pools
 	SET manager_id = CASE WHEN p_login IS NOT NULL THEN landform._staff_id(p_login) END
 	WHERE id = v_pool;
