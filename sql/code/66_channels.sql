@@ -106,8 +106,12 @@ BEGIN
 END
 $$;
 
--- The session check every channel page starts with: ok context, or the answer to return.
-CREATE OR REPLACE FUNCTION landform._channels_enter(p_session text, p_csrf text, p_need_csrf boolean)
+-- Its name until the dashboard shared it.
+DROP FUNCTION IF EXISTS landform._channels_enter(text, text, boolean);
+
+-- The session check every admin page (channels here, the dashboard in 85_dashboard.sql) starts
+-- with: ok context for an admin, forbidden for anyone else, or _portal_enter's answer to return.
+CREATE OR REPLACE FUNCTION landform._admin_enter(p_session text, p_csrf text, p_need_csrf boolean)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -127,7 +131,7 @@ CREATE OR REPLACE FUNCTION landform.portal_channels(p_session text, p_from date,
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_ctx jsonb := landform._channels_enter(p_session, NULL, false);
+	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
 	v_to date := coalesce(p_to, landform.today());
 	v_from date := coalesce(p_from, v_to - 29);
 BEGIN
@@ -163,7 +167,7 @@ CREATE OR REPLACE FUNCTION landform.portal_set_channel_target(p_session text, p_
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_ctx jsonb := landform._channels_enter(p_session, p_csrf, true);
+	v_ctx jsonb := landform._admin_enter(p_session, p_csrf, true);
 	v_problem text;
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
@@ -187,7 +191,7 @@ CREATE OR REPLACE FUNCTION landform.portal_channel_qr(p_session text, p_code tex
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_ctx jsonb := landform._channels_enter(p_session, NULL, false);
+	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
