@@ -3,6 +3,7 @@
 -- usage: wrk -s bench/post.lua URL -- STAMP_FILE_PREFIX PHONE_BASE
 --   thread i reads STAMP_FILE_PREFIX.i (one stamp a line, bench/mint) and uses the phones
 --   PHONE_BASE + i * 1000000 + 1, + 2, ... (PHONE_BASE like 13800000000).
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "result.lua")
 
 local threads = {}
 
@@ -53,11 +54,5 @@ function done(summary, latency, requests)
 		other = other + t:get("other")
 		exhausted = exhausted + t:get("exhausted")
 	end
-	local e = summary.errors
-	io.write(string.format(
-		"RESULT requests=%d duration_us=%d rps=%.1f p50_ms=%.2f p99_ms=%.2f " ..
-		"errors_status=%d errors_socket=%d n303=%d other=%d exhausted=%d\n",
-		summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
-		latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.status,
-		e.connect + e.read + e.write + e.timeout, n303, other, exhausted))
+	result(summary, latency, " n303=%d other=%d exhausted=%d", n303, other, exhausted)
 end
