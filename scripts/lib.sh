@@ -239,14 +239,17 @@ lf_landformd_start() {
     die "landformd did not start"
 }
 
-lf_landformd_stop() {
-    local pid; pid=$(lf_landformd_pid)
+# lf_stop_pid SIGNAL SECONDS PID: ask a process to stop, give it that long, then kill it, so a
+# stop never hangs the script (an empty PID or a process already gone is fine).
+lf_stop_pid() {
+    local sig=$1 secs=$2 pid=$3 i
     [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    local i
-    for i in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -"$sig" "$pid" 2>/dev/null || return 0
+    for i in $(seq $((secs * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
 }
+
+lf_landformd_stop() { lf_stop_pid TERM 15 "$(lf_landformd_pid)"; }
 
 # nginx with every path under $LF_VAR/nginx; the site itself is docker/nginx.conf.template.
 # A template with ${LANDFORM_*} placeholders filled from the environment (nginx's own $variables
@@ -325,14 +328,7 @@ CONF
     nginx -e "$LF_LOG/nginx-error.log" -p "$nd" -c "$nd/nginx.conf"
 }
 
-lf_nginx_stop() {
-    local pid; pid=$(cat "$LF_RUN/nginx.pid" 2>/dev/null || true)
-    [ -n "$pid" ] || return 0
-    kill -QUIT "$pid" 2>/dev/null || return 0
-    local i
-    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-}
+lf_nginx_stop() { lf_stop_pid QUIT 5 "$(cat "$LF_RUN/nginx.pid" 2>/dev/null || true)"; }
 
 # Anything still running from this stack's folder (a crashed master's workers, say); more
 # command-line patterns may be given.
