@@ -285,6 +285,15 @@ lf_nginx_tls() {
     echo 'add_header Strict-Transport-Security "max-age=31536000" always;' > "$dir/hsts.conf"
 }
 
+# The *_temp_path lines of an nginx http block, all under DIR/tmp (nginx makes the folders in
+# it), so an nginx of ours writes nothing outside its own folder.
+lf_nginx_temp_paths() {
+    local k
+    for k in client_body:body fastcgi:fastcgi proxy:proxy uwsgi:uwsgi scgi:scgi; do
+        printf '    %s_temp_path %s/tmp/%s;\n' "${k%%:*}" "$1" "${k#*:}"
+    done
+}
+
 lf_nginx_start() {
     # The production defaults (docker/compose.yaml has the same), or LANDFORM_POST_RATE and
     # LANDFORM_POST_BURST from the environment: docs/operations.md "Rate limits".
@@ -311,11 +320,7 @@ http {
     default_type application/octet-stream;
     access_log $LF_LOG/nginx-access.log;
     sendfile on;
-    client_body_temp_path $nd/tmp/body;
-    fastcgi_temp_path $nd/tmp/fastcgi;
-    proxy_temp_path $nd/tmp/proxy;
-    uwsgi_temp_path $nd/tmp/uwsgi;
-    scgi_temp_path $nd/tmp/scgi;
+$(lf_nginx_temp_paths "$nd")
     include $nd/landform.conf;
 }
 CONF

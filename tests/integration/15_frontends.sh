@@ -113,11 +113,7 @@ error_log $LF_LOG/nginx-keep-error.log warn;
 events { worker_connections 256; }
 http {
     access_log off;
-    client_body_temp_path $d/tmp/body;
-    fastcgi_temp_path $d/tmp/fastcgi;
-    proxy_temp_path $d/tmp/proxy;
-    uwsgi_temp_path $d/tmp/uwsgi;
-    scgi_temp_path $d/tmp/scgi;
+$(lf_nginx_temp_paths "$d")
     upstream landformd { server unix:$LF_SOCKET; keepalive 8; }
     server {
         listen 127.0.0.1:$KEEP_PORT;
