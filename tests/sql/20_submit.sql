@@ -3,8 +3,7 @@
 DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
 	PERFORM landform.register_page('ask', 'Ask us', 'consult');
-	PERFORM landform.add_staff('alice', 'Alice');
-	PERFORM landform.join_pool('default', 'alice');
+	PERFORM t.members('default', 'alice');
 END $$;
 
 CREATE TEMP TABLE r AS

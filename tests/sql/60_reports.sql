@@ -9,10 +9,7 @@ DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
 	PERFORM landform.register_page('ask', 'Ask us', 'consult');
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
-	PERFORM landform.add_staff('alice', 'Alice');
-	PERFORM landform.add_staff('bob', 'Bob');
-	PERFORM landform.join_pool('default', 'alice');
-	PERFORM landform.join_pool('default', 'bob');
+	PERFORM t.members('default', 'alice', 'bob');
 END $$;
 
 \o /dev/null

@@ -5,8 +5,7 @@
 DO $$ BEGIN
 	PERFORM landform.register_page('demo', 'Demo', 'lead');
 	PERFORM landform.register_page('ask', 'Ask us', 'consult');
-	PERFORM landform.add_staff('alice', 'Alice');
-	PERFORM landform.join_pool('default', 'alice');
+	PERFORM t.members('default', 'alice');
 END $$;
 
 -- Traffic at 23:59:59 on Sunday 31 March and 00:00:00 on Monday 1 April (Shanghai); in UTC
