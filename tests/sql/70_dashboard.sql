@@ -1,6 +1,7 @@
 -- The admin dashboard's one call, portal_reports: sessions and the admin check (as landform_app,
--- the role landformd serves as), the period's checks, and on a known stream every number equal
--- to the report views (funnel_daily, channel_monthly) and functions (staff_report).
+-- the role landformd serves as), the period's checks (the channels page's too), and on a known
+-- stream every number equal to the report views (funnel_daily, channel_monthly) and functions
+-- (staff_report).
 GRANT USAGE ON SCHEMA t TO landform_app;
 CREATE TABLE t.kv (k text PRIMARY KEY, v text);
 
@@ -28,6 +29,7 @@ DO $$ BEGIN
 END $$;
 INSERT INTO t.kv SELECT 'root', t.session('root');
 INSERT INTO t.kv SELECT 'alice', t.session('alice');
+INSERT INTO t.kv SELECT 'today', landform.today();
 
 -- A stream: traffic on demo/wx, demo/-cmd (a code a spreadsheet would take for a formula) and
 -- demo without a channel; four submissions, one a repeat; dispatch, accepts, a contact, a deal
@@ -67,6 +69,25 @@ SELECT t.is(landform.portal_reports((SELECT v FROM t.kv WHERE k = 'root'), '2020
             'from', 'a period over two years is invalid, on the field from');
 SELECT t.is(landform.portal_reports((SELECT v FROM t.kv WHERE k = 'root'), '-infinity', 'infinity')->>'status',
             'invalid', 'infinite ends are refused');
+-- The channels page takes the same period with the same rule, and one code for both problems.
+CREATE FUNCTION pg_temp.period(p_page text, p_from date, p_to date) RETURNS text LANGUAGE sql AS $$
+	SELECT coalesce(x->>'code', x->>'status') || ' ' || coalesce(x->>'from', '-') || ' ' || coalesce(x->>'to', '-')
+	FROM (SELECT CASE p_page WHEN 'reports' THEN landform.portal_reports((SELECT v FROM t.kv WHERE k = 'root'), p_from, p_to)
+	                         ELSE landform.portal_channels((SELECT v FROM t.kv WHERE k = 'root'), p_from, p_to) END) AS r(x)
+$$;
+SELECT t.is(pg_temp.period(p, NULL, NULL), 'ok ' || (d - 29) || ' ' || d,
+            p || ': no dates, the last 30 days to today')
+FROM unnest(ARRAY['reports', 'channels']) p, (SELECT v::date AS d FROM t.kv WHERE k = 'today') today;
+SELECT t.is(pg_temp.period(p, NULL, '2026-01-31'), 'ok 2026-01-02 2026-01-31', p || ': only an end, the 30 days to it')
+FROM unnest(ARRAY['reports', 'channels']) p;
+SELECT t.is(pg_temp.period(p, '2024-01-01', '2026-01-01'), 'ok 2024-01-01 2026-01-01', p || ': 731 days, the most')
+FROM unnest(ARRAY['reports', 'channels']) p;
+SELECT t.is(pg_temp.period('reports', '2024-01-01', '2026-01-02'), 'period_span - -', 'reports: 732 days is period_span');
+SELECT t.is(pg_temp.period('reports', '2026-01-02', '2026-01-01'), 'period_order - -', 'reports: ending before the start is period_order');
+SELECT t.is(pg_temp.period('reports', NULL, 'infinity'), 'period_order - -', 'reports: an infinite end is period_order');
+SELECT t.is(pg_temp.period('channels', '2024-01-01', '2026-01-02'), 'period_range - -', 'channels: 732 days is period_range');
+SELECT t.is(pg_temp.period('channels', '2026-01-02', '2026-01-01'), 'period_range - -', 'channels: ending before the start too');
+SELECT t.is(pg_temp.period('channels', NULL, 'infinity'), 'period_range - -', 'channels: an infinite end too');
 RESET ROLE;
 UPDATE landform.staff SET is_admin = false WHERE login = 'root';
 SELECT t.is(landform.portal_reports((SELECT v FROM t.kv WHERE k = 'root'), NULL, NULL)->>'status', 'forbidden',
