@@ -124,6 +124,19 @@ BEGIN
 END
 $$;
 
+-- The period an admin page shows (the channels page, the dashboard), the one rule for both: a
+-- NULL end is today, a NULL start 29 days before the end (30 days in all); problem is NULL, or
+-- period_order (it ends before it starts, or an end is not a finite date) or period_span (over
+-- 731 days: two years).
+CREATE OR REPLACE FUNCTION landform._period(p_from date, p_to date,
+	OUT from_day date, OUT to_day date, OUT problem text)
+LANGUAGE sql STABLE AS $$
+	SELECT f, t, CASE WHEN NOT isfinite(f) OR NOT isfinite(t) OR f > t THEN 'period_order'
+	                  WHEN t - f > 731 THEN 'period_span' END
+	FROM (SELECT coalesce(p_from, x.t - 29) AS f, x.t
+	      FROM (SELECT coalesce(p_to, landform.today()) AS t) x) y
+$$;
+
 -- GET /staff/channels (and its JSON): admins only. Every channel with its live code's target
 -- and, over the period (default the last 30 days), scans, visitors, new leads, won and spend
 -- from channel_report; the pages a target may name.
@@ -132,13 +145,16 @@ RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
-	v_to date := coalesce(p_to, landform.today());
-	v_from date := coalesce(p_from, v_to - 29);
+	v_from date;
+	v_to date;
+	v_problem text;
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
 	END IF;
-	IF NOT isfinite(v_from) OR NOT isfinite(v_to) OR v_from > v_to OR v_to - v_from > 731 THEN
+	SELECT * INTO v_from, v_to, v_problem FROM landform._period(p_from, p_to);
+	-- One code for either problem on this page.
+	IF v_problem IS NOT NULL THEN
 		RETURN landform._invalid('period_range', 'from', 'The period must start on or before its last day, within two years.');
 	END IF;
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf',

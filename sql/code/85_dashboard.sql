@@ -7,27 +7,29 @@
 -- funnel_rows, channels, staff} for
 -- an admin's session; the three tables are {columns:[...], rows:[[text|null, ...]]} with each
 -- value as PostgreSQL writes it (what psql shows), so CSV and page equal SQL to the digit.
--- Statuses: unauthenticated, forbidden (not an admin), invalid {field, message} for a range
--- that ends before it starts or spans more than 731 days. NULL dates: the last 30 days.
+-- Statuses: unauthenticated, forbidden (not an admin), invalid {code, field, message} for a
+-- range that ends before it starts or spans more than 731 days (landform._period's rule, in
+-- 66_channels.sql with the admin check). NULL dates: the last 30 days.
 -- SECURITY DEFINER: the reports read tables landform_app may not (costs, deals, staff_daily);
--- the admin check is here, after the session check.
+-- the admin check (_admin_enter) is here, after the session check.
 CREATE OR REPLACE FUNCTION landform.portal_reports(p_session text, p_from date, p_to date)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
-	v_to date := coalesce(p_to, landform.today());
-	v_from date := coalesce(p_from, v_to - 29);
+	v_from date;
+	v_to date;
+	v_problem text;
 	v_steps jsonb;
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
 	END IF;
-	IF NOT isfinite(v_from) OR NOT isfinite(v_to) OR v_from > v_to THEN
-		RETURN landform._invalid('period_order', 'from', 'The period must start on or before its last day.');
-	END IF;
-	IF v_to - v_from > 731 THEN
-		RETURN landform._invalid('period_span', 'from', 'The period may span at most two years.');
+	SELECT * INTO v_from, v_to, v_problem FROM landform._period(p_from, p_to);
+	IF v_problem IS NOT NULL THEN
+		RETURN landform._invalid(v_problem, 'from', CASE v_problem
+			WHEN 'period_order' THEN 'The period must start on or before its last day.'
+			ELSE 'The period may span at most two years.' END);
 	END IF;
 
 	-- The whole period's funnel: sums of the day rows, each step over the one before it
