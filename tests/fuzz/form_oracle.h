@@ -1,0 +1,26 @@
+/* What the body-format fuzzers (fuzz_json, fuzz_urlencoded, fuzz_multipart) check alike:
+ * form.h's promises, a refusal's shape, and a round trip that gives back the same fields.
+ * A failed check aborts, which libFuzzer reports as a crash. Not a fuzz target itself:
+ * tests/fuzz/run links it into each. */
+#ifndef LANDFORM_FORM_ORACLE_H
+#define LANDFORM_FORM_ORACLE_H
+
+#include "arena.h"
+#include "form.h"
+
+/* Small limits, so fuzzing reaches every one of them. */
+extern const struct form_limits oracle_limits;
+
+/* The fuzzer's arena, made on first use; the caller resets it after each input. */
+struct arena *oracle_arena(void);
+
+/* A refused body: no fields, and an error with a code of its own (not "unknown"). */
+void oracle_check_refused(const struct form *f, const struct form_error_info *err);
+
+/* What form.h promises of every parsed form, within oracle_limits. */
+void oracle_check_form(const struct form *f);
+
+/* g, the parse of what f was written back as, holds the same fields in the same order. */
+void oracle_check_same(const struct form *f, const struct form *g);
+
+#endif
