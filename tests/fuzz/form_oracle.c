@@ -24,8 +24,8 @@ oracle_arena(void)
 }
 
 /* A caller must never see half a form, nor a refusal it cannot name to the visitor. */
-void
-oracle_check_refused(const struct form *f, const struct form_error_info *err)
+static void
+check_refused(const struct form *f, const struct form_error_info *err)
 {
 	if (err->code == FORM_OK || f->count != 0 || f->fields != NULL)
 		abort();
@@ -34,8 +34,8 @@ oracle_check_refused(const struct form *f, const struct form_error_info *err)
 }
 
 /* Everything downstream (schema, SQL, HTML) relies on these, whichever format the body had. */
-void
-oracle_check_form(const struct form *f)
+static void
+check_form(const struct form *f)
 {
 	const struct form_limits *lim = &oracle_limits;
 
@@ -53,6 +53,19 @@ oracle_check_form(const struct form *f)
 		    utf8_has_control(fl->value, fl->value_len, true))
 			abort();
 	}
+}
+
+/* Each target checks the same things after its parser ran, whichever way it went. */
+bool
+oracle_check_parse(bool parsed, const struct form *f, const struct form_error_info *err)
+{
+	if (parsed) {
+		check_form(f);
+		return true;
+	}
+	check_refused(f, err);
+	arena_reset(oracle_arena());
+	return false;
 }
 
 /* Writing the fields out and parsing them again loses, adds or changes nothing. */

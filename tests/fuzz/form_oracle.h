@@ -5,6 +5,8 @@
 #ifndef LANDFORM_FORM_ORACLE_H
 #define LANDFORM_FORM_ORACLE_H
 
+#include <stdbool.h>
+
 #include "arena.h"
 #include "form.h"
 
@@ -14,11 +16,10 @@ extern const struct form_limits oracle_limits;
 /* The fuzzer's arena, made on first use; the caller resets it after each input. */
 struct arena *oracle_arena(void);
 
-/* A refused body: no fields, and an error with a code of its own (not "unknown"). */
-void oracle_check_refused(const struct form *f, const struct form_error_info *err);
-
-/* What form.h promises of every parsed form, within oracle_limits. */
-void oracle_check_form(const struct form *f);
+/* One parse's checks: a refused body (parsed false) has no fields and an error with a code of
+ * its own, not "unknown", and the input is done (the arena reset); a parsed form keeps
+ * form.h's promises within oracle_limits. Returns parsed: false, the fuzzer returns. */
+bool oracle_check_parse(bool parsed, const struct form *f, const struct form_error_info *err);
 
 /* g, the parse of what f was written back as, holds the same fields in the same order. */
 void oracle_check_same(const struct form *f, const struct form *g);
