@@ -3,7 +3,6 @@
  * dispatch() serializes. */
 #include "dispatch.h"
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +20,6 @@
 /* How often lead_mark() is read: a new lead waits at most this long before dispatch() runs,
  * short next to the one second it may wait, long enough to batch a busy campaign's leads. */
 #define DISPATCH_POLL_MS 100
-
-static volatile sig_atomic_t stopping;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static const struct db_stmt dispatch_stmt = {
 	"dispatch", "SELECT * FROM landform.dispatch()", 0, DB_RETRY_SAFE
@@ -118,12 +108,12 @@ dispatch_run(const struct config *c)
 	struct arena a;
 	long long next_tick = 0, seen = -1;
 
-	proc_child_init("dispatch", "lf-dispatch", on_term);
+	proc_child_init("dispatch", "lf-dispatch", NULL);
 
 	db = db_new(&dbo);
 	arena_init(&a, 16384);
 	log_info("dispatcher ready");
-	while (!stopping) {
+	while (!proc_stopping()) {
 		long long mark = lead_mark(db, &a), wait;
 		bool tick = next_tick - clock_ms() <= 0;
 

@@ -5,7 +5,6 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +28,6 @@
 
 /* Spare time on a delivery's lease beyond the transfer's own timeout. */
 #define LEASE_SLACK_MS 10000
-
-static volatile sig_atomic_t stopping;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static const struct db_stmt claim_stmt = {
     "notify_claim", "SELECT * FROM landform.notify_claim($1, $2, $3, $4, $5, $6)", 6, DB_RETRY_NEVER };
@@ -388,7 +378,7 @@ notify_run(const struct config *c)
 	long long next_tick = 0;
 	bool want = true;
 
-	proc_child_init("notify", "lf-notify", on_term);
+	proc_child_init("notify", "lf-notify", NULL);
 	if (sodium_init() < 0) {
 		log_error("notifier: libsodium did not initialise");
 		return 1;
@@ -412,7 +402,7 @@ notify_run(const struct config *c)
 	log_info("notifier ready: %d at a time, %ld per target, as %s", n.nslots,
 	         c->notify_per_target, n.worker);
 
-	while (!stopping) {
+	while (!proc_stopping()) {
 		long long now = clock_ms(), wait;
 		int free_slots, got;
 		bool ready;

@@ -10,12 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,16 +34,6 @@
 #define REPLAY_POLL_MS 200
 #define REPLAY_DOWN_MS 900
 #define MAX_FILES 4096
-
-static volatile sig_atomic_t stopping;
-
-/* Finish the file in hand, then stop. */
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static const struct db_stmt probe_stmt = {
 	"replay_probe", "SELECT pg_is_in_recovery()", 0, DB_RETRY_SAFE
@@ -409,7 +397,7 @@ database_writable(struct replayer *rp)
 static bool
 drain(struct replayer *rp, char **names, size_t n)
 {
-	for (size_t i = 0; i < n && !stopping; i++)
+	for (size_t i = 0; i < n && !proc_stopping(); i++)
 		if (replay_file(rp, names[i]) == DB_DOWN)
 			return false;
 	return true;
@@ -439,7 +427,7 @@ drain_parallel(struct replayer *rp, char **names, size_t n)
 
 		close(fds[0]);
 		log_set_role("replay");
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		proc_die_with_parent();
 		/* A connection of its own; the parent's is never touched (nor closed) here. */
 		mine.db = db_new(rp->dbo);
 		arena_init(&mine.arena, 65536);
@@ -528,7 +516,7 @@ replay_run(const struct config *c)
 	char dir[PATH_MAX];
 	struct replayer rp = { .dir = dir, .dbo = &dbo };
 
-	proc_child_init("replay", "lf-replay", on_term);
+	proc_child_init("replay", "lf-replay", NULL);
 	spool_dir_of(c, dir, sizeof(dir));
 	if (gethostname(rp.host, sizeof(rp.host)) != 0)
 		snprintf(rp.host, sizeof(rp.host), "unknown");
@@ -537,7 +525,7 @@ replay_run(const struct config *c)
 	rp.db = db_new(&dbo);
 	arena_init(&rp.arena, 65536);
 	log_info("replayer ready (spool %s)", dir);
-	while (!stopping) {
+	while (!proc_stopping()) {
 		struct timespec ts = { 0, REPLAY_POLL_MS * 1000000L };
 		bool spooling = rp.st != NULL && __atomic_load_n(&rp.st->spooling, __ATOMIC_RELAXED);
 		bool down;

@@ -7,7 +7,6 @@
 #include <fcgiapp.h>
 #include <poll.h>
 #include <sodium.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,16 +32,6 @@
 
 /* submit_batch's ceiling: the requests one round may hold. */
 #define MAX_ROUND 256
-
-static volatile sig_atomic_t stopping;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-	FCGX_ShutdownPending();
-}
 
 static const char *
 glue_param(void *glue, const char *name)
@@ -347,14 +336,14 @@ serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t ns
 	size_t nheld = 0, accepted = 0;
 	bool ok = true;
 
-	while (accepted < nslots && !stopping) {
+	while (accepted < nslots && !proc_stopping()) {
 		struct slot *s = &slots[nheld];
 
 		if (accepted > 0 && !listen_ready(listen_fd))
 			break;
 		if (FCGX_Accept_r(&s->fr) < 0) {
 			/* EAGAIN: another worker took it (the listen socket is non-blocking). */
-			if (!stopping && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			if (!proc_stopping() && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
 				log_error("accept failed: %s", strerror(errno));
 				ok = false;
 			}
@@ -391,7 +380,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	struct slot *slots;
 	char err[512];
 
-	proc_child_init("worker", "lf-worker", on_term);
+	proc_child_init("worker", "lf-worker", FCGX_ShutdownPending);
 	if (getppid() == 1)
 		return 0; /* the master died before we set PDEATHSIG */
 
@@ -432,7 +421,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		}
 	}
 	log_info("worker ready");
-	while (!stopping) {
+	while (!proc_stopping()) {
 		/* The listen socket is non-blocking: wait here, where counters can be flushed on
 		 * time even when no request comes, then accept (EAGAIN: another worker won it). */
 		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };

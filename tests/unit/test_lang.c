@@ -10,69 +10,13 @@
 #include <cmocka.h>
 
 #include "lang.h"
+#include "tsv_cases.h"
 
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
-
-struct tcase {
-	char *name;
-	char *query;  /* NULL for "-" */
-	char *accept; /* NULL for "-" */
-	char *expected;
-};
-
-/* Splits a line in place on tabs; empty columns stay empty strings. */
-static size_t
-split(char *line, char **cols, size_t max)
-{
-	size_t n = 0;
-
-	cols[n++] = line;
-	while (n < max && (line = strchr(line, '\t')) != NULL) {
-		*line++ = '\0';
-		cols[n++] = line;
-	}
-	return n;
-}
-
+/* choose.tsv's "-" stands for NULL (the parameter or header absent). */
 static char *
-dup_or_null(const char *s)
+dash_null(const char *s)
 {
 	return strcmp(s, "-") == 0 ? NULL : strdup(s);
-}
-
-static struct tcase *
-load(size_t *count)
-{
-	char path[1024], line[2048], *cols[4];
-	struct tcase *cases = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/lang/choose.tsv", TEST_DATA_DIR);
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (split(line, cols, 4) != 4) {
-			fprintf(stderr, "%s: want 4 columns in '%s'\n", path, line);
-			exit(1);
-		}
-		cases = realloc(cases, (n + 1) * sizeof *cases);
-		cases[n].name = strdup(cols[0]);
-		cases[n].query = dup_or_null(cols[1]);
-		cases[n].accept = dup_or_null(cols[2]);
-		cases[n].expected = strdup(cols[3]);
-		n++;
-	}
-	fclose(f);
-	*count = n;
-	return cases;
 }
 
 static void
@@ -80,7 +24,7 @@ choose_case(void **state)
 {
 	const struct tcase *c = *state;
 
-	assert_string_equal(lang_tag(lang_choose(c->query, c->accept)), c->expected);
+	assert_string_equal(lang_tag(lang_choose(c->cols[1], c->cols[2])), c->cols[3]);
 }
 
 static void
@@ -112,25 +56,17 @@ main(void)
 	    cmocka_unit_test(lang_from_tag_should_read_only_len_bytes),
 	};
 	size_t n, i, nfixed = sizeof fixed / sizeof fixed[0];
-	struct tcase *cases = load(&n);
+	struct tcase *cases = tsv_load("lang", "choose.tsv", 4, dash_null, &n);
 	struct CMUnitTest *tests = calloc(n + nfixed, sizeof *tests);
 	int rc;
 
-	for (i = 0; i < nfixed; i++)
-		tests[i] = fixed[i];
-	for (i = 0; i < n; i++) {
-		tests[nfixed + i].name = cases[i].name;
-		tests[nfixed + i].test_func = choose_case;
-		tests[nfixed + i].initial_state = &cases[i];
-	}
+	memcpy(tests, fixed, sizeof fixed);
+	for (i = 0; i < n; i++)
+		tests[nfixed + i] = (struct CMUnitTest){ .name = cases[i].cols[0],
+							 .test_func = choose_case,
+							 .initial_state = &cases[i] };
 	rc = _cmocka_run_group_tests("lang", tests, n + nfixed, NULL, NULL);
-	for (i = 0; i < n; i++) {
-		free(cases[i].name);
-		free(cases[i].query);
-		free(cases[i].accept);
-		free(cases[i].expected);
-	}
-	free(cases);
+	tsv_free(cases, n);
 	free(tests);
 	return rc;
 }

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "arena.h"
+#include "arena_fixture.h"
 #include "handlers.h"
 #include "route.h"
 
@@ -21,75 +21,54 @@ static const struct route table[] = {
 	{ "POST", "/api/v1/pages/*/submissions", h_c },
 };
 
+/* What the last match found: the route, its captures, and the Allow list of a 405. */
+static const struct route *found;
+static const char *params[4];
+static struct buf allow;
+
+/* Match against the table above, each time with an empty Allow list. */
 static enum route_result
-match(const char *method, const char *path, const struct route **found, const char **params,
-      struct buf *allow, char *seg)
+match(const char *method, const char *path)
 {
-	return route_match(table, 4, method, path, seg, params, 4, found, allow);
+	static char seg[128];
+
+	buf_init(&allow, &arena, 32);
+	return route_match(table, 4, method, path, seg, params, 4, &found, &allow);
 }
 
 static void
 route_should_match_literal_and_captured_segments(void **state)
 {
-	struct arena a;
-	struct buf allow;
-	const struct route *found = NULL;
-	const char *params[4] = { 0 };
-	char seg[128];
-
-	arena_init(&a, 0);
-	buf_init(&allow, &a, 32);
-	assert_int_equal(match("GET", "/healthz", &found, params, &allow, seg), ROUTE_FOUND);
+	assert_int_equal(match("GET", "/healthz"), ROUTE_FOUND);
 	assert_ptr_equal(found->handler, h_a);
-	assert_int_equal(match("GET", "/p/demo", &found, params, &allow, seg), ROUTE_FOUND);
+	assert_int_equal(match("GET", "/p/demo"), ROUTE_FOUND);
 	assert_ptr_equal(found->handler, h_b);
 	assert_string_equal(params[0], "demo");
-	assert_int_equal(match("POST", "/p/demo", &found, params, &allow, seg), ROUTE_FOUND);
+	assert_int_equal(match("POST", "/p/demo"), ROUTE_FOUND);
 	assert_ptr_equal(found->handler, h_c);
-	assert_int_equal(match("POST", "/api/v1/pages/ask/submissions", &found, params, &allow, seg),
-			 ROUTE_FOUND);
+	assert_int_equal(match("POST", "/api/v1/pages/ask/submissions"), ROUTE_FOUND);
 	assert_string_equal(params[0], "ask");
-	assert_int_equal(match("HEAD", "/p/demo", &found, params, &allow, seg), ROUTE_FOUND);
+	assert_int_equal(match("HEAD", "/p/demo"), ROUTE_FOUND);
 	assert_ptr_equal(found->handler, h_b);
-	arena_free(&a);
 }
 
 static void
 route_should_not_match_empty_extra_or_partial_segments(void **state)
 {
-	struct arena a;
-	struct buf allow;
-	const struct route *found = NULL;
-	const char *params[4] = { 0 };
-	char seg[128];
 	static const char *const paths[] = { "/p/", "/p", "/p/demo/", "/p/demo/x", "/healthz/",
 					     "/healthzz", "/", "", "/api/v1/pages//submissions" };
 
-	arena_init(&a, 0);
-	buf_init(&allow, &a, 32);
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		assert_int_equal(match("GET", paths[i], &found, params, &allow, seg),
-				 ROUTE_NOT_FOUND);
-	arena_free(&a);
+		assert_int_equal(match("GET", paths[i]), ROUTE_NOT_FOUND);
 }
 
 static void
 route_should_answer_bad_method_with_allow_list(void **state)
 {
-	struct arena a;
-	struct buf allow;
-	const struct route *found = NULL;
-	const char *params[4] = { 0 };
-	char seg[128];
-
-	arena_init(&a, 0);
-	buf_init(&allow, &a, 32);
-	assert_int_equal(match("DELETE", "/p/demo", &found, params, &allow, seg), ROUTE_BAD_METHOD);
+	assert_int_equal(match("DELETE", "/p/demo"), ROUTE_BAD_METHOD);
 	assert_string_equal(allow.data, "GET, HEAD, POST");
-	buf_reset(&allow);
-	assert_int_equal(match("POST", "/healthz", &found, params, &allow, seg), ROUTE_BAD_METHOD);
+	assert_int_equal(match("POST", "/healthz"), ROUTE_BAD_METHOD);
 	assert_string_equal(allow.data, "GET, HEAD");
-	arena_free(&a);
 }
 
 static void
@@ -105,9 +84,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(route_should_match_literal_and_captured_segments),
-		cmocka_unit_test(route_should_not_match_empty_extra_or_partial_segments),
-		cmocka_unit_test(route_should_answer_bad_method_with_allow_list),
+		cmocka_unit_test_setup_teardown(route_should_match_literal_and_captured_segments, setup, teardown),
+		cmocka_unit_test_setup_teardown(route_should_not_match_empty_extra_or_partial_segments, setup, teardown),
+		cmocka_unit_test_setup_teardown(route_should_answer_bad_method_with_allow_list, setup, teardown),
 		cmocka_unit_test(route_table_should_have_unique_method_and_pattern_pairs),
 	};
 
