@@ -9,33 +9,21 @@
 
 #include <cjson/cJSON.h>
 
+#include "form_shared.h"
 #include "utf8.h"
 
-/* A piece of the input, not NUL-terminated. */
-struct slice {
-	const char *p;
-	size_t n;
-};
-
-/* Fields collected so far; grows by doubling in the arena, never past max. */
-struct flist {
-	struct arena *a;
-	struct form_field *v;
-	size_t n;
-	size_t cap;
-	size_t max;
-};
-
-static bool
-fail(struct form_error_info *err, enum form_error code, const char *field)
+/* Refusals in one statement: the code and the field to blame. */
+bool
+form_fail(struct form_error_info *err, enum form_error code, const char *field)
 {
 	err->code = code;
 	err->field = field;
 	return false;
 }
 
-static void
-begin(struct form *out, struct form_error_info *err)
+/* Nothing half-decoded is ever returned: out starts empty, err at FORM_OK. */
+void
+form_begin(struct form *out, struct form_error_info *err)
 {
 	out->fields = NULL;
 	out->count = 0;
@@ -43,8 +31,9 @@ begin(struct form *out, struct form_error_info *err)
 	err->field = NULL;
 }
 
-static void
-fl_init(struct flist *l, struct arena *a, size_t max)
+/* The list only grows as fields arrive: no allocation for an empty form. */
+void
+form_list_init(struct form_list *l, struct arena *a, size_t max)
 {
 	l->a = a;
 	l->v = NULL;
@@ -53,16 +42,17 @@ fl_init(struct flist *l, struct arena *a, size_t max)
 	l->max = max;
 }
 
-static bool
-fl_full(const struct flist *l)
+/* Checked before each push, so max_fields is a hard bound. */
+bool
+form_list_full(const struct form_list *l)
 {
 	return l->n >= l->max;
 }
 
-/* Append a field; the caller has checked fl_full first. Old arrays stay in the arena:
+/* Append a field; the caller has checked form_list_full first. Old arrays stay in the arena:
  * at most twice the final size is wasted, and the final size is bounded by max. */
-static void
-fl_push(struct flist *l, const char *name, const char *value, size_t vlen)
+void
+form_list_push(struct form_list *l, const char *name, const char *value, size_t vlen)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
@@ -82,16 +72,17 @@ fl_push(struct flist *l, const char *name, const char *value, size_t vlen)
 	l->n++;
 }
 
-static void
-fl_done(struct flist *l, struct form *out)
+/* The list's array becomes the form's: both live in the arena. */
+void
+form_list_done(struct form_list *l, struct form *out)
 {
 	out->fields = l->v;
 	out->count = l->n;
 }
 
 /* The rules every format shares for a name, on its decoded bytes (length already checked). */
-static enum form_error
-check_name(bool raw, const char *s, size_t len)
+enum form_error
+form_check_name(bool raw, const char *s, size_t len)
 {
 	/* Raw bytes are checked as UTF-8 once converted; controls are the same byte in every
 	 * charset charset.h knows (all ASCII-compatible), so they are refused either way. */
@@ -103,8 +94,8 @@ check_name(bool raw, const char *s, size_t len)
 }
 
 /* The same for a value: tab, CR and LF are allowed (textareas). */
-static enum form_error
-check_value(bool raw, const char *s, size_t len)
+enum form_error
+form_check_value(bool raw, const char *s, size_t len)
 {
 	if (!raw && !utf8_valid(s, len))
 		return FORM_ERR_BAD_UTF8;
@@ -114,8 +105,8 @@ check_value(bool raw, const char *s, size_t len)
 }
 
 /* Length limits first, so nothing too long is ever copied or decoded. */
-static enum form_error
-check_name_len(size_t len, const struct form_limits *lim)
+enum form_error
+form_check_name_len(size_t len, const struct form_limits *lim)
 {
 	if (len == 0)
 		return FORM_ERR_EMPTY_NAME;
@@ -124,36 +115,11 @@ check_name_len(size_t len, const struct form_limits *lim)
 	return FORM_OK;
 }
 
-static bool
-lower_eq(struct slice s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (s.n != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (c != (unsigned char)lit[i])
-			return false;
-	}
-	return true;
-}
-
-static void
-advance(struct slice *s, size_t k)
-{
-	s->p += k;
-	s->n -= k;
-}
-
 /* ---------------------------------------------------------------- urlencoded */
 
 /* The next '&'-separated piece of rest (possibly empty); false once rest is used up. */
 static bool
-pair_next(struct slice *rest, struct slice *pair)
+pair_next(struct form_slice *rest, struct form_slice *pair)
 {
 	const char *amp;
 
@@ -167,7 +133,7 @@ pair_next(struct slice *rest, struct slice *pair)
 		rest->n = 0;
 	} else {
 		pair->n = (size_t)(amp - rest->p);
-		advance(rest, pair->n + 1);
+		form_advance(rest, pair->n + 1);
 	}
 	return true;
 }
@@ -186,7 +152,7 @@ hexval(char c)
 
 /* Size after percent-decoding, found without decoding, so limits are checked before any copy. */
 static enum form_error
-pct_measure(struct slice s, size_t *out)
+pct_measure(struct form_slice s, size_t *out)
 {
 	size_t n = 0;
 
@@ -203,7 +169,7 @@ pct_measure(struct slice s, size_t *out)
 
 /* Decode into the arena; s has passed pct_measure, which gave dlen. */
 static char *
-pct_decode(struct arena *a, struct slice s, size_t dlen)
+pct_decode(struct arena *a, struct form_slice s, size_t dlen)
 {
 	char *d = arena_alloc(a, dlen + 1), *w = d;
 
@@ -224,11 +190,11 @@ bool
 form_parse_urlencoded(struct arena *a, const char *body, size_t len, const struct form_limits *lim,
                       struct form *out, struct form_error_info *err)
 {
-	struct slice rest, pair;
+	struct form_slice rest, pair;
 	size_t count = 0;
-	struct flist l;
+	struct form_list l;
 
-	begin(out, err);
+	form_begin(out, err);
 	if (len == 0)
 		return true;
 
@@ -237,14 +203,14 @@ form_parse_urlencoded(struct arena *a, const char *body, size_t len, const struc
 	rest.n = len;
 	while (pair_next(&rest, &pair)) {
 		if (pair.n > 0 && ++count > lim->max_fields)
-			return fail(err, FORM_ERR_TOO_MANY_FIELDS, NULL);
+			return form_fail(err, FORM_ERR_TOO_MANY_FIELDS, NULL);
 	}
-	fl_init(&l, a, count);
+	form_list_init(&l, a, count);
 
 	rest.p = body;
 	rest.n = len;
 	while (pair_next(&rest, &pair)) {
-		struct slice name, value;
+		struct form_slice name, value;
 		const char *eq;
 		char *n, *v;
 		size_t nlen, vlen;
@@ -259,31 +225,51 @@ form_parse_urlencoded(struct arena *a, const char *body, size_t len, const struc
 		value.n = pair.n - name.n - (eq != NULL);
 
 		if ((e = pct_measure(name, &nlen)) != FORM_OK ||
-		    (e = check_name_len(nlen, lim)) != FORM_OK)
-			return fail(err, e, NULL);
+		    (e = form_check_name_len(nlen, lim)) != FORM_OK)
+			return form_fail(err, e, NULL);
 		n = pct_decode(a, name, nlen);
-		if ((e = check_name(lim->raw, n, nlen)) != FORM_OK)
-			return fail(err, e, NULL);
+		if ((e = form_check_name(lim->raw, n, nlen)) != FORM_OK)
+			return form_fail(err, e, NULL);
 
 		if ((e = pct_measure(value, &vlen)) != FORM_OK)
-			return fail(err, e, n);
+			return form_fail(err, e, n);
 		if (vlen > lim->max_value_len)
-			return fail(err, FORM_ERR_VALUE_TOO_LONG, n);
+			return form_fail(err, FORM_ERR_VALUE_TOO_LONG, n);
 		v = pct_decode(a, value, vlen);
-		if ((e = check_value(lim->raw, v, vlen)) != FORM_OK)
-			return fail(err, e, n);
-		fl_push(&l, n, v, vlen);
+		if ((e = form_check_value(lim->raw, v, vlen)) != FORM_OK)
+			return form_fail(err, e, n);
+		form_list_push(&l, n, v, vlen);
 	}
-	fl_done(&l, out);
+	form_list_done(&l, out);
 	return true;
 }
 
 /* ---------------------------------------------------------------- multipart */
 
+/* Header names, media types and parameter names compare case-insensitively (ASCII only). */
+static bool
+lower_eq(struct form_slice s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (s.n != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c != (unsigned char)lit[i])
+			return false;
+	}
+	return true;
+}
+
+
 /* One "; name=value" parameter of a header; value is a token or a quoted-string. */
 struct param {
-	struct slice name;
-	struct slice raw; /* as written, without the quotes, escapes still in */
+	struct form_slice name;
+	struct form_slice raw; /* as written, without the quotes, escapes still in */
 	bool quoted;
 	size_t len; /* length once quoted-pairs are undone */
 };
@@ -303,7 +289,7 @@ is_tchar(char c)
 }
 
 static void
-skip_ows(struct slice *s)
+skip_ows(struct form_slice *s)
 {
 	while (s->n > 0 && is_ows(*s->p)) {
 		s->p++;
@@ -312,17 +298,17 @@ skip_ows(struct slice *s)
 }
 
 /* The leading token of a header value ("form-data", "multipart/form-data"). */
-static struct slice
-take_type(struct slice *s)
+static struct form_slice
+take_type(struct form_slice *s)
 {
-	struct slice t;
+	struct form_slice t;
 
 	skip_ows(s);
 	t.p = s->p;
 	t.n = 0;
 	while (t.n < s->n && s->p[t.n] != ';' && !is_ows(s->p[t.n]))
 		t.n++;
-	advance(s, t.n);
+	form_advance(s, t.n);
 	return t;
 }
 
@@ -330,7 +316,7 @@ take_type(struct slice *s)
  * '=' and empty ";;" are tolerated; an unquoted value runs to ';' or whitespace and may be
  * empty ("boundary=" then reads as an empty boundary, "name=" as an empty name). */
 static int
-param_next(struct slice *s, struct param *pm)
+param_next(struct form_slice *s, struct param *pm)
 {
 	for (;;) {
 		skip_ows(s);
@@ -338,7 +324,7 @@ param_next(struct slice *s, struct param *pm)
 			return 0;
 		if (*s->p != ';')
 			return -1;
-		advance(s, 1);
+		form_advance(s, 1);
 		skip_ows(s);
 		if (s->n > 0 && *s->p != ';')
 			break;
@@ -352,15 +338,15 @@ param_next(struct slice *s, struct param *pm)
 		pm->name.n++;
 	if (pm->name.n == 0)
 		return -1;
-	advance(s, pm->name.n);
+	form_advance(s, pm->name.n);
 	skip_ows(s);
 	if (s->n == 0 || *s->p != '=')
 		return -1;
-	advance(s, 1);
+	form_advance(s, 1);
 	skip_ows(s);
 
 	if (s->n > 0 && *s->p == '"') {
-		advance(s, 1);
+		form_advance(s, 1);
 		pm->quoted = true;
 		pm->raw.p = s->p;
 		pm->len = 0;
@@ -372,7 +358,7 @@ param_next(struct slice *s, struct param *pm)
 					return -1;
 			} else if (s->p[i] == '"') {
 				pm->raw.n = i;
-				advance(s, i + 1);
+				form_advance(s, i + 1);
 				return 1;
 			}
 		}
@@ -383,7 +369,7 @@ param_next(struct slice *s, struct param *pm)
 	while (pm->raw.n < s->n && s->p[pm->raw.n] != ';' && !is_ows(s->p[pm->raw.n]))
 		pm->raw.n++;
 	pm->len = pm->raw.n;
-	advance(s, pm->raw.n);
+	form_advance(s, pm->raw.n);
 	return 1;
 }
 
@@ -415,7 +401,7 @@ is_bchar(char c)
 static enum form_error
 get_boundary(struct arena *a, const char *content_type, char **out, size_t *outlen)
 {
-	struct slice s, type;
+	struct form_slice s, type;
 	struct param pm;
 	char *b = NULL;
 	size_t blen = 0;
@@ -464,7 +450,7 @@ struct part_head {
 
 /* Content-Disposition must be form-data; we want its name and whether it names a file. */
 static enum form_error
-parse_disposition(struct slice v, struct part_head *h)
+parse_disposition(struct form_slice v, struct part_head *h)
 {
 	struct param pm;
 	int r;
@@ -485,9 +471,9 @@ parse_disposition(struct slice v, struct part_head *h)
 
 /* One header line "Name: value"; folded lines and duplicates of the headers we read are refused. */
 static enum form_error
-parse_header(struct slice line, struct part_head *h)
+parse_header(struct form_slice line, struct part_head *h)
 {
-	struct slice hn, hv;
+	struct form_slice hn, hv;
 	const char *colon;
 
 	if (is_ows(*line.p))
@@ -529,11 +515,11 @@ parse_header(struct slice line, struct part_head *h)
 /* One part between two delimiters: headers, an empty line, the value. A part that ends
  * right after its last header line has an empty value (RFC 2046 makes the body optional). */
 static bool
-parse_part(struct flist *l, struct slice part, struct slice eol, const struct form_limits *lim,
+parse_part(struct form_list *l, struct form_slice part, struct form_slice eol, const struct form_limits *lim,
            struct form_error_info *err)
 {
 	struct part_head h;
-	struct slice body = {part.p + part.n, 0};
+	struct form_slice body = {part.p + part.n, 0};
 	const char *name = NULL;
 	char *value;
 	enum form_error e;
@@ -541,40 +527,40 @@ parse_part(struct flist *l, struct slice part, struct slice eol, const struct fo
 	memset(&h, 0, sizeof(h));
 	while (part.n > 0) {
 		const char *nl = memmem(part.p, part.n, eol.p, eol.n);
-		struct slice line;
+		struct form_slice line;
 
 		if (nl == NULL)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+			return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
 		line.p = part.p;
 		line.n = (size_t)(nl - part.p);
-		advance(&part, line.n + eol.n);
+		form_advance(&part, line.n + eol.n);
 		if (line.n == 0) {
 			body = part;
 			break;
 		}
 		if ((e = parse_header(line, &h)) != FORM_OK)
-			return fail(err, e, NULL);
+			return form_fail(err, e, NULL);
 	}
 	if (!h.have_cd)
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+		return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
 	if (h.have_name) {
-		if ((e = check_name_len(h.name.len, lim)) != FORM_OK)
-			return fail(err, e, NULL);
+		if ((e = form_check_name_len(h.name.len, lim)) != FORM_OK)
+			return form_fail(err, e, NULL);
 		name = param_value(l->a, &h.name);
-		if ((e = check_name(lim->raw, name, h.name.len)) != FORM_OK)
-			return fail(err, e, NULL);
+		if ((e = form_check_name(lim->raw, name, h.name.len)) != FORM_OK)
+			return form_fail(err, e, NULL);
 	}
 	if (h.have_filename)
-		return fail(err, FORM_ERR_FILE_PART, name);
+		return form_fail(err, FORM_ERR_FILE_PART, name);
 	if (name == NULL)
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+		return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
 
 	if (body.n > lim->max_value_len)
-		return fail(err, FORM_ERR_VALUE_TOO_LONG, name);
-	if ((e = check_value(lim->raw, body.p, body.n)) != FORM_OK)
-		return fail(err, e, name);
+		return form_fail(err, FORM_ERR_VALUE_TOO_LONG, name);
+	if ((e = form_check_value(lim->raw, body.p, body.n)) != FORM_OK)
+		return form_fail(err, e, name);
 	value = arena_strndup(l->a, body.p, body.n);
-	fl_push(l, name, value, body.n);
+	form_list_push(l, name, value, body.n);
 	return true;
 }
 
@@ -584,16 +570,16 @@ form_parse_multipart(struct arena *a, const char *content_type, const char *body
 {
 	char *b = NULL, *delim;
 	size_t blen = 0;
-	struct slice s, eol;
+	struct form_slice s, eol;
 	const char *first;
-	struct flist l;
+	struct form_list l;
 	enum form_error e;
 
-	begin(out, err);
+	form_begin(out, err);
 	if ((e = get_boundary(a, content_type, &b, &blen)) != FORM_OK)
-		return fail(err, e, NULL);
+		return form_fail(err, e, NULL);
 	if (len == 0)
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+		return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
 
 	/* delim is "\r\n--boundary"; its tail serves as "\n--boundary" and "--boundary". */
 	delim = arena_alloc(a, blen + 5);
@@ -608,15 +594,15 @@ form_parse_multipart(struct arena *a, const char *content_type, const char *body
 	else {
 		first = memmem(body, len, delim + 1, blen + 3);
 		if (first == NULL)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+			return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
 		first++;
 	}
-	advance(&s, (size_t)(first - body) + blen + 2);
+	form_advance(&s, (size_t)(first - body) + blen + 2);
 
 	/* Its line ending (CRLF, or bare LF from a sloppy client) is then required throughout. */
 	if (s.n >= 2 && s.p[0] == '-' && s.p[1] == '-') {
-		fl_init(&l, a, lim->max_fields);
-		fl_done(&l, out);
+		form_list_init(&l, a, lim->max_fields);
+		form_list_done(&l, out);
 		return true;
 	}
 	skip_ows(&s);
@@ -625,32 +611,32 @@ form_parse_multipart(struct arena *a, const char *content_type, const char *body
 	else if (s.n >= 1 && s.p[0] == '\n')
 		eol.p = delim + 1;
 	else
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+		return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
 	eol.n = eol.p == delim ? 2 : 1;
-	advance(&s, eol.n);
+	form_advance(&s, eol.n);
 
-	fl_init(&l, a, lim->max_fields);
+	form_list_init(&l, a, lim->max_fields);
 	for (;;) {
 		const char *next = memmem(s.p, s.n, eol.p, eol.n + blen + 2);
-		struct slice part;
+		struct form_slice part;
 
 		if (next == NULL)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-		if (fl_full(&l))
-			return fail(err, FORM_ERR_TOO_MANY_FIELDS, NULL);
+			return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+		if (form_list_full(&l))
+			return form_fail(err, FORM_ERR_TOO_MANY_FIELDS, NULL);
 		part.p = s.p;
 		part.n = (size_t)(next - s.p);
 		if (!parse_part(&l, part, eol, lim, err))
 			return false;
-		advance(&s, part.n + eol.n + blen + 2);
+		form_advance(&s, part.n + eol.n + blen + 2);
 		if (s.n >= 2 && s.p[0] == '-' && s.p[1] == '-')
 			break; /* close delimiter; the epilogue is ignored */
 		skip_ows(&s);
 		if (s.n < eol.n || memcmp(s.p, eol.p, eol.n) != 0)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-		advance(&s, eol.n);
+			return form_fail(err, FORM_ERR_BAD_MULTIPART, NULL);
+		form_advance(&s, eol.n);
 	}
-	fl_done(&l, out);
+	form_list_done(&l, out);
 	return true;
 }
 
@@ -793,7 +779,7 @@ json_scan(struct arena *a, const char *s, size_t len, const struct form_limits *
 
 /* Everything cJSON needs to turn one JSON value into fields. */
 struct jwalk {
-	struct flist l;
+	struct form_list l;
 	const char *src;
 	struct numtoks nt;
 	size_t next_num;
@@ -818,7 +804,7 @@ json_scalar(struct jwalk *w, const char *name, const cJSON *v)
 	} else if (cJSON_IsNumber(v)) {
 		/* The scan saw every number token in source order, the order we walk in. */
 		if (w->next_num >= w->nt.n)
-			return fail(w->err, FORM_ERR_BAD_JSON, name);
+			return form_fail(w->err, FORM_ERR_BAD_JSON, name);
 		text = w->src + w->nt.off[w->next_num];
 		n = w->nt.len[w->next_num];
 		w->next_num++;
@@ -829,15 +815,15 @@ json_scalar(struct jwalk *w, const char *name, const cJSON *v)
 		text = "false";
 		n = 5;
 	} else
-		return fail(w->err, FORM_ERR_BAD_VALUE_TYPE, name);
+		return form_fail(w->err, FORM_ERR_BAD_VALUE_TYPE, name);
 
-	if (fl_full(&w->l)) /* only max_fields 0 gets here: the comma count came first */
-		return fail(w->err, FORM_ERR_TOO_MANY_FIELDS, name);
+	if (form_list_full(&w->l)) /* only max_fields 0 gets here: the comma count came first */
+		return form_fail(w->err, FORM_ERR_TOO_MANY_FIELDS, name);
 	if (n > w->lim->max_value_len)
-		return fail(w->err, FORM_ERR_VALUE_TOO_LONG, name);
-	if ((e = check_value(false, text, n)) != FORM_OK)
-		return fail(w->err, e, name);
-	fl_push(&w->l, name, arena_strndup(w->l.a, text, n), n);
+		return form_fail(w->err, FORM_ERR_VALUE_TOO_LONG, name);
+	if ((e = form_check_value(false, text, n)) != FORM_OK)
+		return form_fail(w->err, e, name);
+	form_list_push(&w->l, name, arena_strndup(w->l.a, text, n), n);
 	return true;
 }
 
@@ -850,9 +836,9 @@ json_members(struct jwalk *w, const cJSON *root)
 		char *name;
 		enum form_error e;
 
-		if ((e = check_name_len(klen, w->lim)) != FORM_OK ||
-		    (e = check_name(false, c->string, klen)) != FORM_OK)
-			return fail(w->err, e, NULL);
+		if ((e = form_check_name_len(klen, w->lim)) != FORM_OK ||
+		    (e = form_check_name(false, c->string, klen)) != FORM_OK)
+			return form_fail(w->err, e, NULL);
 		name = arena_strndup(w->l.a, c->string, klen);
 		if (cJSON_IsArray(c)) {
 			for (const cJSON *el = c->child; el != NULL; el = el->next) {
@@ -882,42 +868,42 @@ form_parse_json(struct arena *a, const char *body, size_t len, const struct form
 	enum form_error e;
 	bool ok = false;
 
-	begin(out, err);
+	form_begin(out, err);
 	memset(&w, 0, sizeof(w));
 	if (len == 0)
-		return fail(err, FORM_ERR_BAD_JSON, NULL);
+		return form_fail(err, FORM_ERR_BAD_JSON, NULL);
 	if ((e = json_scan(a, body, len, lim, &w.nt)) != FORM_OK)
-		return fail(err, e, NULL);
+		return form_fail(err, e, NULL);
 
 	/* A NUL-terminated copy, so no cJSON path can read past the body. */
 	copy = arena_strndup(a, body, len);
 	root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
 	if (root == NULL) {
-		fail(err, FORM_ERR_BAD_JSON, NULL);
+		form_fail(err, FORM_ERR_BAD_JSON, NULL);
 		goto out;
 	}
 	for (; end < copy + len; end++) {
 		if (!json_space(*end)) {
-			fail(err, FORM_ERR_BAD_JSON, NULL);
+			form_fail(err, FORM_ERR_BAD_JSON, NULL);
 			goto out;
 		}
 	}
 	if (!cJSON_IsObject(root)) {
-		fail(err, FORM_ERR_NOT_OBJECT, NULL);
+		form_fail(err, FORM_ERR_NOT_OBJECT, NULL);
 		goto out;
 	}
 
-	fl_init(&w.l, a, lim->max_fields);
+	form_list_init(&w.l, a, lim->max_fields);
 	w.src = copy;
 	w.lim = lim;
 	w.err = err;
 	if (!json_members(&w, root))
 		goto out;
 	if (w.next_num != w.nt.n) {
-		fail(err, FORM_ERR_BAD_JSON, NULL); /* the scan and cJSON disagree: trust neither */
+		form_fail(err, FORM_ERR_BAD_JSON, NULL); /* the scan and cJSON disagree: trust neither */
 		goto out;
 	}
-	fl_done(&w.l, out);
+	form_list_done(&w.l, out);
 	ok = true;
 out:
 	cJSON_Delete(root);
