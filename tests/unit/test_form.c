@@ -1,5 +1,5 @@
-/* Unit tests for form.c: the cases in the .cases files in tests/data/form, plus what a table cannot
- * say. */
+/* Unit tests for form.c and its parsers (form_urlencoded.c, form_multipart.c, form_json.c): the
+ * cases in the .cases files in tests/data/form, one file per parser, plus what a table cannot say. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
