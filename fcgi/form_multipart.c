@@ -279,8 +279,8 @@ parse_header(struct form_slice line, struct part_head *h)
 /* One part between two delimiters: headers, an empty line, the value. A part that ends
  * right after its last header line has an empty value (RFC 2046 makes the body optional). */
 static bool
-parse_part(struct form_list *l, struct form_slice part, struct form_slice eol, const struct form_limits *lim,
-           struct form_error_info *err)
+parse_part(struct form_list *l, struct form_slice part, struct form_slice eol,
+           const struct form_limits *lim, struct form_error_info *err)
 {
 	struct part_head h;
 	struct form_slice body = {part.p + part.n, 0};
