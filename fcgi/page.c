@@ -28,6 +28,7 @@
 #include "stamp.h"
 #include "submit.h"
 #include "template.h"
+#include "traffic.h"
 #include "visitor.h"
 #include "worker.h"
 
@@ -546,53 +547,10 @@ form_error_msg(enum form_error e)
 	}
 }
 
-static const struct db_stmt register_stmt = {
-	"register_page", "SELECT landform.register_page($1, $2, $3)", 3, DB_RETRY_SAFE
-};
-
-static const struct db_stmt traffic_stmt = {
-	"count_traffic", "SELECT landform.count_traffic($1::jsonb)", 1, DB_RETRY_NEVER
-};
-
-/* count_traffic answers with the site's offset from UTC now: the day visitors are counted in. */
-static void
-learn_tz_offset(struct worker_ctx *ctx, const struct db_rows *rows)
-{
-	const char *v = rows->nrows == 1 ? db_value(rows, 0, 0) : NULL;
-
-	if (v != NULL)
-		ctx->tz_offset = strtol(v, NULL, 10);
-}
-
-void
-page_register_all(struct worker_ctx *ctx)
-{
-	struct arena a;
-	struct db_error de;
-	struct db_rows rows;
-	const char *none[1] = { "[]" };
-
-	if (ctx->site == NULL)
-		return;
-	arena_init(&a, 4096);
-	if (db_call(ctx->db, &traffic_stmt, none, &a, &rows, &de))
-		learn_tz_offset(ctx, &rows);
-	for (size_t i = 0; i < ctx->site->count; i++) {
-		const struct page *p = &ctx->site->pages[i];
-		const char *params[3] = { p->slug, schema_title(p->schema, LANG_ZH_CN),
-					  schema_kind_name(schema_kind(p->schema)) };
-
-		if (!db_call(ctx->db, &register_stmt, params, &a, NULL, &de)) {
-			log_warn("registering page %s: %s", p->slug, de.message);
-			break;
-		}
-	}
-	arena_free(&a);
-}
-
-/* A submission between its checks and its answer: the worker stores the ones that reached it
- * together in one transaction (page_store_deferred), then each gets its answer. */
-struct deferred {
+/* A submission between its checks and its answer (request.submission, declared in http.h):
+ * the worker stores the ones that reached it together in one transaction
+ * (page_store_submissions), then each gets its answer. */
+struct page_submission {
 	struct submit_item item;
 	struct visit v;
 	struct form f;
@@ -624,20 +582,20 @@ static void
 defer_store(struct request *r, const struct visit *v, const struct form *f,
 	    const struct schema_values *val, const char *stamp, bool json)
 {
-	struct deferred *d = arena_alloc(r->arena, sizeof(*d));
+	struct page_submission *d = arena_alloc(r->arena, sizeof(*d));
 
 	d->v = *v;
 	d->f = *f;
 	d->json = json;
 	submit_params(r, v, val, stamp, d->item.params);
-	r->deferred = d;
+	r->submission = d;
 }
 
 /* The answer to a submission once the database has had it. */
 static void
 answer_stored(struct request *r)
 {
-	struct deferred *d = r->deferred;
+	struct page_submission *d = r->submission;
 	const struct submit_item *it = &d->item;
 	struct schema_error se = { 0 };
 
@@ -666,8 +624,10 @@ answer_stored(struct request *r)
 	answer_success_as(r, &d->v, d->json, NULL, it->params[SUBMIT_IDEM_KEY]);
 }
 
+/* One submit_store for the whole round, so the commit is paid once; a page the database does
+ * not know yet is registered and its submissions tried once more. */
 void
-page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
+page_store_submissions(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 {
 	struct arena *a;
 	struct submit_item **items, **unknown;
@@ -679,7 +639,7 @@ page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 	items = arena_alloc(a, sizeof(*items) * n);
 	unknown = arena_alloc(a, sizeof(*unknown) * n);
 	for (size_t i = 0; i < n; i++)
-		items[i] = &((struct deferred *)rs[i]->deferred)->item;
+		items[i] = &rs[i]->submission->item;
 	submit_store(ctx->db, a, items, n);
 	/* A page the database has not seen yet (a new page folder, or a fresh database):
 	 * register the pages and try those submissions once more. */
@@ -687,7 +647,7 @@ page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 		if (!items[i]->stored && strcmp(items[i]->err.sqlstate, "P0002") == 0)
 			unknown[nunknown++] = items[i];
 	if (nunknown > 0) {
-		page_register_all(ctx);
+		traffic_register_pages(ctx);
 		submit_store(ctx->db, a, unknown, nunknown);
 	}
 	submit_spool(ctx->spool, a, items, n);
@@ -807,7 +767,7 @@ quarantine(struct request *r, const struct visit *v, bool json, const struct for
 	submit_params(r, v, val, stamp, p);
 	ok = db_call(r->ctx->db, &quarantine_stmt, p, r->arena, &rows, &de);
 	if (!ok && strcmp(de.sqlstate, "P0002") == 0) {
-		page_register_all(r->ctx);
+		traffic_register_pages(r->ctx);
 		ok = db_call(r->ctx->db, &quarantine_stmt, p, r->arena, &rows, &de);
 	}
 	res = ok && rows.nrows == 1 ? db_value(&rows, 0, 0) : NULL;
@@ -907,7 +867,7 @@ refuse_rate(struct request *r, const struct visit *v, bool json, const struct fo
 }
 
 /* POST from a browser or an API client: parse, check the stamp, validate; a filled honeypot goes
- * to the quarantine; what passes is stored by page_store_deferred with the others of the
+ * to the quarantine; what passes is stored by page_store_submissions with the others of the
  * worker's round, then answered. No path thanks a visitor for what is not committed. */
 static void
 take_submission(struct request *r, bool json)
@@ -978,38 +938,4 @@ void
 page_handle_api_submit(struct request *r)
 {
 	take_submission(r, true);
-}
-
-long
-page_flush_counters(struct worker_ctx *ctx, bool force)
-{
-	long long now = clock_ms();
-	long due;
-	struct arena a;
-	struct db_error de;
-	struct db_rows rows;
-	const char *params[1];
-	char *json;
-
-	if (!counters_dirty(&ctx->counters))
-		return -1;
-	due = (long)(ctx->last_flush_ms + ctx->config->counter_flush - now);
-	if (!force && due > 0)
-		return due;
-	ctx->last_flush_ms = now;
-	json = counters_json(&ctx->counters, now_s());
-	params[0] = json;
-	arena_init(&a, 1024);
-	if (db_call(ctx->db, &traffic_stmt, params, &a, &rows, &de)) {
-		counters_clear(&ctx->counters);
-		learn_tz_offset(ctx, &rows);
-	} else if (strcmp(de.sqlstate, "P0002") == 0) {
-		page_register_all(ctx);
-	} else {
-		/* Kept for the next try; the batch only grows by distinct pages and channels. */
-		log_warn("traffic counters not flushed: %s", de.message);
-	}
-	arena_free(&a);
-	free(json);
-	return ctx->config->counter_flush;
 }
