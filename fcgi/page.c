@@ -152,36 +152,6 @@ page_headers(struct request *r)
 			    "strict-origin-when-cross-origin");
 }
 
-/* Count a view, and a unique visitor when the visitor cookie has not been counted for this
- * page and channel today; the cookie (a random id that identifies nobody, and what it was
- * counted for today) is set whenever that changes. */
-static void
-count_view(struct request *r, struct visit *v)
-{
-	struct worker_ctx *ctx = r->ctx;
-	int64_t now = now_s();
-	bool unique;
-
-	if (!v->known) {
-		unsigned char raw[VISITOR_ID_LEN / 2];
-		char id[VISITOR_ID_LEN + 1];
-
-		randombytes_buf(raw, sizeof(raw));
-		sodium_bin2hex(id, sizeof(id), raw, sizeof(raw));
-		visitor_init(&v->visitor, id);
-	}
-	unique = visitor_count(&v->visitor, visitor_day(now, ctx->tz_offset), v->page->slug, v->channel);
-	if (unique || !v->known) {
-		char value[VISITOR_VALUE_MAX];
-
-		visitor_format(&v->visitor, value);
-		http_header(r, "Set-Cookie",
-			    arena_printf(r->arena, "lf_vid=%s; Max-Age=63072000; Path=/; SameSite=Lax; HttpOnly%s",
-					 value, http_is_https(r) ? "; Secure" : ""));
-	}
-	counters_add(&ctx->counters, COUNTER_VIEW, v->page->slug, v->channel, unique, now);
-}
-
 static const char *
 new_stamp(struct request *r, const char *slug)
 {
@@ -342,7 +312,7 @@ page_handle_get(struct request *r)
 	if (!visit_init(r, &v))
 		return;
 	visit_referral(r, &v, http_query_get(r, "ref"));
-	count_view(r, &v);
+	traffic_count_view(r, v.page->slug, v.channel, &v.visitor, v.known);
 	render(r, &v, 200, false, NULL, NULL, new_stamp(r, v.page->slug));
 }
 

@@ -1,5 +1,6 @@
-/* Traffic counters and page registration: the worker's own calls to the database, made
- * between requests (worker.c's loop) and never on a visitor's time but for a retry. */
+/* Page traffic: a view counted in worker memory (with the visitor cookie that makes unique
+ * visitors countable), the counters flushed and the pages registered by the worker's own calls
+ * to the database, made between requests (worker.c's loop), on a visitor's time only to retry. */
 #include "traffic.h"
 
 #include <stdint.h>
@@ -7,16 +8,51 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "arena.h"
 #include "clock.h"
 #include "config.h"
 #include "counter.h"
 #include "db.h"
+#include "http.h"
 #include "lang.h"
 #include "log.h"
 #include "schema.h"
 #include "site.h"
+#include "visitor.h"
 #include "worker.h"
+
+/* Count a view, and a unique visitor when the visitor cookie has not been counted for this
+ * page and channel today; the cookie (a random id that identifies nobody, and what it was
+ * counted for today) is set whenever that changes. */
+void
+traffic_count_view(struct request *r, const char *slug, const char *channel, struct visitor *vis,
+		   bool known)
+{
+	struct worker_ctx *ctx = r->ctx;
+	int64_t now = (int64_t)time(NULL);
+	bool unique;
+
+	if (!known) {
+		unsigned char raw[VISITOR_ID_LEN / 2];
+		char id[VISITOR_ID_LEN + 1];
+
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(id, sizeof(id), raw, sizeof(raw));
+		visitor_init(vis, id);
+	}
+	unique = visitor_count(vis, visitor_day(now, ctx->tz_offset), slug, channel);
+	if (unique || !known) {
+		char value[VISITOR_VALUE_MAX];
+
+		visitor_format(vis, value);
+		http_header(r, "Set-Cookie",
+			    arena_printf(r->arena, "lf_vid=%s; Max-Age=63072000; Path=/; SameSite=Lax; HttpOnly%s",
+					 value, http_is_https(r) ? "; Secure" : ""));
+	}
+	counters_add(&ctx->counters, COUNTER_VIEW, slug, channel, unique, now);
+}
 
 static const struct db_stmt register_stmt = {
 	"register_page", "SELECT landform.register_page($1, $2, $3)", 3, DB_RETRY_SAFE
