@@ -1,6 +1,5 @@
 /* Landing page handlers: render a page with a fresh form stamp, take submissions from
- * browsers (urlencoded, multipart) and API clients (JSON), count traffic (flushed by
- * traffic.h counts views and flushes). */
+ * browsers (urlencoded, multipart) and API clients (JSON); traffic.h counts their views. */
 #ifndef LANDFORM_PAGE_H
 #define LANDFORM_PAGE_H
 
