@@ -4,6 +4,7 @@
 
 #include "form.h"
 #include "form_shared.h"
+#include "hex.h"
 
 /* The next '&'-separated piece of rest (possibly empty); false once rest is used up. */
 static bool
@@ -26,19 +27,6 @@ pair_next(struct form_slice *rest, struct form_slice *pair)
 	return true;
 }
 
-/* A digit of a %XX escape, or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Size after percent-decoding, found without decoding, so limits are checked before any copy. */
 static enum form_error
 pct_measure(struct form_slice s, size_t *out)
@@ -48,7 +36,7 @@ pct_measure(struct form_slice s, size_t *out)
 	for (size_t i = 0; i < s.n; i++, n++) {
 		if (s.p[i] != '%')
 			continue;
-		if (s.n - i < 3 || hexval(s.p[i + 1]) < 0 || hexval(s.p[i + 2]) < 0)
+		if (s.n - i < 3 || hex_byte(s.p + i + 1) < 0)
 			return FORM_ERR_BAD_PERCENT;
 		i += 2;
 	}
@@ -66,7 +54,7 @@ pct_decode(struct arena *a, struct form_slice s, size_t dlen)
 		if (s.p[i] == '+')
 			*w++ = ' ';
 		else if (s.p[i] == '%') {
-			*w++ = (char)(hexval(s.p[i + 1]) << 4 | hexval(s.p[i + 2]));
+			*w++ = (char)hex_byte(s.p + i + 1);
 			i += 2;
 		} else
 			*w++ = s.p[i];
