@@ -88,6 +88,7 @@ static const char *const messages[][LANG_COUNT] = {
 			      "Some of what you sent is not valid %s text and is now empty; please check it and send again." },
 };
 
+/* Stamps, referrals and counters count in unix seconds. */
 static int64_t
 now_s(void)
 {
@@ -152,6 +153,7 @@ page_headers(struct request *r)
 			    "strict-origin-when-cross-origin");
 }
 
+/* A fresh signed, timed form stamp: a post is checked against it without any table. */
 static const char *
 new_stamp(struct request *r, const char *slug)
 {
@@ -163,6 +165,7 @@ new_stamp(struct request *r, const char *slug)
 	return s;
 }
 
+/* The language switch keeps the channel, so a visitor who switches is still counted for it. */
 static const char *
 lang_url(struct arena *a, const struct visit *v, enum lang l)
 {
@@ -216,6 +219,7 @@ render_body(struct arena *a, const struct visit *v, bool thanks, const struct fo
 	cJSON_Delete(ctx);
 }
 
+/* Every page answer: the cached fresh form when nothing is typed, refused or referred. */
 static void
 render_share(struct request *r, const struct visit *v, int status, bool thanks,
 	     const struct form *typed, const struct schema_error *err, const char *stamp,
@@ -236,6 +240,7 @@ render_share(struct request *r, const struct visit *v, int status, bool thanks,
 	render_body(r->arena, v, thanks, typed, err, stamp, share, &r->body_out);
 }
 
+/* Most answers have no share link to show. */
 static void
 render(struct request *r, const struct visit *v, int status, bool thanks, const struct form *typed,
        const struct schema_error *err, const char *stamp)
@@ -409,6 +414,7 @@ static void
 answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored,
 		  const char *stamp);
 
+/* A quarantined post is committed, but its thanks address carries no share link to sign. */
 static void
 answer_success(struct request *r, const struct visit *v, bool json)
 {
@@ -504,6 +510,7 @@ answer_refusal(struct request *r, const struct visit *v, bool json, int status,
 	render(r, v, status, false, typed, err, stamp);
 }
 
+/* A visitor needs to know only whether to shorten what they sent or to check it. */
 static enum msg
 form_error_msg(enum form_error e)
 {

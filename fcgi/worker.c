@@ -256,7 +256,8 @@ struct slot {
 	struct arena arena;
 };
 
-/* Read the request and run its handler; a submission comes back deferred, not answered. */
+/* Read the request and run its handler; a submission comes back held (request.submission),
+ * not answered. */
 static void
 begin(struct worker_ctx *ctx, struct slot *s)
 {
