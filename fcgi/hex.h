@@ -1,5 +1,6 @@
-/* Hex digits read in one place: the urlencoded parser's %XX (form_urlencoded.c), and the \xHH
- * escapes of the unit tests' case files and bench/bare.c's decoder, so no two read them apart. */
+/* Hex digits read in one place: %XX in form bodies and queries (form_urlencoded.c) and in
+ * request paths (reqpath.c), the \xHH escapes of the unit tests' case files, and bench/bare.c's
+ * decoder, so no two read them apart. */
 #ifndef LANDFORM_HEX_H
 #define LANDFORM_HEX_H
 
