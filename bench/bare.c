@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hex.h" /* fcgi/hex.c, the one reader of hex digits */
+
 #define MAX_BODY 65536
 
 static const char insert_sql[] =
@@ -22,18 +24,6 @@ static const char redirect[] = "Status: 303 See Other\r\n"
 			       "Location: /p/demo/thanks\r\n"
 			       "Content-Type: text/html; charset=utf-8\r\n\r\n";
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode one urlencoded value in place; a ceiling does the least a real parser must do. */
 static void
 decode(char *s)
@@ -43,8 +33,8 @@ decode(char *s)
 	for (; *s != '\0'; s++) {
 		if (*s == '+')
 			*o++ = ' ';
-		else if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		else if (*s == '%' && hex_byte(s + 1) >= 0) {
+			*o++ = (char)hex_byte(s + 1);
 			s += 2;
 		} else
 			*o++ = *s;

@@ -1,41 +1,24 @@
-/* Parsers for submitted form bodies (urlencoded, multipart, JSON), written for hostile input. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* memmem */
-#endif
+/* What every body parser shares (form_shared.h) and what callers ask of a parsed form (form.h);
+ * each format has its own file: form_urlencoded.c, form_multipart.c, form_json.c. */
 #include "form.h"
 
-#include <stdint.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "form_shared.h"
 #include "utf8.h"
 
-/* A piece of the input, not NUL-terminated. */
-struct slice {
-	const char *p;
-	size_t n;
-};
-
-/* Fields collected so far; grows by doubling in the arena, never past max. */
-struct flist {
-	struct arena *a;
-	struct form_field *v;
-	size_t n;
-	size_t cap;
-	size_t max;
-};
-
-static bool
-fail(struct form_error_info *err, enum form_error code, const char *field)
+/* Refusals in one statement: the code and the field to blame. */
+bool
+form_fail(struct form_error_info *err, enum form_error code, const char *field)
 {
 	err->code = code;
 	err->field = field;
 	return false;
 }
 
-static void
-begin(struct form *out, struct form_error_info *err)
+/* Nothing half-decoded is ever returned: out starts empty, err at FORM_OK. */
+void
+form_begin(struct form *out, struct form_error_info *err)
 {
 	out->fields = NULL;
 	out->count = 0;
@@ -43,8 +26,9 @@ begin(struct form *out, struct form_error_info *err)
 	err->field = NULL;
 }
 
-static void
-fl_init(struct flist *l, struct arena *a, size_t max)
+/* The list only grows as fields arrive: no allocation for an empty form. */
+void
+form_list_init(struct form_list *l, struct arena *a, size_t max)
 {
 	l->a = a;
 	l->v = NULL;
@@ -53,16 +37,17 @@ fl_init(struct flist *l, struct arena *a, size_t max)
 	l->max = max;
 }
 
-static bool
-fl_full(const struct flist *l)
+/* Checked before each push, so max_fields is a hard bound. */
+bool
+form_list_full(const struct form_list *l)
 {
 	return l->n >= l->max;
 }
 
-/* Append a field; the caller has checked fl_full first. Old arrays stay in the arena:
+/* Append a field; the caller has checked form_list_full first. Old arrays stay in the arena:
  * at most twice the final size is wasted, and the final size is bounded by max. */
-static void
-fl_push(struct flist *l, const char *name, const char *value, size_t vlen)
+void
+form_list_push(struct form_list *l, const char *name, const char *value, size_t vlen)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
@@ -82,16 +67,17 @@ fl_push(struct flist *l, const char *name, const char *value, size_t vlen)
 	l->n++;
 }
 
-static void
-fl_done(struct flist *l, struct form *out)
+/* The list's array becomes the form's: both live in the arena. */
+void
+form_list_done(struct form_list *l, struct form *out)
 {
 	out->fields = l->v;
 	out->count = l->n;
 }
 
 /* The rules every format shares for a name, on its decoded bytes (length already checked). */
-static enum form_error
-check_name(bool raw, const char *s, size_t len)
+enum form_error
+form_check_name(bool raw, const char *s, size_t len)
 {
 	/* Raw bytes are checked as UTF-8 once converted; controls are the same byte in every
 	 * charset charset.h knows (all ASCII-compatible), so they are refused either way. */
@@ -103,8 +89,8 @@ check_name(bool raw, const char *s, size_t len)
 }
 
 /* The same for a value: tab, CR and LF are allowed (textareas). */
-static enum form_error
-check_value(bool raw, const char *s, size_t len)
+enum form_error
+form_check_value(bool raw, const char *s, size_t len)
 {
 	if (!raw && !utf8_valid(s, len))
 		return FORM_ERR_BAD_UTF8;
@@ -114,8 +100,8 @@ check_value(bool raw, const char *s, size_t len)
 }
 
 /* Length limits first, so nothing too long is ever copied or decoded. */
-static enum form_error
-check_name_len(size_t len, const struct form_limits *lim)
+enum form_error
+form_check_name_len(size_t len, const struct form_limits *lim)
 {
 	if (len == 0)
 		return FORM_ERR_EMPTY_NAME;
@@ -124,808 +110,9 @@ check_name_len(size_t len, const struct form_limits *lim)
 	return FORM_OK;
 }
 
-static bool
-lower_eq(struct slice s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (s.n != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (c != (unsigned char)lit[i])
-			return false;
-	}
-	return true;
-}
-
-static void
-advance(struct slice *s, size_t k)
-{
-	s->p += k;
-	s->n -= k;
-}
-
-/* ---------------------------------------------------------------- urlencoded */
-
-/* The next '&'-separated piece of rest (possibly empty); false once rest is used up. */
-static bool
-pair_next(struct slice *rest, struct slice *pair)
-{
-	const char *amp;
-
-	if (rest->p == NULL)
-		return false;
-	amp = rest->n > 0 ? memchr(rest->p, '&', rest->n) : NULL;
-	pair->p = rest->p;
-	if (amp == NULL) {
-		pair->n = rest->n;
-		rest->p = NULL;
-		rest->n = 0;
-	} else {
-		pair->n = (size_t)(amp - rest->p);
-		advance(rest, pair->n + 1);
-	}
-	return true;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Size after percent-decoding, found without decoding, so limits are checked before any copy. */
-static enum form_error
-pct_measure(struct slice s, size_t *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < s.n; i++, n++) {
-		if (s.p[i] != '%')
-			continue;
-		if (s.n - i < 3 || hexval(s.p[i + 1]) < 0 || hexval(s.p[i + 2]) < 0)
-			return FORM_ERR_BAD_PERCENT;
-		i += 2;
-	}
-	*out = n;
-	return FORM_OK;
-}
-
-/* Decode into the arena; s has passed pct_measure, which gave dlen. */
-static char *
-pct_decode(struct arena *a, struct slice s, size_t dlen)
-{
-	char *d = arena_alloc(a, dlen + 1), *w = d;
-
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.p[i] == '+')
-			*w++ = ' ';
-		else if (s.p[i] == '%') {
-			*w++ = (char)(hexval(s.p[i + 1]) << 4 | hexval(s.p[i + 2]));
-			i += 2;
-		} else
-			*w++ = s.p[i];
-	}
-	*w = '\0';
-	return d;
-}
-
-bool
-form_parse_urlencoded(struct arena *a, const char *body, size_t len, const struct form_limits *lim,
-                      struct form *out, struct form_error_info *err)
-{
-	struct slice rest, pair;
-	size_t count = 0;
-	struct flist l;
-
-	begin(out, err);
-	if (len == 0)
-		return true;
-
-	/* Count the non-empty pairs before any other work. */
-	rest.p = body;
-	rest.n = len;
-	while (pair_next(&rest, &pair)) {
-		if (pair.n > 0 && ++count > lim->max_fields)
-			return fail(err, FORM_ERR_TOO_MANY_FIELDS, NULL);
-	}
-	fl_init(&l, a, count);
-
-	rest.p = body;
-	rest.n = len;
-	while (pair_next(&rest, &pair)) {
-		struct slice name, value;
-		const char *eq;
-		char *n, *v;
-		size_t nlen, vlen;
-		enum form_error e;
-
-		if (pair.n == 0)
-			continue;
-		eq = memchr(pair.p, '=', pair.n);
-		name.p = pair.p;
-		name.n = eq != NULL ? (size_t)(eq - pair.p) : pair.n;
-		value.p = eq != NULL ? eq + 1 : pair.p + pair.n;
-		value.n = pair.n - name.n - (eq != NULL);
-
-		if ((e = pct_measure(name, &nlen)) != FORM_OK ||
-		    (e = check_name_len(nlen, lim)) != FORM_OK)
-			return fail(err, e, NULL);
-		n = pct_decode(a, name, nlen);
-		if ((e = check_name(lim->raw, n, nlen)) != FORM_OK)
-			return fail(err, e, NULL);
-
-		if ((e = pct_measure(value, &vlen)) != FORM_OK)
-			return fail(err, e, n);
-		if (vlen > lim->max_value_len)
-			return fail(err, FORM_ERR_VALUE_TOO_LONG, n);
-		v = pct_decode(a, value, vlen);
-		if ((e = check_value(lim->raw, v, vlen)) != FORM_OK)
-			return fail(err, e, n);
-		fl_push(&l, n, v, vlen);
-	}
-	fl_done(&l, out);
-	return true;
-}
-
-/* ---------------------------------------------------------------- multipart */
-
-/* One "; name=value" parameter of a header; value is a token or a quoted-string. */
-struct param {
-	struct slice name;
-	struct slice raw; /* as written, without the quotes, escapes still in */
-	bool quoted;
-	size_t len; /* length once quoted-pairs are undone */
-};
-
-static bool
-is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_tchar(char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static void
-skip_ows(struct slice *s)
-{
-	while (s->n > 0 && is_ows(*s->p)) {
-		s->p++;
-		s->n--;
-	}
-}
-
-/* The leading token of a header value ("form-data", "multipart/form-data"). */
-static struct slice
-take_type(struct slice *s)
-{
-	struct slice t;
-
-	skip_ows(s);
-	t.p = s->p;
-	t.n = 0;
-	while (t.n < s->n && s->p[t.n] != ';' && !is_ows(s->p[t.n]))
-		t.n++;
-	advance(s, t.n);
-	return t;
-}
-
-/* Next parameter: 1 and fills pm, 0 at the end, -1 on a syntax error. Whitespace around
- * '=' and empty ";;" are tolerated; an unquoted value runs to ';' or whitespace and may be
- * empty ("boundary=" then reads as an empty boundary, "name=" as an empty name). */
-static int
-param_next(struct slice *s, struct param *pm)
-{
-	for (;;) {
-		skip_ows(s);
-		if (s->n == 0)
-			return 0;
-		if (*s->p != ';')
-			return -1;
-		advance(s, 1);
-		skip_ows(s);
-		if (s->n > 0 && *s->p != ';')
-			break;
-	}
-	if (s->n == 0)
-		return 0;
-
-	pm->name.p = s->p;
-	pm->name.n = 0;
-	while (pm->name.n < s->n && is_tchar(s->p[pm->name.n]))
-		pm->name.n++;
-	if (pm->name.n == 0)
-		return -1;
-	advance(s, pm->name.n);
-	skip_ows(s);
-	if (s->n == 0 || *s->p != '=')
-		return -1;
-	advance(s, 1);
-	skip_ows(s);
-
-	if (s->n > 0 && *s->p == '"') {
-		advance(s, 1);
-		pm->quoted = true;
-		pm->raw.p = s->p;
-		pm->len = 0;
-		for (size_t i = 0;; i++, pm->len++) {
-			if (i >= s->n)
-				return -1; /* unterminated */
-			if (s->p[i] == '\\') {
-				if (++i >= s->n)
-					return -1;
-			} else if (s->p[i] == '"') {
-				pm->raw.n = i;
-				advance(s, i + 1);
-				return 1;
-			}
-		}
-	}
-	pm->quoted = false;
-	pm->raw.p = s->p;
-	pm->raw.n = 0;
-	while (pm->raw.n < s->n && s->p[pm->raw.n] != ';' && !is_ows(s->p[pm->raw.n]))
-		pm->raw.n++;
-	pm->len = pm->raw.n;
-	advance(s, pm->raw.n);
-	return 1;
-}
-
-/* The parameter's value with quoted-pairs undone, NUL-terminated, in the arena. */
-static char *
-param_value(struct arena *a, const struct param *pm)
-{
-	char *d = arena_alloc(a, pm->len + 1), *w = d;
-
-	for (size_t i = 0; i < pm->raw.n; i++) {
-		if (pm->quoted && pm->raw.p[i] == '\\')
-			i++;
-		*w++ = pm->raw.p[i];
-	}
-	*w = '\0';
-	return d;
-}
-
-/* RFC 2046 bcharsnospace, plus space which may not come last. */
-static bool
-is_bchar(char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != '\0' && strchr("'()+_,-./:=? ", c) != NULL;
-}
-
-/* Find the boundary in the Content-Type; refuse it twice, empty, too long or with bad chars. */
-static enum form_error
-get_boundary(struct arena *a, const char *content_type, char **out, size_t *outlen)
-{
-	struct slice s, type;
-	struct param pm;
-	char *b = NULL;
-	size_t blen = 0;
-	int r;
-
-	if (content_type == NULL)
-		return FORM_ERR_NO_BOUNDARY;
-	s.p = content_type;
-	s.n = strlen(content_type);
-	type = take_type(&s);
-	if (!lower_eq(type, "multipart/form-data"))
-		return FORM_ERR_BAD_MULTIPART;
-	while ((r = param_next(&s, &pm)) == 1) {
-		if (!lower_eq(pm.name, "boundary"))
-			continue;
-		if (b != NULL)
-			return FORM_ERR_BAD_MULTIPART;
-		if (pm.len > 70)
-			return FORM_ERR_BAD_MULTIPART;
-		b = param_value(a, &pm);
-		blen = pm.len;
-	}
-	if (r < 0)
-		return FORM_ERR_BAD_MULTIPART;
-	if (b == NULL || blen == 0)
-		return FORM_ERR_NO_BOUNDARY;
-	for (size_t i = 0; i < blen; i++) {
-		if (!is_bchar(b[i]))
-			return FORM_ERR_BAD_MULTIPART;
-	}
-	if (b[blen - 1] == ' ')
-		return FORM_ERR_BAD_MULTIPART;
-	*out = b;
-	*outlen = blen;
-	return FORM_OK;
-}
-
-/* What one part's headers said. */
-struct part_head {
-	bool have_cd;
-	bool have_cte;
-	bool have_name;
-	bool have_filename;
-	struct param name;
-};
-
-/* Content-Disposition must be form-data; we want its name and whether it names a file. */
-static enum form_error
-parse_disposition(struct slice v, struct part_head *h)
-{
-	struct param pm;
-	int r;
-
-	if (!lower_eq(take_type(&v), "form-data"))
-		return FORM_ERR_BAD_MULTIPART;
-	while ((r = param_next(&v, &pm)) == 1) {
-		if (lower_eq(pm.name, "name")) {
-			if (h->have_name)
-				return FORM_ERR_BAD_MULTIPART;
-			h->have_name = true;
-			h->name = pm;
-		} else if (lower_eq(pm.name, "filename") || lower_eq(pm.name, "filename*"))
-			h->have_filename = true;
-	}
-	return r < 0 ? FORM_ERR_BAD_MULTIPART : FORM_OK;
-}
-
-/* One header line "Name: value"; folded lines and duplicates of the headers we read are refused. */
-static enum form_error
-parse_header(struct slice line, struct part_head *h)
-{
-	struct slice hn, hv;
-	const char *colon;
-
-	if (is_ows(*line.p))
-		return FORM_ERR_BAD_MULTIPART; /* obsolete line folding */
-	colon = memchr(line.p, ':', line.n);
-	if (colon == NULL)
-		return FORM_ERR_BAD_MULTIPART;
-	hn.p = line.p;
-	hn.n = (size_t)(colon - line.p);
-	if (hn.n == 0)
-		return FORM_ERR_BAD_MULTIPART;
-	for (size_t i = 0; i < hn.n; i++) {
-		if (!is_tchar(hn.p[i]))
-			return FORM_ERR_BAD_MULTIPART;
-	}
-	hv.p = colon + 1;
-	hv.n = line.n - hn.n - 1;
-	skip_ows(&hv);
-	while (hv.n > 0 && is_ows(hv.p[hv.n - 1]))
-		hv.n--;
-
-	if (lower_eq(hn, "content-disposition")) {
-		if (h->have_cd)
-			return FORM_ERR_BAD_MULTIPART;
-		h->have_cd = true;
-		return parse_disposition(hv, h);
-	}
-	if (lower_eq(hn, "content-transfer-encoding")) {
-		/* We decode no base64 or quoted-printable: only identity encodings pass. */
-		if (h->have_cte)
-			return FORM_ERR_BAD_MULTIPART;
-		h->have_cte = true;
-		if (!lower_eq(hv, "7bit") && !lower_eq(hv, "8bit") && !lower_eq(hv, "binary"))
-			return FORM_ERR_BAD_MULTIPART;
-	}
-	return FORM_OK;
-}
-
-/* One part between two delimiters: headers, an empty line, the value. A part that ends
- * right after its last header line has an empty value (RFC 2046 makes the body optional). */
-static bool
-parse_part(struct flist *l, struct slice part, struct slice eol, const struct form_limits *lim,
-           struct form_error_info *err)
-{
-	struct part_head h;
-	struct slice body = {part.p + part.n, 0};
-	const char *name = NULL;
-	char *value;
-	enum form_error e;
-
-	memset(&h, 0, sizeof(h));
-	while (part.n > 0) {
-		const char *nl = memmem(part.p, part.n, eol.p, eol.n);
-		struct slice line;
-
-		if (nl == NULL)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-		line.p = part.p;
-		line.n = (size_t)(nl - part.p);
-		advance(&part, line.n + eol.n);
-		if (line.n == 0) {
-			body = part;
-			break;
-		}
-		if ((e = parse_header(line, &h)) != FORM_OK)
-			return fail(err, e, NULL);
-	}
-	if (!h.have_cd)
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-	if (h.have_name) {
-		if ((e = check_name_len(h.name.len, lim)) != FORM_OK)
-			return fail(err, e, NULL);
-		name = param_value(l->a, &h.name);
-		if ((e = check_name(lim->raw, name, h.name.len)) != FORM_OK)
-			return fail(err, e, NULL);
-	}
-	if (h.have_filename)
-		return fail(err, FORM_ERR_FILE_PART, name);
-	if (name == NULL)
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-
-	if (body.n > lim->max_value_len)
-		return fail(err, FORM_ERR_VALUE_TOO_LONG, name);
-	if ((e = check_value(lim->raw, body.p, body.n)) != FORM_OK)
-		return fail(err, e, name);
-	value = arena_strndup(l->a, body.p, body.n);
-	fl_push(l, name, value, body.n);
-	return true;
-}
-
-bool
-form_parse_multipart(struct arena *a, const char *content_type, const char *body, size_t len,
-                     const struct form_limits *lim, struct form *out, struct form_error_info *err)
-{
-	char *b = NULL, *delim;
-	size_t blen = 0;
-	struct slice s, eol;
-	const char *first;
-	struct flist l;
-	enum form_error e;
-
-	begin(out, err);
-	if ((e = get_boundary(a, content_type, &b, &blen)) != FORM_OK)
-		return fail(err, e, NULL);
-	if (len == 0)
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-
-	/* delim is "\r\n--boundary"; its tail serves as "\n--boundary" and "--boundary". */
-	delim = arena_alloc(a, blen + 5);
-	memcpy(delim, "\r\n--", 4);
-	memcpy(delim + 4, b, blen);
-	s.p = body;
-	s.n = len;
-
-	/* The first delimiter opens the body or starts a line; what precedes is preamble. */
-	if (len >= blen + 2 && memcmp(body, delim + 2, blen + 2) == 0)
-		first = body;
-	else {
-		first = memmem(body, len, delim + 1, blen + 3);
-		if (first == NULL)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-		first++;
-	}
-	advance(&s, (size_t)(first - body) + blen + 2);
-
-	/* Its line ending (CRLF, or bare LF from a sloppy client) is then required throughout. */
-	if (s.n >= 2 && s.p[0] == '-' && s.p[1] == '-') {
-		fl_init(&l, a, lim->max_fields);
-		fl_done(&l, out);
-		return true;
-	}
-	skip_ows(&s);
-	if (s.n >= 2 && s.p[0] == '\r' && s.p[1] == '\n')
-		eol.p = delim;
-	else if (s.n >= 1 && s.p[0] == '\n')
-		eol.p = delim + 1;
-	else
-		return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-	eol.n = eol.p == delim ? 2 : 1;
-	advance(&s, eol.n);
-
-	fl_init(&l, a, lim->max_fields);
-	for (;;) {
-		const char *next = memmem(s.p, s.n, eol.p, eol.n + blen + 2);
-		struct slice part;
-
-		if (next == NULL)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-		if (fl_full(&l))
-			return fail(err, FORM_ERR_TOO_MANY_FIELDS, NULL);
-		part.p = s.p;
-		part.n = (size_t)(next - s.p);
-		if (!parse_part(&l, part, eol, lim, err))
-			return false;
-		advance(&s, part.n + eol.n + blen + 2);
-		if (s.n >= 2 && s.p[0] == '-' && s.p[1] == '-')
-			break; /* close delimiter; the epilogue is ignored */
-		skip_ows(&s);
-		if (s.n < eol.n || memcmp(s.p, eol.p, eol.n) != 0)
-			return fail(err, FORM_ERR_BAD_MULTIPART, NULL);
-		advance(&s, eol.n);
-	}
-	fl_done(&l, out);
-	return true;
-}
-
-/* ---------------------------------------------------------------- JSON */
-
-/* Where each number token sits in the source, in source order. */
-struct numtoks {
-	size_t *off;
-	size_t *len;
-	size_t n;
-	size_t cap;
-};
-
-static void
-nt_push(struct arena *a, struct numtoks *t, size_t off, size_t len)
-{
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		size_t *o = arena_alloc(a, cap * sizeof(*o));
-		size_t *l = arena_alloc(a, cap * sizeof(*l));
-
-		if (t->n > 0) {
-			memcpy(o, t->off, t->n * sizeof(*o));
-			memcpy(l, t->len, t->n * sizeof(*l));
-		}
-		t->off = o;
-		t->len = l;
-		t->cap = cap;
-	}
-	t->off[t->n] = off;
-	t->len[t->n] = len;
-	t->n++;
-}
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? over the whole token. */
-static bool
-json_number_ok(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	if (i < n && s[i] == '-')
-		i++;
-	if (i >= n || !is_digit(s[i]))
-		return false;
-	if (s[i] == '0')
-		i++;
-	else
-		while (i < n && is_digit(s[i]))
-			i++;
-	if (i < n && s[i] == '.') {
-		if (++i >= n || !is_digit(s[i]))
-			return false;
-		while (i < n && is_digit(s[i]))
-			i++;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		if (++i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= n || !is_digit(s[i]))
-			return false;
-		while (i < n && is_digit(s[i]))
-			i++;
-	}
-	return i == n;
-}
-
-static bool
-is_numchar(char c)
-{
-	return is_digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* One pass over the raw bytes before cJSON sees them: nesting depth outside strings (so
- * cJSON never recurses deeper than max_depth), commas (so it never builds more than about
- * max_fields * max_depth nodes, whatever the body size), strings free of raw control bytes and of
- * "\u0000" (cJSON would silently cut the string there), and every number token recorded
- * so a number's value can be its exact source text (cJSON keeps only a double). */
-static enum form_error
-json_scan(struct arena *a, const char *s, size_t len, const struct form_limits *lim,
-          struct numtoks *nt)
-{
-	size_t depth = 0, commas = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '"') {
-			for (i++;; i++) {
-				unsigned char d;
-
-				if (i >= len)
-					return FORM_ERR_BAD_JSON;
-				d = (unsigned char)s[i];
-				if (d == '"')
-					break;
-				if (d == '\\') {
-					if (++i >= len)
-						return FORM_ERR_BAD_JSON;
-					if (s[i] == 'u' && len - i > 4 &&
-					    memcmp(s + i + 1, "0000", 4) == 0)
-						return FORM_ERR_CONTROL_CHAR;
-				} else if (d < 0x20) {
-					/* JSON wants tab, CR, LF escaped; the rest are never
-					 * allowed */
-					if (d == '\t' || d == '\r' || d == '\n')
-						return FORM_ERR_BAD_JSON;
-					return FORM_ERR_CONTROL_CHAR;
-				}
-			}
-		} else if (c == ',') {
-			/* n commas mean more than n members and elements: refuse them before
-			 * cJSON allocates a node for each (nulls count here, not as fields). */
-			if (++commas >= lim->max_fields)
-				return FORM_ERR_TOO_MANY_FIELDS;
-		} else if (c == '{' || c == '[') {
-			if (++depth > lim->max_depth)
-				return FORM_ERR_TOO_DEEP;
-		} else if (c == '}' || c == ']') {
-			if (depth > 0)
-				depth--;
-		} else if (c == '-' || is_digit(c)) {
-			size_t j = i;
-
-			while (j < len && is_numchar(s[j]))
-				j++;
-			if (!json_number_ok(s + i, j - i))
-				return FORM_ERR_BAD_JSON;
-			nt_push(a, nt, i, j - i);
-			i = j - 1;
-		}
-	}
-	return FORM_OK;
-}
-
-/* Everything cJSON needs to turn one JSON value into fields. */
-struct jwalk {
-	struct flist l;
-	const char *src;
-	struct numtoks nt;
-	size_t next_num;
-	const struct form_limits *lim;
-	struct form_error_info *err;
-};
-
-/* A scalar becomes one field: string as is, number as its source text, true/false as
- * "true"/"false"; null becomes nothing. Anything else is refused. */
-static bool
-json_scalar(struct jwalk *w, const char *name, const cJSON *v)
-{
-	const char *text;
-	size_t n;
-	enum form_error e;
-
-	if (cJSON_IsNull(v))
-		return true;
-	if (cJSON_IsString(v)) {
-		text = v->valuestring;
-		n = strlen(text);
-	} else if (cJSON_IsNumber(v)) {
-		/* The scan saw every number token in source order, the order we walk in. */
-		if (w->next_num >= w->nt.n)
-			return fail(w->err, FORM_ERR_BAD_JSON, name);
-		text = w->src + w->nt.off[w->next_num];
-		n = w->nt.len[w->next_num];
-		w->next_num++;
-	} else if (cJSON_IsTrue(v)) {
-		text = "true";
-		n = 4;
-	} else if (cJSON_IsFalse(v)) {
-		text = "false";
-		n = 5;
-	} else
-		return fail(w->err, FORM_ERR_BAD_VALUE_TYPE, name);
-
-	if (fl_full(&w->l)) /* only max_fields 0 gets here: the comma count came first */
-		return fail(w->err, FORM_ERR_TOO_MANY_FIELDS, name);
-	if (n > w->lim->max_value_len)
-		return fail(w->err, FORM_ERR_VALUE_TOO_LONG, name);
-	if ((e = check_value(false, text, n)) != FORM_OK)
-		return fail(w->err, e, name);
-	fl_push(&w->l, name, arena_strndup(w->l.a, text, n), n);
-	return true;
-}
-
-/* Each member of the top-level object; an array of scalars gives one field per element. */
-static bool
-json_members(struct jwalk *w, const cJSON *root)
-{
-	for (const cJSON *c = root->child; c != NULL; c = c->next) {
-		size_t klen = strlen(c->string);
-		char *name;
-		enum form_error e;
-
-		if ((e = check_name_len(klen, w->lim)) != FORM_OK ||
-		    (e = check_name(false, c->string, klen)) != FORM_OK)
-			return fail(w->err, e, NULL);
-		name = arena_strndup(w->l.a, c->string, klen);
-		if (cJSON_IsArray(c)) {
-			for (const cJSON *el = c->child; el != NULL; el = el->next) {
-				if (!json_scalar(w, name, el))
-					return false;
-			}
-		} else if (!json_scalar(w, name, c))
-			return false;
-	}
-	return true;
-}
-
-static bool
-json_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-bool
-form_parse_json(struct arena *a, const char *body, size_t len, const struct form_limits *lim,
-                struct form *out, struct form_error_info *err)
-{
-	struct jwalk w;
-	cJSON *root = NULL;
-	const char *end = NULL;
-	char *copy;
-	enum form_error e;
-	bool ok = false;
-
-	begin(out, err);
-	memset(&w, 0, sizeof(w));
-	if (len == 0)
-		return fail(err, FORM_ERR_BAD_JSON, NULL);
-	if ((e = json_scan(a, body, len, lim, &w.nt)) != FORM_OK)
-		return fail(err, e, NULL);
-
-	/* A NUL-terminated copy, so no cJSON path can read past the body. */
-	copy = arena_strndup(a, body, len);
-	root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
-	if (root == NULL) {
-		fail(err, FORM_ERR_BAD_JSON, NULL);
-		goto out;
-	}
-	for (; end < copy + len; end++) {
-		if (!json_space(*end)) {
-			fail(err, FORM_ERR_BAD_JSON, NULL);
-			goto out;
-		}
-	}
-	if (!cJSON_IsObject(root)) {
-		fail(err, FORM_ERR_NOT_OBJECT, NULL);
-		goto out;
-	}
-
-	fl_init(&w.l, a, lim->max_fields);
-	w.src = copy;
-	w.lim = lim;
-	w.err = err;
-	if (!json_members(&w, root))
-		goto out;
-	if (w.next_num != w.nt.n) {
-		fail(err, FORM_ERR_BAD_JSON, NULL); /* the scan and cJSON disagree: trust neither */
-		goto out;
-	}
-	fl_done(&w.l, out);
-	ok = true;
-out:
-	cJSON_Delete(root);
-	return ok;
-}
-
 /* ---------------------------------------------------------------- lookups */
 
+/* Linear: forms are small, and a lookup must see repeated names in order. */
 const char *
 form_get(const struct form *f, const char *name)
 {
@@ -936,6 +123,7 @@ form_get(const struct form *f, const char *name)
 	return NULL;
 }
 
+/* Validation asks how often a name came (a checkbox group, or a field sent twice). */
 size_t
 form_count(const struct form *f, const char *name)
 {
@@ -948,6 +136,7 @@ form_count(const struct form *f, const char *name)
 	return n;
 }
 
+/* Codes are API: a switch with no default, so a new error cannot go without a name. */
 const char *
 form_error_code(enum form_error e)
 {

@@ -1,4 +1,5 @@
-/* Parsers for submitted forms: urlencoded, multipart/form-data and JSON bodies.
+/* Parsers for submitted forms: urlencoded, multipart/form-data and JSON bodies (one file each,
+ * form_urlencoded.c, form_multipart.c, form_json.c; what they share is in form.c).
  * Pure functions: bytes in, fields out; every result lives in the caller's arena.
  * Who frees what: every string and array handed out (fields, names, values, err->field)
  * is allocated from the arena passed in and dies with arena_reset; the body is only read

@@ -10,6 +10,7 @@
 
 struct worker_ctx;
 struct route;
+struct page_submission;
 
 #define HTTP_MAX_ROUTE_PARAMS 4
 
@@ -38,8 +39,9 @@ struct request {
 	const char *log_note;         /* short reason for the access log, never personal data */
 
 	/* A form submission that passed its checks: the handler leaves the SQL call and the
-	 * answer to page_store_deferred, which the worker calls for all such requests at once. */
-	void *deferred;
+	 * answer to page_store_submissions, which the worker calls for all such requests at once.
+	 * NULL for every other request (they are answered as soon as the handler returns). */
+	struct page_submission *submission;
 };
 
 /* Prepare a request around an arena; the glue fills the input side. */

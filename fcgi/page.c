@@ -28,6 +28,7 @@
 #include "stamp.h"
 #include "submit.h"
 #include "template.h"
+#include "traffic.h"
 #include "visitor.h"
 #include "worker.h"
 
@@ -87,6 +88,7 @@ static const char *const messages[][LANG_COUNT] = {
 			      "Some of what you sent is not valid %s text and is now empty; please check it and send again." },
 };
 
+/* Stamps, referrals and counters count in unix seconds. */
 static int64_t
 now_s(void)
 {
@@ -151,36 +153,7 @@ page_headers(struct request *r)
 			    "strict-origin-when-cross-origin");
 }
 
-/* Count a view, and a unique visitor when the visitor cookie has not been counted for this
- * page and channel today; the cookie (a random id that identifies nobody, and what it was
- * counted for today) is set whenever that changes. */
-static void
-count_view(struct request *r, struct visit *v)
-{
-	struct worker_ctx *ctx = r->ctx;
-	int64_t now = now_s();
-	bool unique;
-
-	if (!v->known) {
-		unsigned char raw[VISITOR_ID_LEN / 2];
-		char id[VISITOR_ID_LEN + 1];
-
-		randombytes_buf(raw, sizeof(raw));
-		sodium_bin2hex(id, sizeof(id), raw, sizeof(raw));
-		visitor_init(&v->visitor, id);
-	}
-	unique = visitor_count(&v->visitor, visitor_day(now, ctx->tz_offset), v->page->slug, v->channel);
-	if (unique || !v->known) {
-		char value[VISITOR_VALUE_MAX];
-
-		visitor_format(&v->visitor, value);
-		http_header(r, "Set-Cookie",
-			    arena_printf(r->arena, "lf_vid=%s; Max-Age=63072000; Path=/; SameSite=Lax; HttpOnly%s",
-					 value, http_is_https(r) ? "; Secure" : ""));
-	}
-	counters_add(&ctx->counters, COUNTER_VIEW, v->page->slug, v->channel, unique, now);
-}
-
+/* A fresh signed, timed form stamp: a post is checked against it without any table. */
 static const char *
 new_stamp(struct request *r, const char *slug)
 {
@@ -192,6 +165,7 @@ new_stamp(struct request *r, const char *slug)
 	return s;
 }
 
+/* The language switch keeps the channel, so a visitor who switches is still counted for it. */
 static const char *
 lang_url(struct arena *a, const struct visit *v, enum lang l)
 {
@@ -245,6 +219,7 @@ render_body(struct arena *a, const struct visit *v, bool thanks, const struct fo
 	cJSON_Delete(ctx);
 }
 
+/* Every page answer: the cached fresh form when nothing is typed, refused or referred. */
 static void
 render_share(struct request *r, const struct visit *v, int status, bool thanks,
 	     const struct form *typed, const struct schema_error *err, const char *stamp,
@@ -265,6 +240,7 @@ render_share(struct request *r, const struct visit *v, int status, bool thanks,
 	render_body(r->arena, v, thanks, typed, err, stamp, share, &r->body_out);
 }
 
+/* Most answers have no share link to show. */
 static void
 render(struct request *r, const struct visit *v, int status, bool thanks, const struct form *typed,
        const struct schema_error *err, const char *stamp)
@@ -341,7 +317,7 @@ page_handle_get(struct request *r)
 	if (!visit_init(r, &v))
 		return;
 	visit_referral(r, &v, http_query_get(r, "ref"));
-	count_view(r, &v);
+	traffic_count_view(r, v.page->slug, v.channel, &v.visitor, v.known);
 	render(r, &v, 200, false, NULL, NULL, new_stamp(r, v.page->slug));
 }
 
@@ -438,6 +414,7 @@ static void
 answer_success_as(struct request *r, const struct visit *v, bool json, const char *stored,
 		  const char *stamp);
 
+/* A quarantined post is committed, but its thanks address carries no share link to sign. */
 static void
 answer_success(struct request *r, const struct visit *v, bool json)
 {
@@ -533,6 +510,7 @@ answer_refusal(struct request *r, const struct visit *v, bool json, int status,
 	render(r, v, status, false, typed, err, stamp);
 }
 
+/* A visitor needs to know only whether to shorten what they sent or to check it. */
 static enum msg
 form_error_msg(enum form_error e)
 {
@@ -546,53 +524,10 @@ form_error_msg(enum form_error e)
 	}
 }
 
-static const struct db_stmt register_stmt = {
-	"register_page", "SELECT landform.register_page($1, $2, $3)", 3, DB_RETRY_SAFE
-};
-
-static const struct db_stmt traffic_stmt = {
-	"count_traffic", "SELECT landform.count_traffic($1::jsonb)", 1, DB_RETRY_NEVER
-};
-
-/* count_traffic answers with the site's offset from UTC now: the day visitors are counted in. */
-static void
-learn_tz_offset(struct worker_ctx *ctx, const struct db_rows *rows)
-{
-	const char *v = rows->nrows == 1 ? db_value(rows, 0, 0) : NULL;
-
-	if (v != NULL)
-		ctx->tz_offset = strtol(v, NULL, 10);
-}
-
-void
-page_register_all(struct worker_ctx *ctx)
-{
-	struct arena a;
-	struct db_error de;
-	struct db_rows rows;
-	const char *none[1] = { "[]" };
-
-	if (ctx->site == NULL)
-		return;
-	arena_init(&a, 4096);
-	if (db_call(ctx->db, &traffic_stmt, none, &a, &rows, &de))
-		learn_tz_offset(ctx, &rows);
-	for (size_t i = 0; i < ctx->site->count; i++) {
-		const struct page *p = &ctx->site->pages[i];
-		const char *params[3] = { p->slug, schema_title(p->schema, LANG_ZH_CN),
-					  schema_kind_name(schema_kind(p->schema)) };
-
-		if (!db_call(ctx->db, &register_stmt, params, &a, NULL, &de)) {
-			log_warn("registering page %s: %s", p->slug, de.message);
-			break;
-		}
-	}
-	arena_free(&a);
-}
-
-/* A submission between its checks and its answer: the worker stores the ones that reached it
- * together in one transaction (page_store_deferred), then each gets its answer. */
-struct deferred {
+/* A submission between its checks and its answer (request.submission, declared in http.h):
+ * the worker stores the ones that reached it together in one transaction
+ * (page_store_submissions), then each gets its answer. */
+struct page_submission {
 	struct submit_item item;
 	struct visit v;
 	struct form f;
@@ -624,20 +559,20 @@ static void
 defer_store(struct request *r, const struct visit *v, const struct form *f,
 	    const struct schema_values *val, const char *stamp, bool json)
 {
-	struct deferred *d = arena_alloc(r->arena, sizeof(*d));
+	struct page_submission *d = arena_alloc(r->arena, sizeof(*d));
 
 	d->v = *v;
 	d->f = *f;
 	d->json = json;
 	submit_params(r, v, val, stamp, d->item.params);
-	r->deferred = d;
+	r->submission = d;
 }
 
 /* The answer to a submission once the database has had it. */
 static void
 answer_stored(struct request *r)
 {
-	struct deferred *d = r->deferred;
+	struct page_submission *d = r->submission;
 	const struct submit_item *it = &d->item;
 	struct schema_error se = { 0 };
 
@@ -666,8 +601,10 @@ answer_stored(struct request *r)
 	answer_success_as(r, &d->v, d->json, NULL, it->params[SUBMIT_IDEM_KEY]);
 }
 
+/* One submit_store for the whole round, so the commit is paid once; a page the database does
+ * not know yet is registered and its submissions tried once more. */
 void
-page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
+page_store_submissions(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 {
 	struct arena *a;
 	struct submit_item **items, **unknown;
@@ -679,7 +616,7 @@ page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 	items = arena_alloc(a, sizeof(*items) * n);
 	unknown = arena_alloc(a, sizeof(*unknown) * n);
 	for (size_t i = 0; i < n; i++)
-		items[i] = &((struct deferred *)rs[i]->deferred)->item;
+		items[i] = &rs[i]->submission->item;
 	submit_store(ctx->db, a, items, n);
 	/* A page the database has not seen yet (a new page folder, or a fresh database):
 	 * register the pages and try those submissions once more. */
@@ -687,7 +624,7 @@ page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n)
 		if (!items[i]->stored && strcmp(items[i]->err.sqlstate, "P0002") == 0)
 			unknown[nunknown++] = items[i];
 	if (nunknown > 0) {
-		page_register_all(ctx);
+		traffic_register_pages(ctx);
 		submit_store(ctx->db, a, unknown, nunknown);
 	}
 	submit_spool(ctx->spool, a, items, n);
@@ -807,7 +744,7 @@ quarantine(struct request *r, const struct visit *v, bool json, const struct for
 	submit_params(r, v, val, stamp, p);
 	ok = db_call(r->ctx->db, &quarantine_stmt, p, r->arena, &rows, &de);
 	if (!ok && strcmp(de.sqlstate, "P0002") == 0) {
-		page_register_all(r->ctx);
+		traffic_register_pages(r->ctx);
 		ok = db_call(r->ctx->db, &quarantine_stmt, p, r->arena, &rows, &de);
 	}
 	res = ok && rows.nrows == 1 ? db_value(&rows, 0, 0) : NULL;
@@ -907,7 +844,7 @@ refuse_rate(struct request *r, const struct visit *v, bool json, const struct fo
 }
 
 /* POST from a browser or an API client: parse, check the stamp, validate; a filled honeypot goes
- * to the quarantine; what passes is stored by page_store_deferred with the others of the
+ * to the quarantine; what passes is stored by page_store_submissions with the others of the
  * worker's round, then answered. No path thanks a visitor for what is not committed. */
 static void
 take_submission(struct request *r, bool json)
@@ -978,38 +915,4 @@ void
 page_handle_api_submit(struct request *r)
 {
 	take_submission(r, true);
-}
-
-long
-page_flush_counters(struct worker_ctx *ctx, bool force)
-{
-	long long now = clock_ms();
-	long due;
-	struct arena a;
-	struct db_error de;
-	struct db_rows rows;
-	const char *params[1];
-	char *json;
-
-	if (!counters_dirty(&ctx->counters))
-		return -1;
-	due = (long)(ctx->last_flush_ms + ctx->config->counter_flush - now);
-	if (!force && due > 0)
-		return due;
-	ctx->last_flush_ms = now;
-	json = counters_json(&ctx->counters, now_s());
-	params[0] = json;
-	arena_init(&a, 1024);
-	if (db_call(ctx->db, &traffic_stmt, params, &a, &rows, &de)) {
-		counters_clear(&ctx->counters);
-		learn_tz_offset(ctx, &rows);
-	} else if (strcmp(de.sqlstate, "P0002") == 0) {
-		page_register_all(ctx);
-	} else {
-		/* Kept for the next try; the batch only grows by distinct pages and channels. */
-		log_warn("traffic counters not flushed: %s", de.message);
-	}
-	arena_free(&a);
-	free(json);
-	return ctx->config->counter_flush;
 }

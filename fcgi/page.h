@@ -1,5 +1,5 @@
 /* Landing page handlers: render a page with a fresh form stamp, take submissions from
- * browsers (urlencoded, multipart) and API clients (JSON), count traffic. */
+ * browsers (urlencoded, multipart) and API clients (JSON); traffic.h counts their views. */
 #ifndef LANDFORM_PAGE_H
 #define LANDFORM_PAGE_H
 
@@ -21,16 +21,12 @@ struct site;
 /* Render each page's fresh form once, kept for GET /p/<slug> (at worker start). */
 void page_prepare_site(struct site *site);
 
-/* Store the submissions these requests left for the worker (request.deferred), all in one
+/* A submission that passed its checks, held for the worker with its SQL call's arguments and
+ * what its answer needs; opaque outside page.c, in the request arena. */
+struct page_submission;
+
+/* Store the submissions these requests left for the worker (request.submission), all in one
  * transaction when there are several, and write each request's answer. */
-void page_store_deferred(struct worker_ctx *ctx, struct request *const *rs, size_t n);
-
-/* Register every loaded page in the database (best effort; retried when a submit finds its
- * page unknown). */
-void page_register_all(struct worker_ctx *ctx);
-
-/* Send the traffic counters when the flush interval has passed (or always with force).
- * Returns milliseconds until the next flush is due, or -1 when nothing is waiting. */
-long page_flush_counters(struct worker_ctx *ctx, bool force);
+void page_store_submissions(struct worker_ctx *ctx, struct request *const *rs, size_t n);
 
 #endif

@@ -2,10 +2,10 @@
  * same behind nginx, Apache httpd, lighttpd and Caddy. */
 #include "reqpath.h"
 
-#include <ctype.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "hex.h"
 
 /* Decode %XX in place (len bytes of s); false on a bad escape or a NUL byte, which no
  * route can hold and a C string cannot carry. */
@@ -16,15 +16,11 @@ percent_decode(char *s, size_t *len)
 
 	while (i < *len) {
 		if (s[i] == '%') {
-			char hex[3];
+			int b;
 
-			if (i + 2 >= *len || !isxdigit((unsigned char)s[i + 1]) ||
-			    !isxdigit((unsigned char)s[i + 2]))
+			if (i + 2 >= *len || (b = hex_byte(s + i + 1)) < 0)
 				return false;
-			hex[0] = s[i + 1];
-			hex[1] = s[i + 2];
-			hex[2] = '\0';
-			s[o] = (char)strtol(hex, NULL, 16);
+			s[o] = (char)b;
 			if (s[o++] == '\0')
 				return false;
 			i += 3;

@@ -29,6 +29,7 @@
 #include "site.h"
 #include "spool.h"
 #include "tally.h"
+#include "traffic.h"
 
 /* submit_batch's ceiling: the requests one round may hold. */
 #define MAX_ROUND 256
@@ -244,7 +245,8 @@ struct slot {
 	struct arena arena;
 };
 
-/* Read the request and run its handler; a submission comes back deferred, not answered. */
+/* Read the request and run its handler; a submission comes back held (request.submission),
+ * not answered. */
 static void
 begin(struct worker_ctx *ctx, struct slot *s)
 {
@@ -351,14 +353,14 @@ serve_round(struct worker_ctx *ctx, int listen_fd, struct slot *slots, size_t ns
 		}
 		accepted++;
 		begin(ctx, s);
-		if (s->r.deferred != NULL)
+		if (s->r.submission != NULL)
 			held[nheld++] = &s->r;
 		else
 			finish(ctx, s);
 	}
 	if (nheld > 0) {
 		tally_batch(nheld);
-		page_store_deferred(ctx, held, nheld);
+		page_store_submissions(ctx, held, nheld);
 		for (size_t i = 0; i < nheld; i++)
 			finish(ctx, &slots[i]);
 	}
@@ -407,7 +409,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 	if (ctx.portal == NULL)
 		log_error("staff portal: %s", err);
 	page_prepare_site(ctx.site);
-	page_register_all(&ctx);
+	traffic_register_pages(&ctx);
 	slots = calloc(nslots, sizeof(*slots));
 	if (slots == NULL || nslots > MAX_ROUND || FCGX_Init() != 0) {
 		log_error("FastCGI initialisation failed");
@@ -425,7 +427,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		/* The listen socket is non-blocking: wait here, where counters can be flushed on
 		 * time even when no request comes, then accept (EAGAIN: another worker won it). */
 		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
-		long wait = page_flush_counters(&ctx, false), logs = log_flush_due();
+		long wait = traffic_flush(&ctx, false), logs = log_flush_due();
 		long idle = spool_tick(ctx.spool);
 		int n;
 
@@ -448,7 +450,7 @@ worker_run(const struct config *c, int listen_fd, unsigned long max_requests)
 		if (max_requests > 0 && ctx.served >= max_requests)
 			break;
 	}
-	page_flush_counters(&ctx, true);
+	traffic_flush(&ctx, true);
 	for (size_t i = 0; i < nslots; i++) {
 		FCGX_Free(&slots[i].fr, 1);
 		arena_free(&slots[i].arena);

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "hex.h"
 #include "tsv_cases.h"
 
 static const unsigned char key[SECRET_BYTES] = "0123456789abcdef0123456789abcde";
@@ -32,10 +33,8 @@ unescape(const char *s)
 		if (s[0] == '\\' && s[1] == 't') {
 			*o++ = '\t';
 			s += 2;
-		} else if (s[0] == '\\' && s[1] == 'x' && s[2] != '\0' && s[3] != '\0') {
-			char hex[3] = { s[2], s[3], '\0' };
-
-			*o++ = (char)strtol(hex, NULL, 16);
+		} else if (s[0] == '\\' && s[1] == 'x' && hex_byte(s + 2) >= 0) {
+			*o++ = (char)hex_byte(s + 2);
 			s += 4;
 		} else {
 			*o++ = *s++;

@@ -1,5 +1,5 @@
-/* Unit tests for form.c: the cases in the .cases files in tests/data/form, plus what a table cannot
- * say. */
+/* Unit tests for form.c and its parsers (form_urlencoded.c, form_multipart.c, form_json.c): the
+ * cases in the .cases files in tests/data/form, one file per parser, plus what a table cannot say. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "form.h"
+#include "hex.h"
 
 enum kind { K_URLENCODED, K_MULTIPART, K_JSON };
 
@@ -34,18 +35,6 @@ struct tcase {
 	char exp_value[32][1024];
 	size_t exp_value_len[32];
 };
-
-static int
-hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Undo the data files' escapes (\\ \r \n \t \xHH) into out; returns the byte count. */
 static size_t
@@ -72,8 +61,8 @@ unescape(const char *s, char *out, size_t cap)
 				c = '\t';
 				break;
 			case 'x':
-				assert_true(hexdig(s[1]) >= 0 && hexdig(s[2]) >= 0);
-				c = (char)(hexdig(s[1]) << 4 | hexdig(s[2]));
+				assert_true(hex_byte(s + 1) >= 0);
+				c = (char)hex_byte(s + 1);
 				s += 2;
 				break;
 			default:

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "hex.h"
 #include "phone.h"
 
 #ifndef TEST_DATA_DIR
@@ -35,10 +36,8 @@ unescape(char *s)
 		} else if (r[0] == '\\' && r[1] == '\\') {
 			*w++ = '\\';
 			r += 2;
-		} else if (r[0] == '\\' && r[1] == 'x' && r[2] != '\0' && r[3] != '\0') {
-			char hex[3] = {r[2], r[3], '\0'};
-
-			*w++ = (char)strtoul(hex, NULL, 16);
+		} else if (r[0] == '\\' && r[1] == 'x' && hex_byte(r + 2) >= 0) {
+			*w++ = (char)hex_byte(r + 2);
 			r += 4;
 		} else
 			*w++ = *r++;

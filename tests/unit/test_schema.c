@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "hex.h"
 #include "schema.h"
 
 #ifndef TEST_DATA_DIR
@@ -128,18 +129,6 @@ free_cases(struct tcase *cases, size_t n)
 	free(cases);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char *
 pct_decode(struct arena *a, const char *s, size_t n)
 {
@@ -147,9 +136,8 @@ pct_decode(struct arena *a, const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n + 1 && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			*q++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < n + 1 && hex_byte(s + i + 1) >= 0) {
+			*q++ = (char)hex_byte(s + i + 1);
 			i += 2;
 		} else {
 			*q++ = s[i];

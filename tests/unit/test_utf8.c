@@ -9,19 +9,8 @@
 
 #include <cmocka.h>
 
+#include "hex.h"
 #include "utf8.h"
-
-static int
-hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Same escapes as the form cases: \\ \r \n \t \xHH. */
 static size_t
@@ -35,8 +24,8 @@ unescape(const char *s, char *out)
 		if (c == '\\') {
 			s++;
 			if (*s == 'x') {
-				assert_true(hexdig(s[1]) >= 0 && hexdig(s[2]) >= 0);
-				c = (char)(hexdig(s[1]) << 4 | hexdig(s[2]));
+				assert_true(hex_byte(s + 1) >= 0);
+				c = (char)hex_byte(s + 1);
 				s += 2;
 			} else if (*s == 'r')
 				c = '\r';

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
 #endif
@@ -73,20 +75,16 @@ tsv_load(const char *dir, const char *file, size_t ncols, char *(*fix)(const cha
 static inline char *
 tsv_unescape(const char *s)
 {
-	static const char hex[] = "0123456789abcdef0123456789ABCDEF";
 	char *out = malloc(strlen(s) + 1), *w = out;
 
 	for (; *s != '\0'; s++) {
-		const char *hi, *lo;
-
 		if (*s != '\\') {
 			*w++ = *s;
 			continue;
 		}
 		s++;
-		if (*s == 'x' && s[1] != '\0' && s[2] != '\0' && (hi = strchr(hex, s[1])) != NULL &&
-		    (lo = strchr(hex, s[2])) != NULL) {
-			*w++ = (char)((hi - hex) % 16 << 4 | (lo - hex) % 16);
+		if (*s == 'x' && hex_byte(s + 1) >= 0) {
+			*w++ = (char)hex_byte(s + 1);
 			s += 2;
 		} else if (*s != '\0' && strchr("rnt\\", *s) != NULL)
 			*w++ = *s == 'r' ? '\r' : *s == 'n' ? '\n' : *s == 't' ? '\t' : '\\';
