@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "html.h"
+#include "pattern.h"
 #include "phone.h"
 #include "utf8.h"
 
@@ -82,8 +83,6 @@ static const size_t default_max[] = {
     [SCHEMA_TEXT] = 200, [SCHEMA_TEL] = 32,     [SCHEMA_EMAIL] = 254,  [SCHEMA_TEXTAREA] = 2000,
     [SCHEMA_SELECT] = 0, [SCHEMA_CHECKBOX] = 0, [SCHEMA_HIDDEN] = 200,
 };
-
-static size_t u8len(const char *p);
 
 /* ---------------------------------------------------------------- positions */
 
@@ -440,291 +439,21 @@ valid_redirect(const char *s)
 	return i <= 2048;
 }
 
-/* --------------------------------------------------------------- patterns */
-
-static bool
-is_syntax(int c)
-{
-	return c != '\0' && strchr("^$\\.*+?()[]{}|", c) != NULL;
-}
-
-/* Characters that a browser's v-mode class refuses bare, or treats as an operator. */
-static bool
-is_class_syntax(int c)
-{
-	return c != '\0' && strchr("()[]{}/-\\|", c) != NULL;
-}
-
-static bool
-is_double_punct(int c)
-{
-	return c != '\0' && strchr("&!#$%*+,.:;<=>?@^`~", c) != NULL;
-}
-
-/* Length of the UTF-8 sequence at p (validity was checked for the whole file). */
-static size_t
-u8len(const char *p)
-{
-	unsigned char c = (unsigned char)*p;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xf0)
-		return 4;
-	if (c >= 0xe0)
-		return 3;
-	return 2;
-}
-
-static uint32_t
-u8dec(const char *p)
-{
-	const unsigned char *u = (const unsigned char *)p;
-
-	switch (u8len(p)) {
-	case 1:
-		return u[0];
-	case 2:
-		return ((uint32_t)(u[0] & 0x1f) << 6) | (u[1] & 0x3f);
-	case 3:
-		return ((uint32_t)(u[0] & 0x0f) << 12) | ((uint32_t)(u[1] & 0x3f) << 6) |
-		       (u[2] & 0x3f);
-	default:
-		return ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3f) << 12) |
-		       ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
-	}
-}
-
-struct pat {
-	const char *p;
-	int depth;
-	const char *why;
-};
-
-static bool pat_alt(struct pat *pt);
-
-/* A bracket expression using only what POSIX ERE and a browser's v-mode agree on. */
-static bool
-pat_class(struct pat *pt)
-{
-	uint32_t lo, hi;
-	int prev = 0, items = 0;
-
-	pt->p++;
-	if (*pt->p == '^')
-		pt->p++;
-	while (*pt->p != ']') {
-		if (*pt->p == '\0') {
-			pt->why = "unclosed [";
-			return false;
-		}
-		if (is_class_syntax((unsigned char)*pt->p) || (*pt->p == '^' && items == 0)) {
-			pt->why = "inside [...] only plain characters and ranges a-z are allowed";
-			return false;
-		}
-		if (is_double_punct((unsigned char)*pt->p) && *pt->p == prev) {
-			pt->why =
-			    "doubled punctuation inside [...] means something else to browsers";
-			return false;
-		}
-		prev = (unsigned char)*pt->p;
-		lo = u8dec(pt->p);
-		pt->p += u8len(pt->p);
-		if (*pt->p == '-') {
-			pt->p++;
-			if (*pt->p == '\0' || *pt->p == ']' ||
-			    is_class_syntax((unsigned char)*pt->p)) {
-				pt->why =
-				    "a '-' inside [...] must be a range between two characters";
-				return false;
-			}
-			hi = u8dec(pt->p);
-			pt->p += u8len(pt->p);
-			/* glibc cannot compile ranges between non-ASCII characters. */
-			if (lo >= 0x80 || hi >= 0x80) {
-				pt->why = "ranges inside [...] must be between ASCII characters "
-				          "(list others one by one, or use [^...] or .)";
-				return false;
-			}
-			if (hi < lo) {
-				pt->why = "range out of order inside [...]";
-				return false;
-			}
-			prev = 0;
-		}
-		items++;
-	}
-	if (items == 0) {
-		pt->why = "empty [...]";
-		return false;
-	}
-	pt->p++;
-	return true;
-}
-
-/* {n}, {n,}, {n,m} with small numbers. */
-static bool
-pat_braces(struct pat *pt)
-{
-	unsigned long lo, hi;
-	char *end;
-
-	if (pt->p[1] < '0' || pt->p[1] > '9')
-		goto bad;
-	lo = strtoul(pt->p + 1, &end, 10);
-	hi = lo;
-	if (*end == ',') {
-		end++;
-		if (*end == '}')
-			hi = 1000;
-		else if (*end >= '0' && *end <= '9')
-			hi = strtoul(end, &end, 10);
-		else
-			goto bad;
-	}
-	if (*end != '}' || lo > hi || hi > 1000)
-		goto bad;
-	pt->p = end + 1;
-	return true;
-bad:
-	pt->why = "'{' must start a repeat count like {2}, {2,} or {2,5} (at most 1000)";
-	return false;
-}
-
-/* One branch: atoms, each with at most one quantifier; empty branches are refused. */
-static bool
-pat_seq(struct pat *pt)
-{
-	int atoms = 0;
-	bool quantifiable;
-
-	while (*pt->p != '\0' && *pt->p != '|' && *pt->p != ')') {
-		quantifiable = true;
-		switch (*pt->p) {
-		case '(':
-			if (++pt->depth > 10) {
-				pt->why = "groups nested too deep";
-				return false;
-			}
-			pt->p++;
-			if (!pat_alt(pt))
-				return false;
-			if (*pt->p != ')') {
-				pt->why = "unclosed (";
-				return false;
-			}
-			pt->p++;
-			pt->depth--;
-			break;
-		case '[':
-			if (!pat_class(pt))
-				return false;
-			break;
-		case '\\':
-			if (!is_syntax((unsigned char)pt->p[1])) {
-				pt->why = "'\\' may only escape one of ^$\\.*+?()[]{}| (no \\d, "
-				          "\\w, \\s)";
-				return false;
-			}
-			pt->p += 2;
-			break;
-		case '^':
-		case '$':
-			quantifiable = false;
-			pt->p++;
-			break;
-		case '*':
-		case '+':
-		case '?':
-		case '{':
-			pt->why = "a repeat (*, +, ?, {n}) must follow something it repeats";
-			return false;
-		case ']':
-		case '}':
-			pt->why = "unmatched ']' or '}' (escape it with '\\')";
-			return false;
-		default:
-			pt->p += u8len(pt->p);
-			break;
-		}
-		atoms++;
-		if (*pt->p == '*' || *pt->p == '+' || *pt->p == '?' || *pt->p == '{') {
-			if (!quantifiable) {
-				pt->why = "^ and $ cannot be repeated";
-				return false;
-			}
-			if (*pt->p == '{') {
-				if (!pat_braces(pt))
-					return false;
-			} else {
-				pt->p++;
-			}
-			if (*pt->p == '*' || *pt->p == '+' || *pt->p == '?' || *pt->p == '{') {
-				pt->why =
-				    "a repeat cannot be repeated (no lazy or possessive repeats)";
-				return false;
-			}
-		}
-	}
-	if (atoms == 0) {
-		pt->why = "empty alternative or group";
-		return false;
-	}
-	return true;
-}
-
-static bool
-pat_alt(struct pat *pt)
-{
-	if (!pat_seq(pt))
-		return false;
-	while (*pt->p == '|') {
-		pt->p++;
-		if (!pat_seq(pt))
-			return false;
-	}
-	return true;
-}
-
-/* A pattern must mean the same to regcomp (POSIX ERE) and to a browser (new RegExp(p, "v")),
- * or client and server would disagree: allow only the syntax both read alike. Why a NULL
- * return is success: the reason is the only output. */
-static const char *
-pattern_unportable(const char *p)
-{
-	struct pat pt = {p, 0, NULL};
-
-	if (!pat_alt(&pt))
-		return pt.why;
-	if (*pt.p != '\0')
-		return "unmatched )";
-	return NULL;
-}
-
 /* Compiles ^(p)$ in C.UTF-8 so '.', [...] and {n} count characters as the browser does. */
 static bool
 compile_pattern(struct loader *ld, const cJSON *it, struct field *f)
 {
 	struct schema *s = ld->s;
-	locale_t old;
-	char *anch, err[128];
-	int rc;
+	char err[128];
 
 	if (s->loc == (locale_t)0) {
-		s->loc = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
+		s->loc = pattern_locale();
 		if (s->loc == (locale_t)0)
 			return fail(ld, it, "patterns need the C.UTF-8 locale, which is missing");
 	}
-	anch = strdupf("^(%s)$", f->pattern);
-	old = uselocale(s->loc);
-	rc = regcomp(&f->re, anch, REG_EXTENDED | REG_NOSUB);
-	uselocale(old);
-	free(anch);
-	if (rc != 0) {
-		regerror(rc, NULL, err, sizeof(err));
+	if (!pattern_compile(&f->re, s->loc, f->pattern, err, sizeof(err)))
 		return fail(ld, it, "field \"%s\": \"pattern\": does not compile: %s", f->name,
 		            err);
-	}
 	return true;
 }
 
@@ -1062,6 +791,24 @@ load_root(struct loader *ld, const cJSON *root)
 	return check_form(ld, root, fields);
 }
 
+/* Where a file that is not UTF-8 text goes wrong, to name its line: the offset of the first
+ * NUL or of the first byte that starts no valid character (the shortest valid prefix at each
+ * offset is its character, as UTF-8 sequences are prefix-free). */
+static size_t
+first_bad_byte(const char *json, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && json[i] != '\0') {
+		for (n = 1; n <= 4 && i + n <= len && !utf8_valid(json + i, n); n++)
+			;
+		if (n > 4 || i + n > len)
+			break;
+		i += n;
+	}
+	return i;
+}
+
 /* Byte-level checks first (size, UTF-8, NUL) so cJSON and the line finder see clean text. */
 struct schema *
 schema_load(const char *json, size_t len, const char *filename, char **cause)
@@ -1082,9 +829,7 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 		return NULL;
 	}
 	if (!utf8_valid(json, len) || memchr(json, '\0', len) != NULL) {
-		for (i = 0; i < len && json[i] != '\0'; i += u8len(json + i))
-			if (len - i < u8len(json + i) || !utf8_valid(json + i, u8len(json + i)))
-				break;
+		i = first_bad_byte(json, len);
 		*cause = strdupf("%s:%zu: not UTF-8 text", ld.filename, line_at(json, len, i));
 		return NULL;
 	}
@@ -1663,8 +1408,6 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 	size_t count, len, cps, i;
 	enum phone_error pe;
 	enum tick t;
-	locale_t old;
-	int rc;
 
 	raw = sent_value(in, f->name, &count);
 	if (raw == NULL && f->type == SCHEMA_HIDDEN)
@@ -1744,17 +1487,11 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 		    en ? arena_printf(a, "%s can be at most %zu characters long (now %zu).", lab,
 		                      f->max_length, cps)
 		       : arena_printf(a, "%s最多%zu个字（现在%zu个）", lab, f->max_length, cps));
-	if (f->pattern != NULL) {
-		old = uselocale(s->loc);
-		rc = regexec(&f->re, v, 0, NULL, 0);
-		uselocale(old);
-		if (rc != 0)
-			return refuse(
-			    err, f->name, "pattern_mismatch",
-			    f->pattern_message.t[0] != NULL ? pick(&f->pattern_message, l)
-			    : en ? arena_printf(a, "%s is not in the expected format.", lab)
-			         : arena_printf(a, "%s格式不对", lab));
-	}
+	if (f->pattern != NULL && !pattern_match(&f->re, s->loc, v))
+		return refuse(err, f->name, "pattern_mismatch",
+		              f->pattern_message.t[0] != NULL ? pick(&f->pattern_message, l)
+		              : en ? arena_printf(a, "%s is not in the expected format.", lab)
+		                   : arena_printf(a, "%s格式不对", lab));
 	if (f->type == SCHEMA_EMAIL && !email_ok(v))
 		return refuse(err, f->name, "bad_email",
 		              en ? arena_printf(a, "%s is not a valid email address.", lab)
