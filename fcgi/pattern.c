@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The characters a backslash may escape: those both dialects read as operators. */
 static bool
 is_syntax(int c)
 {
@@ -21,6 +22,7 @@ is_class_syntax(int c)
 	return c != '\0' && strchr("()[]{}/-\\|", c) != NULL;
 }
 
+/* v-mode reserves doubled punctuation inside a class (&&, --, ...) for set operations. */
 static bool
 is_double_punct(int c)
 {
@@ -42,6 +44,7 @@ u8len(const char *p)
 	return 2;
 }
 
+/* The code point at p, for comparing the ends of a range. */
 static uint32_t
 u8dec(const char *p)
 {
@@ -61,6 +64,7 @@ u8dec(const char *p)
 	}
 }
 
+/* The walk through a pattern: where it is, how deep in groups, and why it stopped. */
 struct pat {
 	const char *p;
 	int depth;
@@ -239,6 +243,7 @@ pat_seq(struct pat *pt)
 	return true;
 }
 
+/* Alternatives joined by |, each a non-empty branch, as both dialects split them. */
 static bool
 pat_alt(struct pat *pt)
 {
