@@ -6,13 +6,13 @@
 #include <locale.h>
 #include <regex.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "html.h"
+#include "jsonpos.h"
 #include "pattern.h"
 #include "phone.h"
 #include "utf8.h"
@@ -84,114 +84,12 @@ static const size_t default_max[] = {
     [SCHEMA_SELECT] = 0, [SCHEMA_CHECKBOX] = 0, [SCHEMA_HIDDEN] = 200,
 };
 
-/* ---------------------------------------------------------------- positions */
-
-/* Where each JSON value starts, so errors can name a line although cJSON keeps no positions. */
-struct posmap {
-	const cJSON **items;
-	size_t *offs;
-	size_t n;
-	bool ok; /* false when the scan and the tree disagree: lines fall back to 1 */
-};
-
-/* Offsets of every value in document order (a member's is its key's); cJSON's pre-order
- * walk visits values in the same order, so the i-th value walked is the i-th offset. */
-static size_t
-scan_offsets(const char *j, size_t len, size_t *offs, size_t max)
-{
-	size_t i = 0, n = 0, pending = SIZE_MAX, start, k;
-	unsigned char c;
-
-	if (len >= 3 && memcmp(j, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	while (i < len) {
-		c = (unsigned char)j[i];
-		if (c <= 32 || c == '}' || c == ']' || c == ',' || c == ':') {
-			i++;
-			continue;
-		}
-		start = i;
-		if (c == '"') {
-			for (i++; i < len && j[i] != '"'; i++)
-				if (j[i] == '\\')
-					i++;
-			i++;
-			for (k = i; k < len && (unsigned char)j[k] <= 32; k++)
-				;
-			if (k < len && j[k] == ':') {
-				pending = start;
-				i = k + 1;
-				continue;
-			}
-		} else if (c == '{' || c == '[') {
-			i++;
-		} else {
-			while (i < len && (unsigned char)j[i] > 32 && j[i] != ',' && j[i] != '}' &&
-			       j[i] != ']')
-				i++;
-		}
-		if (n < max)
-			offs[n] = pending != SIZE_MAX ? pending : start;
-		n++;
-		pending = SIZE_MAX;
-	}
-	return n;
-}
-
-/* Pre-order, children in document order: the order scan_offsets sees values in. */
-static void
-walk_items(const cJSON *it, const cJSON **items, size_t *n, size_t max)
-{
-	const cJSON *c;
-
-	if (*n < max)
-		items[*n] = it;
-	(*n)++;
-	for (c = it->child; c != NULL; c = c->next)
-		walk_items(c, items, n, max);
-}
-
-/* Pairs tree items with offsets; a mismatch only costs line numbers, never correctness. */
-static void
-posmap_build(struct posmap *pm, const char *j, size_t len, const cJSON *root)
-{
-	size_t max = len + 1, nscan, nwalk = 0;
-
-	pm->items = calloc(max, sizeof(*pm->items));
-	pm->offs = calloc(max, sizeof(*pm->offs));
-	if (pm->items == NULL || pm->offs == NULL)
-		abort();
-	nscan = scan_offsets(j, len, pm->offs, max);
-	walk_items(root, pm->items, &nwalk, max);
-	pm->n = nwalk < max ? nwalk : max;
-	pm->ok = nscan == nwalk && nwalk <= max;
-}
-
-static void
-posmap_free(struct posmap *pm)
-{
-	free(pm->items);
-	free(pm->offs);
-}
-
-static size_t
-line_at(const char *j, size_t len, size_t off)
-{
-	size_t i, line = 1;
-
-	for (i = 0; i < off && i < len; i++)
-		if (j[i] == '\n')
-			line++;
-	return line;
-}
-
 /* ---------------------------------------------------------------- loading */
 
+/* One load in progress: the file named in messages, its line map, the schema being filled. */
 struct loader {
-	const char *json;
-	size_t len;
 	const char *filename;
-	struct posmap pm;
+	struct jsonpos pm;
 	struct schema *s;
 	char *cause; /* malloc'd, first failure only */
 };
@@ -228,19 +126,6 @@ strdupf(const char *fmt, ...)
 	return d;
 }
 
-static size_t
-line_of(const struct loader *ld, const cJSON *it)
-{
-	size_t i;
-
-	if (!ld->pm.ok || it == NULL)
-		return 1;
-	for (i = 0; i < ld->pm.n; i++)
-		if (ld->pm.items[i] == it)
-			return line_at(ld->json, ld->len, ld->pm.offs[i]);
-	return 1;
-}
-
 /* Records "FILE:LINE: message" for the item's line; always returns false so callers can
  * `return fail(...)`. Only the first failure is kept. */
 static bool fail(struct loader *ld, const cJSON *it, const char *fmt, ...)
@@ -257,7 +142,7 @@ fail(struct loader *ld, const cJSON *it, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = vstrdupf(fmt, ap);
 	va_end(ap);
-	ld->cause = strdupf("%s:%zu: %s", ld->filename, line_of(ld, it), msg);
+	ld->cause = strdupf("%s:%zu: %s", ld->filename, jsonpos_line(&ld->pm, it), msg);
 	free(msg);
 	return false;
 }
@@ -819,8 +704,6 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	size_t i;
 
 	memset(&ld, 0, sizeof(ld));
-	ld.json = json;
-	ld.len = len;
 	ld.filename = filename != NULL ? filename : "form.json";
 	*cause = NULL;
 
@@ -830,19 +713,21 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	}
 	if (!utf8_valid(json, len) || memchr(json, '\0', len) != NULL) {
 		i = first_bad_byte(json, len);
-		*cause = strdupf("%s:%zu: not UTF-8 text", ld.filename, line_at(json, len, i));
+		*cause =
+		    strdupf("%s:%zu: not UTF-8 text", ld.filename, jsonpos_line_at(json, len, i));
 		return NULL;
 	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (root == NULL) {
 		i = end != NULL && end >= json ? (size_t)(end - json) : 0;
-		*cause = strdupf("%s:%zu: not valid JSON", ld.filename, line_at(json, len, i));
+		*cause =
+		    strdupf("%s:%zu: not valid JSON", ld.filename, jsonpos_line_at(json, len, i));
 		return NULL;
 	}
 	for (i = (size_t)(end - json); i < len; i++) {
 		if ((unsigned char)json[i] > ' ') {
 			*cause = strdupf("%s:%zu: text after the JSON object", ld.filename,
-			                 line_at(json, len, i));
+			                 jsonpos_line_at(json, len, i));
 			cJSON_Delete(root);
 			return NULL;
 		}
@@ -852,13 +737,13 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	if (ld.s == NULL)
 		abort();
 	arena_init(&ld.s->arena, 8192);
-	posmap_build(&ld.pm, json, len, root);
+	jsonpos_build(&ld.pm, json, len, root);
 	if (!load_root(&ld, root)) {
 		schema_free(ld.s);
 		ld.s = NULL;
 		*cause = ld.cause;
 	}
-	posmap_free(&ld.pm);
+	jsonpos_free(&ld.pm);
 	cJSON_Delete(root);
 	return ld.s;
 }
