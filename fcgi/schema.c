@@ -1,6 +1,7 @@
 /* Form schemas: form.json in, a checked struct out; the form's HTML and the submission's
  * checks both read that one struct. */
 #include "schema.h"
+#include "schema_int.h"
 
 #include <cjson/cJSON.h>
 #include <locale.h>
@@ -11,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "html.h"
 #include "jsonpos.h"
 #include "pattern.h"
 #include "phone.h"
@@ -24,49 +24,7 @@
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Text in every page language; t[0] == NULL means "not given". */
-struct ltext {
-	const char *t[LANG_COUNT];
-};
-
-struct option {
-	const char *value;
-	struct ltext label;
-};
-
-struct field {
-	const char *name;
-	enum schema_type type;
-	enum schema_role role;
-	struct ltext label; /* absent for hidden, optional for consent */
-	struct ltext placeholder;
-	struct ltext pattern_message; /* shown for a pattern mismatch, and as title="" */
-	bool required;
-	size_t min_length;   /* code points; 0 = none */
-	size_t max_length;   /* code points; always set for text-like types */
-	const char *pattern; /* as written: the HTML attribute */
-	regex_t re;          /* ^(pattern)$, valid when pattern != NULL */
-	const char *autocomplete;
-	const char *value; /* hidden: the value sent when the visitor sent none */
-	struct option *options;
-	size_t noptions;
-};
-
-struct schema {
-	struct arena arena; /* everything below but the regexes and loc */
-	locale_t loc;       /* C.UTF-8, so regexes count code points; (locale_t)0 if unused */
-	enum schema_kind kind;
-	struct ltext title;
-	struct ltext submit;
-	struct ltext consent;
-	struct ltext thanks;
-	const char *redirect;
-	struct field *fields;
-	size_t nfields;
-	size_t ncompiled; /* fields[0..ncompiled) may hold a compiled regex */
-};
-
-static const char *type_names[] = {
+const char *schema_type_names[] = {
     [SCHEMA_TEXT] = "text",         [SCHEMA_TEL] = "tel",       [SCHEMA_EMAIL] = "email",
     [SCHEMA_TEXTAREA] = "textarea", [SCHEMA_SELECT] = "select", [SCHEMA_CHECKBOX] = "checkbox",
     [SCHEMA_HIDDEN] = "hidden",
@@ -429,7 +387,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 	if (it == NULL)
 		return fail(ld, obj, "field \"%s\" has no \"type\"", f->name);
 	snprintf(what, sizeof(what), "field \"%s\": \"type\"", f->name);
-	if (!get_enum(ld, it, what, type_names, nitems(type_names), &v))
+	if (!get_enum(ld, it, what, schema_type_names, nitems(schema_type_names), &v))
 		return false;
 	f->type = (enum schema_type)v;
 	f->max_length = default_max[f->type];
@@ -455,7 +413,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 		} else if (strcmp(k, "placeholder") == 0) {
 			if (!text_like(f->type) && f->type != SCHEMA_SELECT)
 				return fail(ld, c, "%s: not for %s fields", what,
-				            type_names[f->type]);
+				            schema_type_names[f->type]);
 			if (f->type == SCHEMA_HIDDEN)
 				return fail(ld, c, "%s: not for hidden fields", what);
 			if (!get_ltext(ld, c, what, &f->placeholder))
@@ -468,7 +426,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 
 			if (!text_like(f->type))
 				return fail(ld, c, "%s: not for %s fields", what,
-				            type_names[f->type]);
+				            schema_type_names[f->type]);
 			if (!get_size(ld, c, what, k[1] == 'i' ? 0 : 1, SCHEMA_MAX_LENGTH, dst))
 				return false;
 			if (k[1] == 'a')
@@ -492,7 +450,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 		} else if (strcmp(k, "autocomplete") == 0) {
 			if (f->type == SCHEMA_CHECKBOX || f->type == SCHEMA_HIDDEN)
 				return fail(ld, c, "%s: not for %s fields", what,
-				            type_names[f->type]);
+				            schema_type_names[f->type]);
 			if (!get_string(ld, c, what, MAX_AUTOCOMPLETE, &f->autocomplete))
 				return false;
 			if (!valid_autocomplete(f->autocomplete))
@@ -767,8 +725,9 @@ schema_free(struct schema *s)
 
 /* -------------------------------------------------------------- accessors */
 
-static const char *
-pick(const struct ltext *t, enum lang l)
+/* An unknown language reads as zh-CN, the site's first, so a page never shows a gap. */
+const char *
+schema_pick(const struct ltext *t, enum lang l)
 {
 	if ((unsigned)l >= LANG_COUNT)
 		l = LANG_ZH_CN;
@@ -790,13 +749,13 @@ schema_kind_name(enum schema_kind k)
 const char *
 schema_title(const struct schema *s, enum lang l)
 {
-	return pick(&s->title, l);
+	return schema_pick(&s->title, l);
 }
 
 const char *
 schema_thanks(const struct schema *s, enum lang l)
 {
-	return pick(&s->thanks, l);
+	return schema_pick(&s->thanks, l);
 }
 
 const char *
@@ -808,29 +767,39 @@ schema_redirect(const struct schema *s)
 const char *
 schema_consent(const struct schema *s, enum lang l)
 {
-	return pick(&s->consent, l);
+	return schema_pick(&s->consent, l);
 }
 
 const char *
 schema_submit_label(const struct schema *s, enum lang l)
 {
-	return pick(&s->submit, l);
+	return schema_pick(&s->submit, l);
 }
 
-/* -------------------------------------------------------------- rendering */
-
-/* name="escaped value"; name is always one of our literals. */
-static void
-attr(struct buf *out, const char *name, const char *v)
+const char *
+schema_field_label(const struct schema *s, const char *name, enum lang l)
 {
-	buf_printf(out, " %s=\"", name);
-	html_escapes(out, v);
-	buf_addc(out, '"');
+	const struct field *f = schema_find_field(s, name);
+
+	return f != NULL ? schema_pick(&f->label, l) : NULL;
 }
+
+const char *
+schema_option_label(const struct schema *s, const char *name, const char *value, enum lang l)
+{
+	const struct field *f = schema_find_field(s, name);
+
+	for (size_t i = 0; f != NULL && i < f->noptions; i++)
+		if (strcmp(f->options[i].value, value) == 0)
+			return schema_pick(&f->options[i].label, l);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- shared */
 
 /* First value sent under name; the form is re-rendered with what the visitor typed. */
-static const char *
-sent_value(const struct form *in, const char *name, size_t *count)
+const char *
+schema_sent_value(const struct form *in, const char *name, size_t *count)
 {
 	const char *v = NULL;
 	size_t i, n = 0;
@@ -851,8 +820,9 @@ sent_value(const struct form *in, const char *name, size_t *count)
 	return v;
 }
 
-static const struct field *
-find_field(const struct schema *s, const char *name)
+/* Fields are few (at most SCHEMA_MAX_FIELDS): a scan is the index. */
+const struct field *
+schema_find_field(const struct schema *s, const char *name)
 {
 	size_t i;
 
@@ -862,243 +832,24 @@ find_field(const struct schema *s, const char *name)
 	return NULL;
 }
 
-const char *
-schema_field_label(const struct schema *s, const char *name, enum lang l)
-{
-	const struct field *f = find_field(s, name);
-
-	return f != NULL ? pick(&f->label, l) : NULL;
-}
-
-const char *
-schema_option_label(const struct schema *s, const char *name, const char *value, enum lang l)
-{
-	const struct field *f = find_field(s, name);
-
-	for (size_t i = 0; f != NULL && i < f->noptions; i++)
-		if (strcmp(f->options[i].value, value) == 0)
-			return pick(&f->options[i].label, l);
-	return NULL;
-}
-
-enum tick { TICK_OFF, TICK_ON, TICK_BAD };
-
 /* What a checkbox value means: browsers send our value="yes" or nothing; JSON clients
  * send true/false, which the form parser turns into text. */
-static enum tick
-tick_of(const char *v)
+enum schema_tick
+schema_tick_of(const char *v)
 {
 	static const char *on[] = {"yes", "on", "true", "1"};
 	static const char *off[] = {"", "no", "off", "false", "0"};
 	size_t i;
 
 	if (v == NULL)
-		return TICK_OFF;
+		return SCHEMA_TICK_OFF;
 	for (i = 0; i < nitems(on); i++)
 		if (strcasecmp(v, on[i]) == 0)
-			return TICK_ON;
+			return SCHEMA_TICK_ON;
 	for (i = 0; i < nitems(off); i++)
 		if (strcasecmp(v, off[i]) == 0)
-			return TICK_OFF;
-	return TICK_BAD;
-}
-
-static const char *
-default_autocomplete(const struct field *f)
-{
-	if (f->autocomplete != NULL)
-		return f->autocomplete;
-	if (f->role == SCHEMA_ROLE_PHONE)
-		return "tel";
-	if (f->role == SCHEMA_ROLE_NAME)
-		return "name";
-	if (f->type == SCHEMA_EMAIL)
-		return "email";
-	return NULL;
-}
-
-/* Attributes shared by every visible control: they mirror the server checks one to one. */
-static void
-control_attrs(const struct field *f, enum lang l, bool bad, bool described, struct buf *out)
-{
-	buf_printf(out, " id=\"f-%s\" name=\"%s\"", f->name, f->name);
-	if (f->required)
-		buf_adds(out, " required");
-	if (bad)
-		buf_adds(out, " aria-invalid=\"true\"");
-	if (bad && described)
-		buf_printf(out, " aria-describedby=\"f-%s-text f-%s-error\"", f->name, f->name);
-	else if (bad)
-		buf_printf(out, " aria-describedby=\"f-%s-error\"", f->name);
-	else if (described)
-		buf_printf(out, " aria-describedby=\"f-%s-text\"", f->name);
-}
-
-static void
-render_label(const struct field *f, enum lang l, const char *text, struct buf *out)
-{
-	buf_printf(out, "<label for=\"f-%s\">", f->name);
-	html_escapes(out, text);
-	if (f->required)
-		buf_adds(out, "<span class=\"req\" aria-hidden=\"true\">*</span>");
-	buf_adds(out, "</label>\n");
-}
-
-/* One field: label, control with the attributes the server will check, its error if any. */
-static void
-render_field(const struct schema *s, const struct field *f, enum lang l, const struct form *typed,
-             const struct schema_error *err, struct buf *out)
-{
-	const char *v = sent_value(typed, f->name, NULL);
-	const char *ac = default_autocomplete(f);
-	bool bad = err != NULL && err->field != NULL && strcmp(err->field, f->name) == 0;
-	bool described = false;
-	size_t i;
-
-	if (f->type == SCHEMA_HIDDEN) {
-		buf_printf(out, "<input type=\"hidden\" name=\"%s\"", f->name);
-		attr(out, "value", v != NULL ? v : f->value != NULL ? f->value : "");
-		buf_adds(out, ">\n");
-		return;
-	}
-	buf_printf(out, "<div class=\"field field-%s%s\">\n", type_names[f->type],
-	           bad ? " invalid" : "");
-	switch (f->type) {
-	case SCHEMA_CHECKBOX:
-		/* The box sits inside its label (one big tap target on a phone); a consent box
-		 * with a label of its own shows the consent text under it. */
-		described = f->role == SCHEMA_ROLE_CONSENT && f->label.t[0] != NULL;
-		buf_adds(out, "<label><input type=\"checkbox\" value=\"yes\"");
-		control_attrs(f, l, bad, described, out);
-		if (tick_of(v) == TICK_ON)
-			buf_adds(out, " checked");
-		buf_adds(out, "><span>");
-		html_escapes(out,
-		             f->label.t[0] != NULL ? pick(&f->label, l) : pick(&s->consent, l));
-		if (f->required)
-			buf_adds(out, "<span class=\"req\" aria-hidden=\"true\">*</span>");
-		buf_adds(out, "</span></label>\n");
-		if (described) {
-			buf_printf(out, "<p class=\"hint consent-text\" id=\"f-%s-text\">",
-			           f->name);
-			html_escapes(out, pick(&s->consent, l));
-			buf_adds(out, "</p>\n");
-		}
-		break;
-	case SCHEMA_SELECT:
-		render_label(f, l, pick(&f->label, l), out);
-		buf_adds(out, "<select");
-		control_attrs(f, l, bad, false, out);
-		if (ac != NULL)
-			attr(out, "autocomplete", ac);
-		buf_adds(out, ">\n<option value=\"\">");
-		if (f->placeholder.t[0] != NULL)
-			html_escapes(out, pick(&f->placeholder, l));
-		else
-			buf_adds(out, l == LANG_EN ? "Choose…" : "请选择");
-		buf_adds(out, "</option>\n");
-		for (i = 0; i < f->noptions; i++) {
-			buf_adds(out, "<option");
-			attr(out, "value", f->options[i].value);
-			if (v != NULL && strcmp(v, f->options[i].value) == 0)
-				buf_adds(out, " selected");
-			buf_addc(out, '>');
-			html_escapes(out, pick(&f->options[i].label, l));
-			buf_adds(out, "</option>\n");
-		}
-		buf_adds(out, "</select>\n");
-		break;
-	default:
-		render_label(f, l, pick(&f->label, l), out);
-		if (f->type == SCHEMA_TEXTAREA)
-			buf_adds(out, "<textarea rows=\"4\"");
-		else
-			buf_printf(out, "<input type=\"%s\"", type_names[f->type]);
-		control_attrs(f, l, bad, false, out);
-		if (f->type == SCHEMA_TEL)
-			buf_adds(out, " inputmode=\"tel\"");
-		if (f->min_length > 0)
-			buf_printf(out, " minlength=\"%zu\"", f->min_length);
-		buf_printf(out, " maxlength=\"%zu\"", f->max_length);
-		if (f->pattern != NULL) {
-			attr(out, "pattern", f->pattern);
-			if (f->pattern_message.t[0] != NULL)
-				attr(out, "title", pick(&f->pattern_message, l));
-		}
-		if (ac != NULL)
-			attr(out, "autocomplete", ac);
-		if (f->placeholder.t[0] != NULL)
-			attr(out, "placeholder", pick(&f->placeholder, l));
-		if (f->type == SCHEMA_TEXTAREA) {
-			/* The parser drops one newline right after <textarea>: give it ours. */
-			buf_adds(out, ">\n");
-			if (v != NULL)
-				html_escapes(out, v);
-			buf_adds(out, "</textarea>\n");
-		} else {
-			if (v != NULL)
-				attr(out, "value", v);
-			buf_adds(out, ">\n");
-		}
-		break;
-	}
-	if (bad && err->message != NULL) {
-		buf_printf(out, "<p class=\"field-error\" id=\"f-%s-error\">", f->name);
-		html_escapes(out, err->message);
-		buf_adds(out, "</p>\n");
-	}
-	buf_adds(out, "</div>\n");
-}
-
-/* Summary first so a screen reader announces it; hidden stamp and referral, fields, honeypot,
- * button. */
-void
-schema_render_form(const struct schema *s, enum lang l, const char *action,
-                   const struct form *typed, const struct schema_error *err, const char *stamp,
-                   const char *ref, struct buf *out)
-{
-	const struct field *ef = NULL;
-	size_t i;
-
-	if ((unsigned)l >= LANG_COUNT)
-		l = LANG_ZH_CN;
-	buf_adds(out, "<form class=\"lf-form\" method=\"post\"");
-	attr(out, "action", action != NULL ? action : "");
-	buf_adds(out, " accept-charset=\"utf-8\">\n");
-	if (err != NULL && err->message != NULL) {
-		if (err->field != NULL)
-			ef = find_field(s, err->field);
-		buf_adds(out, "<div class=\"form-errors\" role=\"alert\"><p>");
-		if (ef != NULL && ef->type != SCHEMA_HIDDEN)
-			buf_printf(out, "<a href=\"#f-%s\">", ef->name);
-		html_escapes(out, err->message);
-		if (ef != NULL && ef->type != SCHEMA_HIDDEN)
-			buf_adds(out, "</a>");
-		buf_adds(out, "</p></div>\n");
-	}
-	if (stamp != NULL) {
-		buf_adds(out, "<input type=\"hidden\" name=\"" SCHEMA_STAMP_FIELD "\"");
-		attr(out, "value", stamp);
-		buf_adds(out, ">\n");
-	}
-	if (ref != NULL) {
-		buf_adds(out, "<input type=\"hidden\" name=\"" SCHEMA_REF_FIELD "\"");
-		attr(out, "value", ref);
-		buf_adds(out, ">\n");
-	}
-	for (i = 0; i < s->nfields; i++)
-		render_field(s, &s->fields[i], l, typed, err, out);
-	/* The honeypot: people never see it (class hp is hidden by the page's CSS), bots fill it.
-	 * It is never refilled from what was sent. */
-	buf_printf(out,
-	           "<div class=\"hp\" aria-hidden=\"true\"><label for=\"f-%s\">%s</label>"
-	           "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"\" tabindex=\"-1\" "
-	           "autocomplete=\"off\"></div>\n",
-	           SCHEMA_HONEYPOT_FIELD, l == LANG_EN ? "Leave this field empty" : "此项请留空",
-	           SCHEMA_HONEYPOT_FIELD, SCHEMA_HONEYPOT_FIELD);
-	buf_adds(out, "<button type=\"submit\">");
-	html_escapes(out, pick(&s->submit, l));
-	buf_adds(out, "</button>\n</form>\n");
+			return SCHEMA_TICK_OFF;
+	return SCHEMA_TICK_BAD;
 }
 
 /* ------------------------------------------------------------- validation */
@@ -1204,7 +955,7 @@ static const char *
 label_for(const struct schema *s, const struct field *f, enum lang l)
 {
 	if (f->label.t[0] != NULL)
-		return pick(&f->label, l);
+		return schema_pick(&f->label, l);
 	if (f->role == SCHEMA_ROLE_CONSENT)
 		return l == LANG_EN ? "the consent box" : "同意条款";
 	return f->name;
@@ -1292,9 +1043,9 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 	bool en = l == LANG_EN;
 	size_t count, len, cps, i;
 	enum phone_error pe;
-	enum tick t;
+	enum schema_tick t;
 
-	raw = sent_value(in, f->name, &count);
+	raw = schema_sent_value(in, f->name, &count);
 	if (raw == NULL && f->type == SCHEMA_HIDDEN)
 		raw = f->value; /* an API client that leaves it out gets what a browser sends */
 	if (count > 1)
@@ -1305,12 +1056,12 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 		                                lab)
 		                 : arena_printf(a, "%s提交了多次，请刷新页面后重试", lab));
 	if (f->type == SCHEMA_CHECKBOX) {
-		t = tick_of(raw);
-		if (t == TICK_BAD)
+		t = schema_tick_of(raw);
+		if (t == SCHEMA_TICK_BAD)
 			return refuse(err, f->name, "bad_checkbox",
 			              en ? arena_printf(a, "%s has an invalid value.", lab)
 			                 : arena_printf(a, "%s的值无效", lab));
-		if (t == TICK_OFF && f->required) {
+		if (t == SCHEMA_TICK_OFF && f->required) {
 			if (f->role == SCHEMA_ROLE_CONSENT)
 				return refuse(err, f->name, "required",
 				              en ? "Please tick the box to agree before sending."
@@ -1320,9 +1071,9 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 			                 : arena_printf(a, "请勾选“%s”", lab));
 		}
 		json_key(js, f->name);
-		buf_adds(js, t == TICK_ON ? "true" : "false");
-		if (t == TICK_ON && f->role == SCHEMA_ROLE_CONSENT)
-			out->consent = pick(&s->consent, l);
+		buf_adds(js, t == SCHEMA_TICK_ON ? "true" : "false");
+		if (t == SCHEMA_TICK_ON && f->role == SCHEMA_ROLE_CONSENT)
+			out->consent = schema_pick(&s->consent, l);
 		return true;
 	}
 
@@ -1374,7 +1125,7 @@ check_field(const struct schema *s, const struct field *f, const struct form *in
 		       : arena_printf(a, "%s最多%zu个字（现在%zu个）", lab, f->max_length, cps));
 	if (f->pattern != NULL && !pattern_match(&f->re, s->loc, v))
 		return refuse(err, f->name, "pattern_mismatch",
-		              f->pattern_message.t[0] != NULL ? pick(&f->pattern_message, l)
+		              f->pattern_message.t[0] != NULL ? schema_pick(&f->pattern_message, l)
 		              : en ? arena_printf(a, "%s is not in the expected format.", lab)
 		                   : arena_printf(a, "%s格式不对", lab));
 	if (f->type == SCHEMA_EMAIL && !email_ok(v))
@@ -1415,7 +1166,7 @@ schema_validate(const struct schema *s, const struct form *in, enum lang l, stru
 		l = LANG_ZH_CN;
 	for (i = 0; in != NULL && i < in->count; i++) {
 		name = in->fields[i].name;
-		if (name == NULL || name[0] == '_' || find_field(s, name) != NULL)
+		if (name == NULL || name[0] == '_' || schema_find_field(s, name) != NULL)
 			continue;
 		name = short_name(a, name);
 		return refuse(
