@@ -567,7 +567,7 @@ notice_parse(const char *json, size_t len)
 	return root;
 }
 
-/* The text alone, for the plain-text log and the tests. */
+/* The text alone, without a body around it: what the tests and the fuzzer read. */
 char *
 notice_text(struct arena *a, const char *json, size_t len, bool markdown, const char *public_url)
 {
