@@ -51,35 +51,16 @@ struct loader {
 	char *cause; /* malloc'd, first failure only */
 };
 
+/* "FILE:LINE: message", malloc'd: the one shape of a load error, which outlives the schema. */
 static char *
-vstrdupf(const char *fmt, va_list ap)
+cause_at(const char *filename, size_t line, const char *msg)
 {
-	va_list cp;
-	int n;
-	char *d;
+	size_t n = strlen(filename) + strlen(msg) + 32;
+	char *d = malloc(n);
 
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0)
+	if (d == NULL)
 		abort();
-	if ((d = malloc((size_t)n + 1)) == NULL)
-		abort();
-	vsnprintf(d, (size_t)n + 1, fmt, ap);
-	return d;
-}
-
-static char *strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-strdupf(const char *fmt, ...)
-{
-	va_list ap;
-	char *d;
-
-	va_start(ap, fmt);
-	d = vstrdupf(fmt, ap);
-	va_end(ap);
+	snprintf(d, n, "%s:%zu: %s", filename, line, msg);
 	return d;
 }
 
@@ -97,10 +78,9 @@ fail(struct loader *ld, const cJSON *it, const char *fmt, ...)
 	if (ld->cause != NULL)
 		return false;
 	va_start(ap, fmt);
-	msg = vstrdupf(fmt, ap);
+	msg = arena_vprintf(&ld->s->arena, fmt, ap);
 	va_end(ap);
-	ld->cause = strdupf("%s:%zu: %s", ld->filename, jsonpos_line(&ld->pm, it), msg);
-	free(msg);
+	ld->cause = cause_at(ld->filename, jsonpos_line(&ld->pm, it), msg);
 	return false;
 }
 
@@ -658,6 +638,7 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	struct loader ld;
 	cJSON *root = NULL;
 	const char *end = NULL;
+	char big[48];
 	size_t i;
 
 	memset(&ld, 0, sizeof(ld));
@@ -665,26 +646,25 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	*cause = NULL;
 
 	if (len > MAX_FILE) {
-		*cause = strdupf("%s:1: larger than %d bytes", ld.filename, MAX_FILE);
+		snprintf(big, sizeof(big), "larger than %d bytes", MAX_FILE);
+		*cause = cause_at(ld.filename, 1, big);
 		return NULL;
 	}
 	if (!utf8_valid(json, len) || memchr(json, '\0', len) != NULL) {
 		i = first_bad_byte(json, len);
-		*cause =
-		    strdupf("%s:%zu: not UTF-8 text", ld.filename, jsonpos_line_at(json, len, i));
+		*cause = cause_at(ld.filename, jsonpos_line_at(json, len, i), "not UTF-8 text");
 		return NULL;
 	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (root == NULL) {
 		i = end != NULL && end >= json ? (size_t)(end - json) : 0;
-		*cause =
-		    strdupf("%s:%zu: not valid JSON", ld.filename, jsonpos_line_at(json, len, i));
+		*cause = cause_at(ld.filename, jsonpos_line_at(json, len, i), "not valid JSON");
 		return NULL;
 	}
 	for (i = (size_t)(end - json); i < len; i++) {
 		if ((unsigned char)json[i] > ' ') {
-			*cause = strdupf("%s:%zu: text after the JSON object", ld.filename,
-			                 jsonpos_line_at(json, len, i));
+			*cause = cause_at(ld.filename, jsonpos_line_at(json, len, i),
+			                  "text after the JSON object");
 			cJSON_Delete(root);
 			return NULL;
 		}
