@@ -130,44 +130,36 @@ refuse(struct schema_error *err, const char *field, const char *code, const char
 	return false;
 }
 
-/* Message for a phone number phone_normalize refused, naming the reason. */
+/* What a visitor reads for each phone_normalize refusal, in both languages, "%s" standing
+ * once for the field's label: one table, so a new refusal is one line here. */
+static const struct {
+	const char *en, *zh;
+} phone_words[] = {
+    [PHONE_ERR_EMPTY] = {"Please enter your %s.", "请填写%s"},
+    [PHONE_ERR_BAD_CHAR] = {"%s may contain only digits, spaces, dashes and a leading +.",
+                            "%s只能包含数字、空格、短横线和开头的+号"},
+    [PHONE_ERR_TOO_SHORT] = {"%s has too few digits.", "%s位数太少"},
+    [PHONE_ERR_TOO_LONG] = {"%s has too many digits.", "%s位数太多"},
+    [PHONE_ERR_NOT_MOBILE] = {"%s is not a mobile number (11 digits starting with 1).",
+                              "%s不是有效的手机号（11位，以1开头）"},
+    [PHONE_ERR_NEED_COUNTRY] = {"For a number outside mainland China, start %s with + and "
+                                "the country code.",
+                                "非中国大陆号码，%s请以+和国家代码开头"},
+};
+
+/* Message for a phone number phone_normalize refused, naming the reason; the label is put in
+ * by hand so the format passed to printf stays a literal. */
 static const char *
 phone_message(struct arena *a, enum lang l, enum phone_error e, const char *lab)
 {
-	bool en = l == LANG_EN;
+	const char *t = NULL, *at;
 
-	switch (e) {
-	case PHONE_ERR_EMPTY:
-		return en ? arena_printf(a, "Please enter your %s.", lab)
-		          : arena_printf(a, "请填写%s", lab);
-	case PHONE_ERR_BAD_CHAR:
-		return en ? arena_printf(a,
-		                         "%s may contain only digits, spaces, dashes and a "
-		                         "leading +.",
-		                         lab)
-		          : arena_printf(a, "%s只能包含数字、空格、短横线和开头的+号", lab);
-	case PHONE_ERR_TOO_SHORT:
-		return en ? arena_printf(a, "%s has too few digits.", lab)
-		          : arena_printf(a, "%s位数太少", lab);
-	case PHONE_ERR_TOO_LONG:
-		return en ? arena_printf(a, "%s has too many digits.", lab)
-		          : arena_printf(a, "%s位数太多", lab);
-	case PHONE_ERR_NOT_MOBILE:
-		return en ? arena_printf(a,
-		                         "%s is not a mobile number (11 digits starting "
-		                         "with 1).",
-		                         lab)
-		          : arena_printf(a, "%s不是有效的手机号（11位，以1开头）", lab);
-	case PHONE_ERR_NEED_COUNTRY:
-		return en ? arena_printf(a,
-		                         "For a number outside mainland China, start %s with + "
-		                         "and the country code.",
-		                         lab)
-		          : arena_printf(a, "非中国大陆号码，%s请以+和国家代码开头", lab);
-	default:
-		return en ? arena_printf(a, "%s is not valid.", lab)
-		          : arena_printf(a, "%s无效", lab);
-	}
+	if ((size_t)e < sizeof(phone_words) / sizeof(phone_words[0]))
+		t = l == LANG_EN ? phone_words[e].en : phone_words[e].zh;
+	if (t == NULL)
+		t = l == LANG_EN ? "%s is not valid." : "%s无效";
+	at = strstr(t, "%s");
+	return arena_printf(a, "%.*s%s%s", (int)(at - t), t, lab, at + 2);
 }
 
 /* Starts the next member of fields_json, with the comma every member but the first needs. */
