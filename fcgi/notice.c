@@ -113,6 +113,17 @@ clean(struct ctx *x, const char *s, size_t max)
 	}
 }
 
+/* Text from outside between two fixed pieces, or nothing at all when there is none. */
+static void
+quoted(struct ctx *x, const char *open, const char *s, const char *close)
+{
+	if (s == NULL)
+		return;
+	buf_adds(x->b, open);
+	clean(x, s, TEXT_MAX_CP);
+	buf_adds(x->b, close);
+}
+
 /* "5月1日 10:25" in the site's zone; the raw text (cleaned) when it is not a time. */
 static void
 local_time(struct ctx *x, const char *iso)
@@ -232,11 +243,7 @@ source(struct ctx *x)
 	if (page == NULL && ch == NULL)
 		return;
 	buf_adds(x->b, "（来自");
-	if (page != NULL) {
-		buf_adds(x->b, "「");
-		clean(x, page, TEXT_MAX_CP);
-		buf_adds(x->b, "」");
-	}
+	quoted(x, "「", page, "」");
 	if (ch != NULL) {
 		buf_adds(x->b, page ? " · 渠道 " : "渠道 ");
 		clean(x, ch, TEXT_MAX_CP);
@@ -270,21 +277,24 @@ r_import_assigned(struct ctx *x)
 		buf_adds(x->b, "，请尽快接受。");
 }
 
+/* A member's own lead did something worth a call now: "{who}，你的客户 {lead}{did}{detail}，
+ * 请及时跟进。", the detail quoted between open and close when the payload has one. */
 static void
-r_repeat(struct ctx *x)
+client_did(struct ctx *x, const char *did, const char *open, const char *detail, const char *close)
 {
-	const char *page = notice_str(x->payload, "page");
-
 	greet(x);
 	buf_adds(x->b, "你的客户 ");
 	lead_label(x);
-	buf_adds(x->b, " 再次提交了表单");
-	if (page != NULL) {
-		buf_adds(x->b, "（页面 ");
-		clean(x, page, TEXT_MAX_CP);
-		buf_adds(x->b, "）");
-	}
+	buf_adds(x->b, did);
+	quoted(x, open, detail, close);
 	buf_adds(x->b, "，请及时跟进。");
+}
+
+/* The lead came back through a form: the page it used tells what they looked at. */
+static void
+r_repeat(struct ctx *x)
+{
+	client_did(x, " 再次提交了表单", "（页面 ", notice_str(x->payload, "page"), "）");
 }
 
 /* Whose offer it is, when the notice goes to someone else (a pool manager): the member
@@ -352,11 +362,7 @@ r_stage_dwell(struct ctx *x)
 	greet(x);
 	buf_adds(x->b, "客户 ");
 	lead_label(x);
-	if (stage != NULL) {
-		buf_adds(x->b, " 在「");
-		clean(x, stage, TEXT_MAX_CP);
-		buf_adds(x->b, "」阶段");
-	}
+	quoted(x, " 在「", stage, "」阶段");
 	if (notice_num(x->payload, "days", &days))
 		buf_printf(x->b, "已停留 %lld 天", days);
 	else if (!payload_time(x, "since", "自 ", " 起未推进"))
@@ -468,18 +474,7 @@ r_other(struct ctx *x)
 static void
 r_tagged(struct ctx *x)
 {
-	const char *tag = notice_str(x->payload, "tag");
-
-	greet(x);
-	buf_adds(x->b, "你的客户 ");
-	lead_label(x);
-	buf_adds(x->b, " 被打上标签");
-	if (tag != NULL) {
-		buf_adds(x->b, "「");
-		clean(x, tag, TEXT_MAX_CP);
-		buf_adds(x->b, "」");
-	}
-	buf_adds(x->b, "，请及时跟进。");
+	client_did(x, " 被打上标签", "「", notice_str(x->payload, "tag"), "」");
 }
 
 static const struct {
