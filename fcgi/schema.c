@@ -744,18 +744,6 @@ schema_redirect(const struct schema *s)
 }
 
 const char *
-schema_consent(const struct schema *s, enum lang l)
-{
-	return schema_pick(&s->consent, l);
-}
-
-const char *
-schema_submit_label(const struct schema *s, enum lang l)
-{
-	return schema_pick(&s->submit, l);
-}
-
-const char *
 schema_field_label(const struct schema *s, const char *name, enum lang l)
 {
 	const struct field *f = schema_find_field(s, name);
