@@ -49,7 +49,6 @@ main(void)
 {
 	size_t n;
 	struct tcase *cases = tsv_load("pattern", "cases.tsv", 4, NULL, &n);
-	struct CMUnitTest *tests = calloc(n, sizeof *tests);
 	int rc;
 
 	loc = pattern_locale();
@@ -57,12 +56,8 @@ main(void)
 		fprintf(stderr, "the C.UTF-8 locale is missing\n");
 		return 1;
 	}
-	for (size_t i = 0; i < n; i++)
-		tests[i] = (struct CMUnitTest){
-		    .name = cases[i].cols[0], .test_func = table_case, .initial_state = &cases[i]};
-	rc = _cmocka_run_group_tests("pattern", tests, n, NULL, NULL);
+	rc = tsv_run("pattern", cases, n, table_case);
 	freelocale(loc);
 	tsv_free(cases, n);
-	free(tests);
 	return rc;
 }
