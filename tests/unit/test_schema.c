@@ -1,6 +1,6 @@
-/* Unit tests for schema.c: good and bad form.json files, every validation error (from
- * tests/data/schema/validate.tsv), and the rendered form's attributes. The pattern checker's
- * own table is tests/data/pattern/cases.tsv (test_pattern.c). */
+/* Unit tests for schema.c (good and bad form.json files), schema_check.c (every validation
+ * error, from tests/data/schema/validate.tsv) and schema_html.c (the rendered form's
+ * attributes). The pattern checker's own table is tests/data/pattern/cases.tsv (test_pattern.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
