@@ -251,6 +251,7 @@ source(struct ctx *x)
 	buf_adds(x->b, "）");
 }
 
+/* A new lead for the member, with the deadline that decides whether it comes back. */
 static void
 r_assigned(struct ctx *x)
 {
@@ -263,6 +264,7 @@ r_assigned(struct ctx *x)
 		buf_adds(x->b, "，请尽快接受。");
 }
 
+/* Imports arrive in bulk: one notice for the batch, not one per lead. */
 static void
 r_import_assigned(struct ctx *x)
 {
@@ -314,6 +316,7 @@ for_manager(struct ctx *x)
 	return name != NULL ? name : "成员";
 }
 
+/* A warning while there is still time to accept; told to a manager, it names the member. */
 static void
 r_expiring(struct ctx *x)
 {
@@ -332,6 +335,7 @@ r_expiring(struct ctx *x)
 	buf_adds(x->b, member != NULL ? "。" : "，请尽快接受。");
 }
 
+/* The lead went back to the pool: the member (or their manager) learns why it left. */
 static void
 r_expired(struct ctx *x)
 {
@@ -351,6 +355,7 @@ r_expired(struct ctx *x)
 	buf_adds(x->b, "，已收回。");
 }
 
+/* A lead stuck in one stage: how long, so the member knows how urgent. */
 static void
 r_stage_dwell(struct ctx *x)
 {
@@ -403,6 +408,7 @@ static const struct {
     {"reminders_now", "待跟进提醒"},
 };
 
+/* The day in numbers, labelled in Chinese; unknown keys still show, by name. */
 static void
 r_daily_summary(struct ctx *x)
 {
@@ -448,12 +454,14 @@ r_daily_summary(struct ctx *x)
 	buf_adds(x->b, "。");
 }
 
+/* The administrator's check that a target is wired up: fixed words, no data. */
 static void
 r_test(struct ctx *x)
 {
 	buf_adds(x->b, "这是一条来自 landform 的测试消息，收到即表示通知配置正确。");
 }
 
+/* A kind this build does not know still reaches someone, naming the kind. */
 static void
 r_other(struct ctx *x)
 {

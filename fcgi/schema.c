@@ -113,6 +113,7 @@ check_string(struct loader *ld, const cJSON *it, const char *what, size_t max, b
 	return true;
 }
 
+/* A plain one-line string, copied into the schema so the cJSON tree can go. */
 static bool
 get_string(struct loader *ld, const cJSON *it, const char *what, size_t max, const char **out)
 {
@@ -160,6 +161,7 @@ get_ltext(struct loader *ld, const cJSON *it, const char *what, struct ltext *ou
 	return true;
 }
 
+/* "true" in quotes is a common slip: only JSON booleans are taken. */
 static bool
 get_bool(struct loader *ld, const cJSON *it, const char *what, bool *out)
 {
@@ -184,6 +186,7 @@ get_size(struct loader *ld, const cJSON *it, const char *what, size_t lo, size_t
 	return true;
 }
 
+/* Closed vocabularies (type, role, kind): an unknown word is a typo, never a new kind. */
 static bool
 get_enum(struct loader *ld, const cJSON *it, const char *what, const char **names, size_t n,
          int *out)
@@ -281,6 +284,7 @@ compile_pattern(struct loader *ld, const cJSON *it, struct field *f)
 
 /* ----------------------------------------------------------------- fields */
 
+/* The types a visitor types into, which take lengths, placeholders and patterns. */
 static bool
 text_like(enum schema_type t)
 {
@@ -713,36 +717,42 @@ schema_pick(const struct ltext *t, enum lang l)
 	return t->t[l];
 }
 
+/* Lead or consultation, for the page's registration in SQL; callers never see the struct. */
 enum schema_kind
 schema_kind(const struct schema *s)
 {
 	return s->kind;
 }
 
+/* The word SQL and the pages use for the kind. */
 const char *
 schema_kind_name(enum schema_kind k)
 {
 	return k == SCHEMA_KIND_CONSULT ? "consult" : "lead";
 }
 
+/* The form's title in the page language, for the page template. */
 const char *
 schema_title(const struct schema *s, enum lang l)
 {
 	return schema_pick(&s->title, l);
 }
 
+/* What the thank-you page says, when the form has no redirect of its own. */
 const char *
 schema_thanks(const struct schema *s, enum lang l)
 {
 	return schema_pick(&s->thanks, l);
 }
 
+/* Where to send the visitor after a stored submission, when the form says. */
 const char *
 schema_redirect(const struct schema *s)
 {
 	return s->redirect;
 }
 
+/* Staff read submissions by the labels visitors saw, not by field names. */
 const char *
 schema_field_label(const struct schema *s, const char *name, enum lang l)
 {
@@ -751,6 +761,7 @@ schema_field_label(const struct schema *s, const char *name, enum lang l)
 	return f != NULL ? schema_pick(&f->label, l) : NULL;
 }
 
+/* A select's stored value means little to staff: show its option's label. */
 const char *
 schema_option_label(const struct schema *s, const char *name, const char *value, enum lang l)
 {

@@ -48,6 +48,7 @@ control_attrs(const struct field *f, enum lang l, bool bad, bool described, stru
 		buf_printf(out, " aria-describedby=\"f-%s-text\"", f->name);
 }
 
+/* A <label for> ties the text to the control, so a tap on it focuses the field. */
 static void
 render_label(const struct field *f, enum lang l, const char *text, struct buf *out)
 {
