@@ -96,21 +96,33 @@ arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+/* Measured first, then written once into exactly the room it needs. */
+char *
+arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	char *d;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		abort();
+	d = arena_alloc(a, (size_t)n + 1);
+	vsnprintf(d, (size_t)n + 1, fmt, ap);
+	return d;
+}
+
+/* The variadic face of arena_vprintf, for callers that format in place. */
 char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 	char *d;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
-	d = arena_alloc(a, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(d, (size_t)n + 1, fmt, ap);
+	d = arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return d;
 }

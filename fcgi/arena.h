@@ -2,6 +2,7 @@
 #ifndef LANDFORM_ARENA_H
 #define LANDFORM_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct arena_block;
@@ -26,6 +27,9 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same with a va_list (ap is consumed), for functions that take a format of their own. */
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Run fn(ptr) at the next arena_reset or arena_free, newest first (as lwan's defer): for what a
  * request holds outside the arena (cJSON trees, malloc'd text), so no exit path frees by hand.

@@ -1,15 +1,16 @@
-/* Notices as people read them and receivers check them: text, bodies, signatures, delays.
- * Pure: JSON in, strings out (in the caller's arena). */
+/* Notices as people read them: the kinds table and one renderer per kind, the text both the
+ * WeCom and the webhook bodies carry (notice_wire.c builds those). Pure: JSON in, strings out
+ * (in the caller's arena). */
 #include "notice.h"
 
 #include <cjson/cJSON.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "isotime.h"
+#include "notice_int.h"
 #include "utf8.h"
 
 /* Longest piece of visitor or staff text put into a message, in code points. */
@@ -26,36 +27,27 @@ struct ctx {
 	long long tz;
 };
 
-bool
-notice_target_parse(const char *s, enum notice_target *out)
-{
-	if (s != NULL && strcmp(s, "wecom") == 0)
-		*out = NOTICE_WECOM;
-	else if (s != NULL && strcmp(s, "webhook") == 0)
-		*out = NOTICE_WEBHOOK;
-	else
-		return false;
-	return true;
-}
-
-static const cJSON *
-obj(const cJSON *o, const char *k)
+/* The payload's parts are optional: a missing or mistyped one reads as absent. */
+const cJSON *
+notice_obj(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsObject(v) ? v : NULL;
 }
 
-static const char *
-str(const cJSON *o, const char *k)
+/* An empty string says nothing to a reader: it reads as absent, like a missing one. */
+const char *
+notice_str(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring : NULL;
 }
 
-static bool
-num(const cJSON *o, const char *k, long long *out)
+/* Counts and ids arrive as JSON doubles: only those a long long holds exactly are read. */
+bool
+notice_num(const cJSON *o, const char *k, long long *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
@@ -66,8 +58,8 @@ num(const cJSON *o, const char *k, long long *out)
 }
 
 /* Bytes in the UTF-8 sequence at s (at most left), or 0 when it is not a valid one. */
-static size_t
-seq_len(const unsigned char *s, size_t left)
+size_t
+notice_seq_len(const unsigned char *s, size_t left)
 {
 	size_t n = *s < 0x80 ? 1 : *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : *s >= 0xc0 ? 2 : 0;
 
@@ -98,7 +90,7 @@ clean(struct ctx *x, const char *s, size_t max)
 	size_t left = strlen(s), cp = 0;
 
 	while (left > 0) {
-		size_t n = seq_len(p, left);
+		size_t n = notice_seq_len(p, left);
 		const char *alt;
 
 		if (cp == max) {
@@ -121,6 +113,17 @@ clean(struct ctx *x, const char *s, size_t max)
 	}
 }
 
+/* Text from outside between two fixed pieces, or nothing at all when there is none. */
+static void
+quoted(struct ctx *x, const char *open, const char *s, const char *close)
+{
+	if (s == NULL)
+		return;
+	buf_adds(x->b, open);
+	clean(x, s, TEXT_MAX_CP);
+	buf_adds(x->b, close);
+}
+
 /* "5月1日 10:25" in the site's zone; the raw text (cleaned) when it is not a time. */
 static void
 local_time(struct ctx *x, const char *iso)
@@ -140,6 +143,7 @@ local_time(struct ctx *x, const char *iso)
 	buf_printf(x->b, "%d月%d日 %02lld:%02lld", m, d, secs / 3600, secs / 60 % 60);
 }
 
+/* A WeCom user id goes into <@...> unescaped: only the characters ids are made of. */
 static bool
 userid_ok(const char *s)
 {
@@ -161,8 +165,8 @@ userid_ok(const char *s)
 static void
 who(struct ctx *x)
 {
-	const char *uid = str(x->staff, "wecom_userid");
-	const char *name = str(x->staff, "name");
+	const char *uid = notice_str(x->staff, "wecom_userid");
+	const char *name = notice_str(x->staff, "name");
 
 	if (x->md && uid != NULL && userid_ok(uid))
 		buf_printf(x->b, "<@%s>", uid);
@@ -185,8 +189,8 @@ greet(struct ctx *x)
 /* The phone as notify_claim masked it (landform.mask_phone, sql/code/15_mask.sql: the one
  * masking rule); why: C keeps no rule of its own, it only refuses to show anything that does
  * not look masked (digits, "+" and at least one "*", at most 20 bytes), which becomes "***". */
-static const char *
-masked_phone(const char *phone)
+const char *
+notice_masked_phone(const char *phone)
 {
 	size_t n;
 
@@ -202,8 +206,8 @@ masked_phone(const char *phone)
 static void
 lead_label(struct ctx *x)
 {
-	const char *name = str(x->lead, "name");
-	const char *phone = masked_phone(str(x->lead, "phone"));
+	const char *name = notice_str(x->lead, "name");
+	const char *phone = notice_masked_phone(notice_str(x->lead, "phone"));
 
 	if (name == NULL && phone == NULL) {
 		buf_adds(x->b, "一条线索");
@@ -219,7 +223,7 @@ lead_label(struct ctx *x)
 static bool
 payload_time(struct ctx *x, const char *key, const char *before, const char *after)
 {
-	const char *t = str(x->payload, key);
+	const char *t = notice_str(x->payload, key);
 
 	if (t == NULL)
 		return false;
@@ -229,20 +233,17 @@ payload_time(struct ctx *x, const char *key, const char *before, const char *aft
 	return true;
 }
 
+/* Where the lead came from (page, channel), so staff know the context before calling. */
 static void
 source(struct ctx *x)
 {
-	const char *page = str(x->lead, "page");
-	const char *ch = str(x->lead, "channel");
+	const char *page = notice_str(x->lead, "page");
+	const char *ch = notice_str(x->lead, "channel");
 
 	if (page == NULL && ch == NULL)
 		return;
 	buf_adds(x->b, "（来自");
-	if (page != NULL) {
-		buf_adds(x->b, "「");
-		clean(x, page, TEXT_MAX_CP);
-		buf_adds(x->b, "」");
-	}
+	quoted(x, "「", page, "」");
 	if (ch != NULL) {
 		buf_adds(x->b, page ? " · 渠道 " : "渠道 ");
 		clean(x, ch, TEXT_MAX_CP);
@@ -250,6 +251,7 @@ source(struct ctx *x)
 	buf_adds(x->b, "）");
 }
 
+/* A new lead for the member, with the deadline that decides whether it comes back. */
 static void
 r_assigned(struct ctx *x)
 {
@@ -262,12 +264,13 @@ r_assigned(struct ctx *x)
 		buf_adds(x->b, "，请尽快接受。");
 }
 
+/* Imports arrive in bulk: one notice for the batch, not one per lead. */
 static void
 r_import_assigned(struct ctx *x)
 {
 	long long n;
 
-	if (num(x->payload, "leads", &n))
+	if (notice_num(x->payload, "leads", &n))
 		buf_printf(x->b, "%lld 条导入的线索已分配给 ", n);
 	else
 		buf_adds(x->b, "导入的线索已分配给 ");
@@ -276,21 +279,24 @@ r_import_assigned(struct ctx *x)
 		buf_adds(x->b, "，请尽快接受。");
 }
 
+/* A member's own lead did something worth a call now: "{who}，你的客户 {lead}{did}{detail}，
+ * 请及时跟进。", the detail quoted between open and close when the payload has one. */
 static void
-r_repeat(struct ctx *x)
+client_did(struct ctx *x, const char *did, const char *open, const char *detail, const char *close)
 {
-	const char *page = str(x->payload, "page");
-
 	greet(x);
 	buf_adds(x->b, "你的客户 ");
 	lead_label(x);
-	buf_adds(x->b, " 再次提交了表单");
-	if (page != NULL) {
-		buf_adds(x->b, "（页面 ");
-		clean(x, page, TEXT_MAX_CP);
-		buf_adds(x->b, "）");
-	}
+	buf_adds(x->b, did);
+	quoted(x, open, detail, close);
 	buf_adds(x->b, "，请及时跟进。");
+}
+
+/* The lead came back through a form: the page it used tells what they looked at. */
+static void
+r_repeat(struct ctx *x)
+{
+	client_did(x, " 再次提交了表单", "（页面 ", notice_str(x->payload, "page"), "）");
 }
 
 /* Whose offer it is, when the notice goes to someone else (a pool manager): the member
@@ -298,18 +304,19 @@ r_repeat(struct ctx *x)
 static const char *
 for_manager(struct ctx *x)
 {
-	const char *to = str(x->payload, "to");
-	const char *name = str(obj(x->root, "member"), "name");
+	const char *to = notice_str(x->payload, "to");
+	const char *name = notice_str(notice_obj(x->root, "member"), "name");
 
 	if (to != NULL && strcmp(to, "manager") != 0)
 		return NULL;
 	if (name == NULL)
-		name = str(x->payload, "member");
+		name = notice_str(x->payload, "member");
 	if (to == NULL && name == NULL)
 		return NULL;
 	return name != NULL ? name : "成员";
 }
 
+/* A warning while there is still time to accept; told to a manager, it names the member. */
 static void
 r_expiring(struct ctx *x)
 {
@@ -328,6 +335,7 @@ r_expiring(struct ctx *x)
 	buf_adds(x->b, member != NULL ? "。" : "，请尽快接受。");
 }
 
+/* The lead went back to the pool: the member (or their manager) learns why it left. */
 static void
 r_expired(struct ctx *x)
 {
@@ -347,23 +355,20 @@ r_expired(struct ctx *x)
 	buf_adds(x->b, "，已收回。");
 }
 
+/* A lead stuck in one stage: how long, so the member knows how urgent. */
 static void
 r_stage_dwell(struct ctx *x)
 {
-	const char *stage = str(x->payload, "stage");
+	const char *stage = notice_str(x->payload, "stage");
 	long long days;
 
 	if (stage == NULL)
-		stage = str(x->lead, "stage");
+		stage = notice_str(x->lead, "stage");
 	greet(x);
 	buf_adds(x->b, "客户 ");
 	lead_label(x);
-	if (stage != NULL) {
-		buf_adds(x->b, " 在「");
-		clean(x, stage, TEXT_MAX_CP);
-		buf_adds(x->b, "」阶段");
-	}
-	if (num(x->payload, "days", &days))
+	quoted(x, " 在「", stage, "」阶段");
+	if (notice_num(x->payload, "days", &days))
 		buf_printf(x->b, "已停留 %lld 天", days);
 	else if (!payload_time(x, "since", "自 ", " 起未推进"))
 		buf_adds(x->b, "停留过久");
@@ -403,15 +408,16 @@ static const struct {
     {"reminders_now", "待跟进提醒"},
 };
 
+/* The day in numbers, labelled in Chinese; unknown keys still show, by name. */
 static void
 r_daily_summary(struct ctx *x)
 {
-	const char *day = str(x->payload, "day");
+	const char *day = notice_str(x->payload, "day");
 	const cJSON *it;
 	bool first = true;
 
 	if (day == NULL)
-		day = str(x->payload, "date");
+		day = notice_str(x->payload, "date");
 	if (day != NULL) {
 		clean(x, day, 12);
 		buf_adds(x->b, " ");
@@ -448,12 +454,14 @@ r_daily_summary(struct ctx *x)
 	buf_adds(x->b, "。");
 }
 
+/* The administrator's check that a target is wired up: fixed words, no data. */
 static void
 r_test(struct ctx *x)
 {
 	buf_adds(x->b, "这是一条来自 landform 的测试消息，收到即表示通知配置正确。");
 }
 
+/* A kind this build does not know still reaches someone, naming the kind. */
 static void
 r_other(struct ctx *x)
 {
@@ -466,7 +474,7 @@ r_other(struct ctx *x)
 		buf_adds(x->b, "有一条新通知");
 	}
 	buf_adds(x->b, "（");
-	clean(x, str(x->root, "kind"), 40);
+	clean(x, notice_str(x->root, "kind"), 40);
 	buf_adds(x->b, "）。");
 }
 
@@ -474,18 +482,7 @@ r_other(struct ctx *x)
 static void
 r_tagged(struct ctx *x)
 {
-	const char *tag = str(x->payload, "tag");
-
-	greet(x);
-	buf_adds(x->b, "你的客户 ");
-	lead_label(x);
-	buf_adds(x->b, " 被打上标签");
-	if (tag != NULL) {
-		buf_adds(x->b, "「");
-		clean(x, tag, TEXT_MAX_CP);
-		buf_adds(x->b, "」");
-	}
-	buf_adds(x->b, "，请及时跟进。");
+	client_did(x, " 被打上标签", "「", notice_str(x->payload, "tag"), "」");
 }
 
 static const struct {
@@ -518,11 +515,11 @@ cut(struct buf *b, size_t max)
 }
 
 /* Write the text into b; false when the notice has no kind. */
-static bool
-render(struct buf *b, const cJSON *root, bool md, const char *public_url)
+bool
+notice_render(struct buf *b, const cJSON *root, bool md, const char *public_url)
 {
 	struct ctx x = {.b = b, .root = root, .md = md};
-	const char *kind = str(root, "kind");
+	const char *kind = notice_str(root, "kind");
 	const char *title = "通知";
 	void (*fn)(struct ctx *) = r_other;
 	long long tz = 0, id;
@@ -530,10 +527,10 @@ render(struct buf *b, const cJSON *root, bool md, const char *public_url)
 
 	if (kind == NULL)
 		return false;
-	x.payload = obj(root, "payload");
-	x.staff = obj(root, "staff");
-	x.lead = obj(root, "lead");
-	if (num(root, "tz_offset", &tz) && tz > -86400 && tz < 86400)
+	x.payload = notice_obj(root, "payload");
+	x.staff = notice_obj(root, "staff");
+	x.lead = notice_obj(root, "lead");
+	if (notice_num(root, "tz_offset", &tz) && tz > -86400 && tz < 86400)
 		x.tz = tz;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(kinds[i].kind, kind) == 0) {
@@ -546,7 +543,7 @@ render(struct buf *b, const cJSON *root, bool md, const char *public_url)
 	limit = NOTICE_TEXT_MAX - (public_url ? strlen(public_url) : 0) - 64;
 	cut(b, limit > 256 ? limit : 256);
 	if (public_url != NULL && *public_url != '\0' && strlen(public_url) < 1024 &&
-	    num(x.lead, "id", &id)) {
+	    notice_num(x.lead, "id", &id)) {
 		size_t n = strlen(public_url);
 
 		while (n > 0 && public_url[n - 1] == '/')
@@ -560,8 +557,9 @@ render(struct buf *b, const cJSON *root, bool md, const char *public_url)
 	return true;
 }
 
-static cJSON *
-parse(const char *json, size_t len)
+/* Every notice is one JSON object; anything else is refused before rendering. */
+cJSON *
+notice_parse(const char *json, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(json, len);
 
@@ -572,206 +570,18 @@ parse(const char *json, size_t len)
 	return root;
 }
 
+/* The text alone, without a body around it: what the tests and the fuzzer read. */
 char *
 notice_text(struct arena *a, const char *json, size_t len, bool markdown, const char *public_url)
 {
-	cJSON *root = parse(json, len);
+	cJSON *root = notice_parse(json, len);
 	struct buf b;
 	bool ok;
 
 	if (root == NULL)
 		return NULL;
 	buf_init(&b, a, 256);
-	ok = render(&b, root, markdown, public_url);
+	ok = notice_render(&b, root, markdown, public_url);
 	cJSON_Delete(root);
 	return ok ? b.data : NULL;
-}
-
-/* cJSON's printed text, moved into the arena. */
-static char *
-print(struct arena *a, cJSON *j)
-{
-	char *s = cJSON_PrintUnformatted(j);
-	char *copy;
-
-	if (s == NULL)
-		return NULL;
-	copy = arena_strdup(a, s);
-	cJSON_free(s);
-	return copy;
-}
-
-/* Copy of o (or an empty object) added to to under key; NULL when there is nothing. */
-static cJSON *
-copy_into(cJSON *to, const char *key, const cJSON *o)
-{
-	cJSON *c;
-
-	if (o == NULL)
-		return NULL;
-	c = cJSON_Duplicate(o, true);
-	if (c == NULL)
-		return NULL;
-	cJSON_AddItemToObject(to, key, c);
-	return c;
-}
-
-/* The generic webhook body: what we know, with the phone masked and a link to the lead. */
-static cJSON *
-webhook_json(const cJSON *root, const char *text, const char *key, long long ts,
-             const char *public_url)
-{
-	cJSON *out = cJSON_CreateObject();
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-	cJSON *lead;
-	long long lead_id;
-
-	cJSON_AddStringToObject(out, "delivery", key ? key : "");
-	cJSON_AddNumberToObject(out, "timestamp", (double)ts);
-	if (cJSON_IsNumber(id))
-		cJSON_AddNumberToObject(out, "id", id->valuedouble);
-	cJSON_AddStringToObject(out, "kind", str(root, "kind"));
-	if (str(root, "created_at") != NULL)
-		cJSON_AddStringToObject(out, "created_at", str(root, "created_at"));
-	cJSON_AddStringToObject(out, "text", text);
-	copy_into(out, "staff", obj(root, "staff"));
-	copy_into(out, "member", obj(root, "member"));
-	lead = copy_into(out, "lead", obj(root, "lead"));
-	if (lead != NULL) {
-		const char *phone = str(lead, "phone");
-
-		if (phone != NULL)
-			cJSON_ReplaceItemInObjectCaseSensitive(lead, "phone",
-			                                       cJSON_CreateString(masked_phone(phone)));
-		if (public_url != NULL && *public_url != '\0' && strlen(public_url) < 1024 &&
-		    num(lead, "id", &lead_id)) {
-			char url[1100];
-			size_t n = strlen(public_url);
-
-			while (n > 0 && public_url[n - 1] == '/')
-				n--;
-			snprintf(url, sizeof(url), "%.*s/staff/leads/%lld", (int)n, public_url,
-			         lead_id);
-			cJSON_AddStringToObject(lead, "url", url);
-		}
-	}
-	copy_into(out, "payload", obj(root, "payload"));
-	return out;
-}
-
-char *
-notice_body(struct arena *a, enum notice_target t, const char *json, size_t len, const char *key,
-            long long timestamp, const char *public_url)
-{
-	cJSON *root = parse(json, len), *out = NULL;
-	struct buf b;
-	char *body = NULL;
-
-	if (root == NULL)
-		return NULL;
-	buf_init(&b, a, 256);
-	if (!render(&b, root, t == NOTICE_WECOM, public_url))
-		goto done;
-	if (t == NOTICE_WECOM) {
-		cJSON *md;
-
-		out = cJSON_CreateObject();
-		cJSON_AddStringToObject(out, "msgtype", "markdown");
-		md = cJSON_AddObjectToObject(out, "markdown");
-		cJSON_AddStringToObject(md, "content", b.data);
-	} else {
-		out = webhook_json(root, b.data, key, timestamp, public_url);
-	}
-	body = print(a, out);
-done:
-	cJSON_Delete(out);
-	cJSON_Delete(root);
-	return body;
-}
-
-void
-notice_sign(const char *secret, const char *body, size_t len, char out[NOTICE_SIGNATURE_MAX])
-{
-	crypto_auth_hmacsha256_state st;
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
-	crypto_auth_hmacsha256_final(&st, mac);
-	memcpy(out, "sha256=", 7);
-	sodium_bin2hex(out + 7, NOTICE_SIGNATURE_MAX - 7, mac, sizeof(mac));
-	sodium_memzero(&st, sizeof(st));
-}
-
-long long
-notice_backoff_ms(int attempt, long base_ms, long max_ms, uint32_t random)
-{
-	long long d = base_ms > 0 ? base_ms : 1, half;
-
-	if (max_ms < 1)
-		max_ms = 1;
-	for (int i = 1; i < attempt && d < max_ms; i++)
-		d *= 2;
-	if (d > max_ms)
-		d = max_ms;
-	/* Equal jitter: between half the delay and all of it. */
-	half = d / 2;
-	d = d - half + (half > 0 ? (long long)(random % (uint64_t)(half + 1)) : 0);
-	return d > 0 ? d : 1;
-}
-
-/* Copy at most n bytes of s into why, printable ASCII and whole UTF-8 only. */
-static void
-add_safe(char *why, size_t whysz, const char *s, size_t n)
-{
-	size_t w = strlen(why);
-
-	for (size_t i = 0; i < n && s[i] != '\0' && w + 4 < whysz;) {
-		size_t k = seq_len((const unsigned char *)s + i, n - i);
-
-		if (k == 0 || (k == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f))) {
-			why[w++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(why + w, s + i, k);
-		w += k;
-		i += k;
-	}
-	why[w] = '\0';
-}
-
-bool
-notice_accepted(enum notice_target t, long status, const char *body, size_t len, char *why,
-                size_t whysz)
-{
-	cJSON *root = NULL;
-	const cJSON *code, *msg;
-	bool ok = false;
-
-	if (whysz > 0)
-		why[0] = '\0';
-	if (status < 200 || status > 299) {
-		snprintf(why, whysz, "HTTP %ld", status);
-		return false;
-	}
-	if (t == NOTICE_WEBHOOK)
-		return true;
-	root = body != NULL ? cJSON_ParseWithLength(body, len) : NULL;
-	code = cJSON_GetObjectItemCaseSensitive(root, "errcode");
-	msg = cJSON_GetObjectItemCaseSensitive(root, "errmsg");
-	if (!cJSON_IsNumber(code)) {
-		snprintf(why, whysz, "HTTP %ld without a WeCom errcode", status);
-	} else if (code->valuedouble == 0) {
-		ok = true;
-	} else {
-		snprintf(why, whysz, "WeCom errcode %.0f", code->valuedouble);
-		if (cJSON_IsString(msg) && strlen(why) + 3 < whysz) {
-			strcat(why, ": ");
-			add_safe(why, whysz > 200 ? 200 : whysz, msg->valuestring,
-			         strlen(msg->valuestring));
-		}
-	}
-	cJSON_Delete(root);
-	return ok;
 }

@@ -1,19 +1,19 @@
 /* Form schemas: form.json in, a checked struct out; the form's HTML and the submission's
  * checks both read that one struct. */
 #include "schema.h"
+#include "schema_int.h"
 
 #include <cjson/cJSON.h>
 #include <locale.h>
 #include <regex.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "html.h"
-#include "phone.h"
+#include "jsonpos.h"
+#include "pattern.h"
 #include "utf8.h"
 
 #define MAX_FILE (256 * 1024)
@@ -23,49 +23,7 @@
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Text in every page language; t[0] == NULL means "not given". */
-struct ltext {
-	const char *t[LANG_COUNT];
-};
-
-struct option {
-	const char *value;
-	struct ltext label;
-};
-
-struct field {
-	const char *name;
-	enum schema_type type;
-	enum schema_role role;
-	struct ltext label; /* absent for hidden, optional for consent */
-	struct ltext placeholder;
-	struct ltext pattern_message; /* shown for a pattern mismatch, and as title="" */
-	bool required;
-	size_t min_length;   /* code points; 0 = none */
-	size_t max_length;   /* code points; always set for text-like types */
-	const char *pattern; /* as written: the HTML attribute */
-	regex_t re;          /* ^(pattern)$, valid when pattern != NULL */
-	const char *autocomplete;
-	const char *value; /* hidden: the value sent when the visitor sent none */
-	struct option *options;
-	size_t noptions;
-};
-
-struct schema {
-	struct arena arena; /* everything below but the regexes and loc */
-	locale_t loc;       /* C.UTF-8, so regexes count code points; (locale_t)0 if unused */
-	enum schema_kind kind;
-	struct ltext title;
-	struct ltext submit;
-	struct ltext consent;
-	struct ltext thanks;
-	const char *redirect;
-	struct field *fields;
-	size_t nfields;
-	size_t ncompiled; /* fields[0..ncompiled) may hold a compiled regex */
-};
-
-static const char *type_names[] = {
+const char *schema_type_names[] = {
     [SCHEMA_TEXT] = "text",         [SCHEMA_TEL] = "tel",       [SCHEMA_EMAIL] = "email",
     [SCHEMA_TEXTAREA] = "textarea", [SCHEMA_SELECT] = "select", [SCHEMA_CHECKBOX] = "checkbox",
     [SCHEMA_HIDDEN] = "hidden",
@@ -83,163 +41,27 @@ static const size_t default_max[] = {
     [SCHEMA_SELECT] = 0, [SCHEMA_CHECKBOX] = 0, [SCHEMA_HIDDEN] = 200,
 };
 
-static size_t u8len(const char *p);
-
-/* ---------------------------------------------------------------- positions */
-
-/* Where each JSON value starts, so errors can name a line although cJSON keeps no positions. */
-struct posmap {
-	const cJSON **items;
-	size_t *offs;
-	size_t n;
-	bool ok; /* false when the scan and the tree disagree: lines fall back to 1 */
-};
-
-/* Offsets of every value in document order (a member's is its key's); cJSON's pre-order
- * walk visits values in the same order, so the i-th value walked is the i-th offset. */
-static size_t
-scan_offsets(const char *j, size_t len, size_t *offs, size_t max)
-{
-	size_t i = 0, n = 0, pending = SIZE_MAX, start, k;
-	unsigned char c;
-
-	if (len >= 3 && memcmp(j, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	while (i < len) {
-		c = (unsigned char)j[i];
-		if (c <= 32 || c == '}' || c == ']' || c == ',' || c == ':') {
-			i++;
-			continue;
-		}
-		start = i;
-		if (c == '"') {
-			for (i++; i < len && j[i] != '"'; i++)
-				if (j[i] == '\\')
-					i++;
-			i++;
-			for (k = i; k < len && (unsigned char)j[k] <= 32; k++)
-				;
-			if (k < len && j[k] == ':') {
-				pending = start;
-				i = k + 1;
-				continue;
-			}
-		} else if (c == '{' || c == '[') {
-			i++;
-		} else {
-			while (i < len && (unsigned char)j[i] > 32 && j[i] != ',' && j[i] != '}' &&
-			       j[i] != ']')
-				i++;
-		}
-		if (n < max)
-			offs[n] = pending != SIZE_MAX ? pending : start;
-		n++;
-		pending = SIZE_MAX;
-	}
-	return n;
-}
-
-/* Pre-order, children in document order: the order scan_offsets sees values in. */
-static void
-walk_items(const cJSON *it, const cJSON **items, size_t *n, size_t max)
-{
-	const cJSON *c;
-
-	if (*n < max)
-		items[*n] = it;
-	(*n)++;
-	for (c = it->child; c != NULL; c = c->next)
-		walk_items(c, items, n, max);
-}
-
-/* Pairs tree items with offsets; a mismatch only costs line numbers, never correctness. */
-static void
-posmap_build(struct posmap *pm, const char *j, size_t len, const cJSON *root)
-{
-	size_t max = len + 1, nscan, nwalk = 0;
-
-	pm->items = calloc(max, sizeof(*pm->items));
-	pm->offs = calloc(max, sizeof(*pm->offs));
-	if (pm->items == NULL || pm->offs == NULL)
-		abort();
-	nscan = scan_offsets(j, len, pm->offs, max);
-	walk_items(root, pm->items, &nwalk, max);
-	pm->n = nwalk < max ? nwalk : max;
-	pm->ok = nscan == nwalk && nwalk <= max;
-}
-
-static void
-posmap_free(struct posmap *pm)
-{
-	free(pm->items);
-	free(pm->offs);
-}
-
-static size_t
-line_at(const char *j, size_t len, size_t off)
-{
-	size_t i, line = 1;
-
-	for (i = 0; i < off && i < len; i++)
-		if (j[i] == '\n')
-			line++;
-	return line;
-}
-
 /* ---------------------------------------------------------------- loading */
 
+/* One load in progress: the file named in messages, its line map, the schema being filled. */
 struct loader {
-	const char *json;
-	size_t len;
 	const char *filename;
-	struct posmap pm;
+	struct jsonpos pm;
 	struct schema *s;
 	char *cause; /* malloc'd, first failure only */
 };
 
+/* "FILE:LINE: message", malloc'd: the one shape of a load error, which outlives the schema. */
 static char *
-vstrdupf(const char *fmt, va_list ap)
+cause_at(const char *filename, size_t line, const char *msg)
 {
-	va_list cp;
-	int n;
-	char *d;
+	size_t n = strlen(filename) + strlen(msg) + 32;
+	char *d = malloc(n);
 
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0)
+	if (d == NULL)
 		abort();
-	if ((d = malloc((size_t)n + 1)) == NULL)
-		abort();
-	vsnprintf(d, (size_t)n + 1, fmt, ap);
+	snprintf(d, n, "%s:%zu: %s", filename, line, msg);
 	return d;
-}
-
-static char *strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-strdupf(const char *fmt, ...)
-{
-	va_list ap;
-	char *d;
-
-	va_start(ap, fmt);
-	d = vstrdupf(fmt, ap);
-	va_end(ap);
-	return d;
-}
-
-static size_t
-line_of(const struct loader *ld, const cJSON *it)
-{
-	size_t i;
-
-	if (!ld->pm.ok || it == NULL)
-		return 1;
-	for (i = 0; i < ld->pm.n; i++)
-		if (ld->pm.items[i] == it)
-			return line_at(ld->json, ld->len, ld->pm.offs[i]);
-	return 1;
 }
 
 /* Records "FILE:LINE: message" for the item's line; always returns false so callers can
@@ -256,10 +78,9 @@ fail(struct loader *ld, const cJSON *it, const char *fmt, ...)
 	if (ld->cause != NULL)
 		return false;
 	va_start(ap, fmt);
-	msg = vstrdupf(fmt, ap);
+	msg = arena_vprintf(&ld->s->arena, fmt, ap);
 	va_end(ap);
-	ld->cause = strdupf("%s:%zu: %s", ld->filename, line_of(ld, it), msg);
-	free(msg);
+	ld->cause = cause_at(ld->filename, jsonpos_line(&ld->pm, it), msg);
 	return false;
 }
 
@@ -292,6 +113,7 @@ check_string(struct loader *ld, const cJSON *it, const char *what, size_t max, b
 	return true;
 }
 
+/* A plain one-line string, copied into the schema so the cJSON tree can go. */
 static bool
 get_string(struct loader *ld, const cJSON *it, const char *what, size_t max, const char **out)
 {
@@ -339,6 +161,7 @@ get_ltext(struct loader *ld, const cJSON *it, const char *what, struct ltext *ou
 	return true;
 }
 
+/* "true" in quotes is a common slip: only JSON booleans are taken. */
 static bool
 get_bool(struct loader *ld, const cJSON *it, const char *what, bool *out)
 {
@@ -363,6 +186,7 @@ get_size(struct loader *ld, const cJSON *it, const char *what, size_t lo, size_t
 	return true;
 }
 
+/* Closed vocabularies (type, role, kind): an unknown word is a typo, never a new kind. */
 static bool
 get_enum(struct loader *ld, const cJSON *it, const char *what, const char **names, size_t n,
          int *out)
@@ -440,296 +264,27 @@ valid_redirect(const char *s)
 	return i <= 2048;
 }
 
-/* --------------------------------------------------------------- patterns */
-
-static bool
-is_syntax(int c)
-{
-	return c != '\0' && strchr("^$\\.*+?()[]{}|", c) != NULL;
-}
-
-/* Characters that a browser's v-mode class refuses bare, or treats as an operator. */
-static bool
-is_class_syntax(int c)
-{
-	return c != '\0' && strchr("()[]{}/-\\|", c) != NULL;
-}
-
-static bool
-is_double_punct(int c)
-{
-	return c != '\0' && strchr("&!#$%*+,.:;<=>?@^`~", c) != NULL;
-}
-
-/* Length of the UTF-8 sequence at p (validity was checked for the whole file). */
-static size_t
-u8len(const char *p)
-{
-	unsigned char c = (unsigned char)*p;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xf0)
-		return 4;
-	if (c >= 0xe0)
-		return 3;
-	return 2;
-}
-
-static uint32_t
-u8dec(const char *p)
-{
-	const unsigned char *u = (const unsigned char *)p;
-
-	switch (u8len(p)) {
-	case 1:
-		return u[0];
-	case 2:
-		return ((uint32_t)(u[0] & 0x1f) << 6) | (u[1] & 0x3f);
-	case 3:
-		return ((uint32_t)(u[0] & 0x0f) << 12) | ((uint32_t)(u[1] & 0x3f) << 6) |
-		       (u[2] & 0x3f);
-	default:
-		return ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3f) << 12) |
-		       ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
-	}
-}
-
-struct pat {
-	const char *p;
-	int depth;
-	const char *why;
-};
-
-static bool pat_alt(struct pat *pt);
-
-/* A bracket expression using only what POSIX ERE and a browser's v-mode agree on. */
-static bool
-pat_class(struct pat *pt)
-{
-	uint32_t lo, hi;
-	int prev = 0, items = 0;
-
-	pt->p++;
-	if (*pt->p == '^')
-		pt->p++;
-	while (*pt->p != ']') {
-		if (*pt->p == '\0') {
-			pt->why = "unclosed [";
-			return false;
-		}
-		if (is_class_syntax((unsigned char)*pt->p) || (*pt->p == '^' && items == 0)) {
-			pt->why = "inside [...] only plain characters and ranges a-z are allowed";
-			return false;
-		}
-		if (is_double_punct((unsigned char)*pt->p) && *pt->p == prev) {
-			pt->why =
-			    "doubled punctuation inside [...] means something else to browsers";
-			return false;
-		}
-		prev = (unsigned char)*pt->p;
-		lo = u8dec(pt->p);
-		pt->p += u8len(pt->p);
-		if (*pt->p == '-') {
-			pt->p++;
-			if (*pt->p == '\0' || *pt->p == ']' ||
-			    is_class_syntax((unsigned char)*pt->p)) {
-				pt->why =
-				    "a '-' inside [...] must be a range between two characters";
-				return false;
-			}
-			hi = u8dec(pt->p);
-			pt->p += u8len(pt->p);
-			/* glibc cannot compile ranges between non-ASCII characters. */
-			if (lo >= 0x80 || hi >= 0x80) {
-				pt->why = "ranges inside [...] must be between ASCII characters "
-				          "(list others one by one, or use [^...] or .)";
-				return false;
-			}
-			if (hi < lo) {
-				pt->why = "range out of order inside [...]";
-				return false;
-			}
-			prev = 0;
-		}
-		items++;
-	}
-	if (items == 0) {
-		pt->why = "empty [...]";
-		return false;
-	}
-	pt->p++;
-	return true;
-}
-
-/* {n}, {n,}, {n,m} with small numbers. */
-static bool
-pat_braces(struct pat *pt)
-{
-	unsigned long lo, hi;
-	char *end;
-
-	if (pt->p[1] < '0' || pt->p[1] > '9')
-		goto bad;
-	lo = strtoul(pt->p + 1, &end, 10);
-	hi = lo;
-	if (*end == ',') {
-		end++;
-		if (*end == '}')
-			hi = 1000;
-		else if (*end >= '0' && *end <= '9')
-			hi = strtoul(end, &end, 10);
-		else
-			goto bad;
-	}
-	if (*end != '}' || lo > hi || hi > 1000)
-		goto bad;
-	pt->p = end + 1;
-	return true;
-bad:
-	pt->why = "'{' must start a repeat count like {2}, {2,} or {2,5} (at most 1000)";
-	return false;
-}
-
-/* One branch: atoms, each with at most one quantifier; empty branches are refused. */
-static bool
-pat_seq(struct pat *pt)
-{
-	int atoms = 0;
-	bool quantifiable;
-
-	while (*pt->p != '\0' && *pt->p != '|' && *pt->p != ')') {
-		quantifiable = true;
-		switch (*pt->p) {
-		case '(':
-			if (++pt->depth > 10) {
-				pt->why = "groups nested too deep";
-				return false;
-			}
-			pt->p++;
-			if (!pat_alt(pt))
-				return false;
-			if (*pt->p != ')') {
-				pt->why = "unclosed (";
-				return false;
-			}
-			pt->p++;
-			pt->depth--;
-			break;
-		case '[':
-			if (!pat_class(pt))
-				return false;
-			break;
-		case '\\':
-			if (!is_syntax((unsigned char)pt->p[1])) {
-				pt->why = "'\\' may only escape one of ^$\\.*+?()[]{}| (no \\d, "
-				          "\\w, \\s)";
-				return false;
-			}
-			pt->p += 2;
-			break;
-		case '^':
-		case '$':
-			quantifiable = false;
-			pt->p++;
-			break;
-		case '*':
-		case '+':
-		case '?':
-		case '{':
-			pt->why = "a repeat (*, +, ?, {n}) must follow something it repeats";
-			return false;
-		case ']':
-		case '}':
-			pt->why = "unmatched ']' or '}' (escape it with '\\')";
-			return false;
-		default:
-			pt->p += u8len(pt->p);
-			break;
-		}
-		atoms++;
-		if (*pt->p == '*' || *pt->p == '+' || *pt->p == '?' || *pt->p == '{') {
-			if (!quantifiable) {
-				pt->why = "^ and $ cannot be repeated";
-				return false;
-			}
-			if (*pt->p == '{') {
-				if (!pat_braces(pt))
-					return false;
-			} else {
-				pt->p++;
-			}
-			if (*pt->p == '*' || *pt->p == '+' || *pt->p == '?' || *pt->p == '{') {
-				pt->why =
-				    "a repeat cannot be repeated (no lazy or possessive repeats)";
-				return false;
-			}
-		}
-	}
-	if (atoms == 0) {
-		pt->why = "empty alternative or group";
-		return false;
-	}
-	return true;
-}
-
-static bool
-pat_alt(struct pat *pt)
-{
-	if (!pat_seq(pt))
-		return false;
-	while (*pt->p == '|') {
-		pt->p++;
-		if (!pat_seq(pt))
-			return false;
-	}
-	return true;
-}
-
-/* A pattern must mean the same to regcomp (POSIX ERE) and to a browser (new RegExp(p, "v")),
- * or client and server would disagree: allow only the syntax both read alike. Why a NULL
- * return is success: the reason is the only output. */
-static const char *
-pattern_unportable(const char *p)
-{
-	struct pat pt = {p, 0, NULL};
-
-	if (!pat_alt(&pt))
-		return pt.why;
-	if (*pt.p != '\0')
-		return "unmatched )";
-	return NULL;
-}
-
 /* Compiles ^(p)$ in C.UTF-8 so '.', [...] and {n} count characters as the browser does. */
 static bool
 compile_pattern(struct loader *ld, const cJSON *it, struct field *f)
 {
 	struct schema *s = ld->s;
-	locale_t old;
-	char *anch, err[128];
-	int rc;
+	char err[128];
 
 	if (s->loc == (locale_t)0) {
-		s->loc = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
+		s->loc = pattern_locale();
 		if (s->loc == (locale_t)0)
 			return fail(ld, it, "patterns need the C.UTF-8 locale, which is missing");
 	}
-	anch = strdupf("^(%s)$", f->pattern);
-	old = uselocale(s->loc);
-	rc = regcomp(&f->re, anch, REG_EXTENDED | REG_NOSUB);
-	uselocale(old);
-	free(anch);
-	if (rc != 0) {
-		regerror(rc, NULL, err, sizeof(err));
+	if (!pattern_compile(&f->re, s->loc, f->pattern, err, sizeof(err)))
 		return fail(ld, it, "field \"%s\": \"pattern\": does not compile: %s", f->name,
 		            err);
-	}
 	return true;
 }
 
 /* ----------------------------------------------------------------- fields */
 
+/* The types a visitor types into, which take lengths, placeholders and patterns. */
 static bool
 text_like(enum schema_type t)
 {
@@ -815,7 +370,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 	if (it == NULL)
 		return fail(ld, obj, "field \"%s\" has no \"type\"", f->name);
 	snprintf(what, sizeof(what), "field \"%s\": \"type\"", f->name);
-	if (!get_enum(ld, it, what, type_names, nitems(type_names), &v))
+	if (!get_enum(ld, it, what, schema_type_names, nitems(schema_type_names), &v))
 		return false;
 	f->type = (enum schema_type)v;
 	f->max_length = default_max[f->type];
@@ -841,7 +396,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 		} else if (strcmp(k, "placeholder") == 0) {
 			if (!text_like(f->type) && f->type != SCHEMA_SELECT)
 				return fail(ld, c, "%s: not for %s fields", what,
-				            type_names[f->type]);
+				            schema_type_names[f->type]);
 			if (f->type == SCHEMA_HIDDEN)
 				return fail(ld, c, "%s: not for hidden fields", what);
 			if (!get_ltext(ld, c, what, &f->placeholder))
@@ -854,7 +409,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 
 			if (!text_like(f->type))
 				return fail(ld, c, "%s: not for %s fields", what,
-				            type_names[f->type]);
+				            schema_type_names[f->type]);
 			if (!get_size(ld, c, what, k[1] == 'i' ? 0 : 1, SCHEMA_MAX_LENGTH, dst))
 				return false;
 			if (k[1] == 'a')
@@ -878,7 +433,7 @@ load_field(struct loader *ld, const cJSON *obj, size_t idx, struct field *f)
 		} else if (strcmp(k, "autocomplete") == 0) {
 			if (f->type == SCHEMA_CHECKBOX || f->type == SCHEMA_HIDDEN)
 				return fail(ld, c, "%s: not for %s fields", what,
-				            type_names[f->type]);
+				            schema_type_names[f->type]);
 			if (!get_string(ld, c, what, MAX_AUTOCOMPLETE, &f->autocomplete))
 				return false;
 			if (!valid_autocomplete(f->autocomplete))
@@ -1062,6 +617,24 @@ load_root(struct loader *ld, const cJSON *root)
 	return check_form(ld, root, fields);
 }
 
+/* Where a file that is not UTF-8 text goes wrong, to name its line: the offset of the first
+ * NUL or of the first byte that starts no valid character (the shortest valid prefix at each
+ * offset is its character, as UTF-8 sequences are prefix-free). */
+static size_t
+first_bad_byte(const char *json, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && json[i] != '\0') {
+		for (n = 1; n <= 4 && i + n <= len && !utf8_valid(json + i, n); n++)
+			;
+		if (n > 4 || i + n > len)
+			break;
+		i += n;
+	}
+	return i;
+}
+
 /* Byte-level checks first (size, UTF-8, NUL) so cJSON and the line finder see clean text. */
 struct schema *
 schema_load(const char *json, size_t len, const char *filename, char **cause)
@@ -1069,35 +642,33 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	struct loader ld;
 	cJSON *root = NULL;
 	const char *end = NULL;
+	char big[48];
 	size_t i;
 
 	memset(&ld, 0, sizeof(ld));
-	ld.json = json;
-	ld.len = len;
 	ld.filename = filename != NULL ? filename : "form.json";
 	*cause = NULL;
 
 	if (len > MAX_FILE) {
-		*cause = strdupf("%s:1: larger than %d bytes", ld.filename, MAX_FILE);
+		snprintf(big, sizeof(big), "larger than %d bytes", MAX_FILE);
+		*cause = cause_at(ld.filename, 1, big);
 		return NULL;
 	}
 	if (!utf8_valid(json, len) || memchr(json, '\0', len) != NULL) {
-		for (i = 0; i < len && json[i] != '\0'; i += u8len(json + i))
-			if (len - i < u8len(json + i) || !utf8_valid(json + i, u8len(json + i)))
-				break;
-		*cause = strdupf("%s:%zu: not UTF-8 text", ld.filename, line_at(json, len, i));
+		i = first_bad_byte(json, len);
+		*cause = cause_at(ld.filename, jsonpos_line_at(json, len, i), "not UTF-8 text");
 		return NULL;
 	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (root == NULL) {
 		i = end != NULL && end >= json ? (size_t)(end - json) : 0;
-		*cause = strdupf("%s:%zu: not valid JSON", ld.filename, line_at(json, len, i));
+		*cause = cause_at(ld.filename, jsonpos_line_at(json, len, i), "not valid JSON");
 		return NULL;
 	}
 	for (i = (size_t)(end - json); i < len; i++) {
 		if ((unsigned char)json[i] > ' ') {
-			*cause = strdupf("%s:%zu: text after the JSON object", ld.filename,
-			                 line_at(json, len, i));
+			*cause = cause_at(ld.filename, jsonpos_line_at(json, len, i),
+			                  "text after the JSON object");
 			cJSON_Delete(root);
 			return NULL;
 		}
@@ -1107,13 +678,13 @@ schema_load(const char *json, size_t len, const char *filename, char **cause)
 	if (ld.s == NULL)
 		abort();
 	arena_init(&ld.s->arena, 8192);
-	posmap_build(&ld.pm, json, len, root);
+	jsonpos_build(&ld.pm, json, len, root);
 	if (!load_root(&ld, root)) {
 		schema_free(ld.s);
 		ld.s = NULL;
 		*cause = ld.cause;
 	}
-	posmap_free(&ld.pm);
+	jsonpos_free(&ld.pm);
 	cJSON_Delete(root);
 	return ld.s;
 }
@@ -1137,70 +708,76 @@ schema_free(struct schema *s)
 
 /* -------------------------------------------------------------- accessors */
 
-static const char *
-pick(const struct ltext *t, enum lang l)
+/* An unknown language reads as zh-CN, the site's first, so a page never shows a gap. */
+const char *
+schema_pick(const struct ltext *t, enum lang l)
 {
 	if ((unsigned)l >= LANG_COUNT)
 		l = LANG_ZH_CN;
 	return t->t[l];
 }
 
+/* Lead or consultation, for the page's registration in SQL; callers never see the struct. */
 enum schema_kind
 schema_kind(const struct schema *s)
 {
 	return s->kind;
 }
 
+/* The word SQL and the pages use for the kind. */
 const char *
 schema_kind_name(enum schema_kind k)
 {
 	return k == SCHEMA_KIND_CONSULT ? "consult" : "lead";
 }
 
+/* The form's title in the page language, for the page template. */
 const char *
 schema_title(const struct schema *s, enum lang l)
 {
-	return pick(&s->title, l);
+	return schema_pick(&s->title, l);
 }
 
+/* What the thank-you page says, when the form has no redirect of its own. */
 const char *
 schema_thanks(const struct schema *s, enum lang l)
 {
-	return pick(&s->thanks, l);
+	return schema_pick(&s->thanks, l);
 }
 
+/* Where to send the visitor after a stored submission, when the form says. */
 const char *
 schema_redirect(const struct schema *s)
 {
 	return s->redirect;
 }
 
+/* Staff read submissions by the labels visitors saw, not by field names. */
 const char *
-schema_consent(const struct schema *s, enum lang l)
+schema_field_label(const struct schema *s, const char *name, enum lang l)
 {
-	return pick(&s->consent, l);
+	const struct field *f = schema_find_field(s, name);
+
+	return f != NULL ? schema_pick(&f->label, l) : NULL;
 }
 
+/* A select's stored value means little to staff: show its option's label. */
 const char *
-schema_submit_label(const struct schema *s, enum lang l)
+schema_option_label(const struct schema *s, const char *name, const char *value, enum lang l)
 {
-	return pick(&s->submit, l);
+	const struct field *f = schema_find_field(s, name);
+
+	for (size_t i = 0; f != NULL && i < f->noptions; i++)
+		if (strcmp(f->options[i].value, value) == 0)
+			return schema_pick(&f->options[i].label, l);
+	return NULL;
 }
 
-/* -------------------------------------------------------------- rendering */
-
-/* name="escaped value"; name is always one of our literals. */
-static void
-attr(struct buf *out, const char *name, const char *v)
-{
-	buf_printf(out, " %s=\"", name);
-	html_escapes(out, v);
-	buf_addc(out, '"');
-}
+/* ---------------------------------------------------------------- shared */
 
 /* First value sent under name; the form is re-rendered with what the visitor typed. */
-static const char *
-sent_value(const struct form *in, const char *name, size_t *count)
+const char *
+schema_sent_value(const struct form *in, const char *name, size_t *count)
 {
 	const char *v = NULL;
 	size_t i, n = 0;
@@ -1221,8 +798,9 @@ sent_value(const struct form *in, const char *name, size_t *count)
 	return v;
 }
 
-static const struct field *
-find_field(const struct schema *s, const char *name)
+/* Fields are few (at most SCHEMA_MAX_FIELDS): a scan is the index. */
+const struct field *
+schema_find_field(const struct schema *s, const char *name)
 {
 	size_t i;
 
@@ -1232,587 +810,22 @@ find_field(const struct schema *s, const char *name)
 	return NULL;
 }
 
-const char *
-schema_field_label(const struct schema *s, const char *name, enum lang l)
-{
-	const struct field *f = find_field(s, name);
-
-	return f != NULL ? pick(&f->label, l) : NULL;
-}
-
-const char *
-schema_option_label(const struct schema *s, const char *name, const char *value, enum lang l)
-{
-	const struct field *f = find_field(s, name);
-
-	for (size_t i = 0; f != NULL && i < f->noptions; i++)
-		if (strcmp(f->options[i].value, value) == 0)
-			return pick(&f->options[i].label, l);
-	return NULL;
-}
-
-enum tick { TICK_OFF, TICK_ON, TICK_BAD };
-
 /* What a checkbox value means: browsers send our value="yes" or nothing; JSON clients
  * send true/false, which the form parser turns into text. */
-static enum tick
-tick_of(const char *v)
+enum schema_tick
+schema_tick_of(const char *v)
 {
 	static const char *on[] = {"yes", "on", "true", "1"};
 	static const char *off[] = {"", "no", "off", "false", "0"};
 	size_t i;
 
 	if (v == NULL)
-		return TICK_OFF;
+		return SCHEMA_TICK_OFF;
 	for (i = 0; i < nitems(on); i++)
 		if (strcasecmp(v, on[i]) == 0)
-			return TICK_ON;
+			return SCHEMA_TICK_ON;
 	for (i = 0; i < nitems(off); i++)
 		if (strcasecmp(v, off[i]) == 0)
-			return TICK_OFF;
-	return TICK_BAD;
-}
-
-static const char *
-default_autocomplete(const struct field *f)
-{
-	if (f->autocomplete != NULL)
-		return f->autocomplete;
-	if (f->role == SCHEMA_ROLE_PHONE)
-		return "tel";
-	if (f->role == SCHEMA_ROLE_NAME)
-		return "name";
-	if (f->type == SCHEMA_EMAIL)
-		return "email";
-	return NULL;
-}
-
-/* Attributes shared by every visible control: they mirror the server checks one to one. */
-static void
-control_attrs(const struct field *f, enum lang l, bool bad, bool described, struct buf *out)
-{
-	buf_printf(out, " id=\"f-%s\" name=\"%s\"", f->name, f->name);
-	if (f->required)
-		buf_adds(out, " required");
-	if (bad)
-		buf_adds(out, " aria-invalid=\"true\"");
-	if (bad && described)
-		buf_printf(out, " aria-describedby=\"f-%s-text f-%s-error\"", f->name, f->name);
-	else if (bad)
-		buf_printf(out, " aria-describedby=\"f-%s-error\"", f->name);
-	else if (described)
-		buf_printf(out, " aria-describedby=\"f-%s-text\"", f->name);
-}
-
-static void
-render_label(const struct field *f, enum lang l, const char *text, struct buf *out)
-{
-	buf_printf(out, "<label for=\"f-%s\">", f->name);
-	html_escapes(out, text);
-	if (f->required)
-		buf_adds(out, "<span class=\"req\" aria-hidden=\"true\">*</span>");
-	buf_adds(out, "</label>\n");
-}
-
-/* One field: label, control with the attributes the server will check, its error if any. */
-static void
-render_field(const struct schema *s, const struct field *f, enum lang l, const struct form *typed,
-             const struct schema_error *err, struct buf *out)
-{
-	const char *v = sent_value(typed, f->name, NULL);
-	const char *ac = default_autocomplete(f);
-	bool bad = err != NULL && err->field != NULL && strcmp(err->field, f->name) == 0;
-	bool described = false;
-	size_t i;
-
-	if (f->type == SCHEMA_HIDDEN) {
-		buf_printf(out, "<input type=\"hidden\" name=\"%s\"", f->name);
-		attr(out, "value", v != NULL ? v : f->value != NULL ? f->value : "");
-		buf_adds(out, ">\n");
-		return;
-	}
-	buf_printf(out, "<div class=\"field field-%s%s\">\n", type_names[f->type],
-	           bad ? " invalid" : "");
-	switch (f->type) {
-	case SCHEMA_CHECKBOX:
-		/* The box sits inside its label (one big tap target on a phone); a consent box
-		 * with a label of its own shows the consent text under it. */
-		described = f->role == SCHEMA_ROLE_CONSENT && f->label.t[0] != NULL;
-		buf_adds(out, "<label><input type=\"checkbox\" value=\"yes\"");
-		control_attrs(f, l, bad, described, out);
-		if (tick_of(v) == TICK_ON)
-			buf_adds(out, " checked");
-		buf_adds(out, "><span>");
-		html_escapes(out,
-		             f->label.t[0] != NULL ? pick(&f->label, l) : pick(&s->consent, l));
-		if (f->required)
-			buf_adds(out, "<span class=\"req\" aria-hidden=\"true\">*</span>");
-		buf_adds(out, "</span></label>\n");
-		if (described) {
-			buf_printf(out, "<p class=\"hint consent-text\" id=\"f-%s-text\">",
-			           f->name);
-			html_escapes(out, pick(&s->consent, l));
-			buf_adds(out, "</p>\n");
-		}
-		break;
-	case SCHEMA_SELECT:
-		render_label(f, l, pick(&f->label, l), out);
-		buf_adds(out, "<select");
-		control_attrs(f, l, bad, false, out);
-		if (ac != NULL)
-			attr(out, "autocomplete", ac);
-		buf_adds(out, ">\n<option value=\"\">");
-		if (f->placeholder.t[0] != NULL)
-			html_escapes(out, pick(&f->placeholder, l));
-		else
-			buf_adds(out, l == LANG_EN ? "Choose…" : "请选择");
-		buf_adds(out, "</option>\n");
-		for (i = 0; i < f->noptions; i++) {
-			buf_adds(out, "<option");
-			attr(out, "value", f->options[i].value);
-			if (v != NULL && strcmp(v, f->options[i].value) == 0)
-				buf_adds(out, " selected");
-			buf_addc(out, '>');
-			html_escapes(out, pick(&f->options[i].label, l));
-			buf_adds(out, "</option>\n");
-		}
-		buf_adds(out, "</select>\n");
-		break;
-	default:
-		render_label(f, l, pick(&f->label, l), out);
-		if (f->type == SCHEMA_TEXTAREA)
-			buf_adds(out, "<textarea rows=\"4\"");
-		else
-			buf_printf(out, "<input type=\"%s\"", type_names[f->type]);
-		control_attrs(f, l, bad, false, out);
-		if (f->type == SCHEMA_TEL)
-			buf_adds(out, " inputmode=\"tel\"");
-		if (f->min_length > 0)
-			buf_printf(out, " minlength=\"%zu\"", f->min_length);
-		buf_printf(out, " maxlength=\"%zu\"", f->max_length);
-		if (f->pattern != NULL) {
-			attr(out, "pattern", f->pattern);
-			if (f->pattern_message.t[0] != NULL)
-				attr(out, "title", pick(&f->pattern_message, l));
-		}
-		if (ac != NULL)
-			attr(out, "autocomplete", ac);
-		if (f->placeholder.t[0] != NULL)
-			attr(out, "placeholder", pick(&f->placeholder, l));
-		if (f->type == SCHEMA_TEXTAREA) {
-			/* The parser drops one newline right after <textarea>: give it ours. */
-			buf_adds(out, ">\n");
-			if (v != NULL)
-				html_escapes(out, v);
-			buf_adds(out, "</textarea>\n");
-		} else {
-			if (v != NULL)
-				attr(out, "value", v);
-			buf_adds(out, ">\n");
-		}
-		break;
-	}
-	if (bad && err->message != NULL) {
-		buf_printf(out, "<p class=\"field-error\" id=\"f-%s-error\">", f->name);
-		html_escapes(out, err->message);
-		buf_adds(out, "</p>\n");
-	}
-	buf_adds(out, "</div>\n");
-}
-
-/* Summary first so a screen reader announces it; hidden stamp and referral, fields, honeypot,
- * button. */
-void
-schema_render_form(const struct schema *s, enum lang l, const char *action,
-                   const struct form *typed, const struct schema_error *err, const char *stamp,
-                   const char *ref, struct buf *out)
-{
-	const struct field *ef = NULL;
-	size_t i;
-
-	if ((unsigned)l >= LANG_COUNT)
-		l = LANG_ZH_CN;
-	buf_adds(out, "<form class=\"lf-form\" method=\"post\"");
-	attr(out, "action", action != NULL ? action : "");
-	buf_adds(out, " accept-charset=\"utf-8\">\n");
-	if (err != NULL && err->message != NULL) {
-		if (err->field != NULL)
-			ef = find_field(s, err->field);
-		buf_adds(out, "<div class=\"form-errors\" role=\"alert\"><p>");
-		if (ef != NULL && ef->type != SCHEMA_HIDDEN)
-			buf_printf(out, "<a href=\"#f-%s\">", ef->name);
-		html_escapes(out, err->message);
-		if (ef != NULL && ef->type != SCHEMA_HIDDEN)
-			buf_adds(out, "</a>");
-		buf_adds(out, "</p></div>\n");
-	}
-	if (stamp != NULL) {
-		buf_adds(out, "<input type=\"hidden\" name=\"" SCHEMA_STAMP_FIELD "\"");
-		attr(out, "value", stamp);
-		buf_adds(out, ">\n");
-	}
-	if (ref != NULL) {
-		buf_adds(out, "<input type=\"hidden\" name=\"" SCHEMA_REF_FIELD "\"");
-		attr(out, "value", ref);
-		buf_adds(out, ">\n");
-	}
-	for (i = 0; i < s->nfields; i++)
-		render_field(s, &s->fields[i], l, typed, err, out);
-	/* The honeypot: people never see it (class hp is hidden by the page's CSS), bots fill it.
-	 * It is never refilled from what was sent. */
-	buf_printf(out,
-	           "<div class=\"hp\" aria-hidden=\"true\"><label for=\"f-%s\">%s</label>"
-	           "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"\" tabindex=\"-1\" "
-	           "autocomplete=\"off\"></div>\n",
-	           SCHEMA_HONEYPOT_FIELD, l == LANG_EN ? "Leave this field empty" : "此项请留空",
-	           SCHEMA_HONEYPOT_FIELD, SCHEMA_HONEYPOT_FIELD);
-	buf_adds(out, "<button type=\"submit\">");
-	html_escapes(out, pick(&s->submit, l));
-	buf_adds(out, "</button>\n</form>\n");
-}
-
-/* ------------------------------------------------------------- validation */
-
-/* White space people type around values, the ideographic and no-break spaces included. */
-static size_t
-space_at(const char *p, const char *end)
-{
-	if (p < end &&
-	    (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v'))
-		return 1;
-	if (end - p >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0)
-		return 2;
-	if (end - p >= 3 && (unsigned char)p[0] == 0xe3 && (unsigned char)p[1] == 0x80 &&
-	    (unsigned char)p[2] == 0x80)
-		return 3;
-	return 0;
-}
-
-static size_t
-space_before(const char *start, const char *end)
-{
-	if (end - start >= 1 && space_at(end - 1, end) == 1)
-		return 1;
-	if (end - start >= 2 && space_at(end - 2, end) == 2)
-		return 2;
-	if (end - start >= 3 && space_at(end - 3, end) == 3)
-		return 3;
-	return 0;
-}
-
-/* The value as stored: trimmed, and line breaks as a browser counts them (CRLF -> LF), so
- * a textarea the browser's maxlength let through is never too long here. */
-static char *
-normalize(struct arena *a, const char *v, size_t *len)
-{
-	const char *p = v, *end = v + strlen(v);
-	char *d, *q;
-	size_t n;
-
-	while ((n = space_at(p, end)) > 0)
-		p += n;
-	while (end > p && (n = space_before(p, end)) > 0)
-		end -= n;
-	d = q = arena_alloc(a, (size_t)(end - p) + 1);
-	for (; p < end; p++) {
-		if (*p == '\r') {
-			*q++ = '\n';
-			if (p + 1 < end && p[1] == '\n')
-				p++;
-		} else {
-			*q++ = *p;
-		}
-	}
-	*q = '\0';
-	*len = (size_t)(q - d);
-	return d;
-}
-
-static bool
-email_atext(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL);
-}
-
-static bool
-alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* The HTML standard's "valid e-mail address", the rule input type=email applies. */
-static bool
-email_ok(const char *v)
-{
-	const char *p = v, *at = strchr(v, '@');
-	size_t lab;
-
-	if (at == NULL || at == v)
-		return false;
-	for (; p < at; p++)
-		if (!email_atext((unsigned char)*p))
-			return false;
-	p = at + 1;
-	for (;;) {
-		if (!alnum((unsigned char)*p))
-			return false;
-		for (lab = 0; alnum((unsigned char)*p) || *p == '-'; p++)
-			lab++;
-		if (lab > 63 || p[-1] == '-')
-			return false;
-		if (*p == '\0')
-			return true;
-		if (*p != '.')
-			return false;
-		p++;
-	}
-}
-
-/* Messages name fields as the visitor sees them; hidden fields have only a name. */
-static const char *
-label_for(const struct schema *s, const struct field *f, enum lang l)
-{
-	if (f->label.t[0] != NULL)
-		return pick(&f->label, l);
-	if (f->role == SCHEMA_ROLE_CONSENT)
-		return l == LANG_EN ? "the consent box" : "同意条款";
-	return f->name;
-}
-
-static bool
-refuse(struct schema_error *err, const char *field, const char *code, const char *message)
-{
-	err->field = field;
-	err->code = code;
-	err->message = message;
-	return false;
-}
-
-/* Message for a phone number phone_normalize refused, naming the reason. */
-static const char *
-phone_message(struct arena *a, enum lang l, enum phone_error e, const char *lab)
-{
-	bool en = l == LANG_EN;
-
-	switch (e) {
-	case PHONE_ERR_EMPTY:
-		return en ? arena_printf(a, "Please enter your %s.", lab)
-		          : arena_printf(a, "请填写%s", lab);
-	case PHONE_ERR_BAD_CHAR:
-		return en ? arena_printf(a,
-		                         "%s may contain only digits, spaces, dashes and a "
-		                         "leading +.",
-		                         lab)
-		          : arena_printf(a, "%s只能包含数字、空格、短横线和开头的+号", lab);
-	case PHONE_ERR_TOO_SHORT:
-		return en ? arena_printf(a, "%s has too few digits.", lab)
-		          : arena_printf(a, "%s位数太少", lab);
-	case PHONE_ERR_TOO_LONG:
-		return en ? arena_printf(a, "%s has too many digits.", lab)
-		          : arena_printf(a, "%s位数太多", lab);
-	case PHONE_ERR_NOT_MOBILE:
-		return en ? arena_printf(a,
-		                         "%s is not a mobile number (11 digits starting "
-		                         "with 1).",
-		                         lab)
-		          : arena_printf(a, "%s不是有效的手机号（11位，以1开头）", lab);
-	case PHONE_ERR_NEED_COUNTRY:
-		return en ? arena_printf(a,
-		                         "For a number outside mainland China, start %s with + "
-		                         "and the country code.",
-		                         lab)
-		          : arena_printf(a, "非中国大陆号码，%s请以+和国家代码开头", lab);
-	default:
-		return en ? arena_printf(a, "%s is not valid.", lab)
-		          : arena_printf(a, "%s无效", lab);
-	}
-}
-
-static void
-json_key(struct buf *b, const char *name)
-{
-	if (b->len > 1)
-		buf_addc(b, ',');
-	buf_json_string(b, name);
-	buf_addc(b, ':');
-}
-
-/* At most 40 bytes of a name we did not expect, cut on a character boundary. */
-static const char *
-short_name(struct arena *a, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n <= 40)
-		return arena_strdup(a, name);
-	n = 40;
-	while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
-		n--;
-	return arena_printf(a, "%.*s…", (int)n, name);
-}
-
-/* One field's checks, in the order a visitor would fix them: presence, shape, length, type. */
-static bool
-check_field(const struct schema *s, const struct field *f, const struct form *in, enum lang l,
-            struct arena *a, struct schema_values *out, struct buf *js, struct schema_error *err)
-{
-	const char *raw, *lab = label_for(s, f, l);
-	char *v, e164[PHONE_E164_MAX];
-	bool en = l == LANG_EN;
-	size_t count, len, cps, i;
-	enum phone_error pe;
-	enum tick t;
-	locale_t old;
-	int rc;
-
-	raw = sent_value(in, f->name, &count);
-	if (raw == NULL && f->type == SCHEMA_HIDDEN)
-		raw = f->value; /* an API client that leaves it out gets what a browser sends */
-	if (count > 1)
-		return refuse(err, f->name, "duplicate_field",
-		              en ? arena_printf(a,
-		                                "%s was sent more than once; please reload the "
-		                                "page and try again.",
-		                                lab)
-		                 : arena_printf(a, "%s提交了多次，请刷新页面后重试", lab));
-	if (f->type == SCHEMA_CHECKBOX) {
-		t = tick_of(raw);
-		if (t == TICK_BAD)
-			return refuse(err, f->name, "bad_checkbox",
-			              en ? arena_printf(a, "%s has an invalid value.", lab)
-			                 : arena_printf(a, "%s的值无效", lab));
-		if (t == TICK_OFF && f->required) {
-			if (f->role == SCHEMA_ROLE_CONSENT)
-				return refuse(err, f->name, "required",
-				              en ? "Please tick the box to agree before sending."
-				                 : "请先阅读并勾选同意");
-			return refuse(err, f->name, "required",
-			              en ? arena_printf(a, "Please tick “%s”.", lab)
-			                 : arena_printf(a, "请勾选“%s”", lab));
-		}
-		json_key(js, f->name);
-		buf_adds(js, t == TICK_ON ? "true" : "false");
-		if (t == TICK_ON && f->role == SCHEMA_ROLE_CONSENT)
-			out->consent = pick(&s->consent, l);
-		return true;
-	}
-
-	v = normalize(a, raw != NULL ? raw : "", &len);
-	if (len == 0) {
-		if (!f->required)
-			return true;
-		return refuse(err, f->name, "required",
-		              f->type == SCHEMA_SELECT
-		                  ? (en ? arena_printf(a, "Please choose your %s.", lab)
-		                        : arena_printf(a, "请选择%s", lab))
-		                  : (en ? arena_printf(a, "Please enter your %s.", lab)
-		                        : arena_printf(a, "请填写%s", lab)));
-	}
-	if (!utf8_valid(v, len) || utf8_has_control(v, len, true))
-		return refuse(
-		    err, f->name, "bad_char",
-		    en ? arena_printf(a, "%s contains characters that are not allowed.", lab)
-		       : arena_printf(a, "%s包含不允许的字符", lab));
-	if (f->type != SCHEMA_TEXTAREA && strchr(v, '\n') != NULL)
-		return refuse(err, f->name, "line_break",
-		              en ? arena_printf(a, "%s must fit on one line.", lab)
-		                 : arena_printf(a, "%s不能换行", lab));
-
-	if (f->type == SCHEMA_SELECT) {
-		for (i = 0; i < f->noptions; i++)
-			if (strcmp(v, f->options[i].value) == 0)
-				break;
-		if (i == f->noptions)
-			return refuse(err, f->name, "bad_option",
-			              en ? arena_printf(a, "Please choose %s from the list.", lab)
-			                 : arena_printf(a, "请从列表中选择%s", lab));
-		json_key(js, f->name);
-		buf_json_string(js, v);
-		return true;
-	}
-
-	cps = utf8_count(v, len);
-	if (f->min_length > 0 && cps < f->min_length)
-		return refuse(
-		    err, f->name, "too_short",
-		    en ? arena_printf(a, "%s needs at least %zu characters.", lab, f->min_length)
-		       : arena_printf(a, "%s至少要%zu个字", lab, f->min_length));
-	if (cps > f->max_length)
-		return refuse(
-		    err, f->name, "too_long",
-		    en ? arena_printf(a, "%s can be at most %zu characters long (now %zu).", lab,
-		                      f->max_length, cps)
-		       : arena_printf(a, "%s最多%zu个字（现在%zu个）", lab, f->max_length, cps));
-	if (f->pattern != NULL) {
-		old = uselocale(s->loc);
-		rc = regexec(&f->re, v, 0, NULL, 0);
-		uselocale(old);
-		if (rc != 0)
-			return refuse(
-			    err, f->name, "pattern_mismatch",
-			    f->pattern_message.t[0] != NULL ? pick(&f->pattern_message, l)
-			    : en ? arena_printf(a, "%s is not in the expected format.", lab)
-			         : arena_printf(a, "%s格式不对", lab));
-	}
-	if (f->type == SCHEMA_EMAIL && !email_ok(v))
-		return refuse(err, f->name, "bad_email",
-		              en ? arena_printf(a, "%s is not a valid email address.", lab)
-		                 : arena_printf(a, "%s不是有效的邮箱地址", lab));
-	if (f->type == SCHEMA_TEL) {
-		pe = phone_normalize(v, len, e164);
-		if (pe != PHONE_OK)
-			return refuse(err, f->name,
-			              pe == PHONE_ERR_EMPTY ? "required" : phone_error_code(pe),
-			              phone_message(a, l, pe, lab));
-		v = arena_strdup(a, e164);
-		if (f->role == SCHEMA_ROLE_PHONE)
-			out->phone = v;
-	}
-	if (f->role == SCHEMA_ROLE_NAME)
-		out->name = v;
-	else if (f->role == SCHEMA_ROLE_QUESTION)
-		out->question = v;
-	json_key(js, f->name);
-	buf_json_string(js, v);
-	return true;
-}
-
-/* Unknown names first (a stale page is the likely cause), then fields in schema order. */
-bool
-schema_validate(const struct schema *s, const struct form *in, enum lang l, struct arena *a,
-                struct schema_values *out, struct schema_error *err)
-{
-	struct buf js;
-	const char *name;
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	memset(err, 0, sizeof(*err));
-	if ((unsigned)l >= LANG_COUNT)
-		l = LANG_ZH_CN;
-	for (i = 0; in != NULL && i < in->count; i++) {
-		name = in->fields[i].name;
-		if (name == NULL || name[0] == '_' || find_field(s, name) != NULL)
-			continue;
-		name = short_name(a, name);
-		return refuse(
-		    err, name, "unknown_field",
-		    l == LANG_EN
-		        ? arena_printf(a,
-		                       "The form sent an unknown field “%s”; please "
-		                       "reload the page and try again.",
-		                       name)
-		        : arena_printf(a, "表单里有未知的项目“%s”，请刷新页面后重试", name));
-	}
-	buf_init(&js, a, 256);
-	buf_addc(&js, '{');
-	for (i = 0; i < s->nfields; i++)
-		if (!check_field(s, &s->fields[i], in, l, a, out, &js, err)) {
-			memset(out, 0, sizeof(*out));
-			return false;
-		}
-	buf_addc(&js, '}');
-	out->fields_json = js.data;
-	return true;
+			return SCHEMA_TICK_OFF;
+	return SCHEMA_TICK_BAD;
 }

@@ -87,8 +87,6 @@ const char *schema_kind_name(enum schema_kind k);                     /* "lead",
 const char *schema_title(const struct schema *s, enum lang l);        /* never NULL */
 const char *schema_thanks(const struct schema *s, enum lang l);       /* NULL when not given */
 const char *schema_redirect(const struct schema *s);                  /* NULL when not given */
-const char *schema_consent(const struct schema *s, enum lang l);      /* NULL when no consent */
-const char *schema_submit_label(const struct schema *s, enum lang l); /* never NULL */
 /* What staff read for a submitted field and value: the form's label for the field, and for a
  * value of a select or checkbox group its option's label; NULL when the form has none. */
 const char *schema_field_label(const struct schema *s, const char *name, enum lang l);

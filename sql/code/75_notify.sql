@@ -112,7 +112,8 @@ $$;
 -- there (p_busy: {"<target id>": n}), so a slow target never fills every slot. Each claim
 -- counts an attempt and leases the row for p_lease_ms; a delivery whose last attempt's lease
 -- ran out (its notifier died) is marked dead once it has had p_max_attempts. Returns what to
--- send: target, attempt number, and the notice as JSON for fcgi/notice.c.
+-- send: target, attempt number, and the notice as JSON for fcgi/notice_wire.c (its body) and
+-- fcgi/notice.c (its text).
 -- (DROP first: the result columns may change between versions.)
 DROP FUNCTION IF EXISTS landform.notify_claim(text, integer, integer, jsonb, integer, integer);
 CREATE OR REPLACE FUNCTION landform.notify_claim(p_worker text, p_limit integer,

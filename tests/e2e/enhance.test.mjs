@@ -14,7 +14,7 @@ const PAGE = `${ORIGIN}/p/demo?ch=t1`;
 const DIR = path.join(ROOT, 'landing', 'demo');
 const NAME = "王小明 O'Brien 😀";
 
-// Markup as fcgi/schema.c renders it (no data-slug: the slug comes from the path), plus a
+// Markup as fcgi/schema_html.c renders it (no data-slug: the slug comes from the path), plus a
 // checkbox group to check arrays.
 const FORM = `<form class="lf-form" method="post" action="/p/demo?ch=t1" accept-charset="utf-8">
 <input type="hidden" name="_stamp" value="s1.abc">

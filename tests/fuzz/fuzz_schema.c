@@ -1,4 +1,4 @@
-/* libFuzzer target for schema.c. The first byte picks a mode:
+/* libFuzzer target for schema.c, schema_html.c and schema_check.c. The first byte picks a mode:
  *   0: the rest is a form.json: load it, and when it loads, render it and validate an empty form;
  *   1: the rest is a submission ("name=value" pairs split on '&', raw bytes) against a fixed
  *      schema: validate, render with what was typed, check the output stays well-formed;

@@ -1,5 +1,5 @@
-/* Unit tests for notice.c: message texts, bodies, signatures, delays and answers, each case
- * of the tests/data/notice tables as its own named test. */
+/* Unit tests for notice.c (message texts) and notice_wire.c (bodies, signatures, delays and
+ * answers), each case of the tests/data/notice tables as its own named test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

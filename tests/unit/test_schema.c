@@ -1,5 +1,6 @@
-/* Unit tests for schema.c: good and bad form.json files, every validation error (from
- * tests/data/schema/validate.tsv), pattern portability, and the rendered form's attributes. */
+/* Unit tests for schema.c (good and bad form.json files), schema_check.c (every validation
+ * error, from tests/data/schema/validate.tsv) and schema_html.c (the rendered form's
+ * attributes). The pattern checker's own table is tests/data/pattern/cases.tsv (test_pattern.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -268,71 +269,6 @@ validate_case(void **state)
 	schema_free(s);
 }
 
-/* A one-field form whose phone field carries the pattern, for the portability table. */
-static struct schema *
-schema_with_pattern(const char *pattern, char **cause)
-{
-	char json[4096], esc[2048];
-	size_t i, j = 0;
-
-	for (i = 0; pattern[i] != '\0' && j < sizeof esc - 3; i++) {
-		if (pattern[i] == '"' || pattern[i] == '\\')
-			esc[j++] = '\\';
-		esc[j++] = pattern[i];
-	}
-	esc[j] = '\0';
-	snprintf(json, sizeof json,
-	         "{\"kind\":\"lead\",\"title\":{\"zh-CN\":\"t\",\"en\":\"t\"},\"fields\":["
-	         "{\"name\":\"m\",\"type\":\"tel\",\"role\":\"phone\",\"required\":true,"
-	         "\"label\":{\"zh-CN\":\"手机\",\"en\":\"Phone\"}},"
-	         "{\"name\":\"x\",\"type\":\"text\",\"label\":{\"zh-CN\":\"x\",\"en\":\"x\"},"
-	         "\"max_length\":100,\"pattern\":\"%s\"}],"
-	         "\"thanks\":{\"zh-CN\":\"好\",\"en\":\"OK\"}}",
-	         esc);
-	return schema_load(json, strlen(json), "pattern.json", cause);
-}
-
-/* patterns.tsv: name, pattern, then "refused" or a value and "match"/"nomatch". */
-static void
-pattern_case(void **state)
-{
-	const struct tcase *c = *state;
-	char *cause = NULL;
-	struct schema *s = schema_with_pattern(c->a, &cause);
-	struct arena a;
-	struct form_field fs[2] = {{"m", "13800138000", 11}, {"x", NULL, 0}};
-	struct form in = {fs, 2};
-	struct schema_values v;
-	struct schema_error e;
-	bool ok;
-
-	if (strcmp(c->b, "refused") == 0) {
-		if (s != NULL) {
-			schema_free(s);
-			fail_msg("pattern %s was accepted", c->a);
-		}
-		assert_non_null(strstr(cause, "\"pattern\""));
-		free(cause);
-		return;
-	}
-	if (s == NULL)
-		fail_msg("%s", cause);
-	assert_non_null(c->c);
-	arena_init(&a, 0);
-	fs[1].value = c->b;
-	fs[1].value_len = strlen(c->b);
-	ok = schema_validate(s, &in, LANG_EN, &a, &v, &e);
-	if (strcmp(c->c, "match") == 0) {
-		if (!ok)
-			fail_msg("%s %s", e.code, e.message);
-	} else {
-		assert_false(ok);
-		assert_string_equal(e.code, "pattern_mismatch");
-	}
-	arena_free(&a);
-	schema_free(s);
-}
-
 /* ------------------------------------------------------------- fixed cases */
 
 static void
@@ -347,9 +283,6 @@ schema_load_should_expose_accessors(void **state)
 	assert_string_equal(schema_title(s, LANG_EN), "Every field");
 	assert_string_equal(schema_thanks(s, LANG_EN), "Thanks");
 	assert_string_equal(schema_redirect(s), "/thanks");
-	assert_string_equal(schema_consent(s, LANG_ZH_CN), "同意联系我。");
-	assert_string_equal(schema_submit_label(s, LANG_ZH_CN), "提交");
-	assert_string_equal(schema_submit_label(s, LANG_EN), "Submit");
 	/* what staff read for submitted fields */
 	assert_string_equal(schema_field_label(s, "size", LANG_ZH_CN), "公司规模");
 	assert_string_equal(schema_field_label(s, "mobile", LANG_EN), "Mobile");
@@ -365,7 +298,6 @@ schema_load_should_expose_accessors(void **state)
 	s = load_data("good/minimal.json");
 	assert_int_equal(schema_kind(s), SCHEMA_KIND_LEAD);
 	assert_null(schema_thanks(s, LANG_ZH_CN));
-	assert_null(schema_consent(s, LANG_EN));
 	assert_string_equal(schema_redirect(s), "https://example.com/thanks?x=1");
 	schema_free(s);
 }
@@ -809,15 +741,14 @@ main(void)
 	};
 	static const char *good[] = {"all_types.json", "minimal.json", "bom_crlf_escapes.json",
 	                             "consent_as_label.json"};
-	struct tcase *bad, *val, *pat, goodc[4];
-	size_t nbad, nval, npat, n = 0, i;
+	struct tcase *bad, *val, goodc[4];
+	size_t nbad, nval, n = 0, i;
 	struct CMUnitTest *tests = NULL;
 	char *names[4];
 	int rc;
 
 	bad = load_table("bad.tsv", 2, &nbad);
 	val = load_table("validate.tsv", 5, &nval);
-	pat = load_table("patterns.tsv", 3, &npat);
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		tests = add(tests, &n, fixed[i].name, fixed[i].test_func, NULL);
 	for (i = 0; i < 4; i++) {
@@ -844,8 +775,6 @@ main(void)
 	}
 	for (i = 0; i < nval; i++)
 		tests = add(tests, &n, val[i].name, validate_case, &val[i]);
-	for (i = 0; i < npat; i++)
-		tests = add(tests, &n, pat[i].name, pattern_case, &pat[i]);
 	rc = _cmocka_run_group_tests("schema", tests, n, NULL, NULL);
 	for (i = 0; i < 4; i++) {
 		free(goodc[i].a);
@@ -853,7 +782,6 @@ main(void)
 	}
 	free_cases(bad, nbad);
 	free_cases(val, nval);
-	free_cases(pat, npat);
 	free(tests);
 	return rc;
 }

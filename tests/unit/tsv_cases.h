@@ -106,4 +106,24 @@ tsv_free(struct tcase *cases, size_t count)
 	free(cases);
 }
 
+#ifdef cmocka_unit_test
+/* Runs fn once per case as one cmocka group, each test named by the case's first column, so a
+ * table's test binary needs no registration loop of its own (include cmocka.h first). */
+static inline int
+tsv_run(const char *group, struct tcase *cases, size_t count, CMUnitTestFunction fn)
+{
+	struct CMUnitTest *tests = calloc(count + 1, sizeof *tests);
+	int rc;
+
+	for (size_t i = 0; i < count; i++) {
+		tests[i].name = cases[i].cols[0];
+		tests[i].test_func = fn;
+		tests[i].initial_state = &cases[i];
+	}
+	rc = _cmocka_run_group_tests(group, tests, count, NULL, NULL);
+	free(tests);
+	return rc;
+}
+#endif
+
 #endif
