@@ -26,10 +26,10 @@ BEGIN
 		RETURN v_ctx;
 	END IF;
 	SELECT * INTO v_from, v_to, v_problem FROM landform._period(p_from, p_to);
-	IF v_problem IS NOT NULL THEN
-		RETURN landform._invalid(v_problem, 'from', CASE v_problem
-			WHEN 'period_order' THEN 'The period must start on or before its last day.'
-			ELSE 'The period may span at most two years.' END);
+	IF v_problem = 'period_order' THEN
+		RETURN landform._invalid('period_order', 'from', 'The period must start on or before its last day.');
+	ELSIF v_problem = 'period_span' THEN
+		RETURN landform._invalid('period_span', 'from', 'The period may span at most two years.');
 	END IF;
 
 	-- The whole period's funnel: sums of the day rows, each step over the one before it
