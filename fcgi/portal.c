@@ -1085,6 +1085,43 @@ static const struct db_stmt st_action = {
 	"portal_action", "SELECT landform.portal_action($1, $2, $3, $4::bigint, $5::jsonb)", 5, DB_RETRY_NEVER
 };
 
+/* The pages of a signed-in member start here: false when answered (503 without templates, or
+ * the way to the login page). */
+static bool
+begin_signed_in(struct request *r, struct pctx *p)
+{
+	if (!begin(r, p))
+		return false;
+	if (p->session == NULL) {
+		unauthenticated(p);
+		return false;
+	}
+	return true;
+}
+
+/* A list page's one read, shared so each page answers failures and JSON clients alike: the
+ * answer to shape for the HTML page, or NULL when answered (a failure, a refusal, or SQL's
+ * text as it is for a JSON client). */
+static cJSON *
+read_page(struct pctx *p, const struct db_stmt *s, const char *const *params)
+{
+	const char *raw;
+	cJSON *res = call(p, s, params, &raw);
+	enum pstatus st;
+
+	if (res == NULL)
+		return NULL;
+	if ((st = status_of(res)) != PS_OK) {
+		refuse(p, res, st, NULL);
+		return NULL;
+	}
+	if (p->json) {
+		json_raw(p->r, raw);
+		return NULL;
+	}
+	return res;
+}
+
 void
 portal_handle_root(struct request *r)
 {
@@ -1273,28 +1310,15 @@ portal_handle_home(struct request *r)
 {
 	struct pctx p;
 	cJSON *filters, *res;
-	const char *raw, *params[2];
-	enum pstatus st;
+	const char *params[2];
 
-	if (!begin(r, &p))
+	if (!begin_signed_in(r, &p))
 		return;
-	if (p.session == NULL) {
-		unauthenticated(&p);
-		return;
-	}
 	filters = read_filters(&p);
 	params[0] = p.session;
 	params[1] = json_print(r, filters);
-	if ((res = call(&p, &st_home, params, &raw)) == NULL)
+	if ((res = read_page(&p, &st_home, params)) == NULL)
 		return;
-	if ((st = status_of(res)) != PS_OK) {
-		refuse(&p, res, st, NULL);
-		return;
-	}
-	if (p.json) {
-		json_raw(r, raw);
-		return;
-	}
 	shape_home(&p, res, filters);
 	render(&p, 200, T_HOME, res, txt(&p, "nav_mine"));
 }
@@ -1459,12 +1483,8 @@ portal_handle_lead(struct request *r)
 	struct pctx p;
 	const char *id;
 
-	if (!begin(r, &p))
+	if (!begin_signed_in(r, &p))
 		return;
-	if (p.session == NULL) {
-		unauthenticated(&p);
-		return;
-	}
 	/* Not a number: the same 404 as another member's lead, so ids cannot be probed. */
 	if ((id = id_text(r, r->params[0])) == NULL) {
 		message(&p, 404, "not_found", "not_found_title", "not_found", NULL);
@@ -1498,27 +1518,16 @@ void
 portal_handle_pool(struct request *r)
 {
 	struct pctx p;
-	const char *params[1], *raw;
+	const char *params[1];
 	cJSON *res;
-	enum pstatus st;
 
-	if (!begin(r, &p))
+	if (!begin_signed_in(r, &p))
 		return;
-	if (p.session == NULL) {
-		unauthenticated(&p);
-		return;
-	}
 	params[0] = p.session;
-	if ((res = call(&p, &st_pool, params, &raw)) == NULL)
+	if ((res = read_page(&p, &st_pool, params)) == NULL)
 		return;
-	if ((st = status_of(res)) != PS_OK) {
-		refuse(&p, res, st, NULL);
-	} else if (p.json) {
-		json_raw(r, raw);
-	} else {
-		shape_pool(&p, res);
-		render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
-	}
+	shape_pool(&p, res);
+	render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
 }
 
 /* ---- actions --------------------------------------------------------------------------- */
