@@ -31,7 +31,6 @@
 #define SESSION_COOKIE "lf_staff"
 #define NONCE_COOKIE "lf_login"
 #define LANG_COOKIE "lf_lang"
-#define PORTAL_PATH "/staff"
 #define API_PATH "/api/v1/staff"
 #define ASSETS "/assets/_staff"
 #define DEFAULT_SESSION_AGE 604800L /* seconds; SQL's absolute expiry is what really counts */
@@ -39,17 +38,16 @@
 #define TAGS_MAX 20     /* ?tag= filters at once (SQL takes as many) */
 #define URGENT_SECONDS 300
 
-enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_REPORTS, T_CHANNELS, T_COUNT };
-
-static const char *const tpl_files[T_COUNT] = {
-	[T_LAYOUT] = "layout.html", [T_LOGIN] = "login.html", [T_INVITE] = "invite.html",
-	[T_HOME] = "home.html",     [T_LEAD] = "lead.html",   [T_POOL] = "pool.html",
-	[T_MESSAGE] = "message.html", [T_REPORTS] = "reports.html",
-	[T_CHANNELS] = "channels.html",
+static const char *const tpl_files[PORTAL_TPL_COUNT] = {
+	[PORTAL_TPL_LAYOUT] = "layout.html",   [PORTAL_TPL_LOGIN] = "login.html",
+	[PORTAL_TPL_INVITE] = "invite.html",   [PORTAL_TPL_HOME] = "home.html",
+	[PORTAL_TPL_LEAD] = "lead.html",       [PORTAL_TPL_POOL] = "pool.html",
+	[PORTAL_TPL_MESSAGE] = "message.html", [PORTAL_TPL_REPORTS] = "reports.html",
+	[PORTAL_TPL_CHANNELS] = "channels.html",
 };
 
 struct portal {
-	struct template *tpl[T_COUNT];
+	struct template *tpl[PORTAL_TPL_COUNT];
 	cJSON *text[LANG_COUNT]; /* {key: text} per language, shared by every render as "t" */
 };
 
@@ -74,7 +72,7 @@ static const char *const c_keys[] = {
 /* ---- pure helpers ---------------------------------------------------------------------- */
 
 void
-portal_span_text(enum lang l, long long s, struct buf *out)
+portal_view_span_text(enum lang l, long long s, struct buf *out)
 {
 	bool zh = l == LANG_ZH_CN;
 
@@ -95,7 +93,7 @@ portal_span_text(enum lang l, long long s, struct buf *out)
 }
 
 void
-portal_left_text(enum lang l, long long s, struct buf *out)
+portal_view_left_text(enum lang l, long long s, struct buf *out)
 {
 	if (s <= 0) {
 		buf_adds(out, l == LANG_ZH_CN ? "已超时" : "overdue");
@@ -103,20 +101,20 @@ portal_left_text(enum lang l, long long s, struct buf *out)
 	}
 	if (l == LANG_ZH_CN)
 		buf_adds(out, "还剩 ");
-	portal_span_text(l, s, out);
+	portal_view_span_text(l, s, out);
 	if (l != LANG_ZH_CN)
 		buf_adds(out, " left");
 }
 
 void
-portal_waited_text(enum lang l, long long s, struct buf *out)
+portal_view_waited_text(enum lang l, long long s, struct buf *out)
 {
 	buf_adds(out, l == LANG_ZH_CN ? "已等待 " : "waiting ");
-	portal_span_text(l, s, out);
+	portal_view_span_text(l, s, out);
 }
 
 bool
-portal_time_text(const char *iso, bool with_year, char out[17])
+portal_view_time_text(const char *iso, bool with_year, char out[17])
 {
 	struct isotime t;
 	char tmp[64];
@@ -134,7 +132,7 @@ portal_time_text(const char *iso, bool with_year, char out[17])
 }
 
 bool
-portal_phone_callable(const char *p)
+portal_view_phone_callable(const char *p)
 {
 	size_t n;
 
@@ -147,12 +145,12 @@ portal_phone_callable(const char *p)
 }
 
 void
-portal_phone_text(const char *p, struct buf *out)
+portal_view_phone_text(const char *p, struct buf *out)
 {
 	if (p == NULL)
 		return;
 	/* Chinese mobiles in the 3-4-4 groups people read them in. */
-	if (portal_phone_callable(p) && strncmp(p, "+861", 4) == 0 && strlen(p) == 14) {
+	if (portal_view_phone_callable(p) && strncmp(p, "+861", 4) == 0 && strlen(p) == 14) {
 		buf_printf(out, "%.3s %.4s %.4s", p + 3, p + 6, p + 10);
 		return;
 	}
@@ -214,7 +212,7 @@ portal_load(const char *landing_dir, char *err, size_t errsz)
 
 	if (p == NULL)
 		abort();
-	for (int i = 0; i < T_COUNT; i++) {
+	for (int i = 0; i < PORTAL_TPL_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/_staff/%s", landing_dir, tpl_files[i]);
 		src = file_read(path, 1 << 20, &len);
 		if (src == NULL) {
@@ -243,7 +241,7 @@ portal_free(struct portal *p)
 {
 	if (p == NULL)
 		return;
-	for (int i = 0; i < T_COUNT; i++)
+	for (int i = 0; i < PORTAL_TPL_COUNT; i++)
 		template_free(p->tpl[i]);
 	for (int l = 0; l < LANG_COUNT; l++)
 		cJSON_Delete(p->text[l]);
@@ -252,8 +250,8 @@ portal_free(struct portal *p)
 
 /* ---- request basics ------------------------------------------------------------------ */
 
-static const char *
-txt(const struct pctx *p, const char *key)
+const char *
+portal_text(const struct pctx *p, const char *key)
 {
 	const cJSON *v;
 
@@ -279,30 +277,30 @@ portal_headers(struct request *r)
 			    invite ? "strict-origin" : "same-origin");
 }
 
-static void
-set_cookie(struct pctx *p, const char *name, const char *value, const char *path, long max_age)
+void
+portal_set_cookie(struct pctx *p, const char *name, const char *value, const char *path, long max_age)
 {
 	http_header(p->r, "Set-Cookie", auth_cookie(p->r->arena, name, value, path, p->secure, max_age));
 }
 
 /* The session cookie goes to the pages and to the JSON API, which live under two paths. */
-static void
-set_session(struct pctx *p, const char *token, long max_age)
+void
+portal_set_session(struct pctx *p, const char *token, long max_age)
 {
-	set_cookie(p, SESSION_COOKIE, token, PORTAL_PATH, max_age);
-	set_cookie(p, SESSION_COOKIE, token, API_PATH, max_age);
+	portal_set_cookie(p, SESSION_COOKIE, token, PORTAL_PATH, max_age);
+	portal_set_cookie(p, SESSION_COOKIE, token, API_PATH, max_age);
 }
 
-static void
-clear_session(struct pctx *p)
+void
+portal_clear_session(struct pctx *p)
 {
-	set_session(p, "", 0);
+	portal_set_session(p, "", 0);
 }
 
 /* Language, output kind and session of a request. False (answered 503) when an HTML page is
  * asked for and the templates did not load. */
-static bool
-begin(struct request *r, struct pctx *p)
+bool
+portal_begin(struct request *r, struct pctx *p)
 {
 	const char *q = http_query_get(r, "lang"), *c = http_cookie_get(r, LANG_COOKIE);
 	const char *pub = r->ctx->config->public_url;
@@ -315,7 +313,7 @@ begin(struct request *r, struct pctx *p)
 	p->secure = http_is_https(r) || (pub != NULL && strncasecmp(pub, "https:", 6) == 0);
 	/* A language picked by link is kept in a cookie, so it sticks across pages and posts. */
 	if (q != NULL && lang_from_tag(q, strlen(q), &l)) {
-		set_cookie(p, LANG_COOKIE, lang_tag(l), PORTAL_PATH, 31536000L);
+		portal_set_cookie(p, LANG_COOKIE, lang_tag(l), PORTAL_PATH, 31536000L);
 		c = lang_tag(l);
 	} else if (c != NULL && !lang_from_tag(c, strlen(c), &l)) {
 		c = NULL;
@@ -343,8 +341,8 @@ remote_addr(const struct request *r)
 	return a;
 }
 
-static bool
-origin_ok(const struct pctx *p)
+bool
+portal_origin_ok(const struct pctx *p)
 {
 	const struct request *r = p->r;
 
@@ -353,8 +351,8 @@ origin_ok(const struct pctx *p)
 }
 
 /* A database id from a URL or form: 1-18 digits, returned without leading zeros; NULL if not. */
-static const char *
-id_text(struct request *r, const char *s)
+const char *
+portal_id_text(struct request *r, const char *s)
 {
 	size_t n;
 
@@ -369,8 +367,8 @@ id_text(struct request *r, const char *s)
 }
 
 /* Text as SQL's jsonb has it, whatever JSON type it came as ("42" or 42). */
-static const char *
-json_text(struct request *r, const cJSON *o, const char *key)
+const char *
+portal_json_text(struct request *r, const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -381,8 +379,8 @@ json_text(struct request *r, const cJSON *o, const char *key)
 	return NULL;
 }
 
-static long long
-json_number(const cJSON *o, const char *key, long long dflt)
+long long
+portal_json_number(const cJSON *o, const char *key, long long dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -395,8 +393,8 @@ json_number(const cJSON *o, const char *key, long long dflt)
 
 /* ---- answers ------------------------------------------------------------------------- */
 
-static void
-redirect(struct request *r, const char *location)
+void
+portal_redirect(struct request *r, const char *location)
 {
 	http_header(r, "Location", location);
 	http_begin(r, 303, "text/html; charset=utf-8");
@@ -411,8 +409,8 @@ json_free(void *o)
 
 /* The request owns o from here (NULL passes): freed at arena_reset whichever way the handler
  * leaves, so no exit path frees a tree by hand. Not for items added to another tree. */
-static cJSON *
-owned(struct request *r, cJSON *o)
+cJSON *
+portal_owned(struct request *r, cJSON *o)
 {
 	if (o != NULL)
 		arena_defer(r->arena, json_free, o);
@@ -421,8 +419,8 @@ owned(struct request *r, cJSON *o)
 
 /* o as compact JSON, kept until the request ends. The hooks (main.c) abort on out-of-memory,
  * so a NULL here is a bug, not a state to answer. */
-static const char *
-json_print(struct request *r, const cJSON *o)
+const char *
+portal_json_print(struct request *r, const cJSON *o)
 {
 	char *text = cJSON_PrintUnformatted(o);
 
@@ -432,11 +430,11 @@ json_print(struct request *r, const cJSON *o)
 	return text;
 }
 
-static void
-json_send(struct request *r, int status, cJSON *o)
+void
+portal_json_send(struct request *r, int status, cJSON *o)
 {
 	http_begin(r, status, "application/json");
-	buf_adds(&r->body_out, json_print(r, o));
+	buf_adds(&r->body_out, portal_json_print(r, o));
 	buf_addc(&r->body_out, '\n');
 }
 
@@ -446,7 +444,7 @@ static cJSON *
 json_error_object(struct pctx *p, const char *code, const char *message, const char *field,
 		  long long retry_after, cJSON **e)
 {
-	cJSON *o = owned(p->r, cJSON_CreateObject());
+	cJSON *o = portal_owned(p->r, cJSON_CreateObject());
 
 	*e = cJSON_AddObjectToObject(o, "error");
 	p->r->log_note = code;
@@ -460,13 +458,13 @@ json_error_object(struct pctx *p, const char *code, const char *message, const c
 }
 
 /* Answer a JSON client's error. */
-static void
-json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
+void
+portal_json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
 	   long long retry_after)
 {
 	cJSON *e;
 
-	json_send(p->r, status, json_error_object(p, code, message, field, retry_after, &e));
+	portal_json_send(p->r, status, json_error_object(p, code, message, field, retry_after, &e));
 }
 
 /* The keys every page shares: text, language, assets, the link to the other language. */
@@ -486,8 +484,8 @@ add_common(struct pctx *p, cJSON *ctx)
 }
 
 /* Render a page inside the layout. ctx stays the caller's to delete. */
-static void
-render(struct pctx *p, int status, enum tpl which, cJSON *ctx, const char *title)
+void
+portal_render(struct pctx *p, int status, enum portal_tpl which, cJSON *ctx, const char *title)
 {
 	struct request *r = p->r;
 	struct buf body;
@@ -500,7 +498,7 @@ render(struct pctx *p, int status, enum tpl which, cJSON *ctx, const char *title
 	cJSON_AddItemToObject(ctx, "content", cJSON_CreateStringReference(body.data));
 	http_header(r, "Content-Language", lang_tag(p->lang));
 	http_begin(r, status, "text/html; charset=utf-8");
-	template_render(p->pt->tpl[T_LAYOUT], ctx, &r->body_out);
+	template_render(p->pt->tpl[PORTAL_TPL_LAYOUT], ctx, &r->body_out);
 }
 
 /* A short page with a title, a sentence and a way back; JSON clients get the error object. */
@@ -511,12 +509,12 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 	cJSON *ctx;
 
 	if (p->json) {
-		json_error(p, status, code, txt(p, text_key), NULL, 0);
+		portal_json_error(p, status, code, portal_text(p, text_key), NULL, 0);
 		return;
 	}
 	p->r->log_note = code;
-	ctx = owned(p->r, cJSON_CreateObject());
-	cJSON_AddStringToObject(ctx, "text", txt(p, text_key));
+	ctx = portal_owned(p->r, cJSON_CreateObject());
+	cJSON_AddStringToObject(ctx, "text", portal_text(p, text_key));
 	if (p->detail != NULL)
 		cJSON_AddStringToObject(ctx, "detail", p->detail);
 	cJSON_AddBoolToObject(ctx, "signed_in", p->session != NULL);
@@ -524,21 +522,21 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 		cJSON_AddStringToObject(ctx, "lead_url",
 					arena_printf(p->r->arena, PORTAL_PATH "/leads/%s", lead_id));
 	cJSON_AddStringToObject(ctx, "code", code);
-	render(p, status, T_MESSAGE, ctx, txt(p, title_key));
+	portal_render(p, status, PORTAL_TPL_MESSAGE, ctx, portal_text(p, title_key));
 }
 
 /* No session, or SQL says it ended: JSON 401; a browser goes to the login page and comes back. */
-static void
-unauthenticated(struct pctx *p)
+void
+portal_unauthenticated(struct pctx *p)
 {
 	struct request *r = p->r;
 	const char *next = *r->query ? arena_printf(r->arena, "%s?%s", r->path, r->query) : r->path;
 	struct buf loc;
 
 	if (p->session != NULL)
-		clear_session(p);
+		portal_clear_session(p);
 	if (p->json) {
-		json_error(p, 401, "unauthenticated", txt(p, "unauthenticated"), NULL, 0);
+		portal_json_error(p, 401, "unauthenticated", portal_text(p, "unauthenticated"), NULL, 0);
 		return;
 	}
 	r->log_note = "unauthenticated";
@@ -554,101 +552,99 @@ unauthenticated(struct pctx *p)
 			url_escape(&loc, next, strlen(next));
 		}
 	}
-	redirect(r, loc.data);
+	portal_redirect(r, loc.data);
 }
 
-enum pstatus { PS_OK, PS_UNAUTH, PS_CSRF, PS_NOT_FOUND, PS_LOST_RACE, PS_INVALID, PS_LIMITED, PS_OTHER };
-
-static enum pstatus
-status_of(const cJSON *res)
+enum portal_status
+portal_status_of(const cJSON *res)
 {
 	static const struct {
 		const char *name;
-		enum pstatus st;
+		enum portal_status st;
 	} map[] = {
-		{ "ok", PS_OK },	       { "unauthenticated", PS_UNAUTH }, { "csrf", PS_CSRF },
-		{ "not_found", PS_NOT_FOUND }, { "lost_race", PS_LOST_RACE },	 { "invalid", PS_INVALID },
-		{ "rate_limited", PS_LIMITED },
+		{ "ok", PORTAL_OK },	       { "unauthenticated", PORTAL_UNAUTH }, { "csrf", PORTAL_CSRF },
+		{ "not_found", PORTAL_NOT_FOUND }, { "lost_race", PORTAL_LOST_RACE },	 { "invalid", PORTAL_INVALID },
+		{ "rate_limited", PORTAL_LIMITED },
 	};
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "status");
 
 	if (!cJSON_IsString(s))
-		return PS_OTHER;
+		return PORTAL_OTHER;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(s->valuestring, map[i].name) == 0)
 			return map[i].st;
-	return PS_OTHER;
+	return PORTAL_OTHER;
 }
 
 /* The reader's words for SQL's refusal code (text.json "err_<code>"; tests/refusal-codes checks
  * every code SQL gives has them); the general "invalid" text for a code without. */
-static const char *
-refusal_text(struct pctx *p, const cJSON *res)
+const char *
+portal_refusal_text(struct pctx *p, const cJSON *res)
 {
-	const char *code = json_text(p->r, res, "code");
+	const char *code = portal_json_text(p->r, res, "code");
 	const char *key = code ? arena_printf(p->r->arena, "err_%s", code) : NULL;
 
 	if (key == NULL || p->pt == NULL || !cJSON_HasObjectItem(p->pt->text[p->lang], key))
 		key = "invalid";
-	return txt(p, key);
+	return portal_text(p, key);
 }
 
 /* Answer a status other than ok the way the client reads it. */
-static void
-refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
+void
+portal_refuse_as(struct pctx *p, const cJSON *res, enum portal_status st, const char *lead_id)
 {
-	const char *msg = json_text(p->r, res, "message");
+	const char *msg = portal_json_text(p->r, res, "message");
 
 	switch (st) {
-	case PS_OK:
+	case PORTAL_OK:
 		abort();
-	case PS_UNAUTH:
-		unauthenticated(p);
+	case PORTAL_UNAUTH:
+		portal_unauthenticated(p);
 		return;
-	case PS_CSRF:
+	case PORTAL_CSRF:
 		message(p, 403, "csrf", "forbidden_title", "forbidden", NULL);
 		return;
-	case PS_NOT_FOUND:
+	case PORTAL_NOT_FOUND:
 		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
 		return;
-	case PS_LOST_RACE: {
+	case PORTAL_LOST_RACE: {
 		/* Say what happened when we have words for it: expired, reassigned, claimed... */
-		const char *reason = json_text(p->r, res, "reason");
+		const char *reason = portal_json_text(p->r, res, "reason");
 		const char *key = reason ? arena_printf(p->r->arena, "lost_race_%s", reason) : NULL;
 
 		if (key == NULL || p->pt == NULL || !cJSON_HasObjectItem(p->pt->text[p->lang], key))
 			key = "lost_race";
 		if (p->json)
-			json_error(p, 409, "lost_race", msg ? msg : txt(p, key), NULL, 0);
+			portal_json_error(p, 409, "lost_race", msg ? msg : portal_text(p, key), NULL, 0);
 		else
 			message(p, 409, "lost_race", "lost_race_title", key, NULL);
 		return;
 	}
-	case PS_INVALID:
+	case PORTAL_INVALID:
 		if (p->json) {
 			/* The reader's words, and SQL's code for programs (docs/portal-api.md). */
-			cJSON *e, *o = json_error_object(p, "invalid", refusal_text(p, res),
-							 json_text(p->r, res, "field"), 0, &e);
+			cJSON *e, *o = json_error_object(p, "invalid", portal_refusal_text(p, res),
+							 portal_json_text(p->r, res, "field"), 0, &e);
 
-			if (json_text(p->r, res, "code") != NULL)
-				cJSON_AddStringToObject(e, "reason", json_text(p->r, res, "code"));
-			json_send(p->r, 422, o);
+			if (portal_json_text(p->r, res, "code") != NULL)
+				cJSON_AddStringToObject(e, "reason", portal_json_text(p->r, res, "code"));
+			portal_json_send(p->r, 422, o);
 		} else {
-			p->detail = refusal_text(p, res);
+			p->detail = portal_refusal_text(p, res);
 			message(p, 422, "invalid", "failed_title", "invalid", lead_id);
 		}
 		return;
-	case PS_LIMITED: {
-		long long after = json_number(res, "retry_after", 60);
+	case PORTAL_LIMITED: {
+		long long after = portal_json_number(res, "retry_after", 60);
 
 		http_header(p->r, "Retry-After", arena_printf(p->r->arena, "%lld", after));
 		if (p->json)
-			json_error(p, 429, "rate_limited", txt(p, "login_limited"), NULL, after);
+			portal_json_error(p, 429, "rate_limited", portal_text(p, "login_limited"), NULL, after);
 		else
 			message(p, 429, "rate_limited", "failed_title", "login_limited", NULL);
 		return;
 	}
-	case PS_OTHER:
+	case PORTAL_OTHER:
 		log_error("req=%s unexpected portal status %s", p->r->id,
 			  msg ? "(with message)" : "(no message)");
 		message(p, 500, "failed", "failed_title", "failed", NULL);
@@ -658,8 +654,8 @@ refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
 
 /* The one SQL call of a request: a jsonb answer parsed, with its text in *raw for JSON clients
  * that get it as it is. NULL (and a 503 or 500 answered) when the database failed. */
-static cJSON *
-call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
+cJSON *
+portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
 {
 	struct db_rows rows;
 	struct db_error de;
@@ -679,7 +675,7 @@ call(struct pctx *p, const struct db_stmt *s, const char *const *params, const c
 		return NULL;
 	}
 	text = db_value(&rows, 0, 0);
-	res = owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
+	res = portal_owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
 	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status"))) {
 		log_error("req=%s %s: answer is not an object with a status", p->r->id, s->name);
 		message(p, 500, "failed", "failed_title", "failed", NULL);
@@ -690,8 +686,8 @@ call(struct pctx *p, const struct db_stmt *s, const char *const *params, const c
 	return res;
 }
 
-static void
-json_raw(struct request *r, const char *text)
+void
+portal_json_raw(struct request *r, const char *text)
 {
 	http_begin(r, 200, "application/json");
 	buf_adds(&r->body_out, text);
@@ -700,8 +696,8 @@ json_raw(struct request *r, const char *text)
 
 /* Parse a posted body: urlencoded or multipart from browsers, JSON from API clients (an empty
  * body is an empty form). False when it cannot be read (answered 400/415). */
-static bool
-read_form(struct pctx *p, struct form *f)
+bool
+portal_read_form(struct pctx *p, struct form *f)
 {
 	struct request *r = p->r;
 	const struct config *c = r->ctx->config;
@@ -729,14 +725,14 @@ read_form(struct pctx *p, struct form *f)
 		ok = form_parse_multipart(r->arena, ct, body, r->body_len, &lim, f, &fe);
 	else {
 		if (p->json)
-			json_error(p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
+			portal_json_error(p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
 		else
 			http_error(r, 415, "unsupported_media_type", "This kind of body is not supported.");
 		return false;
 	}
 	if (!ok) {
 		if (p->json)
-			json_error(p, 400, form_error_code(fe.code), "The body cannot be read.", fe.field, 0);
+			portal_json_error(p, 400, form_error_code(fe.code), "The body cannot be read.", fe.field, 0);
 		else
 			http_error(r, 400, form_error_code(fe.code), "The form could not be read.");
 	}
@@ -744,8 +740,8 @@ read_form(struct pctx *p, struct form *f)
 }
 
 /* The CSRF token of a post: the X-CSRF-Token header (API clients) or the csrf field (forms). */
-static const char *
-csrf_of(const struct pctx *p, const struct form *f)
+const char *
+portal_csrf(const struct pctx *p, const struct form *f)
 {
 	const char *h = http_param(p->r, "HTTP_X_CSRF_TOKEN");
 
@@ -753,18 +749,18 @@ csrf_of(const struct pctx *p, const struct form *f)
 }
 
 /* Origin and CSRF shape before any work on a post with a session; false when answered. */
-static bool
-guard_post(struct pctx *p, const struct form *f)
+bool
+portal_guard_post(struct pctx *p, const struct form *f)
 {
-	if (!origin_ok(p)) {
+	if (!portal_origin_ok(p)) {
 		message(p, 403, "cross_origin", "forbidden_title", "forbidden", NULL);
 		return false;
 	}
 	if (p->session == NULL) {
-		unauthenticated(p);
+		portal_unauthenticated(p);
 		return false;
 	}
-	if (!auth_token_valid(csrf_of(p, f))) {
+	if (!auth_token_valid(portal_csrf(p, f))) {
 		message(p, 403, "csrf", "forbidden_title", "forbidden", NULL);
 		return false;
 	}
@@ -787,7 +783,7 @@ add_time(cJSON *o, const char *key, bool with_year)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	char out[17], name[64];
 
-	if (!cJSON_IsString(v) || !portal_time_text(v->valuestring, with_year, out))
+	if (!cJSON_IsString(v) || !portal_view_time_text(v->valuestring, with_year, out))
 		return;
 	snprintf(name, sizeof(name), "%s_text", key);
 	cJSON_AddStringToObject(o, name, out);
@@ -801,9 +797,9 @@ add_phone(cJSON *o, const char *key, struct buf *b)
 
 	if (!cJSON_IsString(v))
 		return;
-	portal_phone_text(v->valuestring, b);
+	portal_view_phone_text(v->valuestring, b);
 	add_text(o, "phone_text", b);
-	if (portal_phone_callable(v->valuestring))
+	if (portal_view_phone_callable(v->valuestring))
 		cJSON_AddStringToObject(o, "tel", v->valuestring);
 }
 
@@ -932,7 +928,7 @@ add_flash(struct pctx *p, cJSON *ctx)
 	for (size_t i = 0; i < sizeof(done) / sizeof(done[0]); i++)
 		if (strcmp(d, done[i]) == 0) {
 			cJSON_AddStringToObject(ctx, "flash",
-						txt(p, arena_printf(p->r->arena, "done_%s", d)));
+						portal_text(p, arena_printf(p->r->arena, "done_%s", d)));
 			return;
 		}
 }
@@ -950,8 +946,8 @@ plain_text(const char *s, size_t max)
 	return n > 0 && n <= max && utf8_valid(s, n) && !utf8_has_control(s, n, false);
 }
 
-static bool
-code_text(const char *s, size_t max, const char *extra)
+bool
+portal_code_text(const char *s, size_t max, const char *extra)
 {
 	size_t n;
 
@@ -968,8 +964,8 @@ code_text(const char *s, size_t max, const char *extra)
 }
 
 /* Copy of s without leading and trailing spaces, in the arena. */
-static char *
-trimmed(struct request *r, const char *s)
+char *
+portal_trimmed(struct request *r, const char *s)
 {
 	size_t n;
 
@@ -998,7 +994,7 @@ query_tags(struct request *r)
 	    !form_parse_urlencoded(r->arena, r->query, strlen(r->query), &lim, &f, &fe))
 		return tags;
 	for (size_t i = 0; i < f.count && cJSON_GetArraySize(tags) < TAGS_MAX; i++)
-		if (strcmp(f.fields[i].name, "tag") == 0 && plain_text(v = trimmed(r, f.fields[i].value), 64))
+		if (strcmp(f.fields[i].name, "tag") == 0 && plain_text(v = portal_trimmed(r, f.fields[i].value), 64))
 			cJSON_AddItemToArray(tags, cJSON_CreateString(v));
 	return tags;
 }
@@ -1008,23 +1004,23 @@ static cJSON *
 read_filters(struct pctx *p)
 {
 	struct request *r = p->r;
-	cJSON *f = owned(r, cJSON_CreateObject());
+	cJSON *f = portal_owned(r, cJSON_CreateObject());
 	const char *v;
 
-	if ((v = id_text(r, http_query_get(r, "stage"))) != NULL)
+	if ((v = portal_id_text(r, http_query_get(r, "stage"))) != NULL)
 		cJSON_AddItemToObject(f, "stage", cJSON_CreateRaw(v));
 	cJSON_AddItemToObject(f, "tags", query_tags(r));
-	if ((v = http_query_get(r, "segment")) != NULL && plain_text(v = trimmed(r, v), 64))
+	if ((v = http_query_get(r, "segment")) != NULL && plain_text(v = portal_trimmed(r, v), 64))
 		cJSON_AddStringToObject(f, "segment", v);
 	if (livecode_code_ok(v = http_query_get(r, "channel")))
 		cJSON_AddStringToObject(f, "channel", v);
-	if (code_text(v = http_query_get(r, "page"), 64, "_-"))
+	if (portal_code_text(v = http_query_get(r, "page"), 64, "_-"))
 		cJSON_AddStringToObject(f, "page", v);
 	if (isotime_date(v = http_query_get(r, "from"), NULL))
 		cJSON_AddStringToObject(f, "from", v);
 	if (isotime_date(v = http_query_get(r, "to"), NULL))
 		cJSON_AddStringToObject(f, "to", v);
-	if ((v = http_query_get(r, "q")) != NULL && plain_text(v = trimmed(r, v), SEARCH_MAX))
+	if ((v = http_query_get(r, "q")) != NULL && plain_text(v = portal_trimmed(r, v), SEARCH_MAX))
 		cJSON_AddStringToObject(f, "q", v);
 	/* Page size and offset are SQL's to bound (default and most per page): passed as typed. */
 	if ((v = http_query_get(r, "limit")) != NULL && *v != '\0')
@@ -1090,10 +1086,10 @@ static const struct db_stmt st_action = {
 static bool
 begin_signed_in(struct request *r, struct pctx *p)
 {
-	if (!begin(r, p))
+	if (!portal_begin(r, p))
 		return false;
 	if (p->session == NULL) {
-		unauthenticated(p);
+		portal_unauthenticated(p);
 		return false;
 	}
 	return true;
@@ -1106,17 +1102,17 @@ static cJSON *
 read_page(struct pctx *p, const struct db_stmt *s, const char *const *params)
 {
 	const char *raw;
-	cJSON *res = call(p, s, params, &raw);
-	enum pstatus st;
+	cJSON *res = portal_call(p, s, params, &raw);
+	enum portal_status st;
 
 	if (res == NULL)
 		return NULL;
-	if ((st = status_of(res)) != PS_OK) {
-		refuse(p, res, st, NULL);
+	if ((st = portal_status_of(res)) != PORTAL_OK) {
+		portal_refuse_as(p, res, st, NULL);
 		return NULL;
 	}
 	if (p->json) {
-		json_raw(p->r, raw);
+		portal_json_raw(p->r, raw);
 		return NULL;
 	}
 	return res;
@@ -1168,8 +1164,8 @@ tag_options(cJSON *res, const cJSON *filters)
 }
 
 /* Home: waiting offers with their countdowns, then my leads grouped by stage. */
-static void
-shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
+void
+portal_view_home(struct pctx *p, cJSON *res, const cJSON *filters)
 {
 	struct request *r = p->r;
 	cJSON *waiting = cJSON_GetObjectItemCaseSensitive(res, "waiting");
@@ -1178,15 +1174,15 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	cJSON *groups = cJSON_CreateArray(), *f = cJSON_CreateObject(), *it;
 	const char *cur;
 	struct buf b;
-	long long limit = json_number(res, "limit", 0), offset = json_number(res, "offset", 0);
+	long long limit = portal_json_number(res, "limit", 0), offset = portal_json_number(res, "offset", 0);
 	int nmine = cJSON_GetArraySize(mine);
 	bool filtered = false;
 
 	buf_init(&b, r->arena, 256);
 	cJSON_ArrayForEach(it, waiting) {
-		long long left = json_number(it, "seconds_left", 0);
+		long long left = portal_json_number(it, "seconds_left", 0);
 
-		portal_left_text(p->lang, left, &b);
+		portal_view_left_text(p->lang, left, &b);
 		add_text(it, "left_text", &b);
 		cJSON_AddBoolToObject(it, "urgent", left <= URGENT_SECONDS);
 		cJSON_AddBoolToObject(it, "overdue", left <= 0);
@@ -1200,18 +1196,18 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 
 		add_phone(it, "phone", &b);
 		add_time(it, "last_seen", false);
-		cJSON_AddStringToObject(it, "stage_name", sn ? sn : txt(p, "other_stage"));
+		cJSON_AddStringToObject(it, "stage_name", sn ? sn : portal_text(p, "other_stage"));
 		cJSON_AddBoolToObject(it, "contacted", json_present(it, "first_contact_at"));
 		tag_objects(it);
 		add_page(it);
 	}
-	cJSON_AddNumberToObject(res, "mine_count", (double)json_number(res, "mine_total", nmine));
+	cJSON_AddNumberToObject(res, "mine_count", (double)portal_json_number(res, "mine_total", nmine));
 	cJSON_AddNumberToObject(res, "reminder_count",
 				cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "reminders")));
 	cJSON_AddBoolToObject(res, "has_reminders",
 			      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "reminders")) > 0);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "reminders")) {
-		const char *kind = json_text(r, it, "kind");
+		const char *kind = portal_json_text(r, it, "kind");
 
 		cJSON_AddBoolToObject(it, "is_stage", kind != NULL && strcmp(kind, "stage") == 0);
 		add_time(it, "due", false);
@@ -1225,7 +1221,7 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 			const cJSON *sn = pass == 0 ? cJSON_GetObjectItemCaseSensitive(
 							      cJSON_GetArrayItem(list, i), "name")
 						    : NULL;
-			const char *name = cJSON_IsString(sn) ? sn->valuestring : txt(p, "other_stage");
+			const char *name = cJSON_IsString(sn) ? sn->valuestring : portal_text(p, "other_stage");
 			cJSON *g = NULL, *leads = NULL;
 
 			if (pass == 0 && !cJSON_IsString(sn))
@@ -1271,9 +1267,9 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 	filtered = tag_options(res, filters) || filtered;
 	cJSON_AddBoolToObject(f, "any", filtered);
 	cJSON_AddBoolToObject(f, "search", json_present(f, "q"));
-	cur = json_text(r, f, "stage");
+	cur = portal_json_text(r, f, "stage");
 	cJSON_AddItemToObject(res, "stage_options", options(stages, "id", "name", cur));
-	cur = json_text(r, f, "segment");
+	cur = portal_json_text(r, f, "segment");
 	cJSON_AddItemToObject(res, "segment_options",
 			      options(cJSON_GetObjectItemCaseSensitive(res, "segments"), NULL, NULL, cur));
 	/* An admin looking at a segment may download all of it (SQL decides again on download). */
@@ -1286,14 +1282,14 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 		url_escape(&u, cur, strlen(cur));
 		add_text(res, "segment_csv_url", &u);
 	}
-	cur = json_text(r, f, "channel");
+	cur = portal_json_text(r, f, "channel");
 	cJSON_AddItemToObject(res, "channel_options",
 			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), "code", "name", cur));
-	cur = json_text(r, f, "page");
+	cur = portal_json_text(r, f, "page");
 	cJSON_AddItemToObject(res, "page_options",
 			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), "slug", "title", cur));
 	cJSON_AddItemToObject(res, "f", f);
-	if (offset + nmine < json_number(res, "mine_total", 0)) {
+	if (offset + nmine < portal_json_number(res, "mine_total", 0)) {
 		buf_adds(&b, PORTAL_PATH "/?");
 		filter_query(filters, &b);
 		buf_printf(&b, "offset=%lld", offset + limit);
@@ -1306,7 +1302,7 @@ shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
 }
 
 void
-portal_handle_home(struct request *r)
+portal_leads_home(struct request *r)
 {
 	struct pctx p;
 	cJSON *filters, *res;
@@ -1316,22 +1312,22 @@ portal_handle_home(struct request *r)
 		return;
 	filters = read_filters(&p);
 	params[0] = p.session;
-	params[1] = json_print(r, filters);
+	params[1] = portal_json_print(r, filters);
 	if ((res = read_page(&p, &st_home, params)) == NULL)
 		return;
-	shape_home(&p, res, filters);
-	render(&p, 200, T_HOME, res, txt(&p, "nav_mine"));
+	portal_view_home(&p, res, filters);
+	portal_render(&p, 200, PORTAL_TPL_HOME, res, portal_text(&p, "nav_mine"));
 }
 
 /* One lead: state flags, phone, countdown, stages to pick from, submissions' fields as a list,
  * history and notes with readable times. */
-static void
-shape_lead(struct pctx *p, cJSON *res)
+void
+portal_view_lead(struct pctx *p, cJSON *res)
 {
 	struct request *r = p->r;
 	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it;
 	cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages");
-	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sn;
+	const char *state = portal_json_text(r, lead, "state"), *phone = portal_json_text(r, lead, "phone"), *sn;
 	struct buf b;
 	long long left;
 
@@ -1342,9 +1338,9 @@ shape_lead(struct pctx *p, cJSON *res)
 	cJSON_AddBoolToObject(lead, "is_owned", strcmp(state, "owned") == 0);
 	cJSON_AddBoolToObject(lead, "is_open", strcmp(state, "open") == 0);
 	if (*state != '\0')
-		cJSON_AddStringToObject(lead, "state_text", txt(p, arena_printf(r->arena, "state_%s", state)));
+		cJSON_AddStringToObject(lead, "state_text", portal_text(p, arena_printf(r->arena, "state_%s", state)));
 	add_phone(lead, "phone", &b);
-	cJSON_AddBoolToObject(lead, "masked", !portal_phone_callable(phone));
+	cJSON_AddBoolToObject(lead, "masked", !portal_view_phone_callable(phone));
 	add_time(lead, "first_seen", true);
 	add_time(lead, "last_seen", true);
 	add_time(lead, "first_contact_at", true);
@@ -1353,8 +1349,8 @@ shape_lead(struct pctx *p, cJSON *res)
 	cJSON_AddBoolToObject(lead, "contacted", json_present(lead, "first_contact_at"));
 	if (json_present(lead, "deadline")) {
 		/* SQL counts the time left (docs/portal-api.md); C only words it. */
-		left = json_number(lead, "seconds_left", 0);
-		portal_left_text(p->lang, left, &b);
+		left = portal_json_number(lead, "seconds_left", 0);
+		portal_view_left_text(p->lang, left, &b);
 		add_text(lead, "left_text", &b);
 		cJSON_AddBoolToObject(lead, "urgent", left <= URGENT_SECONDS);
 	}
@@ -1370,7 +1366,7 @@ shape_lead(struct pctx *p, cJSON *res)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "submissions")) {
 		cJSON *fields = cJSON_GetObjectItemCaseSensitive(it, "fields"), *list = cJSON_CreateArray();
 		const struct page *pg =
-			r->ctx != NULL ? site_find(r->ctx->site, json_text(r, it, "page")) : NULL;
+			r->ctx != NULL ? site_find(r->ctx->site, portal_json_text(r, it, "page")) : NULL;
 		const cJSON *fv;
 
 		add_time(it, "at", true);
@@ -1397,7 +1393,7 @@ shape_lead(struct pctx *p, cJSON *res)
 				}
 				add_text(o, "v", &b);
 			} else {
-				cJSON_AddStringToObject(o, "v", json_print(r, fv));
+				cJSON_AddStringToObject(o, "v", portal_json_print(r, fv));
 			}
 			cJSON_AddItemToArray(list, o);
 		}
@@ -1411,14 +1407,14 @@ shape_lead(struct pctx *p, cJSON *res)
 		cJSON_AddBoolToObject(it, "answered", json_present(it, "answered_at"));
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "history")) {
-		const char *o = json_text(r, it, "outcome"), *v = json_text(r, it, "via");
+		const char *o = portal_json_text(r, it, "outcome"), *v = portal_json_text(r, it, "via");
 
 		add_time(it, "at", true);
 		add_time(it, "closed_at", true);
 		cJSON_AddStringToObject(it, "outcome_text",
-					txt(p, arena_printf(r->arena, "outcome_%s", o ? o : "open")));
+					portal_text(p, arena_printf(r->arena, "outcome_%s", o ? o : "open")));
 		if (v != NULL)
-			cJSON_AddStringToObject(it, "via_text", txt(p, arena_printf(r->arena, "via_%s", v)));
+			cJSON_AddStringToObject(it, "via_text", portal_text(p, arena_printf(r->arena, "via_%s", v)));
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "notes"))
 		add_time(it, "at", true);
@@ -1435,7 +1431,7 @@ visible(struct pctx *p, const cJSON *res)
 	const cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead");
 	const cJSON *mine = cJSON_GetObjectItemCaseSensitive(lead, "mine");
 	const cJSON *claim = cJSON_GetObjectItemCaseSensitive(lead, "can_claim");
-	const char *state = json_text(p->r, lead, "state");
+	const char *state = portal_json_text(p->r, lead, "state");
 
 	if (!cJSON_IsBool(mine) || cJSON_IsTrue(mine) ||
 	    (state != NULL && strcmp(state, "open") == 0 && cJSON_IsTrue(claim)))
@@ -1450,35 +1446,35 @@ static void
 show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *typed)
 {
 	const char *params[2] = { p->session, id }, *raw;
-	cJSON *res = call(p, &st_lead, params, &raw);
-	enum pstatus st;
+	cJSON *res = portal_call(p, &st_lead, params, &raw);
+	enum portal_status st;
 
 	if (res == NULL)
 		return;
-	if ((st = status_of(res)) != PS_OK) {
-		refuse(p, res, st, NULL);
+	if ((st = portal_status_of(res)) != PORTAL_OK) {
+		portal_refuse_as(p, res, st, NULL);
 		return;
 	}
 	if (!visible(p, res)) {
-		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
+		portal_message(p, 404, "not_found", "not_found_title", "not_found");
 		return;
 	}
 	if (p->json) {
-		json_raw(p->r, raw);
+		portal_json_raw(p->r, raw);
 		return;
 	}
-	shape_lead(p, res);
+	portal_view_lead(p, res);
 	if (error != NULL) {
 		cJSON_AddStringToObject(res, "error", error);
 		p->r->log_note = "invalid";
 	}
 	if (typed != NULL)
 		cJSON_AddItemReferenceToObject(res, "typed", typed);
-	render(p, status, T_LEAD, res, txt(p, "lead_title"));
+	portal_render(p, status, PORTAL_TPL_LEAD, res, portal_text(p, "lead_title"));
 }
 
 void
-portal_handle_lead(struct request *r)
+portal_leads_show(struct request *r)
 {
 	struct pctx p;
 	const char *id;
@@ -1486,25 +1482,25 @@ portal_handle_lead(struct request *r)
 	if (!begin_signed_in(r, &p))
 		return;
 	/* Not a number: the same 404 as another member's lead, so ids cannot be probed. */
-	if ((id = id_text(r, r->params[0])) == NULL) {
-		message(&p, 404, "not_found", "not_found_title", "not_found", NULL);
+	if ((id = portal_id_text(r, r->params[0])) == NULL) {
+		portal_message(&p, 404, "not_found", "not_found_title", "not_found");
 		return;
 	}
 	show_lead(&p, id, 200, NULL, NULL);
 }
 
 /* The open pool: how long each lead has waited, readable times. */
-static void
-shape_pool(struct pctx *p, cJSON *res)
+void
+portal_view_pool(struct pctx *p, cJSON *res)
 {
 	struct buf b;
 	cJSON *it;
 
 	buf_init(&b, p->r->arena, 128);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "leads")) {
-		long long w = json_number(it, "seconds_waiting", 0);
+		long long w = portal_json_number(it, "seconds_waiting", 0);
 
-		portal_waited_text(p->lang, w, &b);
+		portal_view_waited_text(p->lang, w, &b);
 		add_text(it, "waited_text", &b);
 		add_time(it, "waiting_since", false);
 		add_page(it);
@@ -1515,7 +1511,7 @@ shape_pool(struct pctx *p, cJSON *res)
 }
 
 void
-portal_handle_pool(struct request *r)
+portal_leads_pool(struct request *r)
 {
 	struct pctx p;
 	const char *params[1];
@@ -1526,8 +1522,8 @@ portal_handle_pool(struct request *r)
 	params[0] = p.session;
 	if ((res = read_page(&p, &st_pool, params)) == NULL)
 		return;
-	shape_pool(&p, res);
-	render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
+	portal_view_pool(&p, res);
+	portal_render(&p, 200, PORTAL_TPL_POOL, res, portal_text(&p, "nav_pool"));
 }
 
 /* ---- actions --------------------------------------------------------------------------- */
@@ -1558,7 +1554,7 @@ tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
 		for (char *c; (c = strstr(v, "，")) != NULL;)
 			memcpy(c, ",  ", 3); /* same byte length: 3 */
 		for (part = strtok_r(v, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
-			const char *t = trimmed(r, part);
+			const char *t = portal_trimmed(r, part);
 
 			if (*t != '\0')
 				cJSON_AddItemToArray(out, cJSON_CreateString(t));
@@ -1571,7 +1567,7 @@ tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
 static cJSON *
 action_args(struct request *r, enum act a, const struct form *f)
 {
-	cJSON *args = owned(r, cJSON_CreateObject());
+	cJSON *args = portal_owned(r, cJSON_CreateObject());
 	const char *name = NULL, *v;
 
 	switch (a) {
@@ -1599,58 +1595,58 @@ action_args(struct request *r, enum act a, const struct form *f)
 	case A_COUNT:
 		break;
 	}
-	if (name != NULL && (v = form_get(f, name)) != NULL && *(v = trimmed(r, v)) != '\0')
+	if (name != NULL && (v = form_get(f, name)) != NULL && *(v = portal_trimmed(r, v)) != '\0')
 		cJSON_AddStringToObject(args, name, v);
 	return args;
 }
 
 void
-portal_handle_action(struct request *r)
+portal_leads_action(struct request *r)
 {
 	struct pctx p;
 	struct form f;
 	const char *id, *params[5], *raw;
 	cJSON *res, *typed;
-	enum pstatus st;
+	enum portal_status st;
 	enum act a;
 
-	if (!begin(r, &p))
+	if (!portal_begin(r, &p))
 		return;
 	for (a = 0; a < A_COUNT; a++)
 		if (strcmp(r->params[1], actions[a].name) == 0)
 			break;
-	if ((id = id_text(r, r->params[0])) == NULL || a == A_COUNT) {
-		message(&p, 404, "not_found", "not_found_title", "not_found", NULL);
+	if ((id = portal_id_text(r, r->params[0])) == NULL || a == A_COUNT) {
+		portal_message(&p, 404, "not_found", "not_found_title", "not_found");
 		return;
 	}
-	if (!read_form(&p, &f) || !guard_post(&p, &f))
+	if (!portal_read_form(&p, &f) || !portal_guard_post(&p, &f))
 		return;
 	params[0] = p.session;
-	params[1] = csrf_of(&p, &f);
+	params[1] = portal_csrf(&p, &f);
 	params[2] = actions[a].name;
 	params[3] = id;
-	params[4] = json_print(r, action_args(r, a, &f));
-	if ((res = call(&p, &st_action, params, &raw)) == NULL)
+	params[4] = portal_json_print(r, action_args(r, a, &f));
+	if ((res = portal_call(&p, &st_action, params, &raw)) == NULL)
 		return;
-	st = status_of(res);
-	if (st == PS_INVALID && !p.json) {
+	st = portal_status_of(res);
+	if (st == PORTAL_INVALID && !p.json) {
 		/* Show the lead again with the reason and what was typed. */
-		typed = owned(r, cJSON_CreateObject());
+		typed = portal_owned(r, cJSON_CreateObject());
 		for (size_t i = 0; i < f.count; i++)
 			if (strcmp(f.fields[i].name, "csrf") != 0 && !cJSON_HasObjectItem(typed, f.fields[i].name))
 				cJSON_AddStringToObject(typed, f.fields[i].name, f.fields[i].value);
-		show_lead(&p, id, 422, refusal_text(&p, res), typed);
-	} else if (st != PS_OK) {
-		refuse(&p, res, st, id);
+		show_lead(&p, id, 422, portal_refusal_text(&p, res), typed);
+	} else if (st != PORTAL_OK) {
+		portal_refuse_as(&p, res, st, id);
 	} else if (p.json) {
-		json_raw(r, raw);
+		portal_json_raw(r, raw);
 	} else if (actions[a].anchor == NULL) {
-		redirect(r, arena_printf(r->arena, PORTAL_PATH "/?done=%s", actions[a].name));
+		portal_redirect(r, arena_printf(r->arena, PORTAL_PATH "/?done=%s", actions[a].name));
 	} else {
-		redirect(r, arena_printf(r->arena, PORTAL_PATH "/leads/%s?done=%s%s", id, actions[a].name,
+		portal_redirect(r, arena_printf(r->arena, PORTAL_PATH "/leads/%s?done=%s%s", id, actions[a].name,
 					 actions[a].anchor));
 	}
-	r->log_note = st == PS_OK ? actions[a].name : r->log_note;
+	r->log_note = st == PORTAL_OK ? actions[a].name : r->log_note;
 }
 
 /* ---- login, invitation, logout --------------------------------------------------------- */
@@ -1669,7 +1665,7 @@ form_token(struct pctx *p, const char *purpose)
 		auth_token_new(n);
 		nonce = n;
 	}
-	set_cookie(p, NONCE_COOKIE, nonce, PORTAL_PATH, -1);
+	portal_set_cookie(p, NONCE_COOKIE, nonce, PORTAL_PATH, -1);
 	auth_form_token(p->r->ctx->key, purpose, nonce, tok);
 	return tok;
 }
@@ -1685,7 +1681,7 @@ static void
 login_page(struct pctx *p, int status, const char *login, const char *next, const char *error_key,
 	   const char *error_extra)
 {
-	cJSON *ctx = owned(p->r, cJSON_CreateObject());
+	cJSON *ctx = portal_owned(p->r, cJSON_CreateObject());
 
 	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "login"));
 	if (login != NULL)
@@ -1694,25 +1690,25 @@ login_page(struct pctx *p, int status, const char *login, const char *next, cons
 		cJSON_AddStringToObject(ctx, "next", next);
 	if (error_key != NULL)
 		cJSON_AddStringToObject(ctx, "error",
-					error_extra ? arena_printf(p->r->arena, "%s %s", txt(p, error_key),
+					error_extra ? arena_printf(p->r->arena, "%s %s", portal_text(p, error_key),
 								   error_extra)
-						    : txt(p, error_key));
+						    : portal_text(p, error_key));
 	if (http_query_get(p->r, "expired") != NULL)
-		cJSON_AddStringToObject(ctx, "notice", txt(p, "session_expired"));
+		cJSON_AddStringToObject(ctx, "notice", portal_text(p, "session_expired"));
 	else if (http_query_get(p->r, "bye") != NULL)
-		cJSON_AddStringToObject(ctx, "notice", txt(p, "logged_out"));
-	render(p, status, T_LOGIN, ctx, txt(p, "login_title"));
+		cJSON_AddStringToObject(ctx, "notice", portal_text(p, "logged_out"));
+	portal_render(p, status, PORTAL_TPL_LOGIN, ctx, portal_text(p, "login_title"));
 }
 
 void
-portal_handle_login_form(struct request *r)
+portal_auth_login_form(struct request *r)
 {
 	struct pctx p;
 
-	if (!begin(r, &p))
+	if (!portal_begin(r, &p))
 		return;
 	if (p.json) {
-		json_error(&p, 405, "method_not_allowed", "POST /api/v1/staff/login with {login, password}.",
+		portal_json_error(&p, 405, "method_not_allowed", "POST /api/v1/staff/login with {login, password}.",
 			   NULL, 0);
 		return;
 	}
@@ -1731,19 +1727,19 @@ login_refused(struct pctx *p, int status, const char *code, const char *login, c
 	if (status == 429)
 		http_header(p->r, "Retry-After", arena_printf(p->r->arena, "%lld", retry_after));
 	if (p->json) {
-		json_error(p, status, code, txt(p, status == 403 ? "forbidden" : key), NULL, retry_after);
+		portal_json_error(p, status, code, portal_text(p, status == 403 ? "forbidden" : key), NULL, retry_after);
 		return;
 	}
 	buf_init(&b, p->r->arena, 64);
 	if (status == 429) {
-		buf_printf(&b, "%s ", txt(p, "retry_in"));
-		portal_span_text(p->lang, retry_after, &b);
+		buf_printf(&b, "%s ", portal_text(p, "retry_in"));
+		portal_view_span_text(p->lang, retry_after, &b);
 	}
 	login_page(p, status, login, next, key, status == 429 ? b.data : NULL);
 }
 
 void
-portal_handle_login(struct request *r)
+portal_auth_login(struct request *r)
 {
 	struct pctx p;
 	struct form f;
@@ -1752,30 +1748,30 @@ portal_handle_login(struct request *r)
 	char session[AUTH_TOKEN_HEX + 1], csrf[AUTH_TOKEN_HEX + 1], newhash[AUTH_HASH_MAX];
 	cJSON *res = NULL, *res2 = NULL, *o;
 	bool ok, rehash = false;
-	enum pstatus st;
+	enum portal_status st;
 
-	if (!begin(r, &p))
+	if (!portal_begin(r, &p))
 		return;
 	/* An API client must send JSON: a cross-site form cannot, so that is its CSRF guard. */
 	if (p.json && strncasecmp(http_param(r, "CONTENT_TYPE") ? http_param(r, "CONTENT_TYPE") : "",
 				  "application/json", 16) != 0) {
-		json_error(&p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
+		portal_json_error(&p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
 		return;
 	}
-	if (!read_form(&p, &f))
+	if (!portal_read_form(&p, &f))
 		return;
-	login = trimmed(r, form_get(&f, "login") ? form_get(&f, "login") : "");
+	login = portal_trimmed(r, form_get(&f, "login") ? form_get(&f, "login") : "");
 	pw = form_get(&f, "password");
 	next = form_get(&f, "next");
 	for (char *c = login; *c; c++)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
-	if (!origin_ok(&p) || (!p.json && !form_token_ok(&p, &f, "login"))) {
+	if (!portal_origin_ok(&p) || (!p.json && !form_token_ok(&p, &f, "login"))) {
 		login_refused(&p, 403, "csrf", login, next, 0);
 		return;
 	}
 	if (*login == '\0' || strlen(login) > 64 || pw == NULL || strlen(pw) > AUTH_PASSWORD_MAX_BYTES ||
-	    !code_text(login, 64, "._-")) {
+	    !portal_code_text(login, 64, "._-")) {
 		/* Still costs a hash, so a malformed login is not faster than a wrong one. */
 		ok = auth_verify_password(NULL, pw ? pw : "", &rehash);
 		login_refused(&p, 401, "bad_credentials", login, next, 0);
@@ -1784,19 +1780,19 @@ portal_handle_login(struct request *r)
 	addr = remote_addr(r);
 	params[0] = login;
 	params[1] = addr;
-	if ((res = call(&p, &st_login_begin, params, NULL)) == NULL)
+	if ((res = portal_call(&p, &st_login_begin, params, NULL)) == NULL)
 		return;
-	st = status_of(res);
-	if (st == PS_LIMITED) {
-		login_refused(&p, 429, "rate_limited", login, next, json_number(res, "retry_after", 60));
+	st = portal_status_of(res);
+	if (st == PORTAL_LIMITED) {
+		login_refused(&p, 429, "rate_limited", login, next, portal_json_number(res, "retry_after", 60));
 		goto done;
 	}
-	if (st != PS_OK) {
-		refuse(&p, res, st, NULL);
+	if (st != PORTAL_OK) {
+		portal_refuse_as(&p, res, st, NULL);
 		goto done;
 	}
-	staff = json_text(r, res, "staff_id");
-	hash = json_text(r, res, "password_hash");
+	staff = portal_json_text(r, res, "staff_id");
+	hash = portal_json_text(r, res, "password_hash");
 	ok = auth_verify_password(staff != NULL ? hash : NULL, pw, &rehash) && staff != NULL;
 	if (ok && rehash && !auth_hash_password(pw, newhash))
 		rehash = false;
@@ -1807,89 +1803,89 @@ portal_handle_login(struct request *r)
 	params[4] = csrf;
 	params[5] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
 	params[6] = ok && rehash ? newhash : NULL;
-	if ((res2 = call(&p, &st_login_finish, params, NULL)) == NULL)
+	if ((res2 = portal_call(&p, &st_login_finish, params, NULL)) == NULL)
 		goto done;
-	st = status_of(res2);
-	if (st == PS_LIMITED) {
-		login_refused(&p, 429, "rate_limited", login, next, json_number(res2, "retry_after", 60));
+	st = portal_status_of(res2);
+	if (st == PORTAL_LIMITED) {
+		login_refused(&p, 429, "rate_limited", login, next, portal_json_number(res2, "retry_after", 60));
 		goto done;
 	}
-	if (!ok || st != PS_OK) {
+	if (!ok || st != PORTAL_OK) {
 		login_refused(&p, 401, "bad_credentials", login, next, 0);
 		goto done;
 	}
 	/* A new token at every login: whatever id the browser had before is never reused. */
-	set_session(&p, session, json_number(res2, "max_age", DEFAULT_SESSION_AGE));
-	set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
+	portal_set_session(&p, session, portal_json_number(res2, "max_age", DEFAULT_SESSION_AGE));
+	portal_set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
 	r->log_note = rehash ? "login (rehashed)" : "login";
 	if (p.json) {
-		o = owned(r, cJSON_CreateObject());
+		o = portal_owned(r, cJSON_CreateObject());
 		cJSON_AddStringToObject(o, "status", "ok");
 		cJSON_AddStringToObject(o, "csrf", csrf);
-		json_send(r, 200, o);
+		portal_json_send(r, 200, o);
 	} else {
-		redirect(r, auth_safe_next(next) ? next : PORTAL_PATH "/");
+		portal_redirect(r, auth_safe_next(next) ? next : PORTAL_PATH "/");
 	}
 done:
 	sodium_memzero(session, sizeof(session));
 }
 
 void
-portal_handle_logout(struct request *r)
+portal_auth_logout(struct request *r)
 {
 	struct pctx p;
 	struct form f;
 	const char *params[2];
 	cJSON *res, *o;
-	enum pstatus st;
+	enum portal_status st;
 
-	if (!begin(r, &p))
+	if (!portal_begin(r, &p))
 		return;
-	if (!read_form(&p, &f))
+	if (!portal_read_form(&p, &f))
 		return;
-	if (!origin_ok(&p)) {
-		message(&p, 403, "cross_origin", "forbidden_title", "forbidden", NULL);
+	if (!portal_origin_ok(&p)) {
+		portal_message(&p, 403, "cross_origin", "forbidden_title", "forbidden");
 		return;
 	}
 	if (p.session != NULL) {
-		if (!auth_token_valid(csrf_of(&p, &f))) {
-			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
+		if (!auth_token_valid(portal_csrf(&p, &f))) {
+			portal_message(&p, 403, "csrf", "forbidden_title", "forbidden");
 			return;
 		}
 		params[0] = p.session;
-		params[1] = csrf_of(&p, &f);
-		if ((res = call(&p, &st_logout, params, NULL)) == NULL)
+		params[1] = portal_csrf(&p, &f);
+		if ((res = portal_call(&p, &st_logout, params, NULL)) == NULL)
 			return;
-		st = status_of(res);
-		if (st == PS_CSRF) {
-			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
+		st = portal_status_of(res);
+		if (st == PORTAL_CSRF) {
+			portal_message(&p, 403, "csrf", "forbidden_title", "forbidden");
 			return;
 		}
 	}
-	clear_session(&p);
+	portal_clear_session(&p);
 	r->log_note = "logout";
 	if (p.json) {
-		o = owned(r, cJSON_CreateObject());
+		o = portal_owned(r, cJSON_CreateObject());
 		cJSON_AddStringToObject(o, "status", "ok");
-		json_send(r, 200, o);
+		portal_json_send(r, 200, o);
 	} else {
-		redirect(r, PORTAL_PATH "/login?bye=1");
+		portal_redirect(r, PORTAL_PATH "/login?bye=1");
 	}
 }
 
 static void
 invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
 {
-	cJSON *ctx = owned(p->r, cJSON_CreateObject());
-	const char *login = json_text(p->r, inv, "login"), *name = json_text(p->r, inv, "display_name");
+	cJSON *ctx = portal_owned(p->r, cJSON_CreateObject());
+	const char *login = portal_json_text(p->r, inv, "login"), *name = portal_json_text(p->r, inv, "display_name");
 
 	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "invite"));
 	cJSON_AddStringToObject(ctx, "login", login ? login : "");
 	cJSON_AddStringToObject(ctx, "display_name", name ? name : "");
 	cJSON_AddStringToObject(ctx, "action", p->r->path);
 	if (error_key != NULL)
-		cJSON_AddStringToObject(ctx, "error", txt(p, error_key));
-	render(p, status, T_INVITE, ctx, txt(p, "invite_title"));
+		cJSON_AddStringToObject(ctx, "error", portal_text(p, error_key));
+	portal_render(p, status, PORTAL_TPL_INVITE, ctx, portal_text(p, "invite_title"));
 }
 
 /* The invitation, or NULL when it is unknown, used or expired (answered 404). */
@@ -1898,30 +1894,30 @@ invitation(struct pctx *p, const char *token)
 {
 	const char *params[1] = { token };
 	cJSON *res;
-	enum pstatus st;
+	enum portal_status st;
 
 	if (!auth_token_valid(token)) {
-		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
+		portal_message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid");
 		return NULL;
 	}
-	if ((res = call(p, &st_invitation, params, NULL)) == NULL)
+	if ((res = portal_call(p, &st_invitation, params, NULL)) == NULL)
 		return NULL;
-	if ((st = status_of(res)) == PS_OK)
+	if ((st = portal_status_of(res)) == PORTAL_OK)
 		return res;
-	if (st == PS_NOT_FOUND)
-		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
+	if (st == PORTAL_NOT_FOUND)
+		portal_message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid");
 	else
-		refuse(p, res, st, NULL);
+		portal_refuse_as(p, res, st, NULL);
 	return NULL;
 }
 
 void
-portal_handle_invite_form(struct request *r)
+portal_auth_invite_form(struct request *r)
 {
 	struct pctx p;
 	cJSON *inv;
 
-	if (!begin(r, &p))
+	if (!portal_begin(r, &p))
 		return;
 	if ((inv = invitation(&p, r->params[0])) == NULL)
 		return;
@@ -1929,7 +1925,7 @@ portal_handle_invite_form(struct request *r)
 }
 
 void
-portal_handle_invite(struct request *r)
+portal_auth_invite(struct request *r)
 {
 	struct pctx p;
 	struct form f;
@@ -1937,27 +1933,27 @@ portal_handle_invite(struct request *r)
 	char hash[AUTH_HASH_MAX], session[AUTH_TOKEN_HEX + 1], csrf[AUTH_TOKEN_HEX + 1];
 	cJSON *res = NULL, *inv;
 	enum auth_pw pe;
-	enum pstatus st;
+	enum portal_status st;
 	const char *err_key = NULL;
 	int status = 422;
 
-	if (!begin(r, &p))
+	if (!portal_begin(r, &p))
 		return;
 	if (!auth_token_valid(token)) {
-		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
+		portal_message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid");
 		return;
 	}
-	if (!read_form(&p, &f))
+	if (!portal_read_form(&p, &f))
 		return;
 	pw = form_get(&f, "password");
-	if (!origin_ok(&p) || !form_token_ok(&p, &f, "invite")) {
+	if (!portal_origin_ok(&p) || !form_token_ok(&p, &f, "invite")) {
 		err_key = "form_expired";
 		status = 403;
 	} else if ((pe = auth_password_check(pw, form_get(&f, "again"), form_get(&f, "login"))) !=
 		   AUTH_PW_OK) {
 		err_key = arena_printf(r->arena, "pw_%s", auth_password_code(pe));
 	} else if (!auth_hash_password(pw, hash)) {
-		message(&p, 503, "unavailable", "unavailable_title", "unavailable", NULL);
+		portal_message(&p, 503, "unavailable", "unavailable_title", "unavailable");
 		return;
 	}
 	if (err_key != NULL) {
@@ -1975,78 +1971,29 @@ portal_handle_invite(struct request *r)
 	params[3] = csrf;
 	params[4] = remote_addr(r);
 	params[5] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
-	if ((res = call(&p, &st_accept_invitation, params, NULL)) == NULL)
+	if ((res = portal_call(&p, &st_accept_invitation, params, NULL)) == NULL)
 		return;
-	st = status_of(res);
-	if (st == PS_NOT_FOUND) {
-		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
-	} else if (st == PS_INVALID) {
-		p.detail = refusal_text(&p, res);
-		message(&p, 422, "invalid", "invite_title", "invalid", NULL);
-	} else if (st != PS_OK) {
-		refuse(&p, res, st, NULL);
+	st = portal_status_of(res);
+	if (st == PORTAL_NOT_FOUND) {
+		portal_message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid");
+	} else if (st == PORTAL_INVALID) {
+		p.detail = portal_refusal_text(&p, res);
+		portal_message(&p, 422, "invalid", "invite_title", "invalid");
+	} else if (st != PORTAL_OK) {
+		portal_refuse_as(&p, res, st, NULL);
 	} else {
-		set_session(&p, session, json_number(res, "max_age", DEFAULT_SESSION_AGE));
-		set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
+		portal_set_session(&p, session, portal_json_number(res, "max_age", DEFAULT_SESSION_AGE));
+		portal_set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
 		r->log_note = "invitation accepted";
-		redirect(r, PORTAL_PATH "/?done=welcome");
+		portal_redirect(r, PORTAL_PATH "/?done=welcome");
 	}
 }
 
-/* ---- for other portal pages (reports.c): thin exports of the helpers above ------------ */
-
-bool
-portal_begin(struct request *r, struct pctx *p)
-{
-	return begin(r, p);
-}
-
-void
-portal_unauthenticated(struct pctx *p)
-{
-	unauthenticated(p);
-}
-
-cJSON *
-portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
-{
-	return call(p, s, params, raw);
-}
-
-void
-portal_shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
-{
-	shape_home(p, res, filters);
-}
-
-void
-portal_shape_lead(struct pctx *p, cJSON *res)
-{
-	shape_lead(p, res);
-}
-
-void
-portal_shape_pool(struct pctx *p, cJSON *res)
-{
-	shape_pool(p, res);
-}
-
-cJSON *
-portal_owned(struct request *r, cJSON *o)
-{
-	return owned(r, o);
-}
-
-const char *
-portal_refusal_text(struct pctx *p, const cJSON *res)
-{
-	return refusal_text(p, res);
-}
-
+/* ---- for other portal pages (reports.c): thin wrappers ------------ */
 void
 portal_refuse(struct pctx *p, const cJSON *res)
 {
-	refuse(p, res, status_of(res), NULL);
+	portal_refuse_as(p, res, portal_status_of(res), NULL);
 }
 
 void
@@ -2055,38 +2002,14 @@ portal_message(struct pctx *p, int status, const char *code, const char *title_k
 	message(p, status, code, title_key, text_key, NULL);
 }
 
-const char *
-portal_text(const struct pctx *p, const char *key)
-{
-	return txt(p, key);
-}
-
 void
 portal_render_reports(struct pctx *p, int status, cJSON *ctx, const char *title)
 {
-	render(p, status, T_REPORTS, ctx, title);
+	portal_render(p, status, PORTAL_TPL_REPORTS, ctx, title);
 }
 
 void
 portal_render_channels(struct pctx *p, int status, cJSON *ctx, const char *title)
 {
-	render(p, status, T_CHANNELS, ctx, title);
-}
-
-bool
-portal_read_form(struct pctx *p, struct form *f)
-{
-	return read_form(p, f);
-}
-
-bool
-portal_guard_post(struct pctx *p, const struct form *f)
-{
-	return guard_post(p, f);
-}
-
-const char *
-portal_csrf(const struct pctx *p, const struct form *f)
-{
-	return csrf_of(p, f);
+	portal_render(p, status, PORTAL_TPL_CHANNELS, ctx, title);
 }
