@@ -1,4 +1,4 @@
-/* Unit tests for the pure helpers of portal.c: countdown and waiting texts, timestamps as SQL's
+/* Unit tests for portal_view.c, what the staff pages show: countdown and waiting texts, timestamps as SQL's
  * jsonb writes them, phone display. tests/data/portal/{left,time,phone}.tsv give one test per line.
  * And the shaping of SQL's answers for the pages, fed the answers SQL gave for a known story
  * (tests/data/portal/fixtures/NAME.json, written and checked by tests/sql/58_portal_fixtures.sh):
@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "http.h"
-#include "portal.h"
+#include "portal_view.h"
 #include "tsv_cases.h"
 
 static void
