@@ -12,6 +12,7 @@
 #include "livecode.h"
 #include "page.h"
 #include "portal.h"
+#include "portal_auth.h"
 #include "portal_leads.h"
 #include "reports.h"
 #include "spool.h"

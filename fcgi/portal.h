@@ -44,11 +44,6 @@ struct portal *portal_load(const char *landing_dir, char *err, size_t errsz);
 void portal_free(struct portal *p);
 
 void portal_handle_root(struct request *r);        /* GET  /staff -> /staff/ */
-void portal_auth_login_form(struct request *r);    /* GET  /staff/login */
-void portal_auth_login(struct request *r);         /* POST /staff/login, /api/v1/staff/login */
-void portal_auth_logout(struct request *r);        /* POST /staff/logout, /api/v1/staff/logout */
-void portal_auth_invite_form(struct request *r);   /* GET  /staff/invite/<token> */
-void portal_auth_invite(struct request *r);        /* POST /staff/invite/<token> */
 
 /* For other portal pages (reports.c); each is the portal's own helper of the same job. */
 bool portal_begin(struct request *r, struct pctx *p); /* false: answered (503, no templates) */
