@@ -1,6 +1,8 @@
-/* The staff portal: sessions, CSRF and origin checks, one SQL call per request, and pages
- * rendered from landing/_staff templates. Every value shown passes through the template's
- * escaping; nothing from the database is ever written raw. */
+/* The staff portal's core, what every portal page shares: templates and texts loaded once, a
+ * request's language, session cookie, CSRF and origin checks, its one SQL call, and the answers
+ * (a page in the layout, a message, JSON, SQL's refusals). The pages are portal_leads.c and
+ * portal_auth.c (and reports.c, channels.c, segments.c); what they show, portal_view.c. Every
+ * value shown passes through the template's escaping; nothing from the database is written raw. */
 #include "portal.h"
 
 #include <cjson/cJSON.h>
@@ -105,6 +107,7 @@ done:
 	return ok;
 }
 
+/* Once per worker, so a broken template or a missing text fails at start, not on a request. */
 struct portal *
 portal_load(const char *landing_dir, char *err, size_t errsz)
 {
@@ -138,6 +141,7 @@ failed:
 	return NULL;
 }
 
+/* The worker's exit frees what portal_load built, so valgrind runs clean. */
 void
 portal_free(struct portal *p)
 {
@@ -152,6 +156,7 @@ portal_free(struct portal *p)
 
 /* ---- request basics ------------------------------------------------------------------ */
 
+/* UI text in the reader's language; the key itself when missing, so a gap shows, not a crash. */
 const char *
 portal_text(const struct pctx *p, const char *key)
 {
@@ -179,6 +184,7 @@ portal_headers(struct request *r)
 			    invite ? "strict-origin" : "same-origin");
 }
 
+/* Every portal cookie goes out through here, so Secure follows the request's scheme everywhere. */
 void
 portal_set_cookie(struct pctx *p, const char *name, const char *value, const char *path, long max_age)
 {
@@ -193,6 +199,7 @@ portal_set_session(struct pctx *p, const char *token, long max_age)
 	portal_set_cookie(p, SESSION_COOKIE, token, API_PATH, max_age);
 }
 
+/* An ended session is forgotten by the browser too, on both paths it was set on. */
 void
 portal_clear_session(struct pctx *p)
 {
@@ -232,6 +239,7 @@ portal_begin(struct request *r, struct pctx *p)
 	return true;
 }
 
+/* A post from another site's page must not act with our member's cookie (auth_same_origin). */
 bool
 portal_origin_ok(const struct pctx *p)
 {
@@ -257,6 +265,7 @@ portal_id_text(struct request *r, const char *s)
 	return arena_strdup(r->arena, s);
 }
 
+/* Codes and logins are checked for shape before they reach SQL or a log line. */
 bool
 portal_code_text(const char *s, size_t max, const char *extra)
 {
@@ -301,6 +310,7 @@ portal_json_text(struct request *r, const cJSON *o, const char *key)
 	return NULL;
 }
 
+/* SQL's numbers, whichever JSON type jsonb gave them (42 or "42"), with a default when absent. */
 long long
 portal_json_number(const cJSON *o, const char *key, long long dflt)
 {
@@ -315,6 +325,7 @@ portal_json_number(const cJSON *o, const char *key, long long dflt)
 
 /* ---- answers ------------------------------------------------------------------------- */
 
+/* After a post the browser goes elsewhere with GET (303), so a reload never posts twice. */
 void
 portal_redirect(struct request *r, const char *location)
 {
@@ -352,6 +363,7 @@ portal_json_print(struct request *r, const cJSON *o)
 	return text;
 }
 
+/* A JSON client's answer, with the body text kept by the request until it is written. */
 void
 portal_json_send(struct request *r, int status, cJSON *o)
 {
@@ -477,6 +489,7 @@ portal_unauthenticated(struct pctx *p)
 	portal_redirect(r, loc.data);
 }
 
+/* SQL's answer status as an enum, so handlers branch with a switch, not string compares. */
 enum portal_status
 portal_status_of(const cJSON *res)
 {
@@ -608,6 +621,7 @@ portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, 
 	return res;
 }
 
+/* A JSON client gets SQL's text as it is: docs/portal-api.md is the contract, C adds nothing. */
 void
 portal_json_raw(struct request *r, const char *text)
 {
@@ -691,6 +705,7 @@ portal_guard_post(struct pctx *p, const struct form *f)
 
 /* ---- the /staff root ------------------------------------------------------------------ */
 
+/* /staff without the slash: one address for the home page, so relative links resolve. */
 void
 portal_handle_root(struct request *r)
 {
@@ -700,24 +715,28 @@ portal_handle_root(struct request *r)
 
 /* ---- thin wrappers for the other portal pages (reports.c, channels.c, segments.c) ------ */
 
+/* Other pages answer SQL's refusals the way the portal's own pages do. */
 void
 portal_refuse(struct pctx *p, const cJSON *res)
 {
 	portal_refuse_as(p, res, portal_status_of(res), NULL);
 }
 
+/* Other pages' short message pages and JSON errors, as the portal's own (no lead link). */
 void
 portal_message(struct pctx *p, int status, const char *code, const char *title_key, const char *text_key)
 {
 	message(p, status, code, title_key, text_key, NULL);
 }
 
+/* reports.c renders inside the portal's layout without knowing its template table. */
 void
 portal_render_reports(struct pctx *p, int status, cJSON *ctx, const char *title)
 {
 	portal_render(p, status, PORTAL_TPL_REPORTS, ctx, title);
 }
 
+/* channels.c renders inside the portal's layout without knowing its template table. */
 void
 portal_render_channels(struct pctx *p, int status, cJSON *ctx, const char *title)
 {

@@ -1,7 +1,9 @@
 /* The staff portal: HTML pages under /staff/ and the same data as JSON under /api/v1/staff/.
  * Each request is one call to one landform.portal_* SQL function (a login takes two, with the
- * password check between them); the rules and row-level security live in SQL, this module does
- * HTTP, sessions, CSRF, escaping and rendering. The SQL contract is docs/portal-api.md. */
+ * password check between them); the rules and row-level security live in SQL, these files do
+ * HTTP, sessions, CSRF, escaping and rendering. The SQL contract is docs/portal-api.md.
+ * This header is the core's (portal.c), for every portal page; the pages' own: portal_leads.h,
+ * portal_auth.h; what the pages show: portal_view.h. */
 #ifndef LANDFORM_PORTAL_H
 #define LANDFORM_PORTAL_H
 
@@ -69,7 +71,7 @@ bool portal_read_form(struct pctx *p, struct form *f) __attribute__((warn_unused
 bool portal_guard_post(struct pctx *p, const struct form *f) __attribute__((warn_unused_result)); /* origin, session, CSRF shape; false: answered */
 const char *portal_csrf(const struct pctx *p, const struct form *f); /* X-CSRF-Token or the csrf field */
 
-/* For the portal's own files (the pages, the lead handlers, login): the request plumbing they share. */
+/* For the portal's own pages (portal_leads.c, portal_auth.c): the request plumbing they share. */
 
 /* SQL's answer status, as the handlers branch on it. */
 enum portal_status {

@@ -67,6 +67,7 @@ form_token(struct pctx *p, const char *purpose)
 	return tok;
 }
 
+/* The login and invitation forms prove they came from our page (no session exists yet). */
 static bool
 form_token_ok(struct pctx *p, const struct form *f, const char *purpose)
 {
@@ -74,6 +75,7 @@ form_token_ok(struct pctx *p, const struct form *f, const char *purpose)
 				     form_get(f, "csrf"));
 }
 
+/* The login form, again after a refusal with what was typed (never the password). */
 static void
 login_page(struct pctx *p, int status, const char *login, const char *next, const char *error_key,
 	   const char *error_extra)
@@ -97,6 +99,7 @@ login_page(struct pctx *p, int status, const char *login, const char *next, cons
 	portal_render(p, status, PORTAL_TPL_LOGIN, ctx, portal_text(p, "login_title"));
 }
 
+/* GET /staff/login; API clients are told to POST instead. */
 void
 portal_auth_login_form(struct request *r)
 {
@@ -135,6 +138,7 @@ login_refused(struct pctx *p, int status, const char *code, const char *login, c
 	login_page(p, status, login, next, key, status == 429 ? b.data : NULL);
 }
 
+/* POST a login: SQL rate-limits and records the session, C checks the password in between. */
 void
 portal_auth_login(struct request *r)
 {
@@ -227,6 +231,7 @@ done:
 	sodium_memzero(session, sizeof(session));
 }
 
+/* POST a logout: SQL ends the session (it checks the CSRF token); the browser's cookie goes too. */
 void
 portal_auth_logout(struct request *r)
 {
@@ -270,6 +275,7 @@ portal_auth_logout(struct request *r)
 	}
 }
 
+/* The invitation's form: choose a password for the login the admin created. */
 static void
 invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
 {
@@ -308,6 +314,7 @@ invitation(struct pctx *p, const char *token)
 	return NULL;
 }
 
+/* GET /staff/invite/<token>: the form only for an invitation SQL still knows. */
 void
 portal_auth_invite_form(struct request *r)
 {
@@ -321,6 +328,7 @@ portal_auth_invite_form(struct request *r)
 	invite_page(&p, 200, inv, NULL);
 }
 
+/* POST the new password: checked and hashed here, the invitation used and a session begun in SQL. */
 void
 portal_auth_invite(struct request *r)
 {

@@ -29,6 +29,7 @@ static const struct db_stmt st_action = {
 
 /* ---- filters --------------------------------------------------------------------------- */
 
+/* Free text filters: bounded, valid UTF-8, no control bytes, before they reach SQL. */
 static bool
 plain_text(const char *s, size_t max)
 {
@@ -132,6 +133,7 @@ read_page(struct pctx *p, const struct db_stmt *s, const char *const *params)
 	return res;
 }
 
+/* GET /staff/ and /api/v1/staff/leads: my leads, filtered, as a page or as SQL's JSON. */
 void
 portal_leads_home(struct request *r)
 {
@@ -202,6 +204,7 @@ show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *
 	portal_render(p, status, PORTAL_TPL_LEAD, res, portal_text(p, "lead_title"));
 }
 
+/* GET one lead; an id that is not one gets the same 404 as another member's lead. */
 void
 portal_leads_show(struct request *r)
 {
@@ -218,6 +221,7 @@ portal_leads_show(struct request *r)
 	show_lead(&p, id, 200, NULL, NULL);
 }
 
+/* GET the open pool, the leads any member of their pools may claim. */
 void
 portal_leads_pool(struct request *r)
 {
@@ -308,6 +312,7 @@ action_args(struct request *r, enum act a, const struct form *f)
 	return args;
 }
 
+/* POST an action on a lead: SQL decides; the browser goes back to where it was, JSON gets SQL's answer. */
 void
 portal_leads_action(struct request *r)
 {

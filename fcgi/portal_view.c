@@ -18,6 +18,7 @@
 
 /* ---- pure helpers ---------------------------------------------------------------------- */
 
+/* Durations in words people read, in their language, at the precision that matters. */
 void
 portal_view_span_text(enum lang l, long long s, struct buf *out)
 {
@@ -39,6 +40,7 @@ portal_view_span_text(enum lang l, long long s, struct buf *out)
 		buf_printf(out, zh ? "%lld 天 %lld 小时" : "%lld d %lld h", s / 86400, (s % 86400) / 3600);
 }
 
+/* A countdown says "overdue" rather than a negative time. */
 void
 portal_view_left_text(enum lang l, long long s, struct buf *out)
 {
@@ -53,6 +55,7 @@ portal_view_left_text(enum lang l, long long s, struct buf *out)
 		buf_adds(out, " left");
 }
 
+/* The open pool says how long each lead has waited, so members see which is oldest. */
 void
 portal_view_waited_text(enum lang l, long long s, struct buf *out)
 {
@@ -60,6 +63,7 @@ portal_view_waited_text(enum lang l, long long s, struct buf *out)
 	portal_view_span_text(l, s, out);
 }
 
+/* Timestamps in the offset SQL wrote them in: no time zone guessing in C. */
 bool
 portal_view_time_text(const char *iso, bool with_year, char out[17])
 {
@@ -78,6 +82,7 @@ portal_view_time_text(const char *iso, bool with_year, char out[17])
 	return true;
 }
 
+/* Only a full number gets a tel: link; a masked one would dial nonsense. */
 bool
 portal_view_phone_callable(const char *p)
 {
@@ -91,6 +96,7 @@ portal_view_phone_callable(const char *p)
 	return n >= 9 && n <= 16 && p[1] != '0';
 }
 
+/* Phones grouped as people read them, so they can be read out and typed. */
 void
 portal_view_phone_text(const char *p, struct buf *out)
 {
@@ -106,6 +112,7 @@ portal_view_phone_text(const char *p, struct buf *out)
 
 /* ---- data shaping for the templates -------------------------------------------------- */
 
+/* A shaped text goes into the tree and the buffer is ready for the next one. */
 static void
 add_text(cJSON *o, const char *key, struct buf *b)
 {
@@ -243,6 +250,7 @@ tag_objects(cJSON *item)
 	cJSON_AddItemToObject(item, "tag_list", list);
 }
 
+/* A value the templates should treat as set: not null, false or an empty text. */
 static bool
 json_present(const cJSON *o, const char *key)
 {
