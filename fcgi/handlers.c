@@ -12,6 +12,8 @@
 #include "livecode.h"
 #include "page.h"
 #include "portal.h"
+#include "portal_auth.h"
+#include "portal_leads.h"
 #include "reports.h"
 #include "spool.h"
 #include "scrape.h"
@@ -27,24 +29,24 @@ const struct route handlers_routes[] = {
 	{ "GET", "/api/v1/pages/*/stamp", page_handle_api_stamp },
 	{ "POST", "/api/v1/pages/*/submissions", page_handle_api_submit },
 	{ "GET", "/staff", portal_handle_root },
-	{ "GET", "/staff/", portal_handle_home },
-	{ "GET", "/staff/login", portal_handle_login_form },
-	{ "POST", "/staff/login", portal_handle_login },
-	{ "POST", "/staff/logout", portal_handle_logout },
-	{ "GET", "/staff/invite/*", portal_handle_invite_form },
-	{ "POST", "/staff/invite/*", portal_handle_invite },
-	{ "GET", "/staff/pool", portal_handle_pool },
+	{ "GET", "/staff/", portal_leads_home },
+	{ "GET", "/staff/login", portal_auth_login_form },
+	{ "POST", "/staff/login", portal_auth_login },
+	{ "POST", "/staff/logout", portal_auth_logout },
+	{ "GET", "/staff/invite/*", portal_auth_invite_form },
+	{ "POST", "/staff/invite/*", portal_auth_invite },
+	{ "GET", "/staff/pool", portal_leads_pool },
 	{ "GET", "/staff/reports", reports_handle_page },
 	{ "GET", "/staff/reports.csv", reports_handle_csv },
-	{ "GET", "/staff/leads/*", portal_handle_lead },
-	{ "POST", "/staff/leads/*/*", portal_handle_action },
-	{ "GET", "/api/v1/staff/leads", portal_handle_home },
-	{ "GET", "/api/v1/staff/leads/*", portal_handle_lead },
-	{ "POST", "/api/v1/staff/leads/*/*", portal_handle_action },
-	{ "GET", "/api/v1/staff/pool", portal_handle_pool },
+	{ "GET", "/staff/leads/*", portal_leads_show },
+	{ "POST", "/staff/leads/*/*", portal_leads_action },
+	{ "GET", "/api/v1/staff/leads", portal_leads_home },
+	{ "GET", "/api/v1/staff/leads/*", portal_leads_show },
+	{ "POST", "/api/v1/staff/leads/*/*", portal_leads_action },
+	{ "GET", "/api/v1/staff/pool", portal_leads_pool },
 	{ "GET", "/api/v1/staff/reports", reports_handle_page },
-	{ "POST", "/api/v1/staff/login", portal_handle_login },
-	{ "POST", "/api/v1/staff/logout", portal_handle_logout },
+	{ "POST", "/api/v1/staff/login", portal_auth_login },
+	{ "POST", "/api/v1/staff/logout", portal_auth_logout },
 	{ "GET", "/c/*", livecode_handle },
 	{ "GET", "/c", livecode_handle_nowhere },
 	{ "GET", "/c/", livecode_handle_nowhere },

@@ -1,10 +1,11 @@
-/* The staff portal: sessions, CSRF and origin checks, one SQL call per request, and pages
- * rendered from landing/_staff templates. Every value shown passes through the template's
- * escaping; nothing from the database is ever written raw. */
+/* The staff portal's core, what every portal page shares: templates and texts loaded once, a
+ * request's language, session cookie, CSRF and origin checks, its one SQL call, and the answers
+ * (a page in the layout, a message, JSON, SQL's refusals). The pages are portal_leads.c and
+ * portal_auth.c (and reports.c, channels.c, segments.c); what they show, portal_view.c. Every
+ * value shown passes through the template's escaping; nothing from the database is written raw. */
 #include "portal.h"
 
 #include <cjson/cJSON.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,37 +20,26 @@
 #include "form.h"
 #include "html.h"
 #include "http.h"
-#include "isotime.h"
-#include "livecode.h"
 #include "log.h"
-#include "schema.h"
-#include "site.h"
+#include "portal_view.h"
 #include "template.h"
-#include "utf8.h"
 #include "worker.h"
 
 #define SESSION_COOKIE "lf_staff"
-#define NONCE_COOKIE "lf_login"
 #define LANG_COOKIE "lf_lang"
-#define PORTAL_PATH "/staff"
 #define API_PATH "/api/v1/staff"
 #define ASSETS "/assets/_staff"
-#define DEFAULT_SESSION_AGE 604800L /* seconds; SQL's absolute expiry is what really counts */
-#define SEARCH_MAX 50   /* bytes */
-#define TAGS_MAX 20     /* ?tag= filters at once (SQL takes as many) */
-#define URGENT_SECONDS 300
 
-enum tpl { T_LAYOUT, T_LOGIN, T_INVITE, T_HOME, T_LEAD, T_POOL, T_MESSAGE, T_REPORTS, T_CHANNELS, T_COUNT };
-
-static const char *const tpl_files[T_COUNT] = {
-	[T_LAYOUT] = "layout.html", [T_LOGIN] = "login.html", [T_INVITE] = "invite.html",
-	[T_HOME] = "home.html",     [T_LEAD] = "lead.html",   [T_POOL] = "pool.html",
-	[T_MESSAGE] = "message.html", [T_REPORTS] = "reports.html",
-	[T_CHANNELS] = "channels.html",
+static const char *const tpl_files[PORTAL_TPL_COUNT] = {
+	[PORTAL_TPL_LAYOUT] = "layout.html",   [PORTAL_TPL_LOGIN] = "login.html",
+	[PORTAL_TPL_INVITE] = "invite.html",   [PORTAL_TPL_HOME] = "home.html",
+	[PORTAL_TPL_LEAD] = "lead.html",       [PORTAL_TPL_POOL] = "pool.html",
+	[PORTAL_TPL_MESSAGE] = "message.html", [PORTAL_TPL_REPORTS] = "reports.html",
+	[PORTAL_TPL_CHANNELS] = "channels.html",
 };
 
 struct portal {
-	struct template *tpl[T_COUNT];
+	struct template *tpl[PORTAL_TPL_COUNT];
 	cJSON *text[LANG_COUNT]; /* {key: text} per language, shared by every render as "t" */
 };
 
@@ -70,94 +60,6 @@ static const char *const c_keys[] = {
 };
 
 /* struct pctx: portal.h (reports.c builds pages with it too). */
-
-/* ---- pure helpers ---------------------------------------------------------------------- */
-
-void
-portal_span_text(enum lang l, long long s, struct buf *out)
-{
-	bool zh = l == LANG_ZH_CN;
-
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		buf_printf(out, zh ? "%lld 秒" : "%lld s", s);
-	else if (s < 3600)
-		buf_printf(out, zh ? "%lld 分钟" : "%lld min", s / 60);
-	else if (s < 86400 && (s % 3600) / 60 == 0)
-		buf_printf(out, zh ? "%lld 小时" : "%lld h", s / 3600);
-	else if (s < 86400)
-		buf_printf(out, zh ? "%lld 小时 %lld 分钟" : "%lld h %lld min", s / 3600, (s % 3600) / 60);
-	else if ((s % 86400) / 3600 == 0)
-		buf_printf(out, zh ? "%lld 天" : "%lld d", s / 86400);
-	else
-		buf_printf(out, zh ? "%lld 天 %lld 小时" : "%lld d %lld h", s / 86400, (s % 86400) / 3600);
-}
-
-void
-portal_left_text(enum lang l, long long s, struct buf *out)
-{
-	if (s <= 0) {
-		buf_adds(out, l == LANG_ZH_CN ? "已超时" : "overdue");
-		return;
-	}
-	if (l == LANG_ZH_CN)
-		buf_adds(out, "还剩 ");
-	portal_span_text(l, s, out);
-	if (l != LANG_ZH_CN)
-		buf_adds(out, " left");
-}
-
-void
-portal_waited_text(enum lang l, long long s, struct buf *out)
-{
-	buf_adds(out, l == LANG_ZH_CN ? "已等待 " : "waiting ");
-	portal_span_text(l, s, out);
-}
-
-bool
-portal_time_text(const char *iso, bool with_year, char out[17])
-{
-	struct isotime t;
-	char tmp[64];
-
-	out[0] = '\0';
-	if (!isotime_parse(iso, &t))
-		return false;
-	/* The parser bounds every field, so the text always fits; tmp keeps the compiler sure. */
-	if (with_year)
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d", t.year, t.month, t.day, t.hour, t.minute);
-	else
-		snprintf(tmp, sizeof(tmp), "%02d-%02d %02d:%02d", t.month, t.day, t.hour, t.minute);
-	snprintf(out, 17, "%.16s", tmp);
-	return true;
-}
-
-bool
-portal_phone_callable(const char *p)
-{
-	size_t n;
-
-	if (p == NULL || p[0] != '+')
-		return false;
-	for (n = 1; p[n] != '\0'; n++)
-		if (p[n] < '0' || p[n] > '9')
-			return false;
-	return n >= 9 && n <= 16 && p[1] != '0';
-}
-
-void
-portal_phone_text(const char *p, struct buf *out)
-{
-	if (p == NULL)
-		return;
-	/* Chinese mobiles in the 3-4-4 groups people read them in. */
-	if (portal_phone_callable(p) && strncmp(p, "+861", 4) == 0 && strlen(p) == 14) {
-		buf_printf(out, "%.3s %.4s %.4s", p + 3, p + 6, p + 10);
-		return;
-	}
-	buf_adds(out, p);
-}
 
 /* ---- loading ------------------------------------------------------------------------- */
 
@@ -205,6 +107,7 @@ done:
 	return ok;
 }
 
+/* Once per worker, so a broken template or a missing text fails at start, not on a request. */
 struct portal *
 portal_load(const char *landing_dir, char *err, size_t errsz)
 {
@@ -214,7 +117,7 @@ portal_load(const char *landing_dir, char *err, size_t errsz)
 
 	if (p == NULL)
 		abort();
-	for (int i = 0; i < T_COUNT; i++) {
+	for (int i = 0; i < PORTAL_TPL_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/_staff/%s", landing_dir, tpl_files[i]);
 		src = file_read(path, 1 << 20, &len);
 		if (src == NULL) {
@@ -238,12 +141,13 @@ failed:
 	return NULL;
 }
 
+/* The worker's exit frees what portal_load built, so valgrind runs clean. */
 void
 portal_free(struct portal *p)
 {
 	if (p == NULL)
 		return;
-	for (int i = 0; i < T_COUNT; i++)
+	for (int i = 0; i < PORTAL_TPL_COUNT; i++)
 		template_free(p->tpl[i]);
 	for (int l = 0; l < LANG_COUNT; l++)
 		cJSON_Delete(p->text[l]);
@@ -252,8 +156,9 @@ portal_free(struct portal *p)
 
 /* ---- request basics ------------------------------------------------------------------ */
 
-static const char *
-txt(const struct pctx *p, const char *key)
+/* UI text in the reader's language; the key itself when missing, so a gap shows, not a crash. */
+const char *
+portal_text(const struct pctx *p, const char *key)
 {
 	const cJSON *v;
 
@@ -279,30 +184,32 @@ portal_headers(struct request *r)
 			    invite ? "strict-origin" : "same-origin");
 }
 
-static void
-set_cookie(struct pctx *p, const char *name, const char *value, const char *path, long max_age)
+/* Every portal cookie goes out through here, so Secure follows the request's scheme everywhere. */
+void
+portal_set_cookie(struct pctx *p, const char *name, const char *value, const char *path, long max_age)
 {
 	http_header(p->r, "Set-Cookie", auth_cookie(p->r->arena, name, value, path, p->secure, max_age));
 }
 
 /* The session cookie goes to the pages and to the JSON API, which live under two paths. */
-static void
-set_session(struct pctx *p, const char *token, long max_age)
+void
+portal_set_session(struct pctx *p, const char *token, long max_age)
 {
-	set_cookie(p, SESSION_COOKIE, token, PORTAL_PATH, max_age);
-	set_cookie(p, SESSION_COOKIE, token, API_PATH, max_age);
+	portal_set_cookie(p, SESSION_COOKIE, token, PORTAL_PATH, max_age);
+	portal_set_cookie(p, SESSION_COOKIE, token, API_PATH, max_age);
 }
 
-static void
-clear_session(struct pctx *p)
+/* An ended session is forgotten by the browser too, on both paths it was set on. */
+void
+portal_clear_session(struct pctx *p)
 {
-	set_session(p, "", 0);
+	portal_set_session(p, "", 0);
 }
 
 /* Language, output kind and session of a request. False (answered 503) when an HTML page is
  * asked for and the templates did not load. */
-static bool
-begin(struct request *r, struct pctx *p)
+bool
+portal_begin(struct request *r, struct pctx *p)
 {
 	const char *q = http_query_get(r, "lang"), *c = http_cookie_get(r, LANG_COOKIE);
 	const char *pub = r->ctx->config->public_url;
@@ -315,7 +222,7 @@ begin(struct request *r, struct pctx *p)
 	p->secure = http_is_https(r) || (pub != NULL && strncasecmp(pub, "https:", 6) == 0);
 	/* A language picked by link is kept in a cookie, so it sticks across pages and posts. */
 	if (q != NULL && lang_from_tag(q, strlen(q), &l)) {
-		set_cookie(p, LANG_COOKIE, lang_tag(l), PORTAL_PATH, 31536000L);
+		portal_set_cookie(p, LANG_COOKIE, lang_tag(l), PORTAL_PATH, 31536000L);
 		c = lang_tag(l);
 	} else if (c != NULL && !lang_from_tag(c, strlen(c), &l)) {
 		c = NULL;
@@ -332,19 +239,9 @@ begin(struct request *r, struct pctx *p)
 	return true;
 }
 
-/* The client's address as PostgreSQL's inet will take it, or NULL. */
-static const char *
-remote_addr(const struct request *r)
-{
-	const char *a = http_param(r, "REMOTE_ADDR");
-
-	if (a == NULL || *a == '\0' || strlen(a) > 45 || strspn(a, "0123456789abcdefABCDEF.:") != strlen(a))
-		return NULL;
-	return a;
-}
-
-static bool
-origin_ok(const struct pctx *p)
+/* A post from another site's page must not act with our member's cookie (auth_same_origin). */
+bool
+portal_origin_ok(const struct pctx *p)
 {
 	const struct request *r = p->r;
 
@@ -353,8 +250,8 @@ origin_ok(const struct pctx *p)
 }
 
 /* A database id from a URL or form: 1-18 digits, returned without leading zeros; NULL if not. */
-static const char *
-id_text(struct request *r, const char *s)
+const char *
+portal_id_text(struct request *r, const char *s)
 {
 	size_t n;
 
@@ -368,9 +265,41 @@ id_text(struct request *r, const char *s)
 	return arena_strdup(r->arena, s);
 }
 
+/* Codes and logins are checked for shape before they reach SQL or a log line. */
+bool
+portal_code_text(const char *s, size_t max, const char *extra)
+{
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	n = strlen(s);
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr(extra, s[i]) != NULL))
+			return false;
+	return true;
+}
+
+/* Copy of s without leading and trailing spaces, in the arena. */
+char *
+portal_trimmed(struct request *r, const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	return arena_strndup(r->arena, s, n);
+}
+
 /* Text as SQL's jsonb has it, whatever JSON type it came as ("42" or 42). */
-static const char *
-json_text(struct request *r, const cJSON *o, const char *key)
+const char *
+portal_json_text(struct request *r, const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -381,8 +310,9 @@ json_text(struct request *r, const cJSON *o, const char *key)
 	return NULL;
 }
 
-static long long
-json_number(const cJSON *o, const char *key, long long dflt)
+/* SQL's numbers, whichever JSON type jsonb gave them (42 or "42"), with a default when absent. */
+long long
+portal_json_number(const cJSON *o, const char *key, long long dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -395,8 +325,9 @@ json_number(const cJSON *o, const char *key, long long dflt)
 
 /* ---- answers ------------------------------------------------------------------------- */
 
-static void
-redirect(struct request *r, const char *location)
+/* After a post the browser goes elsewhere with GET (303), so a reload never posts twice. */
+void
+portal_redirect(struct request *r, const char *location)
 {
 	http_header(r, "Location", location);
 	http_begin(r, 303, "text/html; charset=utf-8");
@@ -411,8 +342,8 @@ json_free(void *o)
 
 /* The request owns o from here (NULL passes): freed at arena_reset whichever way the handler
  * leaves, so no exit path frees a tree by hand. Not for items added to another tree. */
-static cJSON *
-owned(struct request *r, cJSON *o)
+cJSON *
+portal_owned(struct request *r, cJSON *o)
 {
 	if (o != NULL)
 		arena_defer(r->arena, json_free, o);
@@ -421,8 +352,8 @@ owned(struct request *r, cJSON *o)
 
 /* o as compact JSON, kept until the request ends. The hooks (main.c) abort on out-of-memory,
  * so a NULL here is a bug, not a state to answer. */
-static const char *
-json_print(struct request *r, const cJSON *o)
+const char *
+portal_json_print(struct request *r, const cJSON *o)
 {
 	char *text = cJSON_PrintUnformatted(o);
 
@@ -432,11 +363,12 @@ json_print(struct request *r, const cJSON *o)
 	return text;
 }
 
-static void
-json_send(struct request *r, int status, cJSON *o)
+/* A JSON client's answer, with the body text kept by the request until it is written. */
+void
+portal_json_send(struct request *r, int status, cJSON *o)
 {
 	http_begin(r, status, "application/json");
-	buf_adds(&r->body_out, json_print(r, o));
+	buf_adds(&r->body_out, portal_json_print(r, o));
 	buf_addc(&r->body_out, '\n');
 }
 
@@ -446,7 +378,7 @@ static cJSON *
 json_error_object(struct pctx *p, const char *code, const char *message, const char *field,
 		  long long retry_after, cJSON **e)
 {
-	cJSON *o = owned(p->r, cJSON_CreateObject());
+	cJSON *o = portal_owned(p->r, cJSON_CreateObject());
 
 	*e = cJSON_AddObjectToObject(o, "error");
 	p->r->log_note = code;
@@ -460,13 +392,13 @@ json_error_object(struct pctx *p, const char *code, const char *message, const c
 }
 
 /* Answer a JSON client's error. */
-static void
-json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
+void
+portal_json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
 	   long long retry_after)
 {
 	cJSON *e;
 
-	json_send(p->r, status, json_error_object(p, code, message, field, retry_after, &e));
+	portal_json_send(p->r, status, json_error_object(p, code, message, field, retry_after, &e));
 }
 
 /* The keys every page shares: text, language, assets, the link to the other language. */
@@ -486,8 +418,8 @@ add_common(struct pctx *p, cJSON *ctx)
 }
 
 /* Render a page inside the layout. ctx stays the caller's to delete. */
-static void
-render(struct pctx *p, int status, enum tpl which, cJSON *ctx, const char *title)
+void
+portal_render(struct pctx *p, int status, enum portal_tpl which, cJSON *ctx, const char *title)
 {
 	struct request *r = p->r;
 	struct buf body;
@@ -500,7 +432,7 @@ render(struct pctx *p, int status, enum tpl which, cJSON *ctx, const char *title
 	cJSON_AddItemToObject(ctx, "content", cJSON_CreateStringReference(body.data));
 	http_header(r, "Content-Language", lang_tag(p->lang));
 	http_begin(r, status, "text/html; charset=utf-8");
-	template_render(p->pt->tpl[T_LAYOUT], ctx, &r->body_out);
+	template_render(p->pt->tpl[PORTAL_TPL_LAYOUT], ctx, &r->body_out);
 }
 
 /* A short page with a title, a sentence and a way back; JSON clients get the error object. */
@@ -511,12 +443,12 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 	cJSON *ctx;
 
 	if (p->json) {
-		json_error(p, status, code, txt(p, text_key), NULL, 0);
+		portal_json_error(p, status, code, portal_text(p, text_key), NULL, 0);
 		return;
 	}
 	p->r->log_note = code;
-	ctx = owned(p->r, cJSON_CreateObject());
-	cJSON_AddStringToObject(ctx, "text", txt(p, text_key));
+	ctx = portal_owned(p->r, cJSON_CreateObject());
+	cJSON_AddStringToObject(ctx, "text", portal_text(p, text_key));
 	if (p->detail != NULL)
 		cJSON_AddStringToObject(ctx, "detail", p->detail);
 	cJSON_AddBoolToObject(ctx, "signed_in", p->session != NULL);
@@ -524,21 +456,21 @@ message(struct pctx *p, int status, const char *code, const char *title_key, con
 		cJSON_AddStringToObject(ctx, "lead_url",
 					arena_printf(p->r->arena, PORTAL_PATH "/leads/%s", lead_id));
 	cJSON_AddStringToObject(ctx, "code", code);
-	render(p, status, T_MESSAGE, ctx, txt(p, title_key));
+	portal_render(p, status, PORTAL_TPL_MESSAGE, ctx, portal_text(p, title_key));
 }
 
 /* No session, or SQL says it ended: JSON 401; a browser goes to the login page and comes back. */
-static void
-unauthenticated(struct pctx *p)
+void
+portal_unauthenticated(struct pctx *p)
 {
 	struct request *r = p->r;
 	const char *next = *r->query ? arena_printf(r->arena, "%s?%s", r->path, r->query) : r->path;
 	struct buf loc;
 
 	if (p->session != NULL)
-		clear_session(p);
+		portal_clear_session(p);
 	if (p->json) {
-		json_error(p, 401, "unauthenticated", txt(p, "unauthenticated"), NULL, 0);
+		portal_json_error(p, 401, "unauthenticated", portal_text(p, "unauthenticated"), NULL, 0);
 		return;
 	}
 	r->log_note = "unauthenticated";
@@ -554,101 +486,100 @@ unauthenticated(struct pctx *p)
 			url_escape(&loc, next, strlen(next));
 		}
 	}
-	redirect(r, loc.data);
+	portal_redirect(r, loc.data);
 }
 
-enum pstatus { PS_OK, PS_UNAUTH, PS_CSRF, PS_NOT_FOUND, PS_LOST_RACE, PS_INVALID, PS_LIMITED, PS_OTHER };
-
-static enum pstatus
-status_of(const cJSON *res)
+/* SQL's answer status as an enum, so handlers branch with a switch, not string compares. */
+enum portal_status
+portal_status_of(const cJSON *res)
 {
 	static const struct {
 		const char *name;
-		enum pstatus st;
+		enum portal_status st;
 	} map[] = {
-		{ "ok", PS_OK },	       { "unauthenticated", PS_UNAUTH }, { "csrf", PS_CSRF },
-		{ "not_found", PS_NOT_FOUND }, { "lost_race", PS_LOST_RACE },	 { "invalid", PS_INVALID },
-		{ "rate_limited", PS_LIMITED },
+		{ "ok", PORTAL_OK },	       { "unauthenticated", PORTAL_UNAUTH }, { "csrf", PORTAL_CSRF },
+		{ "not_found", PORTAL_NOT_FOUND }, { "lost_race", PORTAL_LOST_RACE },	 { "invalid", PORTAL_INVALID },
+		{ "rate_limited", PORTAL_LIMITED },
 	};
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "status");
 
 	if (!cJSON_IsString(s))
-		return PS_OTHER;
+		return PORTAL_OTHER;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(s->valuestring, map[i].name) == 0)
 			return map[i].st;
-	return PS_OTHER;
+	return PORTAL_OTHER;
 }
 
 /* The reader's words for SQL's refusal code (text.json "err_<code>"; tests/refusal-codes checks
  * every code SQL gives has them); the general "invalid" text for a code without. */
-static const char *
-refusal_text(struct pctx *p, const cJSON *res)
+const char *
+portal_refusal_text(struct pctx *p, const cJSON *res)
 {
-	const char *code = json_text(p->r, res, "code");
+	const char *code = portal_json_text(p->r, res, "code");
 	const char *key = code ? arena_printf(p->r->arena, "err_%s", code) : NULL;
 
 	if (key == NULL || p->pt == NULL || !cJSON_HasObjectItem(p->pt->text[p->lang], key))
 		key = "invalid";
-	return txt(p, key);
+	return portal_text(p, key);
 }
 
 /* Answer a status other than ok the way the client reads it. */
-static void
-refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
+void
+portal_refuse_as(struct pctx *p, const cJSON *res, enum portal_status st, const char *lead_id)
 {
-	const char *msg = json_text(p->r, res, "message");
+	const char *msg = portal_json_text(p->r, res, "message");
 
 	switch (st) {
-	case PS_OK:
+	case PORTAL_OK:
 		abort();
-	case PS_UNAUTH:
-		unauthenticated(p);
+	case PORTAL_UNAUTH:
+		portal_unauthenticated(p);
 		return;
-	case PS_CSRF:
+	case PORTAL_CSRF:
 		message(p, 403, "csrf", "forbidden_title", "forbidden", NULL);
 		return;
-	case PS_NOT_FOUND:
+	case PORTAL_NOT_FOUND:
 		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
 		return;
-	case PS_LOST_RACE: {
+	case PORTAL_LOST_RACE: {
 		/* Say what happened when we have words for it: expired, reassigned, claimed... */
-		const char *reason = json_text(p->r, res, "reason");
+		const char *reason = portal_json_text(p->r, res, "reason");
 		const char *key = reason ? arena_printf(p->r->arena, "lost_race_%s", reason) : NULL;
 
 		if (key == NULL || p->pt == NULL || !cJSON_HasObjectItem(p->pt->text[p->lang], key))
 			key = "lost_race";
 		if (p->json)
-			json_error(p, 409, "lost_race", msg ? msg : txt(p, key), NULL, 0);
+			portal_json_error(p, 409, "lost_race", msg ? msg : portal_text(p, key), NULL, 0);
 		else
 			message(p, 409, "lost_race", "lost_race_title", key, NULL);
 		return;
 	}
-	case PS_INVALID:
+	case PORTAL_INVALID:
 		if (p->json) {
 			/* The reader's words, and SQL's code for programs (docs/portal-api.md). */
-			cJSON *e, *o = json_error_object(p, "invalid", refusal_text(p, res),
-							 json_text(p->r, res, "field"), 0, &e);
+			cJSON *e, *o = json_error_object(p, "invalid", portal_refusal_text(p, res),
+							 portal_json_text(p->r, res, "field"), 0, &e);
 
-			if (json_text(p->r, res, "code") != NULL)
-				cJSON_AddStringToObject(e, "reason", json_text(p->r, res, "code"));
-			json_send(p->r, 422, o);
+			if (portal_json_text(p->r, res, "code") != NULL)
+				cJSON_AddStringToObject(e, "reason", portal_json_text(p->r, res, "code"));
+			portal_json_send(p->r, 422, o);
 		} else {
-			p->detail = refusal_text(p, res);
+			p->detail = portal_refusal_text(p, res);
 			message(p, 422, "invalid", "failed_title", "invalid", lead_id);
 		}
 		return;
-	case PS_LIMITED: {
-		long long after = json_number(res, "retry_after", 60);
+	case PORTAL_LIMITED: {
+		long long after = portal_json_number(res, "retry_after", 60);
 
 		http_header(p->r, "Retry-After", arena_printf(p->r->arena, "%lld", after));
 		if (p->json)
-			json_error(p, 429, "rate_limited", txt(p, "login_limited"), NULL, after);
+			portal_json_error(p, 429, "rate_limited", portal_text(p, "login_limited"), NULL, after);
 		else
 			message(p, 429, "rate_limited", "failed_title", "login_limited", NULL);
 		return;
 	}
-	case PS_OTHER:
+	case PORTAL_OTHER:
 		log_error("req=%s unexpected portal status %s", p->r->id,
 			  msg ? "(with message)" : "(no message)");
 		message(p, 500, "failed", "failed_title", "failed", NULL);
@@ -658,8 +589,8 @@ refuse(struct pctx *p, const cJSON *res, enum pstatus st, const char *lead_id)
 
 /* The one SQL call of a request: a jsonb answer parsed, with its text in *raw for JSON clients
  * that get it as it is. NULL (and a 503 or 500 answered) when the database failed. */
-static cJSON *
-call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
+cJSON *
+portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
 {
 	struct db_rows rows;
 	struct db_error de;
@@ -679,7 +610,7 @@ call(struct pctx *p, const struct db_stmt *s, const char *const *params, const c
 		return NULL;
 	}
 	text = db_value(&rows, 0, 0);
-	res = owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
+	res = portal_owned(p->r, text != NULL ? cJSON_Parse(text) : NULL);
 	if (!cJSON_IsObject(res) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "status"))) {
 		log_error("req=%s %s: answer is not an object with a status", p->r->id, s->name);
 		message(p, 500, "failed", "failed_title", "failed", NULL);
@@ -690,8 +621,9 @@ call(struct pctx *p, const struct db_stmt *s, const char *const *params, const c
 	return res;
 }
 
-static void
-json_raw(struct request *r, const char *text)
+/* A JSON client gets SQL's text as it is: docs/portal-api.md is the contract, C adds nothing. */
+void
+portal_json_raw(struct request *r, const char *text)
 {
 	http_begin(r, 200, "application/json");
 	buf_adds(&r->body_out, text);
@@ -700,8 +632,8 @@ json_raw(struct request *r, const char *text)
 
 /* Parse a posted body: urlencoded or multipart from browsers, JSON from API clients (an empty
  * body is an empty form). False when it cannot be read (answered 400/415). */
-static bool
-read_form(struct pctx *p, struct form *f)
+bool
+portal_read_form(struct pctx *p, struct form *f)
 {
 	struct request *r = p->r;
 	const struct config *c = r->ctx->config;
@@ -729,14 +661,14 @@ read_form(struct pctx *p, struct form *f)
 		ok = form_parse_multipart(r->arena, ct, body, r->body_len, &lim, f, &fe);
 	else {
 		if (p->json)
-			json_error(p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
+			portal_json_error(p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
 		else
 			http_error(r, 415, "unsupported_media_type", "This kind of body is not supported.");
 		return false;
 	}
 	if (!ok) {
 		if (p->json)
-			json_error(p, 400, form_error_code(fe.code), "The body cannot be read.", fe.field, 0);
+			portal_json_error(p, 400, form_error_code(fe.code), "The body cannot be read.", fe.field, 0);
 		else
 			http_error(r, 400, form_error_code(fe.code), "The form could not be read.");
 	}
@@ -744,8 +676,8 @@ read_form(struct pctx *p, struct form *f)
 }
 
 /* The CSRF token of a post: the X-CSRF-Token header (API clients) or the csrf field (forms). */
-static const char *
-csrf_of(const struct pctx *p, const struct form *f)
+const char *
+portal_csrf(const struct pctx *p, const struct form *f)
 {
 	const char *h = http_param(p->r, "HTTP_X_CSRF_TOKEN");
 
@@ -753,338 +685,27 @@ csrf_of(const struct pctx *p, const struct form *f)
 }
 
 /* Origin and CSRF shape before any work on a post with a session; false when answered. */
-static bool
-guard_post(struct pctx *p, const struct form *f)
+bool
+portal_guard_post(struct pctx *p, const struct form *f)
 {
-	if (!origin_ok(p)) {
+	if (!portal_origin_ok(p)) {
 		message(p, 403, "cross_origin", "forbidden_title", "forbidden", NULL);
 		return false;
 	}
 	if (p->session == NULL) {
-		unauthenticated(p);
+		portal_unauthenticated(p);
 		return false;
 	}
-	if (!auth_token_valid(csrf_of(p, f))) {
+	if (!auth_token_valid(portal_csrf(p, f))) {
 		message(p, 403, "csrf", "forbidden_title", "forbidden", NULL);
 		return false;
 	}
 	return true;
 }
 
-/* ---- data shaping for the templates -------------------------------------------------- */
+/* ---- the /staff root ------------------------------------------------------------------ */
 
-static void
-add_text(cJSON *o, const char *key, struct buf *b)
-{
-	cJSON_AddStringToObject(o, key, b->data);
-	buf_reset(b);
-}
-
-/* key_text: the timestamp under key shown as people read it. */
-static void
-add_time(cJSON *o, const char *key, bool with_year)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	char out[17], name[64];
-
-	if (!cJSON_IsString(v) || !portal_time_text(v->valuestring, with_year, out))
-		return;
-	snprintf(name, sizeof(name), "%s_text", key);
-	cJSON_AddStringToObject(o, name, out);
-}
-
-/* phone_text and, for a full number, tel (the tel: link). */
-static void
-add_phone(cJSON *o, const char *key, struct buf *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsString(v))
-		return;
-	portal_phone_text(v->valuestring, b);
-	add_text(o, "phone_text", b);
-	if (portal_phone_callable(v->valuestring))
-		cJSON_AddStringToObject(o, "tel", v->valuestring);
-}
-
-/* page_label: the page's title when SQL sent one, else its slug. */
-static void
-add_page(cJSON *o)
-{
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "page_title");
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "page");
-
-	if (cJSON_IsString(t) && t->valuestring[0] != '\0')
-		cJSON_AddStringToObject(o, "page_label", t->valuestring);
-	else if (cJSON_IsString(s))
-		cJSON_AddStringToObject(o, "page_label", s->valuestring);
-}
-
-/* The stage's name: portal_home's mine and portal_lead's lead give it as "stage", a text, beside
- * "stage_id" (docs/portal-api.md); NULL when it is not there. */
-static const char *
-stage_name(const cJSON *item)
-{
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(item, "stage");
-
-	return cJSON_IsString(s) ? s->valuestring : NULL;
-}
-
-/* A filter's option list, [{value, label, selected}], from one of portal_home's lists in the one
- * shape docs/portal-api.md gives it: texts (value_key NULL), or objects whose value_key holds a
- * text or a number and whose label_key a text (the value stands in when it is null or empty). */
-static cJSON *
-options(const cJSON *src, const char *value_key, const char *label_key, const char *current)
-{
-	cJSON *out = cJSON_CreateArray(), *o;
-	const cJSON *it;
-	char num[32];
-
-	cJSON_ArrayForEach(it, src) {
-		const cJSON *v = value_key != NULL ? cJSON_GetObjectItemCaseSensitive(it, value_key) : it;
-		const cJSON *l = label_key != NULL ? cJSON_GetObjectItemCaseSensitive(it, label_key) : NULL;
-		const char *value;
-
-		if (cJSON_IsString(v)) {
-			value = v->valuestring;
-		} else if (cJSON_IsNumber(v)) {
-			snprintf(num, sizeof(num), "%.0f", v->valuedouble);
-			value = num;
-		} else {
-			continue;
-		}
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "value", value);
-		cJSON_AddStringToObject(o, "label", cJSON_IsString(l) && *l->valuestring ? l->valuestring : value);
-		cJSON_AddBoolToObject(o, "selected", current != NULL && strcmp(current, value) == 0);
-		cJSON_AddItemToArray(out, o);
-	}
-	return out;
-}
-
-/* Where one tag came from, as the lead page shows it: [{rule|manual|import: true, by}] from
- * portal_lead's tag_sources (absent on the list, which shows no sources). */
-static cJSON *
-tag_sources(const cJSON *sources, const char *tag)
-{
-	cJSON *out = cJSON_CreateArray();
-	const cJSON *s;
-
-	cJSON_ArrayForEach(s, sources) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "tag");
-		const cJSON *src = cJSON_GetObjectItemCaseSensitive(s, "source");
-		const cJSON *by = cJSON_GetObjectItemCaseSensitive(s, "by");
-		cJSON *o;
-
-		if (!cJSON_IsString(t) || !cJSON_IsString(src) || strcmp(t->valuestring, tag) != 0)
-			continue;
-		if (strcmp(src->valuestring, "rule") != 0 && strcmp(src->valuestring, "manual") != 0 &&
-		    strcmp(src->valuestring, "import") != 0)
-			continue;
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, src->valuestring, true);
-		if (cJSON_IsString(by))
-			cJSON_AddStringToObject(o, "by", by->valuestring);
-		cJSON_AddItemToArray(out, o);
-	}
-	return out;
-}
-
-/* Tags as [{name}] objects so templates can reach the page's csrf from inside the loop. */
-static void
-tag_objects(cJSON *item)
-{
-	cJSON *tags = cJSON_GetObjectItemCaseSensitive(item, "tags"), *list = cJSON_CreateArray(), *t;
-	const cJSON *sources = cJSON_GetObjectItemCaseSensitive(item, "tag_sources");
-
-	cJSON_ArrayForEach(t, tags) {
-		if (cJSON_IsString(t)) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(o, "tag", t->valuestring);
-			if (cJSON_IsArray(sources))
-				cJSON_AddItemToObject(o, "sources", tag_sources(sources, t->valuestring));
-			cJSON_AddItemToArray(list, o);
-		}
-	}
-	cJSON_AddItemToObject(item, "tag_list", list);
-}
-
-static bool
-json_present(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return v != NULL && !cJSON_IsNull(v) && !cJSON_IsFalse(v) &&
-	       !(cJSON_IsString(v) && v->valuestring[0] == '\0');
-}
-
-/* The "done" banner after an action: only names we know, so the URL cannot inject text. */
-static void
-add_flash(struct pctx *p, cJSON *ctx)
-{
-	static const char *const done[] = { "accept", "contacted", "stage",   "note",   "tag",
-					    "answer", "release",   "claim",	  "welcome" };
-	const char *d = http_query_get(p->r, "done");
-
-	if (d == NULL)
-		return;
-	for (size_t i = 0; i < sizeof(done) / sizeof(done[0]); i++)
-		if (strcmp(d, done[i]) == 0) {
-			cJSON_AddStringToObject(ctx, "flash",
-						txt(p, arena_printf(p->r->arena, "done_%s", d)));
-			return;
-		}
-}
-
-/* ---- filters --------------------------------------------------------------------------- */
-
-static bool
-plain_text(const char *s, size_t max)
-{
-	size_t n;
-
-	if (s == NULL)
-		return false;
-	n = strlen(s);
-	return n > 0 && n <= max && utf8_valid(s, n) && !utf8_has_control(s, n, false);
-}
-
-static bool
-code_text(const char *s, size_t max, const char *extra)
-{
-	size_t n;
-
-	if (s == NULL)
-		return false;
-	n = strlen(s);
-	if (n == 0 || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || strchr(extra, s[i]) != NULL))
-			return false;
-	return true;
-}
-
-/* Copy of s without leading and trailing spaces, in the arena. */
-static char *
-trimmed(struct request *r, const char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
-	return arena_strndup(r->arena, s, n);
-}
-
-/* Every ?tag= of the query (the lead list's all-of tag filter: tag=a&tag=b), trimmed, the
- * malformed ones dropped, at most TAGS_MAX; an empty array when none. */
-static cJSON *
-query_tags(struct request *r)
-{
-	static const struct form_limits lim = {
-		.max_fields = 32, .max_name_len = 64, .max_value_len = 1024, .max_depth = 1,
-	};
-	cJSON *tags = cJSON_CreateArray();
-	struct form f;
-	struct form_error_info fe;
-	char *v;
-
-	if (r->query == NULL || *r->query == '\0' ||
-	    !form_parse_urlencoded(r->arena, r->query, strlen(r->query), &lim, &f, &fe))
-		return tags;
-	for (size_t i = 0; i < f.count && cJSON_GetArraySize(tags) < TAGS_MAX; i++)
-		if (strcmp(f.fields[i].name, "tag") == 0 && plain_text(v = trimmed(r, f.fields[i].value), 64))
-			cJSON_AddItemToArray(tags, cJSON_CreateString(v));
-	return tags;
-}
-
-/* The list filters from the query string; anything malformed is dropped, not refused. */
-static cJSON *
-read_filters(struct pctx *p)
-{
-	struct request *r = p->r;
-	cJSON *f = owned(r, cJSON_CreateObject());
-	const char *v;
-
-	if ((v = id_text(r, http_query_get(r, "stage"))) != NULL)
-		cJSON_AddItemToObject(f, "stage", cJSON_CreateRaw(v));
-	cJSON_AddItemToObject(f, "tags", query_tags(r));
-	if ((v = http_query_get(r, "segment")) != NULL && plain_text(v = trimmed(r, v), 64))
-		cJSON_AddStringToObject(f, "segment", v);
-	if (livecode_code_ok(v = http_query_get(r, "channel")))
-		cJSON_AddStringToObject(f, "channel", v);
-	if (code_text(v = http_query_get(r, "page"), 64, "_-"))
-		cJSON_AddStringToObject(f, "page", v);
-	if (isotime_date(v = http_query_get(r, "from"), NULL))
-		cJSON_AddStringToObject(f, "from", v);
-	if (isotime_date(v = http_query_get(r, "to"), NULL))
-		cJSON_AddStringToObject(f, "to", v);
-	if ((v = http_query_get(r, "q")) != NULL && plain_text(v = trimmed(r, v), SEARCH_MAX))
-		cJSON_AddStringToObject(f, "q", v);
-	/* Page size and offset are SQL's to bound (default and most per page): passed as typed. */
-	if ((v = http_query_get(r, "limit")) != NULL && *v != '\0')
-		cJSON_AddStringToObject(f, "limit", v);
-	if ((v = http_query_get(r, "offset")) != NULL && *v != '\0')
-		cJSON_AddStringToObject(f, "offset", v);
-	return f;
-}
-
-static const char *const filter_keys[] = { "stage", "segment", "channel", "page", "from", "to", "q" };
-
-/* The filter query string without offset, for "more" links. */
-static void
-filter_query(const cJSON *f, struct buf *b)
-{
-	const cJSON *t;
-
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(f, "tags")) {
-		buf_adds(b, "tag=");
-		url_escape(b, t->valuestring, strlen(t->valuestring));
-		buf_addc(b, '&');
-	}
-	for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, filter_keys[i]);
-		const char *s = cJSON_IsString(v) ? v->valuestring : cJSON_IsRaw(v) ? v->valuestring : NULL;
-
-		if (s == NULL)
-			continue;
-		buf_printf(b, "%s=", filter_keys[i]);
-		url_escape(b, s, strlen(s));
-		buf_addc(b, '&');
-	}
-}
-
-/* ---- pages ----------------------------------------------------------------------------- */
-
-static const struct db_stmt st_login_begin = {
-	"portal_login_begin", "SELECT landform.portal_login_begin($1, $2::inet)", 2, DB_RETRY_NEVER
-};
-static const struct db_stmt st_login_finish = {
-	"portal_login_finish",
-	"SELECT landform.portal_login_finish($1, $2::inet, $3::bigint, $4, $5, $6, $7)", 7, DB_RETRY_NEVER
-};
-static const struct db_stmt st_invitation = {
-	"portal_invitation", "SELECT landform.portal_invitation($1)", 1, DB_RETRY_SAFE
-};
-static const struct db_stmt st_accept_invitation = {
-	"portal_accept_invitation",
-	"SELECT landform.portal_accept_invitation($1, $2, $3, $4, $5::inet, $6)", 6, DB_RETRY_NEVER
-};
-static const struct db_stmt st_logout = { "portal_logout", "SELECT landform.portal_logout($1, $2)", 2, DB_RETRY_NEVER };
-static const struct db_stmt st_home = {
-	"portal_home", "SELECT landform.portal_home($1, $2::jsonb)", 2, DB_RETRY_SAFE
-};
-static const struct db_stmt st_lead = { "portal_lead", "SELECT landform.portal_lead($1, $2::bigint)", 2, DB_RETRY_SAFE };
-static const struct db_stmt st_pool = { "portal_pool", "SELECT landform.portal_pool($1)", 1, DB_RETRY_SAFE };
-static const struct db_stmt st_action = {
-	"portal_action", "SELECT landform.portal_action($1, $2, $3, $4::bigint, $5::jsonb)", 5, DB_RETRY_NEVER
-};
-
+/* /staff without the slash: one address for the home page, so relative links resolve. */
 void
 portal_handle_root(struct request *r)
 {
@@ -1092,992 +713,32 @@ portal_handle_root(struct request *r)
 	http_begin(r, 303, "text/html; charset=utf-8");
 }
 
-/* The tag checkboxes of the list's filter: my leads' tags [{value, label, selected}], the
- * ones asked for checked (and listed even when none of my leads carries them now). True when
- * any is asked for. */
-static bool
-tag_options(cJSON *res, const cJSON *filters)
-{
-	const cJSON *want = cJSON_GetObjectItemCaseSensitive(filters, "tags"), *t, *w;
-	cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "tags"), *out = cJSON_CreateArray(), *o;
+/* ---- thin wrappers for the other portal pages (reports.c, channels.c, segments.c) ------ */
 
-	if (!cJSON_IsArray(list)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(res, "tags");
-		list = cJSON_AddArrayToObject(res, "tags");
-	}
-	cJSON_ArrayForEach(w, want) {
-		bool have = false;
-
-		cJSON_ArrayForEach(t, list)
-			have = have || (cJSON_IsString(t) && strcmp(t->valuestring, w->valuestring) == 0);
-		if (!have)
-			cJSON_AddItemToArray(list, cJSON_CreateString(w->valuestring));
-	}
-	cJSON_ArrayForEach(t, list) {
-		bool on = false;
-
-		if (!cJSON_IsString(t))
-			continue;
-		cJSON_ArrayForEach(w, want)
-			on = on || strcmp(t->valuestring, w->valuestring) == 0;
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "value", t->valuestring);
-		cJSON_AddStringToObject(o, "label", t->valuestring);
-		cJSON_AddBoolToObject(o, "selected", on);
-		cJSON_AddItemToArray(out, o);
-	}
-	cJSON_AddItemToObject(res, "tag_options", out);
-	return cJSON_GetArraySize(want) > 0;
-}
-
-/* Home: waiting offers with their countdowns, then my leads grouped by stage. */
-static void
-shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
-{
-	struct request *r = p->r;
-	cJSON *waiting = cJSON_GetObjectItemCaseSensitive(res, "waiting");
-	cJSON *mine = cJSON_GetObjectItemCaseSensitive(res, "mine");
-	const cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages"), *st;
-	cJSON *groups = cJSON_CreateArray(), *f = cJSON_CreateObject(), *it;
-	const char *cur;
-	struct buf b;
-	long long limit = json_number(res, "limit", 0), offset = json_number(res, "offset", 0);
-	int nmine = cJSON_GetArraySize(mine);
-	bool filtered = false;
-
-	buf_init(&b, r->arena, 256);
-	cJSON_ArrayForEach(it, waiting) {
-		long long left = json_number(it, "seconds_left", 0);
-
-		portal_left_text(p->lang, left, &b);
-		add_text(it, "left_text", &b);
-		cJSON_AddBoolToObject(it, "urgent", left <= URGENT_SECONDS);
-		cJSON_AddBoolToObject(it, "overdue", left <= 0);
-		add_time(it, "first_seen", false);
-		add_time(it, "deadline", false);
-		add_page(it);
-	}
-	cJSON_AddNumberToObject(res, "waiting_count", cJSON_GetArraySize(waiting));
-	cJSON_ArrayForEach(it, mine) {
-		const char *sn = stage_name(it);
-
-		add_phone(it, "phone", &b);
-		add_time(it, "last_seen", false);
-		cJSON_AddStringToObject(it, "stage_name", sn ? sn : txt(p, "other_stage"));
-		cJSON_AddBoolToObject(it, "contacted", json_present(it, "first_contact_at"));
-		tag_objects(it);
-		add_page(it);
-	}
-	cJSON_AddNumberToObject(res, "mine_count", (double)json_number(res, "mine_total", nmine));
-	cJSON_AddNumberToObject(res, "reminder_count",
-				cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "reminders")));
-	cJSON_AddBoolToObject(res, "has_reminders",
-			      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "reminders")) > 0);
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "reminders")) {
-		const char *kind = json_text(r, it, "kind");
-
-		cJSON_AddBoolToObject(it, "is_stage", kind != NULL && strcmp(kind, "stage") == 0);
-		add_time(it, "due", false);
-	}
-	/* Mine by stage, in the stages' order, then anything whose stage is unknown. */
-	for (int pass = 0; pass < 2; pass++) {
-		const cJSON *list = pass == 0 ? stages : NULL;
-		int n = pass == 0 ? cJSON_GetArraySize(list) : 1;
-
-		for (int i = 0; i < n; i++) {
-			const cJSON *sn = pass == 0 ? cJSON_GetObjectItemCaseSensitive(
-							      cJSON_GetArrayItem(list, i), "name")
-						    : NULL;
-			const char *name = cJSON_IsString(sn) ? sn->valuestring : txt(p, "other_stage");
-			cJSON *g = NULL, *leads = NULL;
-
-			if (pass == 0 && !cJSON_IsString(sn))
-				continue;
-			cJSON_ArrayForEach(it, mine) {
-				const cJSON *x = cJSON_GetObjectItemCaseSensitive(it, "stage_name");
-				bool match = strcmp(x->valuestring, name) == 0;
-
-				if (pass == 1) {
-					match = true;
-					cJSON_ArrayForEach(st, stages) {
-						const cJSON *y = cJSON_GetObjectItemCaseSensitive(st, "name");
-
-						if (cJSON_IsString(y) && strcmp(y->valuestring, x->valuestring) == 0)
-							match = false;
-					}
-				}
-				if (!match)
-					continue;
-				if (g == NULL) {
-					g = cJSON_CreateObject();
-					cJSON_AddStringToObject(g, "name", name);
-					leads = cJSON_AddArrayToObject(g, "leads");
-					cJSON_AddItemToArray(groups, g);
-				}
-				cJSON_AddItemReferenceToArray(leads, it);
-			}
-			if (g != NULL)
-				cJSON_AddNumberToObject(g, "count", cJSON_GetArraySize(leads));
-		}
-	}
-	cJSON_AddItemToObject(res, "groups", groups);
-	/* Filters as typed, for the form, and the option lists with the current one selected. */
-	for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(filters, filter_keys[i]);
-
-		if (cJSON_IsString(v) || cJSON_IsRaw(v)) {
-			cJSON_AddStringToObject(f, filter_keys[i], v->valuestring);
-			if (strcmp(filter_keys[i], "q") != 0)
-				filtered = true;
-		}
-	}
-	filtered = tag_options(res, filters) || filtered;
-	cJSON_AddBoolToObject(f, "any", filtered);
-	cJSON_AddBoolToObject(f, "search", json_present(f, "q"));
-	cur = json_text(r, f, "stage");
-	cJSON_AddItemToObject(res, "stage_options", options(stages, "id", "name", cur));
-	cur = json_text(r, f, "segment");
-	cJSON_AddItemToObject(res, "segment_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "segments"), NULL, NULL, cur));
-	/* An admin looking at a segment may download all of it (SQL decides again on download). */
-	if (cur != NULL && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-				   cJSON_GetObjectItemCaseSensitive(res, "me"), "is_admin"))) {
-		struct buf u;
-
-		buf_init(&u, r->arena, 64);
-		buf_adds(&u, PORTAL_PATH "/segments.csv?name=");
-		url_escape(&u, cur, strlen(cur));
-		add_text(res, "segment_csv_url", &u);
-	}
-	cur = json_text(r, f, "channel");
-	cJSON_AddItemToObject(res, "channel_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "channels"), "code", "name", cur));
-	cur = json_text(r, f, "page");
-	cJSON_AddItemToObject(res, "page_options",
-			      options(cJSON_GetObjectItemCaseSensitive(res, "pages"), "slug", "title", cur));
-	cJSON_AddItemToObject(res, "f", f);
-	if (offset + nmine < json_number(res, "mine_total", 0)) {
-		buf_adds(&b, PORTAL_PATH "/?");
-		filter_query(filters, &b);
-		buf_printf(&b, "offset=%lld", offset + limit);
-		add_text(res, "more_url", &b);
-	}
-	if (offset > 0)
-		cJSON_AddBoolToObject(res, "paged", true);
-	cJSON_AddBoolToObject(res, "nav_mine", true);
-	add_flash(p, res);
-}
-
-void
-portal_handle_home(struct request *r)
-{
-	struct pctx p;
-	cJSON *filters, *res;
-	const char *raw, *params[2];
-	enum pstatus st;
-
-	if (!begin(r, &p))
-		return;
-	if (p.session == NULL) {
-		unauthenticated(&p);
-		return;
-	}
-	filters = read_filters(&p);
-	params[0] = p.session;
-	params[1] = json_print(r, filters);
-	if ((res = call(&p, &st_home, params, &raw)) == NULL)
-		return;
-	if ((st = status_of(res)) != PS_OK) {
-		refuse(&p, res, st, NULL);
-		return;
-	}
-	if (p.json) {
-		json_raw(r, raw);
-		return;
-	}
-	shape_home(&p, res, filters);
-	render(&p, 200, T_HOME, res, txt(&p, "nav_mine"));
-}
-
-/* One lead: state flags, phone, countdown, stages to pick from, submissions' fields as a list,
- * history and notes with readable times. */
-static void
-shape_lead(struct pctx *p, cJSON *res)
-{
-	struct request *r = p->r;
-	cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead"), *it;
-	cJSON *stages = cJSON_GetObjectItemCaseSensitive(res, "stages");
-	const char *state = json_text(r, lead, "state"), *phone = json_text(r, lead, "phone"), *sn;
-	struct buf b;
-	long long left;
-
-	buf_init(&b, r->arena, 256);
-	if (state == NULL)
-		state = "";
-	cJSON_AddBoolToObject(lead, "is_pending", strcmp(state, "pending") == 0);
-	cJSON_AddBoolToObject(lead, "is_owned", strcmp(state, "owned") == 0);
-	cJSON_AddBoolToObject(lead, "is_open", strcmp(state, "open") == 0);
-	if (*state != '\0')
-		cJSON_AddStringToObject(lead, "state_text", txt(p, arena_printf(r->arena, "state_%s", state)));
-	add_phone(lead, "phone", &b);
-	cJSON_AddBoolToObject(lead, "masked", !portal_phone_callable(phone));
-	add_time(lead, "first_seen", true);
-	add_time(lead, "last_seen", true);
-	add_time(lead, "first_contact_at", true);
-	add_time(lead, "deadline", false);
-	add_page(lead);
-	cJSON_AddBoolToObject(lead, "contacted", json_present(lead, "first_contact_at"));
-	if (json_present(lead, "deadline")) {
-		/* SQL counts the time left (docs/portal-api.md); C only words it. */
-		left = json_number(lead, "seconds_left", 0);
-		portal_left_text(p->lang, left, &b);
-		add_text(lead, "left_text", &b);
-		cJSON_AddBoolToObject(lead, "urgent", left <= URGENT_SECONDS);
-	}
-	sn = stage_name(lead);
-	cJSON_AddStringToObject(lead, "stage_name", sn ? sn : "");
-	tag_objects(lead);
-	cJSON_ArrayForEach(it, stages) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
-
-		cJSON_AddBoolToObject(it, "current", sn != NULL && cJSON_IsString(n) &&
-							     strcmp(n->valuestring, sn) == 0);
-	}
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "submissions")) {
-		cJSON *fields = cJSON_GetObjectItemCaseSensitive(it, "fields"), *list = cJSON_CreateArray();
-		const struct page *pg =
-			r->ctx != NULL ? site_find(r->ctx->site, json_text(r, it, "page")) : NULL;
-		const cJSON *fv;
-
-		add_time(it, "at", true);
-		add_page(it);
-		cJSON_ArrayForEach(fv, fields) {
-			cJSON *o = cJSON_CreateObject();
-			const char *name = fv->string ? fv->string : "", *label;
-			const cJSON *e;
-
-			/* The form's words for what the visitor answered, where the page still has them. */
-			label = pg != NULL ? schema_field_label(pg->schema, name, p->lang) : NULL;
-			cJSON_AddStringToObject(o, "k", label != NULL ? label : name);
-			if (cJSON_IsString(fv)) {
-				label = pg != NULL ? schema_option_label(pg->schema, name, fv->valuestring, p->lang) : NULL;
-				cJSON_AddStringToObject(o, "v", label != NULL ? label : fv->valuestring);
-			} else if (cJSON_IsArray(fv)) {
-				cJSON_ArrayForEach(e, fv) {
-					if (b.len > 0)
-						buf_adds(&b, ", ");
-					if (!cJSON_IsString(e))
-						continue;
-					label = pg != NULL ? schema_option_label(pg->schema, name, e->valuestring, p->lang) : NULL;
-					buf_adds(&b, label != NULL ? label : e->valuestring);
-				}
-				add_text(o, "v", &b);
-			} else {
-				cJSON_AddStringToObject(o, "v", json_print(r, fv));
-			}
-			cJSON_AddItemToArray(list, o);
-		}
-		cJSON_AddItemToObject(it, "field_list", list);
-	}
-	cJSON_AddBoolToObject(res, "has_questions",
-			      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "consultations")) > 0);
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "consultations")) {
-		add_time(it, "at", true);
-		add_time(it, "answered_at", true);
-		cJSON_AddBoolToObject(it, "answered", json_present(it, "answered_at"));
-	}
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "history")) {
-		const char *o = json_text(r, it, "outcome"), *v = json_text(r, it, "via");
-
-		add_time(it, "at", true);
-		add_time(it, "closed_at", true);
-		cJSON_AddStringToObject(it, "outcome_text",
-					txt(p, arena_printf(r->arena, "outcome_%s", o ? o : "open")));
-		if (v != NULL)
-			cJSON_AddStringToObject(it, "via_text", txt(p, arena_printf(r->arena, "via_%s", v)));
-	}
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "notes"))
-		add_time(it, "at", true);
-	add_flash(p, res);
-}
-
-/* Belt and braces over row-level security: a lead is shown only when SQL says it is the
- * member's (pending or owned) or in the open pool of one of their pools (can_claim). RLS does
- * not bind a connection made as the schema owner, so a misconfigured database_url must not
- * show one member's leads to another. */
-static bool
-visible(struct pctx *p, const cJSON *res)
-{
-	const cJSON *lead = cJSON_GetObjectItemCaseSensitive(res, "lead");
-	const cJSON *mine = cJSON_GetObjectItemCaseSensitive(lead, "mine");
-	const cJSON *claim = cJSON_GetObjectItemCaseSensitive(lead, "can_claim");
-	const char *state = json_text(p->r, lead, "state");
-
-	if (!cJSON_IsBool(mine) || cJSON_IsTrue(mine) ||
-	    (state != NULL && strcmp(state, "open") == 0 && cJSON_IsTrue(claim)))
-		return true;
-	log_warn("req=%s portal_lead showed a lead that is not the member's: database_url should "
-		 "log in as landform_app, not the schema owner", p->r->id);
-	return false;
-}
-
-/* GET one lead; also the page an action falls back to, with error and typed values. */
-static void
-show_lead(struct pctx *p, const char *id, int status, const char *error, cJSON *typed)
-{
-	const char *params[2] = { p->session, id }, *raw;
-	cJSON *res = call(p, &st_lead, params, &raw);
-	enum pstatus st;
-
-	if (res == NULL)
-		return;
-	if ((st = status_of(res)) != PS_OK) {
-		refuse(p, res, st, NULL);
-		return;
-	}
-	if (!visible(p, res)) {
-		message(p, 404, "not_found", "not_found_title", "not_found", NULL);
-		return;
-	}
-	if (p->json) {
-		json_raw(p->r, raw);
-		return;
-	}
-	shape_lead(p, res);
-	if (error != NULL) {
-		cJSON_AddStringToObject(res, "error", error);
-		p->r->log_note = "invalid";
-	}
-	if (typed != NULL)
-		cJSON_AddItemReferenceToObject(res, "typed", typed);
-	render(p, status, T_LEAD, res, txt(p, "lead_title"));
-}
-
-void
-portal_handle_lead(struct request *r)
-{
-	struct pctx p;
-	const char *id;
-
-	if (!begin(r, &p))
-		return;
-	if (p.session == NULL) {
-		unauthenticated(&p);
-		return;
-	}
-	/* Not a number: the same 404 as another member's lead, so ids cannot be probed. */
-	if ((id = id_text(r, r->params[0])) == NULL) {
-		message(&p, 404, "not_found", "not_found_title", "not_found", NULL);
-		return;
-	}
-	show_lead(&p, id, 200, NULL, NULL);
-}
-
-/* The open pool: how long each lead has waited, readable times. */
-static void
-shape_pool(struct pctx *p, cJSON *res)
-{
-	struct buf b;
-	cJSON *it;
-
-	buf_init(&b, p->r->arena, 128);
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "leads")) {
-		long long w = json_number(it, "seconds_waiting", 0);
-
-		portal_waited_text(p->lang, w, &b);
-		add_text(it, "waited_text", &b);
-		add_time(it, "waiting_since", false);
-		add_page(it);
-	}
-	cJSON_AddNumberToObject(res, "count", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "leads")));
-	cJSON_AddBoolToObject(res, "nav_pool", true);
-	add_flash(p, res);
-}
-
-void
-portal_handle_pool(struct request *r)
-{
-	struct pctx p;
-	const char *params[1], *raw;
-	cJSON *res;
-	enum pstatus st;
-
-	if (!begin(r, &p))
-		return;
-	if (p.session == NULL) {
-		unauthenticated(&p);
-		return;
-	}
-	params[0] = p.session;
-	if ((res = call(&p, &st_pool, params, &raw)) == NULL)
-		return;
-	if ((st = status_of(res)) != PS_OK) {
-		refuse(&p, res, st, NULL);
-	} else if (p.json) {
-		json_raw(r, raw);
-	} else {
-		shape_pool(&p, res);
-		render(&p, 200, T_POOL, res, txt(&p, "nav_pool"));
-	}
-}
-
-/* ---- actions --------------------------------------------------------------------------- */
-
-enum act { A_ACCEPT, A_CONTACTED, A_STAGE, A_NOTE, A_TAG, A_ANSWER, A_RELEASE, A_CLAIM, A_COUNT };
-
-static const struct {
-	const char *name;
-	const char *anchor; /* where the lead page scrolls to afterwards; NULL: back home */
-} actions[A_COUNT] = {
-	[A_ACCEPT] = { "accept", "" },	      [A_CONTACTED] = { "contacted", "" },
-	[A_STAGE] = { "stage", "#stage" },    [A_NOTE] = { "note", "#notes" },
-	[A_TAG] = { "tag", "#tags" },	      [A_ANSWER] = { "answer", "#questions" },
-	[A_RELEASE] = { "release", NULL },    [A_CLAIM] = { "claim", "" },
-};
-
-/* Every tag sent under name, split on commas (ASCII and full-width) and trimmed; whether each
- * is a tag is SQL's rule (tag_text). */
-static void
-tag_list(struct request *r, const struct form *f, const char *name, cJSON *out)
-{
-	for (size_t i = 0; i < f->count; i++) {
-		char *v, *part, *save = NULL;
-
-		if (strcmp(f->fields[i].name, name) != 0)
-			continue;
-		v = arena_strdup(r->arena, f->fields[i].value);
-		for (char *c; (c = strstr(v, "，")) != NULL;)
-			memcpy(c, ",  ", 3); /* same byte length: 3 */
-		for (part = strtok_r(v, ",", &save); part != NULL; part = strtok_r(NULL, ",", &save)) {
-			const char *t = trimmed(r, part);
-
-			if (*t != '\0')
-				cJSON_AddItemToArray(out, cJSON_CreateString(t));
-		}
-	}
-}
-
-/* The args object of an action from the posted fields, as typed: SQL checks each value and
- * answers a refusal code (docs/portal-api.md); the request owns the object. */
-static cJSON *
-action_args(struct request *r, enum act a, const struct form *f)
-{
-	cJSON *args = owned(r, cJSON_CreateObject());
-	const char *name = NULL, *v;
-
-	switch (a) {
-	case A_ACCEPT:
-		name = "assignment";
-		break;
-	case A_STAGE:
-		name = "stage";
-		break;
-	case A_ANSWER:
-		name = "consultation";
-		break;
-	case A_NOTE:
-		name = "body";
-		break;
-	case A_RELEASE:
-		name = "reason";
-		break;
-	case A_TAG:
-		tag_list(r, f, "add", cJSON_AddArrayToObject(args, "add"));
-		tag_list(r, f, "remove", cJSON_AddArrayToObject(args, "remove"));
-		break;
-	case A_CONTACTED:
-	case A_CLAIM:
-	case A_COUNT:
-		break;
-	}
-	if (name != NULL && (v = form_get(f, name)) != NULL && *(v = trimmed(r, v)) != '\0')
-		cJSON_AddStringToObject(args, name, v);
-	return args;
-}
-
-void
-portal_handle_action(struct request *r)
-{
-	struct pctx p;
-	struct form f;
-	const char *id, *params[5], *raw;
-	cJSON *res, *typed;
-	enum pstatus st;
-	enum act a;
-
-	if (!begin(r, &p))
-		return;
-	for (a = 0; a < A_COUNT; a++)
-		if (strcmp(r->params[1], actions[a].name) == 0)
-			break;
-	if ((id = id_text(r, r->params[0])) == NULL || a == A_COUNT) {
-		message(&p, 404, "not_found", "not_found_title", "not_found", NULL);
-		return;
-	}
-	if (!read_form(&p, &f) || !guard_post(&p, &f))
-		return;
-	params[0] = p.session;
-	params[1] = csrf_of(&p, &f);
-	params[2] = actions[a].name;
-	params[3] = id;
-	params[4] = json_print(r, action_args(r, a, &f));
-	if ((res = call(&p, &st_action, params, &raw)) == NULL)
-		return;
-	st = status_of(res);
-	if (st == PS_INVALID && !p.json) {
-		/* Show the lead again with the reason and what was typed. */
-		typed = owned(r, cJSON_CreateObject());
-		for (size_t i = 0; i < f.count; i++)
-			if (strcmp(f.fields[i].name, "csrf") != 0 && !cJSON_HasObjectItem(typed, f.fields[i].name))
-				cJSON_AddStringToObject(typed, f.fields[i].name, f.fields[i].value);
-		show_lead(&p, id, 422, refusal_text(&p, res), typed);
-	} else if (st != PS_OK) {
-		refuse(&p, res, st, id);
-	} else if (p.json) {
-		json_raw(r, raw);
-	} else if (actions[a].anchor == NULL) {
-		redirect(r, arena_printf(r->arena, PORTAL_PATH "/?done=%s", actions[a].name));
-	} else {
-		redirect(r, arena_printf(r->arena, PORTAL_PATH "/leads/%s?done=%s%s", id, actions[a].name,
-					 actions[a].anchor));
-	}
-	r->log_note = st == PS_OK ? actions[a].name : r->log_note;
-}
-
-/* ---- login, invitation, logout --------------------------------------------------------- */
-
-/* The browser's pre-session nonce (kept if it has one, so two tabs both work) and the token
- * a form must carry back for purpose. */
-static const char *
-form_token(struct pctx *p, const char *purpose)
-{
-	const char *nonce = http_cookie_get(p->r, NONCE_COOKIE);
-	char *tok = arena_alloc(p->r->arena, AUTH_TOKEN_HEX + 1);
-
-	if (!auth_token_valid(nonce)) {
-		char *n = arena_alloc(p->r->arena, AUTH_TOKEN_HEX + 1);
-
-		auth_token_new(n);
-		nonce = n;
-	}
-	set_cookie(p, NONCE_COOKIE, nonce, PORTAL_PATH, -1);
-	auth_form_token(p->r->ctx->key, purpose, nonce, tok);
-	return tok;
-}
-
-static bool
-form_token_ok(struct pctx *p, const struct form *f, const char *purpose)
-{
-	return auth_form_token_check(p->r->ctx->key, purpose, http_cookie_get(p->r, NONCE_COOKIE),
-				     form_get(f, "csrf"));
-}
-
-static void
-login_page(struct pctx *p, int status, const char *login, const char *next, const char *error_key,
-	   const char *error_extra)
-{
-	cJSON *ctx = owned(p->r, cJSON_CreateObject());
-
-	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "login"));
-	if (login != NULL)
-		cJSON_AddStringToObject(ctx, "login", login);
-	if (auth_safe_next(next))
-		cJSON_AddStringToObject(ctx, "next", next);
-	if (error_key != NULL)
-		cJSON_AddStringToObject(ctx, "error",
-					error_extra ? arena_printf(p->r->arena, "%s %s", txt(p, error_key),
-								   error_extra)
-						    : txt(p, error_key));
-	if (http_query_get(p->r, "expired") != NULL)
-		cJSON_AddStringToObject(ctx, "notice", txt(p, "session_expired"));
-	else if (http_query_get(p->r, "bye") != NULL)
-		cJSON_AddStringToObject(ctx, "notice", txt(p, "logged_out"));
-	render(p, status, T_LOGIN, ctx, txt(p, "login_title"));
-}
-
-void
-portal_handle_login_form(struct request *r)
-{
-	struct pctx p;
-
-	if (!begin(r, &p))
-		return;
-	if (p.json) {
-		json_error(&p, 405, "method_not_allowed", "POST /api/v1/staff/login with {login, password}.",
-			   NULL, 0);
-		return;
-	}
-	login_page(&p, 200, NULL, http_query_get(r, "next"), NULL, NULL);
-}
-
-/* A refused login: the same words whether the login exists or not. */
-static void
-login_refused(struct pctx *p, int status, const char *code, const char *login, const char *next,
-	      long long retry_after)
-{
-	const char *key = status == 429 ? "login_limited" : status == 403 ? "form_expired" : "login_failed";
-	struct buf b;
-
-	p->r->log_note = code;
-	if (status == 429)
-		http_header(p->r, "Retry-After", arena_printf(p->r->arena, "%lld", retry_after));
-	if (p->json) {
-		json_error(p, status, code, txt(p, status == 403 ? "forbidden" : key), NULL, retry_after);
-		return;
-	}
-	buf_init(&b, p->r->arena, 64);
-	if (status == 429) {
-		buf_printf(&b, "%s ", txt(p, "retry_in"));
-		portal_span_text(p->lang, retry_after, &b);
-	}
-	login_page(p, status, login, next, key, status == 429 ? b.data : NULL);
-}
-
-void
-portal_handle_login(struct request *r)
-{
-	struct pctx p;
-	struct form f;
-	const char *pw, *next, *addr, *staff, *hash, *params[7];
-	char *login;
-	char session[AUTH_TOKEN_HEX + 1], csrf[AUTH_TOKEN_HEX + 1], newhash[AUTH_HASH_MAX];
-	cJSON *res = NULL, *res2 = NULL, *o;
-	bool ok, rehash = false;
-	enum pstatus st;
-
-	if (!begin(r, &p))
-		return;
-	/* An API client must send JSON: a cross-site form cannot, so that is its CSRF guard. */
-	if (p.json && strncasecmp(http_param(r, "CONTENT_TYPE") ? http_param(r, "CONTENT_TYPE") : "",
-				  "application/json", 16) != 0) {
-		json_error(&p, 415, "unsupported_media_type", "Send application/json.", NULL, 0);
-		return;
-	}
-	if (!read_form(&p, &f))
-		return;
-	login = trimmed(r, form_get(&f, "login") ? form_get(&f, "login") : "");
-	pw = form_get(&f, "password");
-	next = form_get(&f, "next");
-	for (char *c = login; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
-	if (!origin_ok(&p) || (!p.json && !form_token_ok(&p, &f, "login"))) {
-		login_refused(&p, 403, "csrf", login, next, 0);
-		return;
-	}
-	if (*login == '\0' || strlen(login) > 64 || pw == NULL || strlen(pw) > AUTH_PASSWORD_MAX_BYTES ||
-	    !code_text(login, 64, "._-")) {
-		/* Still costs a hash, so a malformed login is not faster than a wrong one. */
-		ok = auth_verify_password(NULL, pw ? pw : "", &rehash);
-		login_refused(&p, 401, "bad_credentials", login, next, 0);
-		return;
-	}
-	addr = remote_addr(r);
-	params[0] = login;
-	params[1] = addr;
-	if ((res = call(&p, &st_login_begin, params, NULL)) == NULL)
-		return;
-	st = status_of(res);
-	if (st == PS_LIMITED) {
-		login_refused(&p, 429, "rate_limited", login, next, json_number(res, "retry_after", 60));
-		goto done;
-	}
-	if (st != PS_OK) {
-		refuse(&p, res, st, NULL);
-		goto done;
-	}
-	staff = json_text(r, res, "staff_id");
-	hash = json_text(r, res, "password_hash");
-	ok = auth_verify_password(staff != NULL ? hash : NULL, pw, &rehash) && staff != NULL;
-	if (ok && rehash && !auth_hash_password(pw, newhash))
-		rehash = false;
-	auth_token_new(session);
-	auth_token_new(csrf);
-	params[2] = ok ? staff : NULL;
-	params[3] = session;
-	params[4] = csrf;
-	params[5] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
-	params[6] = ok && rehash ? newhash : NULL;
-	if ((res2 = call(&p, &st_login_finish, params, NULL)) == NULL)
-		goto done;
-	st = status_of(res2);
-	if (st == PS_LIMITED) {
-		login_refused(&p, 429, "rate_limited", login, next, json_number(res2, "retry_after", 60));
-		goto done;
-	}
-	if (!ok || st != PS_OK) {
-		login_refused(&p, 401, "bad_credentials", login, next, 0);
-		goto done;
-	}
-	/* A new token at every login: whatever id the browser had before is never reused. */
-	set_session(&p, session, json_number(res2, "max_age", DEFAULT_SESSION_AGE));
-	set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
-	r->log_note = rehash ? "login (rehashed)" : "login";
-	if (p.json) {
-		o = owned(r, cJSON_CreateObject());
-		cJSON_AddStringToObject(o, "status", "ok");
-		cJSON_AddStringToObject(o, "csrf", csrf);
-		json_send(r, 200, o);
-	} else {
-		redirect(r, auth_safe_next(next) ? next : PORTAL_PATH "/");
-	}
-done:
-	sodium_memzero(session, sizeof(session));
-}
-
-void
-portal_handle_logout(struct request *r)
-{
-	struct pctx p;
-	struct form f;
-	const char *params[2];
-	cJSON *res, *o;
-	enum pstatus st;
-
-	if (!begin(r, &p))
-		return;
-	if (!read_form(&p, &f))
-		return;
-	if (!origin_ok(&p)) {
-		message(&p, 403, "cross_origin", "forbidden_title", "forbidden", NULL);
-		return;
-	}
-	if (p.session != NULL) {
-		if (!auth_token_valid(csrf_of(&p, &f))) {
-			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
-			return;
-		}
-		params[0] = p.session;
-		params[1] = csrf_of(&p, &f);
-		if ((res = call(&p, &st_logout, params, NULL)) == NULL)
-			return;
-		st = status_of(res);
-		if (st == PS_CSRF) {
-			message(&p, 403, "csrf", "forbidden_title", "forbidden", NULL);
-			return;
-		}
-	}
-	clear_session(&p);
-	r->log_note = "logout";
-	if (p.json) {
-		o = owned(r, cJSON_CreateObject());
-		cJSON_AddStringToObject(o, "status", "ok");
-		json_send(r, 200, o);
-	} else {
-		redirect(r, PORTAL_PATH "/login?bye=1");
-	}
-}
-
-static void
-invite_page(struct pctx *p, int status, const cJSON *inv, const char *error_key)
-{
-	cJSON *ctx = owned(p->r, cJSON_CreateObject());
-	const char *login = json_text(p->r, inv, "login"), *name = json_text(p->r, inv, "display_name");
-
-	cJSON_AddStringToObject(ctx, "csrf", form_token(p, "invite"));
-	cJSON_AddStringToObject(ctx, "login", login ? login : "");
-	cJSON_AddStringToObject(ctx, "display_name", name ? name : "");
-	cJSON_AddStringToObject(ctx, "action", p->r->path);
-	if (error_key != NULL)
-		cJSON_AddStringToObject(ctx, "error", txt(p, error_key));
-	render(p, status, T_INVITE, ctx, txt(p, "invite_title"));
-}
-
-/* The invitation, or NULL when it is unknown, used or expired (answered 404). */
-static cJSON *
-invitation(struct pctx *p, const char *token)
-{
-	const char *params[1] = { token };
-	cJSON *res;
-	enum pstatus st;
-
-	if (!auth_token_valid(token)) {
-		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
-		return NULL;
-	}
-	if ((res = call(p, &st_invitation, params, NULL)) == NULL)
-		return NULL;
-	if ((st = status_of(res)) == PS_OK)
-		return res;
-	if (st == PS_NOT_FOUND)
-		message(p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
-	else
-		refuse(p, res, st, NULL);
-	return NULL;
-}
-
-void
-portal_handle_invite_form(struct request *r)
-{
-	struct pctx p;
-	cJSON *inv;
-
-	if (!begin(r, &p))
-		return;
-	if ((inv = invitation(&p, r->params[0])) == NULL)
-		return;
-	invite_page(&p, 200, inv, NULL);
-}
-
-void
-portal_handle_invite(struct request *r)
-{
-	struct pctx p;
-	struct form f;
-	const char *token = r->params[0], *pw, *params[6];
-	char hash[AUTH_HASH_MAX], session[AUTH_TOKEN_HEX + 1], csrf[AUTH_TOKEN_HEX + 1];
-	cJSON *res = NULL, *inv;
-	enum auth_pw pe;
-	enum pstatus st;
-	const char *err_key = NULL;
-	int status = 422;
-
-	if (!begin(r, &p))
-		return;
-	if (!auth_token_valid(token)) {
-		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
-		return;
-	}
-	if (!read_form(&p, &f))
-		return;
-	pw = form_get(&f, "password");
-	if (!origin_ok(&p) || !form_token_ok(&p, &f, "invite")) {
-		err_key = "form_expired";
-		status = 403;
-	} else if ((pe = auth_password_check(pw, form_get(&f, "again"), form_get(&f, "login"))) !=
-		   AUTH_PW_OK) {
-		err_key = arena_printf(r->arena, "pw_%s", auth_password_code(pe));
-	} else if (!auth_hash_password(pw, hash)) {
-		message(&p, 503, "unavailable", "unavailable_title", "unavailable", NULL);
-		return;
-	}
-	if (err_key != NULL) {
-		/* The form again, with its reason; the invitation is read again for the names. */
-		r->log_note = err_key;
-		if ((inv = invitation(&p, token)) != NULL)
-			invite_page(&p, status, inv, err_key);
-		return;
-	}
-	auth_token_new(session);
-	auth_token_new(csrf);
-	params[0] = token;
-	params[1] = hash;
-	params[2] = session;
-	params[3] = csrf;
-	params[4] = remote_addr(r);
-	params[5] = http_clean_header(r, http_param(r, "HTTP_USER_AGENT"), 512);
-	if ((res = call(&p, &st_accept_invitation, params, NULL)) == NULL)
-		return;
-	st = status_of(res);
-	if (st == PS_NOT_FOUND) {
-		message(&p, 404, "invitation_invalid", "invite_invalid_title", "invite_invalid", NULL);
-	} else if (st == PS_INVALID) {
-		p.detail = refusal_text(&p, res);
-		message(&p, 422, "invalid", "invite_title", "invalid", NULL);
-	} else if (st != PS_OK) {
-		refuse(&p, res, st, NULL);
-	} else {
-		set_session(&p, session, json_number(res, "max_age", DEFAULT_SESSION_AGE));
-		set_cookie(&p, NONCE_COOKIE, "", PORTAL_PATH, 0);
-		r->log_note = "invitation accepted";
-		redirect(r, PORTAL_PATH "/?done=welcome");
-	}
-}
-
-/* ---- for other portal pages (reports.c): thin exports of the helpers above ------------ */
-
-bool
-portal_begin(struct request *r, struct pctx *p)
-{
-	return begin(r, p);
-}
-
-void
-portal_unauthenticated(struct pctx *p)
-{
-	unauthenticated(p);
-}
-
-cJSON *
-portal_call(struct pctx *p, const struct db_stmt *s, const char *const *params, const char **raw)
-{
-	return call(p, s, params, raw);
-}
-
-void
-portal_shape_home(struct pctx *p, cJSON *res, const cJSON *filters)
-{
-	shape_home(p, res, filters);
-}
-
-void
-portal_shape_lead(struct pctx *p, cJSON *res)
-{
-	shape_lead(p, res);
-}
-
-void
-portal_shape_pool(struct pctx *p, cJSON *res)
-{
-	shape_pool(p, res);
-}
-
-cJSON *
-portal_owned(struct request *r, cJSON *o)
-{
-	return owned(r, o);
-}
-
-const char *
-portal_refusal_text(struct pctx *p, const cJSON *res)
-{
-	return refusal_text(p, res);
-}
-
+/* Other pages answer SQL's refusals the way the portal's own pages do. */
 void
 portal_refuse(struct pctx *p, const cJSON *res)
 {
-	refuse(p, res, status_of(res), NULL);
+	portal_refuse_as(p, res, portal_status_of(res), NULL);
 }
 
+/* Other pages' short message pages and JSON errors, as the portal's own (no lead link). */
 void
 portal_message(struct pctx *p, int status, const char *code, const char *title_key, const char *text_key)
 {
 	message(p, status, code, title_key, text_key, NULL);
 }
 
-const char *
-portal_text(const struct pctx *p, const char *key)
-{
-	return txt(p, key);
-}
-
+/* reports.c renders inside the portal's layout without knowing its template table. */
 void
 portal_render_reports(struct pctx *p, int status, cJSON *ctx, const char *title)
 {
-	render(p, status, T_REPORTS, ctx, title);
+	portal_render(p, status, PORTAL_TPL_REPORTS, ctx, title);
 }
 
+/* channels.c renders inside the portal's layout without knowing its template table. */
 void
 portal_render_channels(struct pctx *p, int status, cJSON *ctx, const char *title)
 {
-	render(p, status, T_CHANNELS, ctx, title);
-}
-
-bool
-portal_read_form(struct pctx *p, struct form *f)
-{
-	return read_form(p, f);
-}
-
-bool
-portal_guard_post(struct pctx *p, const struct form *f)
-{
-	return guard_post(p, f);
-}
-
-const char *
-portal_csrf(const struct pctx *p, const struct form *f)
-{
-	return csrf_of(p, f);
+	portal_render(p, status, PORTAL_TPL_CHANNELS, ctx, title);
 }

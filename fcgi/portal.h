@@ -1,7 +1,9 @@
 /* The staff portal: HTML pages under /staff/ and the same data as JSON under /api/v1/staff/.
  * Each request is one call to one landform.portal_* SQL function (a login takes two, with the
- * password check between them); the rules and row-level security live in SQL, this module does
- * HTTP, sessions, CSRF, escaping and rendering. The SQL contract is docs/portal-api.md. */
+ * password check between them); the rules and row-level security live in SQL, these files do
+ * HTTP, sessions, CSRF, escaping and rendering. The SQL contract is docs/portal-api.md.
+ * This header is the core's (portal.c), for every portal page; the pages' own: portal_leads.h,
+ * portal_auth.h; what the pages show: portal_view.h. */
 #ifndef LANDFORM_PORTAL_H
 #define LANDFORM_PORTAL_H
 
@@ -30,21 +32,20 @@ struct pctx {
  * Opaque; portal_load's result is freed with portal_free. */
 struct portal;
 
+#define PORTAL_PATH "/staff" /* where the pages live; the JSON API is under /api/v1/staff */
+
+/* The templates portal_load compiles, one per page. */
+enum portal_tpl {
+	PORTAL_TPL_LAYOUT, PORTAL_TPL_LOGIN, PORTAL_TPL_INVITE, PORTAL_TPL_HOME, PORTAL_TPL_LEAD,
+	PORTAL_TPL_POOL, PORTAL_TPL_MESSAGE, PORTAL_TPL_REPORTS, PORTAL_TPL_CHANNELS, PORTAL_TPL_COUNT
+};
+
 /* Load from landing_dir/_staff; NULL with err ("FILE:LINE: ...") when anything is broken or
  * missing. The JSON API works without it; HTML pages answer 503. */
 struct portal *portal_load(const char *landing_dir, char *err, size_t errsz);
 void portal_free(struct portal *p);
 
 void portal_handle_root(struct request *r);        /* GET  /staff -> /staff/ */
-void portal_handle_home(struct request *r);        /* GET  /staff/, /api/v1/staff/leads */
-void portal_handle_login_form(struct request *r);  /* GET  /staff/login */
-void portal_handle_login(struct request *r);       /* POST /staff/login, /api/v1/staff/login */
-void portal_handle_logout(struct request *r);      /* POST /staff/logout, /api/v1/staff/logout */
-void portal_handle_invite_form(struct request *r); /* GET  /staff/invite/<token> */
-void portal_handle_invite(struct request *r);      /* POST /staff/invite/<token> */
-void portal_handle_lead(struct request *r);        /* GET  /staff/leads/<id>, /api/v1/staff/leads/<id> */
-void portal_handle_action(struct request *r);      /* POST /staff/leads/<id>/<action>, and under /api */
-void portal_handle_pool(struct request *r);        /* GET  /staff/pool, /api/v1/staff/pool */
 
 /* For other portal pages (reports.c); each is the portal's own helper of the same job. */
 bool portal_begin(struct request *r, struct pctx *p); /* false: answered (503, no templates) */
@@ -70,32 +71,38 @@ bool portal_read_form(struct pctx *p, struct form *f) __attribute__((warn_unused
 bool portal_guard_post(struct pctx *p, const struct form *f) __attribute__((warn_unused_result)); /* origin, session, CSRF shape; false: answered */
 const char *portal_csrf(const struct pctx *p, const struct form *f); /* X-CSRF-Token or the csrf field */
 
-/* What the HTML pages add to portal_home's, portal_lead's and portal_pool's answers before the
- * templates see them (texts, times, option lists), in place; exported for the fixture tests
- * (tests/data/portal/fixtures, written by tests/sql/58_portal_fixtures.sh). */
-void portal_shape_home(struct pctx *p, struct cJSON *res, const struct cJSON *filters);
-void portal_shape_lead(struct pctx *p, struct cJSON *res);
-void portal_shape_pool(struct pctx *p, struct cJSON *res);
+/* For the portal's own pages (portal_leads.c, portal_auth.c): the request plumbing they share. */
 
-/* Pure helpers, exported for tests. */
-
-/* A deadline as people read it: "还剩 12 分钟" / "12 min left", "已超时" / "overdue" at or below 0. */
-void portal_left_text(enum lang l, long long seconds, struct buf *out);
-
-/* How long something has waited: "已等待 3 小时" / "waiting 3 h". */
-void portal_waited_text(enum lang l, long long seconds, struct buf *out);
-
-/* A span without direction: "15 分钟" / "15 min", "2 小时 5 分钟" / "2 h 5 min". */
-void portal_span_text(enum lang l, long long seconds, struct buf *out);
-
-/* A timestamp as SQL writes it (isotime.h) shown in its own offset: "05-01 18:25", or "2024-05-01 18:25" with_year;
- * false (out empty) when it is not one. out holds at least 17 bytes. */
-bool portal_time_text(const char *iso, bool with_year, char out[17]);
-
-/* A phone for display: "+8613812345678" -> "138 1234 5678", anything else as it is. */
-void portal_phone_text(const char *phone, struct buf *out);
-
-/* True for a full E.164 number ("+" and 8-15 digits), the only kind that gets a tel: link. */
-bool portal_phone_callable(const char *phone);
+/* SQL's answer status, as the handlers branch on it. */
+enum portal_status {
+	PORTAL_OK, PORTAL_UNAUTH, PORTAL_CSRF, PORTAL_NOT_FOUND, PORTAL_LOST_RACE, PORTAL_INVALID,
+	PORTAL_LIMITED, PORTAL_OTHER
+};
+enum portal_status portal_status_of(const struct cJSON *res);
+/* portal_refuse for a status already read; lead_id (may be NULL) gives a 422 page its way back. */
+void portal_refuse_as(struct pctx *p, const struct cJSON *res, enum portal_status st, const char *lead_id);
+/* A page inside the layout; ctx stays its owner's. */
+void portal_render(struct pctx *p, int status, enum portal_tpl which, struct cJSON *ctx, const char *title);
+void portal_redirect(struct request *r, const char *location); /* 303 to location */
+void portal_json_send(struct request *r, int status, struct cJSON *o); /* o as the body */
+void portal_json_raw(struct request *r, const char *text);          /* SQL's text as the body, 200 */
+/* {"error": {code, message, field?, retry_after?}} with status. */
+void portal_json_error(struct pctx *p, int status, const char *code, const char *message, const char *field,
+		       long long retry_after);
+/* o as compact JSON in the request's keeping. */
+const char *portal_json_print(struct request *r, const struct cJSON *o);
+/* The text under key, whether JSON has it as a string or a number; NULL when neither. */
+const char *portal_json_text(struct request *r, const struct cJSON *o, const char *key);
+long long portal_json_number(const struct cJSON *o, const char *key, long long dflt); /* number or numeric text */
+/* Cookies under PORTAL_PATH; the session cookie goes to the pages and the API both. */
+void portal_set_cookie(struct pctx *p, const char *name, const char *value, const char *path, long max_age);
+void portal_set_session(struct pctx *p, const char *token, long max_age);
+void portal_clear_session(struct pctx *p);
+bool portal_origin_ok(const struct pctx *p); /* the request comes from our own pages */
+/* A database id from a URL or form (1-18 digits, leading zeros dropped) in the arena; NULL if not. */
+const char *portal_id_text(struct request *r, const char *s);
+char *portal_trimmed(struct request *r, const char *s); /* s without surrounding spaces, in the arena */
+/* 1..max bytes of ASCII letters, digits and the bytes of extra. */
+bool portal_code_text(const char *s, size_t max, const char *extra);
 
 #endif

@@ -82,7 +82,7 @@ check() {
     elif [ "$got" = "$(cat "$dir/$name.json" 2>/dev/null)" ]; then
         echo "ok - portal answer $name equals tests/data/portal/fixtures/$name.json"
     else
-        echo "not ok - portal answer $name differs from tests/data/portal/fixtures/$name.json (a contract change: update docs/portal-api.md and portal.c, then LANDFORM_WRITE_FIXTURES=1):"
+        echo "not ok - portal answer $name differs from tests/data/portal/fixtures/$name.json (a contract change: update docs/portal-api.md and fcgi/portal_view.c, then LANDFORM_WRITE_FIXTURES=1):"
         diff <(cat "$dir/$name.json" 2>/dev/null) <(printf '%s\n' "$got") | head -20 | sed 's/^/#   /'
     fi
 }

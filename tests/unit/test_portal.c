@@ -1,4 +1,4 @@
-/* Unit tests for the pure helpers of portal.c: countdown and waiting texts, timestamps as SQL's
+/* Unit tests for portal_view.c, what the staff pages show: countdown and waiting texts, timestamps as SQL's
  * jsonb writes them, phone display. tests/data/portal/{left,time,phone}.tsv give one test per line.
  * And the shaping of SQL's answers for the pages, fed the answers SQL gave for a known story
  * (tests/data/portal/fixtures/NAME.json, written and checked by tests/sql/58_portal_fixtures.sh):
@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "http.h"
-#include "portal.h"
+#include "portal_view.h"
 #include "tsv_cases.h"
 
 static void
@@ -30,11 +30,11 @@ left_case(void **state)
 	arena_init(&a, 256);
 	buf_init(&b, &a, 16);
 	if (strcmp(c->cols[1], "left") == 0)
-		portal_left_text(l, s, &b);
+		portal_view_left_text(l, s, &b);
 	else if (strcmp(c->cols[1], "waited") == 0)
-		portal_waited_text(l, s, &b);
+		portal_view_waited_text(l, s, &b);
 	else
-		portal_span_text(l, s, &b);
+		portal_view_span_text(l, s, &b);
 	assert_string_equal(b.data, c->cols[4]);
 	arena_free(&a);
 }
@@ -46,9 +46,9 @@ time_case(void **state)
 	char out[17];
 	bool ok = strcmp(c->cols[2], "-") != 0;
 
-	assert_int_equal(portal_time_text(c->cols[1], false, out), ok);
+	assert_int_equal(portal_view_time_text(c->cols[1], false, out), ok);
 	assert_string_equal(out, ok ? c->cols[2] : "");
-	assert_int_equal(portal_time_text(c->cols[1], true, out), ok);
+	assert_int_equal(portal_view_time_text(c->cols[1], true, out), ok);
 	assert_string_equal(out, ok ? c->cols[3] : "");
 }
 
@@ -61,9 +61,9 @@ phone_case(void **state)
 
 	arena_init(&a, 256);
 	buf_init(&b, &a, 16);
-	portal_phone_text(c->cols[1], &b);
+	portal_view_phone_text(c->cols[1], &b);
 	assert_string_equal(b.data, c->cols[2]);
-	assert_int_equal(portal_phone_callable(c->cols[1]), strcmp(c->cols[3], "1") == 0);
+	assert_int_equal(portal_view_phone_callable(c->cols[1]), strcmp(c->cols[3], "1") == 0);
 	arena_free(&a);
 }
 
@@ -72,9 +72,9 @@ time_should_refuse_null(void **state)
 {
 	char out[17] = "x";
 
-	assert_false(portal_time_text(NULL, true, out));
+	assert_false(portal_view_time_text(NULL, true, out));
 	assert_string_equal(out, "");
-	assert_false(portal_phone_callable(NULL));
+	assert_false(portal_view_phone_callable(NULL));
 }
 
 /* ---- shaping, fed SQL's fixtures ------------------------------------------------------- */
@@ -172,7 +172,7 @@ shape_home_should_read_sql_s_answer_for_the_story(void **state)
 	cJSON *res = fixture(sh, "home"), *filters = portal_owned(&sh->r, cJSON_CreateObject());
 	const cJSON *it, *w;
 
-	portal_shape_home(&sh->p, res, filters);
+	portal_view_home(&sh->p, res, filters);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res, "mine"))
 		assert_string_equal(str(it, "stage_name"), str(it, "stage"));
 	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "mine"), 0), "stage_name"),
@@ -198,7 +198,7 @@ shape_lead_should_read_sql_s_answer_for_an_accepted_lead(void **state)
 	const cJSON *st;
 	int current = 0;
 
-	portal_shape_lead(&sh->p, res);
+	portal_view_lead(&sh->p, res);
 	assert_string_equal(str(lead, "stage_name"), "初步沟通");
 	cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(res, "stages"))
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "current"))) {
@@ -217,7 +217,7 @@ shape_lead_should_count_down_an_offer_from_seconds_left(void **state)
 	struct shaping *sh = *state;
 	cJSON *res = fixture(sh, "offer"), *lead = cJSON_GetObjectItemCaseSensitive(res, "lead");
 
-	portal_shape_lead(&sh->p, res);
+	portal_view_lead(&sh->p, res);
 	assert_string_equal(str(lead, "left_text"), "还剩 10 分钟");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lead, "masked")));
 	assert_null(cJSON_GetObjectItemCaseSensitive(lead, "tel"));
@@ -229,7 +229,7 @@ shape_pool_should_read_sql_s_answer_for_the_open_pool(void **state)
 	struct shaping *sh = *state;
 	cJSON *res = fixture(sh, "pool");
 
-	portal_shape_pool(&sh->p, res);
+	portal_view_pool(&sh->p, res);
 	assert_int_equal((int)cJSON_GetObjectItemCaseSensitive(res, "count")->valuedouble, 1);
 	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "leads"), 0), "waited_text"),
 			    "已等待 1 小时");

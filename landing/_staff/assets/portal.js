@@ -9,7 +9,7 @@
 	var zh = (document.documentElement.lang || '').indexOf('zh') === 0;
 	var t0 = Date.now();
 	function pad(n) { return (n < 10 ? '0' : '') + n; }
-	// Same words as the server (fcgi/portal.c), with seconds under an hour.
+	// Same words as the server (fcgi/portal_view.c), with seconds under an hour.
 	function span(s) {
 		var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
 		if (s < 60)
