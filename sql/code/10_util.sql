@@ -27,7 +27,7 @@ BEGIN
 	IF p_name = 'time_zone' THEN
 		PERFORM landform._check_time_zone(p_value);
 	ELSIF p_name IN ('public_url', 'session_idle', 'session_absolute', 'invitation_ttl') THEN
-		PERFORM landform._check_portal_setting(p_name, p_value); -- sql/code/80_portal.sql
+		PERFORM landform._check_portal_setting(p_name, p_value); -- sql/code/80_portal_access.sql
 	ELSIF p_name IN ('suspect_retention', 'suspect_cap') THEN
 		PERFORM landform._check_suspect_setting(p_name, p_value); -- sql/code/22_quarantine.sql
 	ELSIF p_name IN ('channel_fallback_page', 'referral_page') THEN
