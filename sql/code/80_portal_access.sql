@@ -13,6 +13,13 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 	SELECT encode(sha256(convert_to(p_token, 'UTF8')), 'hex')
 $$;
 
+-- Is this shaped like a token landformd hands out (session, invitation link): 64 lower-case hex
+-- characters? Anything else is refused before a table is read.
+CREATE OR REPLACE FUNCTION landform._token_ok(p_token text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(p_token ~ '^[0-9a-f]{64}$', false)
+$$;
+
 -- 64 random hex characters (two v4 UUIDs from the server's strong random source, hashed), for
 -- invitation links made in SQL; landformd makes its own tokens with libsodium.
 CREATE OR REPLACE FUNCTION landform._new_token() RETURNS text
@@ -160,7 +167,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v record;
 BEGIN
-	IF p_session IS NULL OR p_session !~ '^[0-9a-f]{64}$' THEN
+	IF NOT landform._token_ok(p_session) THEN
 		RETURN jsonb_build_object('status', 'unauthenticated');
 	END IF;
 	SELECT ss.id AS session_id, ss.csrf, ss.last_seen, s.id, s.login, s.display_name, s.is_admin
@@ -336,6 +343,28 @@ BEGIN
 END
 $$;
 
+-- The refusal of the tokens landformd made for a new session (NULL when both are good): the
+-- session token as _token_ok wants it, a CSRF token of 16-200 characters.
+CREATE OR REPLACE FUNCTION landform._session_tokens_invalid(p_session_token text, p_csrf text)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+		WHEN NOT landform._token_ok(p_session_token) THEN
+			landform._invalid('session_format', 'session', 'session token must be 64 lower-case hex characters')
+		WHEN p_csrf IS NULL OR length(p_csrf) NOT BETWEEN 16 AND 200 THEN
+			landform._invalid('csrf_format', 'csrf', 'CSRF token must be 16-200 characters') END
+$$;
+
+-- A new session for a member just let in (by password or invitation link), keeping only the
+-- hash of its token.
+CREATE OR REPLACE FUNCTION landform._open_session(p_staff bigint, p_session_token text,
+	p_csrf text, p_addr inet, p_user_agent text)
+RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO landform.staff_sessions (token_hash, staff_id, csrf, client_addr, user_agent)
+	VALUES (landform._token_hash(p_session_token), p_staff, p_csrf, p_addr, left(p_user_agent, 500))
+$$;
+
 -- Second half: p_staff is the member whose hash matched, NULL when the password was wrong.
 -- Records the outcome; on success stores a rehash if given and opens the session (a new token
 -- every login). {status:"ok"}, or "unauthenticated" for a failed login, "invalid" for bad tokens.
@@ -348,15 +377,14 @@ DECLARE
 	v_addr inet := landform._addr_key(p_addr);
 	v_ok boolean;
 	v_attempt bigint;
+	v_refusal jsonb;
 BEGIN
 	v_ok := p_staff IS NOT NULL AND EXISTS (
 		SELECT 1 FROM landform.staff s
 		WHERE s.id = p_staff AND s.login = v_login AND s.active AND s.password_hash IS NOT NULL);
-	IF v_ok AND (p_session_token IS NULL OR p_session_token !~ '^[0-9a-f]{64}$') THEN
-		RETURN landform._invalid('session_format', 'session', 'session token must be 64 lower-case hex characters');
-	END IF;
-	IF v_ok AND (p_csrf IS NULL OR length(p_csrf) NOT BETWEEN 16 AND 200) THEN
-		RETURN landform._invalid('csrf_format', 'csrf', 'CSRF token must be 16-200 characters');
+	v_refusal := CASE WHEN v_ok THEN landform._session_tokens_invalid(p_session_token, p_csrf) END;
+	IF v_refusal IS NOT NULL THEN
+		RETURN v_refusal;
 	END IF;
 	IF v_ok AND p_new_hash IS NOT NULL AND NOT landform._password_hash_ok(p_new_hash) THEN
 		RETURN landform._invalid('password_hash_format', 'password_hash', 'not an Argon2id password hash');
@@ -382,8 +410,7 @@ BEGIN
 	IF p_new_hash IS NOT NULL THEN
 		UPDATE landform.staff SET password_hash = p_new_hash WHERE id = p_staff;
 	END IF;
-	INSERT INTO landform.staff_sessions (token_hash, staff_id, csrf, client_addr, user_agent)
-	VALUES (landform._token_hash(p_session_token), p_staff, p_csrf, p_addr, left(p_user_agent, 500));
+	PERFORM landform._open_session(p_staff, p_session_token, p_csrf, p_addr, p_user_agent);
 	RETURN jsonb_build_object('status', 'ok');
 END
 $$;
@@ -394,7 +421,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v record;
 BEGIN
-	IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+	IF NOT landform._token_ok(p_token) THEN
 		RETURN jsonb_build_object('status', 'not_found');
 	END IF;
 	SELECT s.login, s.display_name INTO v
@@ -415,18 +442,17 @@ RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v_staff bigint;
+	v_refusal jsonb;
 BEGIN
-	IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+	IF NOT landform._token_ok(p_token) THEN
 		RETURN jsonb_build_object('status', 'not_found');
 	END IF;
 	IF NOT landform._password_hash_ok(p_password_hash) THEN
 		RETURN landform._invalid('password_hash_format', 'password_hash', 'not an Argon2id password hash');
 	END IF;
-	IF p_session_token IS NULL OR p_session_token !~ '^[0-9a-f]{64}$' THEN
-		RETURN landform._invalid('session_format', 'session', 'session token must be 64 lower-case hex characters');
-	END IF;
-	IF p_csrf IS NULL OR length(p_csrf) NOT BETWEEN 16 AND 200 THEN
-		RETURN landform._invalid('csrf_format', 'csrf', 'CSRF token must be 16-200 characters');
+	v_refusal := landform._session_tokens_invalid(p_session_token, p_csrf);
+	IF v_refusal IS NOT NULL THEN
+		RETURN v_refusal;
 	END IF;
 	UPDATE landform.staff_invitations i SET used_at = now()
 	WHERE i.token_hash = landform._token_hash(p_token) AND i.used_at IS NULL AND i.expires_at > now()
@@ -437,8 +463,7 @@ BEGIN
 	END IF;
 	UPDATE landform.staff SET password_hash = p_password_hash WHERE id = v_staff;
 	PERFORM landform._end_access(v_staff);
-	INSERT INTO landform.staff_sessions (token_hash, staff_id, csrf, client_addr, user_agent)
-	VALUES (landform._token_hash(p_session_token), v_staff, p_csrf, p_addr, left(p_user_agent, 500));
+	PERFORM landform._open_session(v_staff, p_session_token, p_csrf, p_addr, p_user_agent);
 	RETURN jsonb_build_object('status', 'ok');
 END
 $$;
