@@ -302,6 +302,17 @@ BEGIN
 END
 $$;
 
+-- The months of the monthly staff views, first and last day of each: from the month of the
+-- first assignment to this one, in the configured zone.
+CREATE OR REPLACE FUNCTION landform._staff_months()
+RETURNS TABLE (month date, month_end date)
+LANGUAGE sql STABLE AS $$
+	SELECT m.month::date, (m.month + interval '1 month' - interval '1 day')::date
+	FROM generate_series(
+		date_trunc('month', (SELECT landform._day(min(a.assigned_at)) FROM landform.assignments a)::timestamp),
+		date_trunc('month', landform._day(now())::timestamp), interval '1 month') AS m(month)
+$$;
+
 -- The same reports over all time, for psql. Each is its function, so a dashboard page and
 -- the view always agree.
 DROP VIEW IF EXISTS landform.funnel_daily, landform.funnel_weekly, landform.funnel_monthly,
@@ -319,18 +330,11 @@ CREATE VIEW landform.revenue_monthly AS
 SELECT * FROM landform.revenue_factors('-infinity', 'infinity');
 CREATE VIEW landform.consultations_daily AS
 SELECT * FROM landform.consultation_report('-infinity', 'infinity');
--- Months from the first assignment to this one.
 CREATE VIEW landform.staff_monthly AS
-SELECT m.month::date AS month, r.*
-FROM generate_series(
-	date_trunc('month', (SELECT landform._day(min(a.assigned_at)) FROM landform.assignments a)::timestamp),
-	date_trunc('month', landform._day(now())::timestamp), interval '1 month') AS m(month)
-CROSS JOIN LATERAL landform.staff_report(m.month::date,
-	(m.month + interval '1 month' - interval '1 day')::date) AS r;
+SELECT m.month, r.*
+FROM landform._staff_months() m
+CROSS JOIN LATERAL landform.staff_report(m.month, m.month_end) AS r;
 CREATE VIEW landform.staff_stages_monthly AS
-SELECT m.month::date AS month, r.*
-FROM generate_series(
-	date_trunc('month', (SELECT landform._day(min(a.assigned_at)) FROM landform.assignments a)::timestamp),
-	date_trunc('month', landform._day(now())::timestamp), interval '1 month') AS m(month)
-CROSS JOIN LATERAL landform.staff_stages(m.month::date,
-	(m.month + interval '1 month' - interval '1 day')::date) AS r;
+SELECT m.month, r.*
+FROM landform._staff_months() m
+CROSS JOIN LATERAL landform.staff_stages(m.month, m.month_end) AS r;
