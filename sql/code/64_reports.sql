@@ -7,8 +7,7 @@
 -- (deals: 63_deals.sql) through range indexes.
 
 -- Every funnel count per page x channel x day, from the two rollups.
-DROP VIEW IF EXISTS landform.funnel_counts CASCADE;
-CREATE VIEW landform.funnel_counts AS
+CREATE OR REPLACE VIEW landform.funnel_counts AS
 SELECT u.day, u.page_id, u.channel_id, sum(u.scans)::bigint AS scans,
        sum(u.views)::bigint AS views, sum(u.visitors)::bigint AS visitors,
        sum(u.opens)::bigint AS opens, sum(u.submissions)::bigint AS submissions,
@@ -315,26 +314,23 @@ $$;
 
 -- The same reports over all time, for psql. Each is its function, so a dashboard page and
 -- the view always agree.
-DROP VIEW IF EXISTS landform.funnel_daily, landform.funnel_weekly, landform.funnel_monthly,
-	landform.channel_monthly, landform.revenue_monthly, landform.staff_monthly,
-	landform.staff_stages_monthly, landform.consultations_daily CASCADE;
-CREATE VIEW landform.funnel_daily AS
+CREATE OR REPLACE VIEW landform.funnel_daily AS
 SELECT * FROM landform.funnel('-infinity', 'infinity', 'day');
-CREATE VIEW landform.funnel_weekly AS
+CREATE OR REPLACE VIEW landform.funnel_weekly AS
 SELECT * FROM landform.funnel('-infinity', 'infinity', 'week');
-CREATE VIEW landform.funnel_monthly AS
+CREATE OR REPLACE VIEW landform.funnel_monthly AS
 SELECT * FROM landform.funnel('-infinity', 'infinity', 'month');
-CREATE VIEW landform.channel_monthly AS
+CREATE OR REPLACE VIEW landform.channel_monthly AS
 SELECT * FROM landform.channel_report('-infinity', 'infinity', 'month');
-CREATE VIEW landform.revenue_monthly AS
+CREATE OR REPLACE VIEW landform.revenue_monthly AS
 SELECT * FROM landform.revenue_factors('-infinity', 'infinity');
-CREATE VIEW landform.consultations_daily AS
+CREATE OR REPLACE VIEW landform.consultations_daily AS
 SELECT * FROM landform.consultation_report('-infinity', 'infinity');
-CREATE VIEW landform.staff_monthly AS
+CREATE OR REPLACE VIEW landform.staff_monthly AS
 SELECT m.month, r.*
 FROM landform._staff_months() m
 CROSS JOIN LATERAL landform.staff_report(m.month, m.month_end) AS r;
-CREATE VIEW landform.staff_stages_monthly AS
+CREATE OR REPLACE VIEW landform.staff_stages_monthly AS
 SELECT m.month, r.*
 FROM landform._staff_months() m
 CROSS JOIN LATERAL landform.staff_stages(m.month, m.month_end) AS r;

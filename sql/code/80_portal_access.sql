@@ -269,8 +269,7 @@ END
 $$;
 
 -- Who can log in: password set, live sessions, pending invitation.
-DROP VIEW IF EXISTS landform.staff_access;
-CREATE VIEW landform.staff_access AS
+CREATE OR REPLACE VIEW landform.staff_access AS
 SELECT s.login, s.display_name, s.active, s.is_admin, s.password_hash IS NOT NULL AS has_password,
        (SELECT count(*) FROM landform.staff_sessions ss
         WHERE ss.staff_id = s.id AND landform._session_live(ss.last_seen, ss.created_at))

@@ -13,16 +13,14 @@
 -- reaches the primary key through the barrier; a join (LATERAL too, which the planner
 -- flattens) reads every visible lead, or rescans them for each row.
 
-DROP VIEW IF EXISTS landform.portal_phones, landform.portal_submission_fields;
-
-CREATE VIEW landform.portal_phones WITH (security_barrier) AS
+CREATE OR REPLACE VIEW landform.portal_phones WITH (security_barrier) AS
 SELECT l.id AS lead_id,
        CASE WHEN l.state = 'owned' THEN l.phone ELSE landform.mask_phone(l.phone) END AS phone,
        l.state = 'owned' AS full_phone
 FROM landform.leads l
 WHERE landform.portal_may_see(l.owner_id, l.state, l.pool_id);
 
-CREATE VIEW landform.portal_submission_fields WITH (security_barrier) AS
+CREATE OR REPLACE VIEW landform.portal_submission_fields WITH (security_barrier) AS
 SELECT s.id AS submission_id, s.lead_id,
        CASE WHEN l.state = 'owned' THEN s.fields ELSE landform.mask_fields(s.fields) END AS fields
 FROM landform.submissions s
