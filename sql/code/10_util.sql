@@ -308,3 +308,16 @@ BEGIN
 	END IF;
 END
 $$;
+
+-- A day as typed, YYYY-MM-DD, or NULL when it is not one (2024-02-31 and 2024-1-5 are not).
+CREATE OR REPLACE FUNCTION landform._parse_day(p_text text) RETURNS date
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p_text IS NULL OR p_text !~ '^\d{4}-\d{2}-\d{2}$' THEN
+		RETURN NULL;
+	END IF;
+	RETURN p_text::date;
+EXCEPTION WHEN others THEN
+	RETURN NULL;
+END
+$$;

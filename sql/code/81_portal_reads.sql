@@ -95,22 +95,14 @@ BEGIN
 	v_channel := nullif(btrim(v_f->>'channel'), '');
 	v_page := nullif(btrim(v_f->>'page'), '');
 	IF nullif(v_f->>'from', '') IS NOT NULL THEN
-		BEGIN
-			v_from := (v_f->>'from')::date::timestamp AT TIME ZONE v_tz;
-		EXCEPTION WHEN others THEN
-			v_from := NULL;
-		END;
-		IF v_from IS NULL OR v_f->>'from' !~ '^\d{4}-\d{2}-\d{2}$' THEN
+		v_from := landform._parse_day(v_f->>'from')::timestamp AT TIME ZONE v_tz;
+		IF v_from IS NULL THEN
 			RETURN landform._invalid('date', 'from', 'from is a date, YYYY-MM-DD');
 		END IF;
 	END IF;
 	IF nullif(v_f->>'to', '') IS NOT NULL THEN
-		BEGIN
-			v_to := ((v_f->>'to')::date + 1)::timestamp AT TIME ZONE v_tz;
-		EXCEPTION WHEN others THEN
-			v_to := NULL;
-		END;
-		IF v_to IS NULL OR v_f->>'to' !~ '^\d{4}-\d{2}-\d{2}$' THEN
+		v_to := (landform._parse_day(v_f->>'to') + 1)::timestamp AT TIME ZONE v_tz;
+		IF v_to IS NULL THEN
 			RETURN landform._invalid('date', 'to', 'to is a date, YYYY-MM-DD');
 		END IF;
 	END IF;
