@@ -1,6 +1,8 @@
--- Staff portal actions (docs/portal-api.md): what a member does to a lead. SECURITY DEFINER:
--- each checks that the lead is the member's (or open, for a claim) itself, after the session
--- check of _portal_enter (80_portal_access.sql). Grants: sql/code/90_security.sql.
+-- Staff portal actions (docs/portal-api.md): what a member does to a lead. portal_action
+-- (SECURITY DEFINER) checks the session (_portal_enter, 80_portal_access.sql) and hands each
+-- action to its _portal_act_* function, which runs as the owner too and checks that the lead
+-- is the member's (or open, for a claim). Grants: sql/code/90_security.sql (landform_app may
+-- call portal_action, not the _portal_act_* functions).
 
 -- Why a member can no longer act on a lead that is not theirs (or open) now: lost_race when
 -- they held it (or, for a claim, it was in the open pool), with what happened; otherwise
@@ -41,7 +43,7 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------------------
--- Actions (SECURITY DEFINER: each checks that the lead is the member's, or open for a claim)
+-- Actions, one function each, called by portal_action (at the end of this file)
 
 -- Accept an offer of the lead (args.assignment, or the member's open offer of it).
 CREATE OR REPLACE FUNCTION landform._portal_act_accept(p_lead bigint, p_me bigint, p_args jsonb)
