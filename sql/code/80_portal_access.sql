@@ -220,14 +220,8 @@ $$;
 -- stop working; the password and sessions stay until the new link is used.
 CREATE OR REPLACE FUNCTION landform.invite(p_login text) RETURNS text
 LANGUAGE plpgsql AS $$
-DECLARE
-	v_staff bigint := landform._staff_id(p_login);
 BEGIN
-	IF NOT (SELECT active FROM landform.staff WHERE id = v_staff) THEN
-		RAISE EXCEPTION 'staff "%" is deactivated', p_login
-			USING ERRCODE = '55000', HINT = 'SELECT landform.activate_staff(''' || p_login || ''') first';
-	END IF;
-	RETURN landform._invite(v_staff);
+	RETURN landform._invite(landform._active_staff_id(p_login));
 END
 $$;
 
