@@ -3,8 +3,8 @@
 -- add_deal write (90 days, 10 pages, 20 channels, 30 members): 800,000 leads, 200,000 repeat
 -- submissions, ~200,000 consultations, ~880,000 offers, ~100,000 deals. Triggers are off
 -- while generating (session_replication_role), then the rollups are built from the rows with
--- landform.lead_daily_recount() and staff_daily_recount(), which is what the triggers keep
--- them equal to.
+-- landform_test.lead_daily_recount() and staff_daily_recount() (tests/sql/lib/recount.sql,
+-- loaded by bench/reports), which is what the triggers keep them equal to.
 \set ON_ERROR_STOP 1
 \pset pager off
 SET client_min_messages = warning;
@@ -81,8 +81,8 @@ SELECT s.page_id, s.channel_id, landform._day(s.created_at), count(*) * 20, coun
        count(*), count(*) FILTER (WHERE s.new_lead), count(*) / 50
 FROM landform.submissions s GROUP BY 1, 2, 3;
 INSERT INTO landform.lead_daily (page_id, channel_id, day, consultations, assigned, accepted, contacted, won)
-SELECT * FROM landform.lead_daily_recount();
-INSERT INTO landform.staff_daily SELECT * FROM landform.staff_daily_recount();
+SELECT * FROM landform_test.lead_daily_recount();
+INSERT INTO landform.staff_daily SELECT * FROM landform_test.staff_daily_recount();
 INSERT INTO landform.channel_spend (channel_id, day, amount)
 SELECT c.id, d::date, 1000 FROM landform.channels c,
        generate_series(date_trunc('day', now()) - interval '90 days', date_trunc('day', now()), interval '1 day') d;

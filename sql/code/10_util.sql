@@ -27,7 +27,7 @@ BEGIN
 	IF p_name = 'time_zone' THEN
 		PERFORM landform._check_time_zone(p_value);
 	ELSIF p_name IN ('public_url', 'session_idle', 'session_absolute', 'invitation_ttl') THEN
-		PERFORM landform._check_portal_setting(p_name, p_value); -- sql/code/80_portal.sql
+		PERFORM landform._check_portal_setting(p_name, p_value); -- sql/code/80_portal_access.sql
 	ELSIF p_name IN ('suspect_retention', 'suspect_cap') THEN
 		PERFORM landform._check_suspect_setting(p_name, p_value); -- sql/code/22_quarantine.sql
 	ELSIF p_name IN ('channel_fallback_page', 'referral_page') THEN
@@ -258,4 +258,66 @@ $$;
 CREATE OR REPLACE FUNCTION landform.normalize_phone(p_raw text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT e164 FROM landform.phone_normalize(p_raw)
+$$;
+
+-- Days and ranges for the reports and the dashboard: calendar days in the time_zone setting.
+
+-- The calendar day of a moment in the configured zone.
+CREATE OR REPLACE FUNCTION landform._day(p_at timestamptz) RETURNS date
+LANGUAGE sql STABLE AS $$
+	SELECT (p_at AT TIME ZONE landform.setting('time_zone'))::date
+$$;
+
+-- Today in the configured zone (current_date is the server's zone).
+CREATE OR REPLACE FUNCTION landform.today() RETURNS date
+LANGUAGE sql STABLE AS $$
+	SELECT (now() AT TIME ZONE landform.setting('time_zone'))::date
+$$;
+
+-- The first moment of a day in the configured zone (infinite days stay infinite).
+CREATE OR REPLACE FUNCTION landform._day_start(p_day date) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+	SELECT p_day::timestamp AT TIME ZONE landform.setting('time_zone')
+$$;
+
+-- n / d rounded to 4 places; NULL when there is nothing to divide by.
+CREATE OR REPLACE FUNCTION landform._rate(p_n numeric, p_d numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT round(p_n / nullif(p_d, 0), 4)
+$$;
+
+-- The first day of the day, week (Monday) or month holding p_day.
+CREATE OR REPLACE FUNCTION landform._period(p_day date, p_grain text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN p_grain = 'day' OR NOT isfinite(p_day) THEN p_day
+	            ELSE date_trunc(p_grain, p_day::timestamp)::date END
+$$;
+
+-- Refuse a grain other than day, week, month; and a range that ends before it starts.
+CREATE OR REPLACE FUNCTION landform._check_range(p_from date, p_to date, p_grain text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p_grain IS NULL OR p_grain NOT IN ('day', 'week', 'month') THEN
+		RAISE EXCEPTION 'bad grain "%"', p_grain
+			USING ERRCODE = '22023', HINT = 'day, week (from Monday) or month';
+	END IF;
+	IF p_from IS NULL OR p_to IS NULL OR p_from > p_to THEN
+		RAISE EXCEPTION 'bad date range % .. %', p_from, p_to
+			USING ERRCODE = '22023', HINT = 'both dates are included; use ''-infinity'' / ''infinity'' for open ends';
+	END IF;
+END
+$$;
+
+-- A day as typed, YYYY-MM-DD, or NULL when it is not one (2024-02-31 and 2024-1-5 are not).
+CREATE OR REPLACE FUNCTION landform._parse_day(p_text text) RETURNS date
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p_text IS NULL OR p_text !~ '^\d{4}-\d{2}-\d{2}$' THEN
+		RETURN NULL;
+	END IF;
+	RETURN p_text::date;
+EXCEPTION WHEN others THEN
+	RETURN NULL;
+END
 $$;

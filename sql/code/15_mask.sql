@@ -1,5 +1,5 @@
 -- Contact details hidden until a member accepts a lead (issue 13): ONE rule, here. The portal's
--- views and read functions (80_portal.sql) and the notices (notify_claim, 75_notify.sql) call
+-- views and read functions (81_portal_reads.sql) and the notices (notify_claim, 75_notify.sql) call
 -- these; landformd masks nothing itself. landform_app may call them (90_security.sql). Cases
 -- shared with nothing else: tests/data/mask/cases.tsv, run by tests/sql/57_mask.sh.
 -- Plain SQL functions without SET clauses, so the planner can inline them.

@@ -112,8 +112,7 @@ END
 $$;
 
 -- Admin: what the quarantine holds, newest first by id, and when each will be purged.
-DROP VIEW IF EXISTS landform.suspect_submissions;
-CREATE VIEW landform.suspect_submissions AS
+CREATE OR REPLACE VIEW landform.suspect_submissions AS
 SELECT s.id, s.received_at, s.reason, p.slug AS page, s.channel, s.phone, s.name, s.question,
        s.fields, s.consent, s.client_addr, s.user_agent, s.lang,
        s.received_at + coalesce(nullif(landform.setting('suspect_retention'), '')::interval,
@@ -122,7 +121,6 @@ FROM landform.suspects s JOIN landform.pages p ON p.id = s.page_id;
 
 -- Admin: posts refused for their stamp or dropped past the quarantine cap, per day, page and
 -- reason (stamp_forged on every post means this host signs with another secret).
-DROP VIEW IF EXISTS landform.refusals;
-CREATE VIEW landform.refusals AS
+CREATE OR REPLACE VIEW landform.refusals AS
 SELECT r.day, p.slug AS page, r.reason, r.n
 FROM landform.refusal_daily r JOIN landform.pages p ON p.id = r.page_id;

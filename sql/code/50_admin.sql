@@ -42,7 +42,7 @@ END
 $$;
 
 -- New staff member (on duty, in no pool yet). Returns the id. landform.add_staff (in
--- sql/code/80_portal.sql) calls it and returns the member's invitation link.
+-- sql/code/80_portal_access.sql) calls it and returns the member's invitation link.
 CREATE OR REPLACE FUNCTION landform._add_staff(p_login text, p_display_name text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE

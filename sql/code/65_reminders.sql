@@ -64,8 +64,7 @@ $$;
 
 -- Leads that stayed in their stage longer than its dwell time, with their owner: what the
 -- portal shows as reminders.
-DROP VIEW IF EXISTS landform.stage_reminders CASCADE;
-CREATE VIEW landform.stage_reminders AS
+CREATE OR REPLACE VIEW landform.stage_reminders AS
 SELECT l.id AS lead_id, l.owner_id AS staff_id, s.login, l.name, st.name AS stage,
        l.stage_since, l.stage_since + st.dwell AS due_at, now() - (l.stage_since + st.dwell) AS overdue_by,
        l.dwell_noticed IS NOT NULL AS notified

@@ -5,8 +5,7 @@
 -- channel), and for staff_stages the stage moves (detached) and accepted offers (member, time).
 
 -- Consent as given with each submission (text shown and time), newest first per lead.
-DROP VIEW IF EXISTS landform.consent_log, landform.lead_consent CASCADE;
-CREATE VIEW landform.consent_log AS
+CREATE OR REPLACE VIEW landform.consent_log AS
 SELECT l.id AS lead_id, l.phone, s.id AS submission_id, s.created_at AS submitted_at,
        pg.slug AS page, c.code AS channel, s.consent_text, s.consent_at, s.lang, s.client_addr
 FROM landform.submissions s
@@ -16,7 +15,7 @@ LEFT JOIN landform.channels c ON c.id = s.channel_id;
 
 -- One row per lead: when consent was first and last given, with the latest text, and how
 -- many of the lead's submissions came without it.
-CREATE VIEW landform.lead_consent AS
+CREATE OR REPLACE VIEW landform.lead_consent AS
 SELECT l.id AS lead_id, l.phone, l.source,
        min(s.consent_at) AS first_consent_at, max(s.consent_at) AS last_consent_at,
        (array_agg(s.consent_text ORDER BY s.consent_at DESC NULLS LAST, s.id DESC)

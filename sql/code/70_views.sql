@@ -1,12 +1,10 @@
 -- Admin views: member load, leads waiting / assigned / overdue / in the open pool, history.
--- Dropped and recreated on every migrate so their columns can change freely.
-
-DROP VIEW IF EXISTS landform.member_load, landform.leads_waiting, landform.leads_assigned,
-	landform.leads_overdue, landform.open_pool, landform.lead_history CASCADE;
+-- Replaced in place on every migrate (CREATE OR REPLACE VIEW); a change of columns is a new
+-- migration that drops the view (sql/README.md).
 
 -- One row per pool membership: duty, weight, cap, rotation counter and what they hold now.
 -- load = received / weight is what rotation compares; assigned_total counts real assignments.
-CREATE VIEW landform.member_load AS
+CREATE OR REPLACE VIEW landform.member_load AS
 SELECT p.name AS pool, s.login, s.display_name, s.active, s.on_duty,
        m.weight, m.cap, m.received, round(m.received::numeric / m.weight, 2) AS load,
        coalesce(o.pending, 0) AS pending, coalesce(o.owned, 0) AS owned,
@@ -26,7 +24,7 @@ LEFT JOIN LATERAL (
 ) o ON true;
 
 -- Leads nobody has been offered yet, or back in rotation waiting for an untried member.
-CREATE VIEW landform.leads_waiting AS
+CREATE OR REPLACE VIEW landform.leads_waiting AS
 SELECT l.id AS lead_id, l.phone, l.name, p.name AS pool, pg.slug AS page, c.code AS channel,
        l.first_seen, l.last_seen, l.handoffs, l.misses, now() - l.first_seen AS age
 FROM landform.leads l
@@ -36,7 +34,7 @@ LEFT JOIN landform.channels c ON c.id = l.channel_id
 WHERE l.state = 'waiting';
 
 -- Leads with a member now: offered (pending, with deadline) or accepted (owned).
-CREATE VIEW landform.leads_assigned AS
+CREATE OR REPLACE VIEW landform.leads_assigned AS
 SELECT l.id AS lead_id, l.phone, l.name, p.name AS pool, s.login, s.display_name, l.state,
        a.id AS assignment_id, a.via, a.assigned_at, a.deadline, a.accepted_at,
        (a.accepted_at IS NULL AND a.deadline <= now()) AS overdue
@@ -48,13 +46,13 @@ WHERE l.state IN ('pending', 'owned');
 
 -- Offers past their deadline that the dispatcher has not taken back yet (should stay empty
 -- while landformd runs).
-CREATE VIEW landform.leads_overdue AS
+CREATE OR REPLACE VIEW landform.leads_overdue AS
 SELECT la.*, now() - la.deadline AS late_by
 FROM landform.leads_assigned la
 WHERE la.overdue;
 
 -- The open pool (公海): leads for a claim or an admin's assign.
-CREATE VIEW landform.open_pool AS
+CREATE OR REPLACE VIEW landform.open_pool AS
 SELECT l.id AS lead_id, l.phone, l.name, p.name AS pool, a.assigned_at AS open_since,
        l.misses, l.handoffs, l.first_seen, l.last_seen, l.tags
 FROM landform.leads l
@@ -63,7 +61,7 @@ JOIN landform.pools p ON p.id = l.pool_id
 WHERE l.state = 'open';
 
 -- Every change of hands, in order: SELECT * FROM landform.lead_history WHERE lead_id = 42;
-CREATE VIEW landform.lead_history AS
+CREATE OR REPLACE VIEW landform.lead_history AS
 SELECT a.lead_id, a.id AS assignment_id, p.name AS pool,
        coalesce(s.login, '(open pool)') AS holder, a.via, a.assigned_at, a.assigned_by,
        a.deadline, a.accepted_at, a.closed_at, a.outcome, a.closed_by, a.note,

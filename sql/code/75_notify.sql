@@ -432,11 +432,9 @@ BEGIN
 END
 $$;
 
-DROP VIEW IF EXISTS landform.notifications, landform.delivery_status, landform.notify_target_status CASCADE;
-
 -- One row per notice: waiting (not yet picked up), no_target, sending (some delivery still
 -- pending, maybe retrying), sent (every target has it), dead (finished, one target gave up).
-CREATE VIEW landform.notifications AS
+CREATE OR REPLACE VIEW landform.notifications AS
 SELECT o.id, o.created_at, o.kind, s.login AS staff, o.lead_id,
        CASE WHEN o.fanned_at IS NULL THEN 'waiting'
             WHEN o.targets = 0 THEN 'no_target'
@@ -450,7 +448,7 @@ LEFT JOIN landform.staff s ON s.id = o.staff_id;
 -- One row per notice and target. status: queued (not tried yet), in_flight (a notifier holds
 -- its lease), retrying (failed, next try at next_at), sent, dead. key is what the receiver
 -- sees in X-Landform-Delivery.
-CREATE VIEW landform.delivery_status AS
+CREATE OR REPLACE VIEW landform.delivery_status AS
 SELECT d.outbox_id, o.kind, t.name AS target, t.kind AS target_kind,
        d.outbox_id || '.' || d.target_id AS key,
        CASE WHEN d.state <> 'pending' THEN d.state
@@ -464,7 +462,7 @@ JOIN landform.outbox o ON o.id = d.outbox_id
 JOIN landform.notify_targets t ON t.id = d.target_id;
 
 -- One row per target: what is queued, sent and dead there, and the latest error.
-CREATE VIEW landform.notify_target_status AS
+CREATE OR REPLACE VIEW landform.notify_target_status AS
 SELECT t.name, t.kind, t.active, t.kinds,
        count(d.*) FILTER (WHERE d.state = 'pending') AS pending,
        count(d.*) FILTER (WHERE d.state = 'sent') AS sent,

@@ -1,6 +1,6 @@
 -- The admin dashboard (/staff/reports, issue 6): one call answers a page with the funnel of a
 -- period, the channel table and the staff table, read from the report functions of
--- 62_reports.sql, so the page, its CSV files and the views (funnel_daily, channel_monthly,
+-- 64_reports.sql, so the page, its CSV files and the views (funnel_daily, channel_monthly,
 -- staff_monthly) cannot disagree. Granted to landform_app in 90_security.sql.
 
 -- {status, me, csrf, from, to, today, funnel:[{step, count, rate}], presets:[{key, from, to}],

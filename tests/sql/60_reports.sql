@@ -126,20 +126,20 @@ SELECT t.throws($$SELECT * FROM landform.funnel('2024-02-01', '2024-01-31')$$, '
 
 -- Rollups equal a recount from the rows.
 SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM (SELECT page_id, channel_id, day, consultations, assigned, accepted, contacted, won FROM landform.lead_daily) r),
-            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.lead_daily_recount() r),
+            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform_test.lead_daily_recount() r),
             'lead_daily equals a recount from leads and consultations');
 SELECT t.is((SELECT sum(submissions)::bigint FROM landform.page_daily), (SELECT count(*) FROM landform.submissions),
             'page_daily counts every submission');
-SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_sums() r),
-            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_recount() r),
+SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform_test.staff_daily_sums() r),
+            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform_test.staff_daily_recount() r),
             'staff_daily sums to a recount from offers and leads');
-SELECT t.ok((SELECT count(*) FROM landform.staff_daily) > (SELECT count(*) FROM landform.staff_daily_recount()),
+SELECT t.ok((SELECT count(*) FROM landform.staff_daily) > (SELECT count(*) FROM landform_test.staff_daily_recount()),
             'staff_daily holds several rows per member-day before folding');
 SELECT t.ok(landform.compact_staff_daily() > 0, 'compact_staff_daily folds them');
-SELECT t.is((SELECT count(*) FROM landform.staff_daily), (SELECT count(*) FROM landform.staff_daily_recount()),
+SELECT t.is((SELECT count(*) FROM landform.staff_daily), (SELECT count(*) FROM landform_test.staff_daily_recount()),
             'one row per member-day after folding');
-SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_sums() r),
-            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_recount() r),
+SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform_test.staff_daily_sums() r),
+            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform_test.staff_daily_recount() r),
             'and the same sums');
 
 -- Channels: spend, cost per lead / won, revenue, return.

@@ -68,8 +68,8 @@ SELECT t.is((SELECT received || ' ' || accepted_in_time || ' ' || median_accept 
             '1 1 00:00:30', 'staff_report: the offer at 23:59:59 is the 31st''s');
 SELECT t.is((SELECT received || ' ' || accepted_in_time || ' ' || median_accept FROM landform.staff_report('2024-04-01', '2024-04-01')),
             '1 1 00:00:30', 'staff_report: the offer at 00:00:00 is the 1st''s');
-SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_sums() r),
-            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform.staff_daily_recount() r),
+SELECT t.is((SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform_test.staff_daily_sums() r),
+            (SELECT string_agg(r::text, ' ' ORDER BY r::text) FROM landform_test.staff_daily_recount() r),
             'the staff rollup took the same days as a recount');
 SELECT t.is(string_agg(day || ' ' || asked, ' | ' ORDER BY day), '2024-03-31 1 | 2024-04-01 1',
             'consultations part at local midnight')

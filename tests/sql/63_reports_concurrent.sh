@@ -94,15 +94,15 @@ echo "# $(q "SELECT 'leads ' || count(*) || ', accepted ' || count(accepted_at) 
             || ', won ' || count(won_at) FROM landform.leads"), deals $(q "SELECT count(*) FROM landform.deals"), notices $(q "SELECT count(*) FROM landform.outbox")"
 tap_is "$(q "SELECT count(*) FROM (
 	(SELECT page_id, channel_id, day, consultations, assigned, accepted, contacted, won FROM landform.lead_daily
-	 EXCEPT ALL SELECT * FROM landform.lead_daily_recount())
+	 EXCEPT ALL SELECT * FROM landform_test.lead_daily_recount())
 	UNION ALL
-	(SELECT * FROM landform.lead_daily_recount()
+	(SELECT * FROM landform_test.lead_daily_recount()
 	 EXCEPT ALL SELECT page_id, channel_id, day, consultations, assigned, accepted, contacted, won FROM landform.lead_daily)) x")" 0 \
 	"lead_daily equals a recount from the rows"
 tap_is "$(q "SELECT count(*) FROM (
-	(SELECT * FROM landform.staff_daily_sums() EXCEPT ALL SELECT * FROM landform.staff_daily_recount())
+	(SELECT * FROM landform_test.staff_daily_sums() EXCEPT ALL SELECT * FROM landform_test.staff_daily_recount())
 	UNION ALL
-	(SELECT * FROM landform.staff_daily_recount() EXCEPT ALL SELECT * FROM landform.staff_daily_sums())) x")" 0 \
+	(SELECT * FROM landform_test.staff_daily_recount() EXCEPT ALL SELECT * FROM landform_test.staff_daily_sums())) x")" 0 \
 	"staff_daily sums to a recount from offers and leads (counts and every second behind the medians)"
 tap_is "$(q "SELECT count(*) FROM (SELECT staff_id, day FROM landform.staff_daily GROUP BY 1, 2 HAVING count(*) > 1) x")" 0 \
 	"the ticks folded it to one row per member-day"
