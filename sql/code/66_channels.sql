@@ -128,7 +128,7 @@ $$;
 -- NULL end is today, a NULL start 29 days before the end (30 days in all); problem is NULL, or
 -- period_order (it ends before it starts, or an end is not a finite date) or period_span (over
 -- 731 days: two years).
-CREATE OR REPLACE FUNCTION landform._period(p_from date, p_to date,
+CREATE OR REPLACE FUNCTION landform._report_period(p_from date, p_to date,
 	OUT from_day date, OUT to_day date, OUT problem text)
 LANGUAGE sql STABLE AS $$
 	SELECT f, t, CASE WHEN NOT isfinite(f) OR NOT isfinite(t) OR f > t THEN 'period_order'
@@ -152,7 +152,7 @@ BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
 	END IF;
-	SELECT * INTO v_from, v_to, v_problem FROM landform._period(p_from, p_to);
+	SELECT * INTO v_from, v_to, v_problem FROM landform._report_period(p_from, p_to);
 	-- One code for either problem on this page.
 	IF v_problem IS NOT NULL THEN
 		RETURN landform._invalid('period_range', 'from', 'The period must start on or before its last day, within two years.');

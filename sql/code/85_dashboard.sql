@@ -25,7 +25,7 @@ BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
 	END IF;
-	SELECT * INTO v_from, v_to, v_problem FROM landform._period(p_from, p_to);
+	SELECT * INTO v_from, v_to, v_problem FROM landform._report_period(p_from, p_to);
 	IF v_problem = 'period_order' THEN
 		RETURN landform._invalid('period_order', 'from', 'The period must start on or before its last day.');
 	ELSIF v_problem = 'period_span' THEN
