@@ -56,7 +56,14 @@ CREATE TEMP TABLE items AS SELECT replace(replace($j$[
  {"page":"ask","channel":"fb","phone":"+8613700000032","fields":{},"idem_key":"s-22","received_at":"D1"}
 ]$j$, 'D1', '2026-01-10T23:30:00+08:00'), 'D2', '2026-01-11T00:30:00+08:00') AS raw;
 ALTER TABLE items ADD COLUMN j jsonb;
-UPDATE items SET j = replace(raw, 'TOKEN', (SELECT token FROM tok))::jsonb;
+-- Runs shorter than 12 go one by one: plain items on channel fill lengthen the three runs (phones
+-- 05x, 21x, 30x sort into them).
+UPDATE items SET j = replace(raw, 'TOKEN', (SELECT token FROM tok))::jsonb || (
+	SELECT jsonb_agg(jsonb_build_object('page', 'demo', 'channel', 'fill', 'phone', p, 'fields', '{}'::jsonb,
+	                                    'idem_key', 'f' || p, 'received_at', '2026-01-11T00:30:00+08:00'))
+	FROM (SELECT '+8613700000005' || d FROM generate_series(0, 5) d
+	      UNION ALL SELECT '+8613700000021' || d FROM generate_series(0, 7) d
+	      UNION ALL SELECT '+8613700000030' || d FROM generate_series(0, 7) d) f(p));
 
 -- The reference: submit once per item, in submit_batch's order.
 CREATE FUNCTION pg_temp.one_by_one(p jsonb)
@@ -118,14 +125,15 @@ SELECT t.is(pg_temp.state(), :'want_state',
             '... and stores the same leads, submissions, consultations, daily counts, outbox, tags, credits, channels');
 
 -- The same, one guarantee at a time.
-SELECT t.is((SELECT string_agg(g.slug || ':' || d.day || ':' || d.submissions, ',' ORDER BY g.slug, d.day)
-             FROM landform.page_daily d JOIN landform.pages g ON g.id = d.page_id WHERE d.submissions > 1), 'ask:2026-01-10:4,demo:2026-01-10:2,demo:2026-01-11:2',
+SELECT t.is((SELECT string_agg(g.slug || ':' || d.day || ':' || d.submissions, ',' ORDER BY g.slug, d.day, d.submissions)
+             FROM landform.page_daily d JOIN landform.pages g ON g.id = d.page_id WHERE d.submissions > 1),
+            'ask:2026-01-10:4,demo:2026-01-10:2,demo:2026-01-11:2,demo:2026-01-11:6,demo:2026-01-11:8,demo:2026-01-11:8',
             'page_daily: a run''s items are counted together, one row per page, channel and day received');
 SELECT t.is((SELECT sum(d.submissions) || '/' || sum(d.leads) FROM landform.page_daily d
-             WHERE d.day IN ('2026-01-10', '2026-01-11')), '17/15',
-            '... counting 17 submissions and 15 new leads, on the days received, none today');
+             WHERE d.day IN ('2026-01-10', '2026-01-11')), '39/37',
+            '... counting 39 submissions and 37 new leads, on the days received, none today');
 SELECT t.is((SELECT string_agg(d.day || ':' || d.submissions, ',' ORDER BY d.day) FROM (SELECT day, sum(submissions) AS submissions
-             FROM landform.page_daily WHERE day IN ('2026-01-10', '2026-01-11') GROUP BY day) d), '2026-01-10:11,2026-01-11:6',
+             FROM landform.page_daily WHERE day IN ('2026-01-10', '2026-01-11') GROUP BY day) d), '2026-01-10:11,2026-01-11:28',
             '... 23:30 and 00:30 Shanghai time on their two days');
 SELECT t.is((SELECT (l.first_seen, s.created_at, s.consent_at)::text FROM landform.leads l
              JOIN landform.submissions s ON s.lead_id = l.id WHERE s.idem_key = 's-1'),
@@ -162,8 +170,8 @@ SELECT t.is((SELECT string_agg(new_lead::text || '/' || replayed::text, ',' ORDE
             'false/false,true/false', 'a phone twice in the batch: one new lead (key s-10 goes first), then a repeat');
 SELECT t.is((SELECT (b2.submission_id = b1.submission_id AND b2.replayed) FROM b b1, b b2 WHERE b1.ord = 11 AND b2.ord = 12),
             true, 'a key twice in the batch: the second replays the first');
-SELECT t.is((SELECT count(*) FROM landform.leads l WHERE l.phone LIKE '+86137000000%'), 18::bigint,
-            'one lead per phone: 3 before, 15 new');
+SELECT t.is((SELECT count(*) FROM landform.leads l WHERE l.phone LIKE '+86137000000%'), 40::bigint,
+            'one lead per phone: 3 before, 37 new');
 SELECT t.is((SELECT p.name || ':' || l.route FROM landform.leads l JOIN landform.pools p ON p.id = l.pool_id
              WHERE l.phone = '+8613700000011'), 'VIP:vip', 'routes apply to a new lead of the run');
 SELECT t.is((SELECT string_agg(right(l.phone, 2), ',' ORDER BY l.phone) FROM landform.lead_tag t
@@ -175,23 +183,28 @@ SELECT t.is((SELECT count(DISTINCT xmin::text) FROM landform.submissions WHERE i
 -- A refused item in a run refuses the batch, with submit's own code, and stores nothing.
 CREATE TEMP TABLE before AS SELECT (SELECT count(*) FROM landform.submissions) AS s,
 	(SELECT sum(submissions) FROM landform.page_daily) AS d;
-SELECT t.throws($$SELECT * FROM landform.submit_batch('[
- {"page":"demo","phone":"+8613700000031","fields":{},"idem_key":"x-1"},
- {"page":"demo","phone":"+8613700000032","fields":{},"idem_key":"x-2"},
- {"page":"demo","phone":"+8613700000033","fields":{},"idem_key":"x-3"},
- {"page":"gone","phone":"+8613700000034","fields":{},"idem_key":"x-4"}]')$$,
+-- run(bad): 11 good items and bad, one run.
+CREATE FUNCTION pg_temp.run(p_bad jsonb) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT jsonb_agg(jsonb_build_object('page', 'demo', 'phone', '+86137000009' || lpad(n::text, 2, '0'),
+	                                    'fields', '{}'::jsonb, 'idem_key', 'x-' || n)) || jsonb_build_array(p_bad)
+	FROM generate_series(1, 11) n $$;
+SELECT t.throws($$SELECT * FROM landform.submit_batch(pg_temp.run(
+	'{"page":"gone","phone":"+8613700000999","fields":{},"idem_key":"x-12"}'))$$,
                 'P0002', 'a run with an unknown page raises P0002 as submit does');
-SELECT t.throws($$SELECT * FROM landform.submit_batch('[
- {"page":"demo","phone":"+8613700000031","fields":{},"idem_key":"x-1"},
- {"page":"demo","phone":"+8613700000032","fields":[],"idem_key":"x-2"},
- {"page":"demo","phone":"+8613700000033","fields":{},"idem_key":"x-3"},
- {"page":"demo","phone":"+8613700000034","fields":{},"idem_key":"x-4"}]')$$,
+SELECT t.throws($$SELECT * FROM landform.submit_batch(pg_temp.run(
+	'{"page":"demo","phone":"+8613700000999","fields":[],"idem_key":"x-12"}'))$$,
                 '22023', '... fields that are not an object, 22023');
-SELECT t.throws($$SELECT * FROM landform.submit_batch(jsonb_build_array(
- '{"page":"demo","phone":"+8613700000031","fields":{},"idem_key":"x-1"}'::jsonb,
- '{"page":"demo","phone":"+8613700000032","fields":{},"idem_key":"x-2"}'::jsonb,
- '{"page":"demo","phone":"+8613700000033","fields":{},"idem_key":"x-3"}'::jsonb,
- jsonb_build_object('page', 'demo', 'phone', '+8613700000034', 'fields', '{}'::jsonb, 'idem_key', repeat('k', 201))))$$,
+SELECT t.throws($$SELECT * FROM landform.submit_batch(pg_temp.run(
+	'{"page":"demo","phone":"13700000999","fields":{},"idem_key":"x-12"}'))$$,
+                '22023', '... a phone not in E.164, 22023');
+SELECT t.throws($$SELECT * FROM landform.submit_batch(pg_temp.run(
+	jsonb_build_object('page', 'demo', 'phone', '+8613700000999', 'fields', '{}'::jsonb, 'idem_key', repeat('k', 201))))$$,
                 '22001', '... a key over 200 characters, 22001');
+SELECT t.throws($$SELECT * FROM landform.submit_batch(pg_temp.run(
+	'{"page":"demo","channel":"bad code!","phone":"+8613700000999","fields":{},"idem_key":"x-12"}'))$$,
+                '22023', '... a bad channel code, 22023');
 SELECT t.is((SELECT count(*) FROM landform.submissions) || '/' || (SELECT sum(submissions) FROM landform.page_daily),
             s || '/' || d, '... and nothing of the run is stored') FROM before;
+SELECT t.is((SELECT count(*) FROM landform.submit_batch(pg_temp.run(
+	'{"page":"demo","phone":"+8613700000999","fields":{},"idem_key":"x-12"}')) WHERE NOT replayed), 12::bigint,
+            'the same run without the bad item is stored');

@@ -40,11 +40,10 @@ psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" \
 	-c "SELECT landform.submit('demo', NULL, '+8613500000001', NULL, NULL, '{}', NULL, 'held', NULL, NULL, NULL)" \
 	-c "SELECT pg_sleep(1.5)" -c "COMMIT" >/dev/null &
 sleep 0.7
-got=$(q "SELECT string_agg(ord || ':' || replayed, ',' ORDER BY ord) FROM landform.submit_batch(jsonb_build_array(
-	jsonb_build_object('page', 'demo', 'phone', '+8613500000001', 'fields', '{}'::jsonb, 'idem_key', 'held'),
-	jsonb_build_object('page', 'demo', 'phone', '+8613500000002', 'fields', '{}'::jsonb, 'idem_key', 'h-2'),
-	jsonb_build_object('page', 'demo', 'phone', '+8613500000003', 'fields', '{}'::jsonb, 'idem_key', 'h-3'),
-	jsonb_build_object('page', 'demo', 'phone', '+8613500000004', 'fields', '{}'::jsonb, 'idem_key', 'h-4')))" 2>&1)
+got=$(q "SELECT string_agg(ord || ':' || replayed, ',' ORDER BY ord) FROM landform.submit_batch((
+	SELECT jsonb_agg(jsonb_build_object('page', 'demo', 'phone', '+86135000000' || lpad(n::text, 2, '0'), 'fields', '{}'::jsonb,
+	                                    'idem_key', CASE n WHEN 1 THEN 'held' ELSE 'h-' || n END) ORDER BY n)
+	FROM generate_series(1, 16) n)) WHERE ord <= 3" 2>&1)
 wait
-tap_is "$got" "1:true,2:false,3:false,4:false" "a batch meeting a key being stored elsewhere waits, then replays it"
+tap_is "$got" "1:true,2:false,3:false" "a batch meeting a key being stored elsewhere waits, then replays it"
 tap_is "$(q "SELECT count(*) FROM landform.submissions WHERE idem_key = 'held'")" 1 "... stored once"
