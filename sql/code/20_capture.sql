@@ -168,21 +168,181 @@ BEGIN
 END
 $$;
 
+-- The items of a batch, parsed from submit_batch's JSON, with what submit looks up for each: the
+-- page (NULL: unknown), its kind and pool (the default pool when it names none), the first
+-- stage, the channel (NULL: none or not known yet), when it counts (at, never later than now)
+-- and its day in the site's time zone, and whether its phone was forgotten after it was
+-- received (landform.forget: not stored). p_ords picks the items (their places in p_items).
+CREATE OR REPLACE FUNCTION landform._submit_rows(p_items jsonb, p_ords bigint[])
+RETURNS TABLE (ord bigint, page text, channel text, phone text, name text, question text,
+	fields jsonb, consent text, idem_key text, client_addr inet, user_agent text, lang text,
+	received_at timestamptz, page_id bigint, kind text, slug text, pool_id bigint, stage_id bigint,
+	channel_id bigint, at timestamptz, day date, forgotten boolean)
+LANGUAGE sql STABLE AS $$
+	SELECT i.ord, i.page, i.channel, i.phone, i.name, i.question, i.fields,
+	       i.consent, i.idem_key, i.client_addr, i.user_agent, i.lang, i.received_at, p.id, p.kind,
+	       p.slug, coalesce(p.pool_id, (SELECT d.id FROM landform.pools d WHERE d.is_default)),
+	       (SELECT g.id FROM landform.stages g ORDER BY g.position LIMIT 1),
+	       (SELECT c.id FROM landform.channels c WHERE c.code = i.channel), a.at,
+	       (a.at AT TIME ZONE (SELECT t.value FROM landform.settings t WHERE t.name = 'time_zone'))::date,
+	       i.received_at IS NOT NULL AND EXISTS (
+	           SELECT 1 FROM landform.forgotten_phones f
+	           WHERE f.phone_hash = sha256(convert_to(coalesce(i.phone, ''), 'UTF8'))
+	             AND f.forgotten_at >= i.received_at)
+	FROM ROWS FROM (jsonb_to_recordset(p_items) AS (page text, channel text, phone text,
+		name text, question text, fields jsonb, consent text, idem_key text,
+		client_addr inet, user_agent text, lang text, received_at timestamptz))
+		WITH ORDINALITY AS i(page, channel, phone, name, question, fields, consent, idem_key,
+		                     client_addr, user_agent, lang, received_at, ord)
+	JOIN unnest(p_ords) AS o(ord) ON o.ord = i.ord
+	CROSS JOIN LATERAL (SELECT least(coalesce(i.received_at, now()), now()) AS at) a
+	LEFT JOIN landform.pages p ON p.slug = i.page
+$$;
+
+-- Items of a batch with distinct phones and keys and no referral, stored as submit stores them
+-- one by one, a statement per table instead of a submit call per item (replaying a spool, this
+-- is what keeps up: BENCHMARKS.md, "Spool"). Answers as submit_batch does. The idempotency
+-- keys are locked first, in the order submit takes them, and looked up only then (a later
+-- statement, so a key another transaction stored while this one waited is seen and replayed).
+-- Leads go in phone order; page_daily gets one row per page x channel x day; the rules run per
+-- lead afterwards, in phone order (each item has its own lead here, so none sees another's
+-- rows). A run too short to gain, or one with an item that would be refused, goes through
+-- submit one item at a time instead (which raises that item's error with its code and words).
+-- Its statements are planned once per session (a generic plan): the items' JSON tells the planner
+-- nothing, and planning the big statement anew each call cost about a third of a 256-item call.
+CREATE OR REPLACE FUNCTION landform._submit_set(p_items jsonb, p_ords bigint[])
+RETURNS TABLE (ord bigint, submission_id bigint, lead_id bigint, new_lead boolean, replayed boolean)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+DECLARE
+	v_ok boolean := false;
+	v_ord bigint[];
+	v_sub bigint[];
+	v_lead bigint[];
+	v_new boolean[];
+	v_again boolean[];
+	x record;
+	-- Below this many items, a statement per table costs more than a submit call per item
+	-- (measured: one by one was faster at 8 items a call, slower at 16).
+	c_set_min constant integer := 12;
+BEGIN
+	IF cardinality(p_ords) >= c_set_min THEN
+		SELECT bool_and(r.forgotten OR (
+		           r.page_id IS NOT NULL AND r.pool_id IS NOT NULL
+		           AND coalesce(r.phone ~ '^\+[1-9][0-9]{7,14}$', false)
+		           AND coalesce(length(r.idem_key) BETWEEN 1 AND 200, true)
+		           AND coalesce(length(r.name) <= 200, true)
+		           AND coalesce(jsonb_typeof(r.fields) = 'object', true)))
+		INTO v_ok
+		FROM landform._submit_rows(p_items, p_ords) r;
+	END IF;
+	IF NOT v_ok THEN
+		FOR x IN
+			SELECT r.* FROM landform._submit_rows(p_items, p_ords) r
+			ORDER BY r.phone, r.idem_key, r.ord
+		LOOP
+			RETURN QUERY
+			SELECT x.ord, s.submission_id, s.lead_id, s.new_lead, s.replayed
+			FROM landform.submit(x.page, x.channel, x.phone, x.name, x.question, x.fields,
+			                     x.consent, x.idem_key, x.client_addr, x.user_agent, x.lang,
+			                     x.received_at) AS s;
+		END LOOP;
+		RETURN;
+	END IF;
+
+	-- Channels seen for the first time (a bad code raises as in submit), and the keys' locks, in
+	-- submit's order.
+	PERFORM landform._channel_id(c.channel)
+	FROM (SELECT DISTINCT r.channel FROM landform._submit_rows(p_items, p_ords) r
+	      WHERE r.channel_id IS NULL AND r.channel <> '' AND NOT r.forgotten ORDER BY 1) c;
+	PERFORM pg_advisory_xact_lock(1818652004, hashtext(k.idem_key))
+	FROM (SELECT r.idem_key FROM landform._submit_rows(p_items, p_ords) r
+	      WHERE r.idem_key IS NOT NULL AND NOT r.forgotten ORDER BY r.phone, r.idem_key) k;
+
+	WITH r AS (
+		SELECT * FROM landform._submit_rows(p_items, p_ords)
+	), old AS (
+		SELECT r.ord, s.id, s.lead_id, s.new_lead
+		FROM r JOIN landform.submissions s ON s.idem_key = r.idem_key
+		WHERE NOT r.forgotten
+	), fresh AS (
+		SELECT r.* FROM r
+		WHERE NOT r.forgotten AND NOT EXISTS (SELECT 1 FROM old WHERE old.ord = r.ord)
+	), ld AS (
+		INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
+		                                 stage_id, submissions, first_seen, last_seen)
+		SELECT f.phone, nullif(btrim(f.name), ''), f.pool_id, f.page_id, f.channel_id, 'form',
+		       f.stage_id, 1, f.at, f.at
+		FROM fresh f ORDER BY f.phone
+		ON CONFLICT (phone) DO UPDATE
+			SET last_seen = greatest(l.last_seen, excluded.last_seen),
+			    name = coalesce(l.name, excluded.name), submissions = l.submissions + 1
+		RETURNING l.id, l.phone, l.owner_id, l.xmax = 0 AS created
+	), j AS (
+		SELECT f.*, ld.id AS lead, ld.owner_id, ld.created
+		FROM fresh f JOIN ld ON ld.phone = f.phone
+	), sub AS (
+		INSERT INTO landform.submissions AS s (lead_id, page_id, channel_id, name, fields,
+			consent_text, consent_at, idem_key, client_addr, user_agent, lang, new_lead, created_at)
+		SELECT j.lead, j.page_id, j.channel_id, nullif(btrim(j.name), ''), coalesce(j.fields, '{}'), j.consent,
+		       CASE WHEN j.consent IS NOT NULL THEN j.at END, j.idem_key, j.client_addr,
+		       j.user_agent, j.lang, j.created, j.at
+		FROM j ORDER BY j.phone
+		RETURNING s.id, s.lead_id
+	), con AS (
+		INSERT INTO landform.consultations (submission_id, lead_id, page_id, question, created_at)
+		SELECT sub.id, j.lead, j.page_id, nullif(btrim(j.question), ''), j.at
+		FROM j JOIN sub ON sub.lead_id = j.lead
+		WHERE j.kind = 'consult'
+	), daily AS (
+		INSERT INTO landform.page_daily (page_id, channel_id, day, submissions, leads)
+		SELECT j.page_id, j.channel_id, j.day, count(*), count(*) FILTER (WHERE j.created)
+		FROM j GROUP BY 1, 2, 3
+	), repeat AS (
+		INSERT INTO landform.outbox (kind, staff_id, lead_id, submission_id, payload)
+		SELECT 'repeat_submission', j.owner_id, j.lead, sub.id,
+		       jsonb_build_object('page', j.slug, 'channel', j.channel)
+		FROM j JOIN sub ON sub.lead_id = j.lead
+		WHERE NOT j.created AND j.owner_id IS NOT NULL
+	)
+	SELECT array_agg(r.ord ORDER BY r.phone, r.idem_key, r.ord),
+	       array_agg(coalesce(sub.id, old.id) ORDER BY r.phone, r.idem_key, r.ord),
+	       array_agg(coalesce(j.lead, old.lead_id) ORDER BY r.phone, r.idem_key, r.ord),
+	       array_agg(coalesce(j.created, old.new_lead, false) ORDER BY r.phone, r.idem_key, r.ord),
+	       array_agg(old.ord IS NOT NULL ORDER BY r.phone, r.idem_key, r.ord)
+	INTO v_ord, v_sub, v_lead, v_new, v_again
+	FROM r LEFT JOIN old ON old.ord = r.ord
+	LEFT JOIN j ON j.ord = r.ord
+	LEFT JOIN sub ON sub.lead_id = j.lead;
+
+	FOR i IN 1 .. coalesce(cardinality(v_ord), 0) LOOP
+		IF v_sub[i] IS NOT NULL AND NOT v_again[i] THEN
+			PERFORM landform._rules_on_submit(v_lead[i], v_new[i]); -- sql/code/46_routes.sql
+		END IF;
+	END LOOP;
+	RETURN QUERY SELECT * FROM unnest(v_ord, v_sub, v_lead, v_new, v_again);
+END
+$$;
+
 -- Form posts that arrived together, in one transaction: landformd's workers store what reached
 -- them at the same moment with one call and one commit (a commit per submission cost more than
--- the submission). p_items: a JSON array of objects with submit's arguments as keys (page,
+-- the submission), and the replayer (fcgi/replay.c) a spool file's records.
+-- p_items: a JSON array of objects with submit's arguments as keys (page,
 -- channel, phone, name, question, fields, consent, idem_key, client_addr, user_agent, lang,
 -- received_at, referral; missing keys are NULL). One row per item, ord its place in p_items from 1, as submit answers
 -- it: the same phone or idempotency key twice attaches or replays as two calls in a row would.
 -- Items go in phone order, so two batches sharing phones lock them in the same order and never
--- deadlock. Any error rolls back the whole batch (nothing half-written): the caller then stores
--- the items one by one, so a bad one costs only itself.
+-- deadlock. Runs of items with distinct phones and keys and no referral (nearly all) are stored
+-- together by landform._submit_set; the others (and runs too short to gain) go through submit
+-- one at a time, in their place. Any error rolls back the whole batch (nothing half-written):
+-- the caller then stores the items one by one, so a bad one costs only itself.
 CREATE OR REPLACE FUNCTION landform.submit_batch(p_items jsonb)
 RETURNS TABLE (ord bigint, submission_id bigint, lead_id bigint, new_lead boolean, replayed boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
 	x record;
+	v_run bigint[] := '{}';
 BEGIN
 	IF p_items IS NULL OR jsonb_typeof(p_items) <> 'array' THEN
 		RAISE EXCEPTION 'submit_batch wants a JSON array of submissions, not %',
@@ -194,7 +354,9 @@ BEGIN
 			USING ERRCODE = '22023';
 	END IF;
 	FOR x IN
-		SELECT i.*
+		SELECT i.*,
+		       i.referral IS NOT NULL OR count(*) OVER (PARTITION BY i.phone) > 1
+		       OR (i.idem_key IS NOT NULL AND count(*) OVER (PARTITION BY i.idem_key) > 1) AS alone
 		FROM ROWS FROM (jsonb_to_recordset(p_items) AS (page text, channel text, phone text,
 			name text, question text, fields jsonb, consent text, idem_key text,
 			client_addr inet, user_agent text, lang text, received_at timestamptz, referral text))
@@ -202,12 +364,23 @@ BEGIN
 			                     client_addr, user_agent, lang, received_at, referral, ord)
 		ORDER BY i.phone, i.idem_key, i.ord
 	LOOP
+		IF NOT x.alone THEN
+			v_run := v_run || x.ord;
+			CONTINUE;
+		END IF;
+		IF cardinality(v_run) > 0 THEN
+			RETURN QUERY SELECT * FROM landform._submit_set(p_items, v_run);
+			v_run := '{}';
+		END IF;
 		RETURN QUERY
 		SELECT x.ord, s.submission_id, s.lead_id, s.new_lead, s.replayed
 		FROM landform.submit(x.page, x.channel, x.phone, x.name, x.question, x.fields, x.consent,
 		                     x.idem_key, x.client_addr, x.user_agent, x.lang, x.received_at,
 		                     x.referral) AS s;
 	END LOOP;
+	IF cardinality(v_run) > 0 THEN
+		RETURN QUERY SELECT * FROM landform._submit_set(p_items, v_run);
+	END IF;
 END
 $$;
 

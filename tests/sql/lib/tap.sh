@@ -54,3 +54,13 @@ tsv_raw() {
 	printf '%s\n' "CREATE TABLE raw (n serial, line text);" \
 		"\\copy raw (line) FROM '$1' WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
 }
+
+# sessions_done PREFIX WHAT: wait for the background sessions (each writing PREFIX.<n>), then
+# one line that WHAT all succeeded, one that none deadlocked or erred.
+sessions_done() {
+	local fails=0 job
+	for job in $(jobs -p); do wait "$job" || fails=$((fails + 1)); done
+	tap_is "$fails" 0 "$2 all succeed"
+	tap_is "$(cat "$1".* | grep -ci 'deadlock\|error')" 0 "... with no deadlock and no error"
+	rm -f "$1".*
+}
