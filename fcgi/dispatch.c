@@ -97,13 +97,7 @@ run_once(struct db *db, struct arena *a, bool tick)
 int
 dispatch_run(const struct config *c)
 {
-	struct db_options dbo = {
-		.conninfo = c->database_url,
-		.connect_timeout = (int)c->db_connect_timeout,
-		.statement_timeout = (int)c->db_statement_timeout * 6,
-		.prepare = c->db_prepare,
-		.application_name = "landformd dispatcher",
-	};
+	struct db_options dbo = proc_db_options(c, "landformd dispatcher");
 	struct db *db;
 	struct arena a;
 	long long next_tick = 0, seen = -1;

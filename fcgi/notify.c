@@ -361,13 +361,7 @@ wind_down(struct notifier *n)
 int
 notify_run(const struct config *c)
 {
-	struct db_options dbo = {
-	    .conninfo = c->database_url,
-	    .connect_timeout = (int)c->db_connect_timeout,
-	    .statement_timeout = (int)c->db_statement_timeout * 6,
-	    .prepare = c->db_prepare,
-	    .application_name = "landformd notifier",
-	};
+	struct db_options dbo = proc_db_options(c, "landformd notifier");
 	struct webhook_options wo = {
 	    .connect_timeout_ms = c->notify_connect_timeout,
 	    .timeout_ms = c->notify_timeout,

@@ -8,6 +8,19 @@
 
 #include "log.h"
 
+/* One place for the settings every background child connects with. */
+struct db_options
+proc_db_options(const struct config *c, const char *application_name)
+{
+	return (struct db_options){
+		.conninfo = c->database_url,
+		.connect_timeout = (int)c->db_connect_timeout,
+		.statement_timeout = (int)c->db_statement_timeout * 6,
+		.prepare = c->db_prepare,
+		.application_name = application_name,
+	};
+}
+
 static volatile sig_atomic_t stopping;
 static void (*on_stop)(void);
 

@@ -5,6 +5,9 @@
 
 #include <stdbool.h>
 
+#include "config.h"
+#include "db.h"
+
 /* Log as role, show as name in ps (15 characters at most), make SIGTERM and SIGINT set the
  * stop flag proc_stopping() reads and then call also (NULL: nothing more; it runs inside the
  * handler, so it must be async-signal-safe), without SA_RESTART, so the signal interrupts a
@@ -17,5 +20,9 @@ bool proc_stopping(void);
 
 /* SIGTERM to this process when its parent dies, so no orphan keeps running old code. */
 void proc_die_with_parent(void);
+
+/* The connection a background child (dispatcher, notifier, replayer) opens: its set-based
+ * statements may run six times the request path's statement timeout; named in pg_stat_activity. */
+struct db_options proc_db_options(const struct config *c, const char *application_name);
 
 #endif

@@ -499,13 +499,7 @@ finished(struct replayer *rp)
 int
 replay_run(const struct config *c)
 {
-	struct db_options dbo = {
-		.conninfo = c->database_url,
-		.connect_timeout = (int)c->db_connect_timeout,
-		.statement_timeout = (int)c->db_statement_timeout * 6,
-		.prepare = c->db_prepare,
-		.application_name = "landformd replayer",
-	};
+	struct db_options dbo = proc_db_options(c, "landformd replayer");
 	char dir[PATH_MAX];
 	struct replayer rp = { .dir = dir, .dbo = &dbo };
 
