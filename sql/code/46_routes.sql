@@ -40,17 +40,45 @@ CREATE OR REPLACE FUNCTION landform._rules_on_submit(p_lead bigint, p_new boolea
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_now timestamptz := landform._tag_clock();
-	v_route bigint;
 BEGIN
 	IF p_new THEN
-		v_route := landform._route_pick(v_now, p_lead);
-		IF v_route IS NOT NULL THEN
-			UPDATE landform.leads l SET pool_id = r.pool_id, route = r.name
-			FROM landform.routes r
-			WHERE l.id = p_lead AND r.id = v_route AND l.state = 'waiting' AND l.handoffs = 0;
-		END IF;
+		PERFORM landform._route_lead(v_now, p_lead);
 	END IF;
-	PERFORM landform._tags_eval(v_now, p_lead, '{submit}');
+	PERFORM landform._tags_eval(v_now, p_lead, CASE WHEN p_new THEN '{submit,new}' ELSE '{submit}' END::text[]);
+END
+$$;
+
+-- The same for the leads of several submissions stored together (submit_batch): routes for
+-- the new ones, one by one in id order, then the tag rules for all of them set-based (one
+-- evaluating statement, one insert of tag rows, one update of leads.tags for the lot). A lead
+-- submitted twice in the batch is evaluated once, after both (p_leads may repeat a lead).
+CREATE OR REPLACE FUNCTION landform._rules_on_submit_set(p_leads bigint[], p_new boolean[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_now timestamptz := landform._tag_clock();
+	v_lead bigint;
+BEGIN
+	IF EXISTS (SELECT 1 FROM landform.routes) THEN
+		FOR v_lead IN SELECT DISTINCT x.id FROM unnest(p_leads, p_new) AS x(id, is_new) WHERE x.is_new ORDER BY 1 LOOP
+			PERFORM landform._route_lead(v_now, v_lead);
+		END LOOP;
+	END IF;
+	PERFORM landform._tags_eval_set(v_now, ARRAY(SELECT DISTINCT x FROM unnest(p_leads) x WHERE x IS NOT NULL ORDER BY x),
+	                                '{submit}');
+END
+$$;
+
+-- A new lead to the first matching route's pool, naming the route (nothing without routes).
+CREATE OR REPLACE FUNCTION landform._route_lead(p_now timestamptz, p_lead bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_route bigint := landform._route_pick(p_now, p_lead);
+BEGIN
+	IF v_route IS NOT NULL THEN
+		UPDATE landform.leads l SET pool_id = r.pool_id, route = r.name
+		FROM landform.routes r
+		WHERE l.id = p_lead AND r.id = v_route AND l.state = 'waiting' AND l.handoffs = 0;
+	END IF;
 END
 $$;
 
