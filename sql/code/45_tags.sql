@@ -638,11 +638,15 @@ BEGIN
 		RETURN;
 	END IF;
 	PERFORM 1 FROM landform.leads WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
+	-- Under the locks, the condition once more for these leads (one pass: true ones tagged,
+	-- false ones untagged if not sticky; two statements scanned them twice).
 	EXECUTE format($q$
-		WITH ins AS (
+		WITH c AS MATERIALIZED (
+			SELECT l.id, coalesce(%1$s, false) AS hit FROM landform.leads l WHERE l.id = ANY ($2)
+		), ins AS (
 			INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id, since)
-			SELECT l.id, %2$L, 'rule', %3$L, now() FROM landform.leads l
-			WHERE l.id = ANY ($2) AND (%1$s)
+			SELECT c.id, %2$L, 'rule', %3$L, now() FROM c
+			WHERE c.hit
 			ON CONFLICT DO NOTHING
 			RETURNING lead_id
 		), box AS (
@@ -653,15 +657,13 @@ BEGIN
 			WHERE %5$L::boolean AND l.owner_id IS NOT NULL
 			ORDER BY l.id
 			ON CONFLICT (idem_key) DO NOTHING
+		), del AS (
+			DELETE FROM landform.lead_tag t USING c
+			WHERE t.rule_id = %3$L AND t.lead_id = c.id AND NOT c.hit AND NOT %6$L::boolean
+			RETURNING 1
 		)
-		SELECT count(*) FROM ins$q$, r.predicate, r.tag, r.id, r.name, r.notify) INTO added USING p_now, v_ids;
-	IF NOT r.sticky THEN
-		EXECUTE format($q$
-			DELETE FROM landform.lead_tag t USING landform.leads l
-			WHERE t.rule_id = %2$L AND t.lead_id = ANY ($2) AND l.id = t.lead_id AND NOT (%1$s)$q$,
-			r.predicate, r.id) USING p_now, v_ids;
-		GET DIAGNOSTICS removed = ROW_COUNT;
-	END IF;
+		SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM del)$q$,
+		r.predicate, r.tag, r.id, r.name, r.notify, r.sticky) INTO added, removed USING p_now, v_ids;
 	PERFORM landform._lead_tags_sync(v_ids);
 END
 $$;
