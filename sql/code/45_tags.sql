@@ -393,25 +393,36 @@ $$;
 -- (lc) joined (an IN (subquery) per rule is a subplan to start each time), with one pass over its submissions
 -- when some rule reads them; the rules' results, and whether the lead has no tag at all (then,
 -- with nothing true, there is nothing to add or take back and no more statements run).
--- p_set: the same for the leads p_leads, one row each (id, hits, bare).
+-- p_mode: 'one' (the lead p_lead), 'set' (the leads p_leads, one row each: id, hits, bare), or
+-- 'new' (the lead submit is about to write, as values: p_page, p_channel, p_stage, p_pool, p_at,
+-- and its one submission's p_fields; no owner, deal or tag yet).
 DROP FUNCTION IF EXISTS landform._lead_select(text[], text[]);
-CREATE OR REPLACE FUNCTION landform._lead_select(p_exprs text[], p_aggs text[], p_set boolean DEFAULT false)
+DROP FUNCTION IF EXISTS landform._lead_select(text[], text[], boolean);
+CREATE OR REPLACE FUNCTION landform._lead_select(p_exprs text[], p_aggs text[], p_mode text DEFAULT 'one')
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	-- A join only when some rule reads it (a value that happens to contain "p." costs a join, no more).
-	SELECT format(E'SELECT %sARRAY[\n\t\t\t%s]%s,\n\t\t\tl.tags = \'{}\'%s\n\t\tFROM landform.leads l%s%s%s\n\t\tWHERE %s',
-		CASE WHEN p_set THEN 'l.id, ' ELSE '' END,
+	SELECT format(E'SELECT %sARRAY[\n\t\t\t%s]%s,\n\t\t\tl.tags = \'{}\'%s\n\t\tFROM %s%s%s%s%s',
+		CASE WHEN p_mode = 'set' THEN 'l.id, ' ELSE '' END,
 		array_to_string(p_exprs, E',\n\t\t\t'),
-		CASE WHEN p_set THEN ' AS hits' ELSE '' END,
-		CASE WHEN p_set THEN ' AS bare' ELSE '' END,
+		CASE WHEN p_mode = 'set' THEN ' AS hits' ELSE '' END,
+		CASE WHEN p_mode = 'set' THEN ' AS bare' ELSE '' END,
+		CASE WHEN p_mode = 'new' THEN '(SELECT NULL::bigint AS id, p_page AS page_id, p_channel AS channel_id, '
+		                              || 'p_stage AS stage_id, NULL::bigint AS owner_id, p_pool AS pool_id, '
+		                              || '1 AS submissions, p_at AS first_seen, p_at AS last_seen, '
+		                              || '''{}''::text[] AS tags) l'
+		     ELSE 'landform.leads l' END,
 		CASE WHEN array_to_string(p_exprs, ' ') ~ '\mlp\.' THEN ' LEFT JOIN landform.pages lp ON lp.id = l.page_id' ELSE '' END,
 		CASE WHEN array_to_string(p_exprs, ' ') ~ '\mlc\.' THEN ' LEFT JOIN landform.channels lc ON lc.id = l.channel_id' ELSE '' END,
-		CASE WHEN cardinality(p_aggs) > 0 THEN format(E',\n\t\tLATERAL (SELECT %s\n\t\t\tFROM landform.submissions s%s%s '
-			|| 'WHERE s.lead_id = l.id) sub', array_to_string(p_aggs, E',\n\t\t\t'),
+		CASE WHEN cardinality(p_aggs) > 0 THEN format(E',\n\t\tLATERAL (SELECT %s\n\t\t\tFROM %s%s%s%s) sub',
+			array_to_string(p_aggs, E',\n\t\t\t'),
+			CASE WHEN p_mode = 'new' THEN '(SELECT p_page AS page_id, p_channel AS channel_id, p_fields AS fields) s'
+			     ELSE 'landform.submissions s' END,
 			CASE WHEN array_to_string(p_aggs, ' ') ~ '\mp\.' THEN ' JOIN landform.pages p ON p.id = s.page_id' ELSE '' END,
-			CASE WHEN array_to_string(p_aggs, ' ') ~ '\mc\.' THEN ' LEFT JOIN landform.channels c ON c.id = s.channel_id' ELSE '' END)
+			CASE WHEN array_to_string(p_aggs, ' ') ~ '\mc\.' THEN ' LEFT JOIN landform.channels c ON c.id = s.channel_id' ELSE '' END,
+			CASE WHEN p_mode = 'new' THEN '' ELSE ' WHERE s.lead_id = l.id' END)
 		ELSE '' END,
-		CASE WHEN p_set THEN 'l.id = ANY (p_leads)' ELSE 'l.id = p_lead' END)
+		CASE p_mode WHEN 'set' THEN E'\n\t\tWHERE l.id = ANY (p_leads)' WHEN 'one' THEN E'\n\t\tWHERE l.id = p_lead' ELSE '' END)
 $$;
 
 -- Rewrite landform._tags_eval (one lead) and landform._tags_eval_set (several) from the saved
@@ -428,6 +439,7 @@ DECLARE
 	v_aggs text[];
 	v_body text := '';
 	v_set text := '';
+	v_new text;
 BEGIN
 	FOREACH v_event IN ARRAY ARRAY['submit', 'stage', 'owner', 'deal'] LOOP
 		SELECT array_agg(r.id ORDER BY r.id), array_agg(r.lead_predicate ORDER BY r.id)
@@ -456,10 +468,31 @@ BEGIN
 			|| E'\t\tWHERE x.hit OR NOT e.bare;\n'
 			|| E'\t\tIF v_leads IS NOT NULL THEN\n'
 			|| E'\t\t\tPERFORM landform._tags_settle_set(v_leads, v_rules, v_hits);\n\t\tEND IF;\n\tEND IF;\n',
-			v_event, landform._lead_select(v_exprs, v_aggs, true), v_ids);
+			v_event, landform._lead_select(v_exprs, v_aggs, 'set'), v_ids);
 	END LOOP;
 	v_body := E'#variable_conflict use_column\nDECLARE\n\tv_hit boolean[];\n\tv_bare boolean;\nBEGIN\n'
 		|| v_body || E'END';
+	-- A lead submit is about to create: the submit rules over the row it will write (its one
+	-- submission, first and last seen now, no owner, deal or tag yet), so the lead is written once
+	-- with its tags. The lead's own row, the pages and channels are what the per-lead statement
+	-- reads, given here as values: the same compiled expressions, the same results.
+	SELECT array_agg(r.id ORDER BY r.id), array_agg(r.lead_predicate ORDER BY r.id)
+	INTO v_ids, v_exprs
+	FROM landform.tag_rules r WHERE 'submit' = ANY (r.depends) OR 'tag' = ANY (r.depends);
+	SELECT coalesce(array_agg(DISTINCT a ORDER BY a), '{}') INTO v_aggs
+	FROM landform.tag_rules r, unnest(r.lead_aggs) a
+	WHERE r.id = ANY (v_ids);
+	v_new := CASE WHEN v_ids IS NULL THEN E'BEGIN\n\trules := \'{}\';\n\ttags := \'{}\';\nEND' ELSE format(
+		E'#variable_conflict use_column\nDECLARE\n\tv_hit boolean[];\n\tv_bare boolean;\nBEGIN\n\t%s\n\tINTO v_hit, v_bare;\n'
+		|| E'\tSELECT coalesce(array_agg(r.id ORDER BY r.id), \'{}\'), coalesce(array_agg(DISTINCT r.tag ORDER BY r.tag), \'{}\')\n'
+		|| E'\tINTO rules, tags\n\tFROM unnest(%L::bigint[], v_hit) AS x(rule_id, hit) JOIN landform.tag_rules r ON r.id = x.rule_id\n'
+		|| E'\tWHERE x.hit;\nEND',
+		landform._lead_select(v_exprs, v_aggs, 'new'), v_ids) END;
+	EXECUTE format('CREATE OR REPLACE FUNCTION landform._tags_new(p_now timestamptz, p_page bigint, p_channel bigint, '
+		|| 'p_stage bigint, p_pool bigint, p_at timestamptz, p_fields jsonb, OUT rules bigint[], OUT tags text[]) '
+		|| 'LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS %L', v_new);
+	EXECUTE 'COMMENT ON FUNCTION landform._tags_new(timestamptz, bigint, bigint, bigint, bigint, timestamptz, jsonb) IS '
+		|| quote_literal('generated by landform._tags_build() from landform.tag_rules: do not edit');
 	v_set := E'#variable_conflict use_column\nDECLARE\n\tv_leads bigint[];\n\tv_rules bigint[];\n'
 		|| E'\tv_hits boolean[];\nBEGIN\n' || v_set || E'END';
 	EXECUTE format('CREATE OR REPLACE FUNCTION landform._tags_eval(p_now timestamptz, p_lead bigint, '
@@ -510,7 +543,8 @@ $$;
 
 -- A new lead's first tags (submit created it in this transaction and it has none): its rows and
 -- leads.tags in one statement, without the lock and the look at what it carries (nothing, and
--- no other transaction can see it yet). The notice of a notifying rule, if it has a holder already.
+-- no other transaction can see it yet). For leads whose tags were not written with the row
+-- (routes first, or submit_batch's leads).
 CREATE OR REPLACE FUNCTION landform._tags_settle_new(p_lead bigint, p_ids bigint[], p_hits boolean[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -533,16 +567,42 @@ BEGIN
 	INTO v_notify;
 	PERFORM set_config('landform.tags_sync', 'off', true);
 	IF v_notify THEN
-		INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
-		SELECT 'tagged', l.owner_id, l.id, 'l' || l.id || 'r' || r.id || '@' || extract(epoch FROM now()),
-		       jsonb_build_object('tag', r.tag, 'rule', r.name)
-		FROM unnest(p_ids, p_hits) AS x(rule_id, hit) JOIN landform.tag_rules r ON r.id = x.rule_id
-		JOIN landform.leads l ON l.id = p_lead
-		WHERE x.hit AND r.notify AND l.owner_id IS NOT NULL
-		ORDER BY r.id
-		ON CONFLICT (idem_key) DO NOTHING;
+		PERFORM landform._tags_notify(p_lead, ARRAY(SELECT x.rule_id FROM unnest(p_ids, p_hits) AS x(rule_id, hit)
+		                                            WHERE x.hit));
 	END IF;
 END
+$$;
+
+-- The tag rows of a new lead that submit wrote with its tags (landform._rules_new_lead's rules):
+-- leads.tags says them already.
+CREATE OR REPLACE FUNCTION landform._tags_add_new(p_lead bigint, p_rules bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_notify boolean;
+BEGIN
+	WITH ins AS (
+		INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
+		SELECT p_lead, r.tag, 'rule', r.id FROM landform.tag_rules r WHERE r.id = ANY (p_rules)
+		ON CONFLICT DO NOTHING
+		RETURNING rule_id
+	)
+	SELECT bool_or(r.notify) INTO v_notify FROM ins JOIN landform.tag_rules r ON r.id = ins.rule_id;
+	IF v_notify THEN
+		PERFORM landform._tags_notify(p_lead, p_rules);
+	END IF;
+END
+$$;
+
+-- A notifying rule tagged a lead: tell its holder (if it has one), once (the outbox's key).
+CREATE OR REPLACE FUNCTION landform._tags_notify(p_lead bigint, p_rules bigint[]) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
+	SELECT 'tagged', l.owner_id, l.id, 'l' || l.id || 'r' || r.id || '@' || extract(epoch FROM now()),
+	       jsonb_build_object('tag', r.tag, 'rule', r.name)
+	FROM landform.tag_rules r JOIN landform.leads l ON l.id = p_lead
+	WHERE r.id = ANY (p_rules) AND r.notify AND l.owner_id IS NOT NULL
+	ORDER BY r.id
+	ON CONFLICT (idem_key) DO NOTHING
 $$;
 
 -- Rule results as (lead, rule, result) triples (result NULL: not evaluated): tag each lead for
