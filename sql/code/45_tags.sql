@@ -484,9 +484,10 @@ BEGIN
 	WHERE r.id = ANY (v_ids);
 	v_new := CASE WHEN v_ids IS NULL THEN E'BEGIN\n\trules := \'{}\';\n\ttags := \'{}\';\nEND' ELSE format(
 		E'#variable_conflict use_column\nDECLARE\n\tv_hit boolean[];\n\tv_bare boolean;\nBEGIN\n\t%s\n\tINTO v_hit, v_bare;\n'
-		|| E'\tSELECT coalesce(array_agg(r.id ORDER BY r.id), \'{}\'), coalesce(array_agg(DISTINCT r.tag ORDER BY r.tag), \'{}\')\n'
-		|| E'\tINTO rules, tags\n\tFROM unnest(%L::bigint[], v_hit) AS x(rule_id, hit) JOIN landform.tag_rules r ON r.id = x.rule_id\n'
-		|| E'\tWHERE x.hit;\nEND',
+		|| E'\trules := \'{}\';\n\ttags := \'{}\';\n\tIF true = ANY (v_hit) THEN\n'
+		|| E'\t\tSELECT array_agg(r.id ORDER BY r.id), array_agg(DISTINCT r.tag ORDER BY r.tag)\n'
+		|| E'\t\tINTO rules, tags\n\t\tFROM unnest(%L::bigint[], v_hit) AS x(rule_id, hit) JOIN landform.tag_rules r ON r.id = x.rule_id\n'
+		|| E'\t\tWHERE x.hit;\n\tEND IF;\nEND',
 		landform._lead_select(v_exprs, v_aggs, 'new'), v_ids) END;
 	EXECUTE format('CREATE OR REPLACE FUNCTION landform._tags_new(p_now timestamptz, p_page bigint, p_channel bigint, '
 		|| 'p_stage bigint, p_pool bigint, p_at timestamptz, p_fields jsonb, OUT rules bigint[], OUT tags text[]) '
