@@ -65,6 +65,8 @@ DECLARE
 	v_sub bigint;
 	v_name text := nullif(btrim(p_name), '');
 	v_at timestamptz := least(coalesce(p_received_at, now()), now());
+	v_rules bigint[];
+	v_tags text[];
 BEGIN
 	IF p_received_at IS NOT NULL AND EXISTS (
 		SELECT 1 FROM landform.forgotten_phones f
@@ -119,9 +121,12 @@ BEGIN
 		v_pool := landform._pool_id(NULL);
 	END IF;
 
+	-- A new lead is written once, with its rule tags (routes and tag rules, sql/code/46_routes.sql).
+	SELECT n.rules, n.tags INTO v_rules, v_tags
+	FROM landform._rules_new_lead(v_page, v_channel, v_stage, v_pool, v_at, coalesce(p_fields, '{}')) n;
 	INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
-	                                 stage_id, submissions, first_seen, last_seen)
-	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1, v_at, v_at)
+	                                 stage_id, submissions, first_seen, last_seen, tags)
+	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1, v_at, v_at, coalesce(v_tags, '{}'))
 	ON CONFLICT (phone) DO NOTHING
 	RETURNING l.id INTO v_lead;
 	IF v_lead IS NOT NULL THEN
@@ -162,7 +167,7 @@ BEGIN
 	IF p_referral IS NOT NULL THEN
 		PERFORM landform.referral_credit(p_referral, v_lead, v_new, false);
 	END IF;
-	PERFORM landform._rules_on_submit(v_lead, v_new); -- routes and tag rules (sql/code/46_routes.sql)
+	PERFORM landform._rules_on_submit(v_lead, v_new, v_rules); -- routes and tag rules (sql/code/46_routes.sql)
 	submission_id := v_sub; lead_id := v_lead; new_lead := v_new; replayed := false;
 	RETURN NEXT;
 END

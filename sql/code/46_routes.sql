@@ -40,17 +40,77 @@ CREATE OR REPLACE FUNCTION landform._rules_on_submit(p_lead bigint, p_new boolea
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_now timestamptz := landform._tag_clock();
-	v_route bigint;
 BEGIN
 	IF p_new THEN
-		v_route := landform._route_pick(v_now, p_lead);
-		IF v_route IS NOT NULL THEN
-			UPDATE landform.leads l SET pool_id = r.pool_id, route = r.name
-			FROM landform.routes r
-			WHERE l.id = p_lead AND r.id = v_route AND l.state = 'waiting' AND l.handoffs = 0;
-		END IF;
+		PERFORM landform._route_lead(v_now, p_lead);
 	END IF;
-	PERFORM landform._tags_eval(v_now, p_lead, '{submit}');
+	PERFORM landform._tags_eval(v_now, p_lead, CASE WHEN p_new THEN '{submit,new}' ELSE '{submit}' END::text[]);
+END
+$$;
+
+-- What submit (sql/code/20_capture.sql) writes into a lead it is about to create: the tags of
+-- the submit rules (and the rules, whose tag rows the hook then adds), so the new lead's row is
+-- written once, with its tags, instead of inserted and then updated (an update of the lead row
+-- cost ~200 us of CPU a tagged POST, its triggers, WAL and vacuum included). NULLs when routes
+-- exist: then the lead is routed first and tagged after, in the hook, as before.
+CREATE OR REPLACE FUNCTION landform._rules_new_lead(p_page bigint, p_channel bigint, p_stage bigint,
+	p_pool bigint, p_at timestamptz, p_fields jsonb, OUT rules bigint[], OUT tags text[])
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM landform.routes) THEN
+		RETURN;
+	END IF;
+	SELECT n.rules, n.tags INTO rules, tags
+	FROM landform._tags_new(landform._tag_clock(), p_page, p_channel, p_stage, p_pool, p_at, p_fields) n;
+END
+$$;
+
+-- submit's hook when it may have tagged the lead it created (p_rules: the rules it applied,
+-- landform._rules_new_lead; NULL: it did not, or the lead was there already): their tag rows
+-- and notices; nothing else to evaluate for this submission. Otherwise the hook above.
+CREATE OR REPLACE FUNCTION landform._rules_on_submit(p_lead bigint, p_new boolean, p_rules bigint[])
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_rules IS NULL OR NOT p_new THEN
+		PERFORM landform._rules_on_submit(p_lead, p_new);
+	ELSIF cardinality(p_rules) > 0 THEN
+		PERFORM landform._tags_add_new(p_lead, p_rules);
+	END IF;
+END
+$$;
+
+-- The same for the leads of several submissions stored together (submit_batch): routes for
+-- the new ones, one by one in id order, then the tag rules for all of them set-based (one
+-- evaluating statement, one insert of tag rows, one update of leads.tags for the lot). A lead
+-- submitted twice in the batch is evaluated once, after both (p_leads may repeat a lead).
+CREATE OR REPLACE FUNCTION landform._rules_on_submit_set(p_leads bigint[], p_new boolean[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_now timestamptz := landform._tag_clock();
+	v_lead bigint;
+BEGIN
+	IF EXISTS (SELECT 1 FROM landform.routes) THEN
+		FOR v_lead IN SELECT DISTINCT x.id FROM unnest(p_leads, p_new) AS x(id, is_new) WHERE x.is_new ORDER BY 1 LOOP
+			PERFORM landform._route_lead(v_now, v_lead);
+		END LOOP;
+	END IF;
+	PERFORM landform._tags_eval_set(v_now, ARRAY(SELECT DISTINCT x FROM unnest(p_leads) x WHERE x IS NOT NULL ORDER BY x),
+	                                '{submit}');
+END
+$$;
+
+-- A new lead to the first matching route's pool, naming the route (nothing without routes).
+CREATE OR REPLACE FUNCTION landform._route_lead(p_now timestamptz, p_lead bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_route bigint := landform._route_pick(p_now, p_lead);
+BEGIN
+	IF v_route IS NOT NULL THEN
+		UPDATE landform.leads l SET pool_id = r.pool_id, route = r.name
+		FROM landform.routes r
+		WHERE l.id = p_lead AND r.id = v_route AND l.state = 'waiting' AND l.handoffs = 0;
+	END IF;
 END
 $$;
 

@@ -58,8 +58,14 @@ LANGUAGE plpgsql
 SET enable_nestloop = off
 AS $$
 DECLARE
-	v_tz text := landform.setting('time_zone');   -- once, not per row as _day() would
+	v_tz text;
 BEGIN
+	-- The tag rules writing leads.tags (landform._lead_tags_sync and the like, which set this
+	-- flag for their one statement) change nothing counted here: ~70 us saved per tagged lead.
+	IF current_setting('landform.tags_sync', true) = 'on' THEN
+		RETURN NULL;
+	END IF;
+	v_tz := landform.setting('time_zone');   -- once, not per row as _day() would
 	-- Once per statement, one upsert per page x channel x day: a dispatch that assigns 50,000
 	-- leads must not update the same counter row 50,000 times in one transaction (each update
 	-- leaves a version the next must step over: quadratic).
