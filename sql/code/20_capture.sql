@@ -320,11 +320,12 @@ BEGIN
 	LEFT JOIN j ON j.ord = r.ord
 	LEFT JOIN sub ON sub.lead_id = j.lead;
 
-	FOR i IN 1 .. coalesce(cardinality(v_ord), 0) LOOP
-		IF v_sub[i] IS NOT NULL AND NOT v_again[i] THEN
-			PERFORM landform._rules_on_submit(v_lead[i], v_new[i]); -- sql/code/46_routes.sql
-		END IF;
-	END LOOP;
+	-- Routes, then tag rules, for the leads this call stored, set-based (sql/code/46_routes.sql).
+	PERFORM landform._rules_on_submit_set(
+		ARRAY(SELECT x.lead FROM unnest(v_lead, v_new, v_sub, v_again) x(lead, is_new, sub, again)
+		      WHERE x.sub IS NOT NULL AND NOT x.again ORDER BY x.lead),
+		ARRAY(SELECT x.is_new FROM unnest(v_lead, v_new, v_sub, v_again) x(lead, is_new, sub, again)
+		      WHERE x.sub IS NOT NULL AND NOT x.again ORDER BY x.lead));
 	RETURN QUERY SELECT * FROM unnest(v_ord, v_sub, v_lead, v_new, v_again);
 END
 $$;
