@@ -109,21 +109,6 @@ $$;
 -- Its name until the dashboard shared it.
 DROP FUNCTION IF EXISTS landform._channels_enter(text, text, boolean);
 
--- The session check every admin page (channels here, the dashboard in 85_dashboard.sql) starts
--- with: ok context for an admin, forbidden for anyone else, or _portal_enter's answer to return.
-CREATE OR REPLACE FUNCTION landform._admin_enter(p_session text, p_csrf text, p_need_csrf boolean)
-RETURNS jsonb
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_ctx jsonb := landform._portal_enter(p_session, p_csrf, p_need_csrf);
-BEGIN
-	IF v_ctx->>'status' = 'ok' AND NOT coalesce((v_ctx->'me'->>'is_admin')::boolean, false) THEN
-		RETURN jsonb_build_object('status', 'forbidden');
-	END IF;
-	RETURN v_ctx;
-END
-$$;
-
 -- The period an admin page shows (the channels page, the dashboard), the one rule for both: a
 -- NULL end is today, a NULL start 29 days before the end (30 days in all); problem is NULL, or
 -- period_order (it ends before it starts, or an end is not a finite date) or period_span (over
