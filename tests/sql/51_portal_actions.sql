@@ -2,12 +2,7 @@
 -- (offers most urgent first, owned by stage, filters, reminders), a lead (masked phone and
 -- fields until accepted), the open pool, and every action including the lost races.
 GRANT USAGE ON SCHEMA t TO landform_app;
-CREATE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
-$$;
--- Each member's session token and CSRF token, and short calls as that member.
-CREATE FUNCTION t.s(p_login text) RETURNS text LANGUAGE sql AS $$ SELECT t.tok('session ' || p_login) $$;
-CREATE FUNCTION t.c(p_login text) RETURNS text LANGUAGE sql AS $$ SELECT 'csrf-' || t.tok('csrf ' || p_login) $$;
+-- Short calls as a member (t.s, t.c: their session and CSRF tokens, from fixtures.sql).
 CREATE FUNCTION t.act(p_login text, p_action text, p_lead bigint, p_args jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE sql AS $$ SELECT landform.portal_action(t.s(p_login), t.c(p_login), p_action, p_lead, p_args) $$;
 CREATE FUNCTION t.home(p_login text, p_filters jsonb DEFAULT '{}') RETURNS jsonb
@@ -36,9 +31,7 @@ BEGIN
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
 	FOREACH v_login IN ARRAY ARRAY['alice', 'bob', 'dan'] LOOP
 		PERFORM landform.add_staff(v_login, initcap(v_login));
-		PERFORM landform.set_password(v_login, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g');
-		PERFORM landform.portal_login_finish(v_login, NULL, landform._staff_id(v_login), t.s(v_login),
-		                                     t.c(v_login), NULL, NULL);
+		PERFORM t.sessions(v_login);
 	END LOOP;
 	PERFORM landform.join_pool('default', 'alice');
 	PERFORM landform.join_pool('default', 'bob');

@@ -9,9 +9,6 @@
 dir=$LANDFORM_TEST_ROOT/tests/data/portal/fixtures
 
 psql -X -q -A -t -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
-$$;
 -- Every timestamp one fixed time, countdowns fixed, the CSRF token a placeholder.
 CREATE FUNCTION t.norm(j jsonb, k text DEFAULT NULL) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
