@@ -279,6 +279,11 @@ SELECT t.is(t.home('alice', '{"to": "May 1"}')->>'field', 'to', 'a date in anoth
 SELECT t.is(t.home('alice', '{"limit": 0}')->>'field', 'limit', 'limit 0: invalid');
 SELECT t.is(t.home('alice', '{"limit": 501}')->>'code', 'limit_range', 'limit 501: limit_range (at most 500 a page)');
 SELECT t.is(t.home('alice', '{"limit": 500}')->>'limit', '500', 'limit 500: taken, and said in the answer');
+SELECT t.is(t.home('alice', '{"limit": "12345"}')->>'code', 'limit_range', 'limit of five digits: limit_range');
+SELECT t.is(t.home('alice', '{"offset": -1}')->>'code', 'offset_range', 'a negative offset: offset_range');
+SELECT t.is(t.home('alice', '{"offset": "1e3"}')->>'code', 'offset_range', 'an offset that is not digits: offset_range');
+SELECT t.is(t.home('alice', '{"stage": "1234567890123456789"}')->>'code', 'stage_id', 'a stage id of 19 digits: stage_id');
+SELECT t.is(t.home('alice', '{"offset": "", "limit": ""}')->>'limit', '50', 'an empty limit and offset: the defaults');
 SELECT t.is(t.home('alice')->>'limit', '50', 'no limit: 50 a page, said in the answer');
 SELECT t.is(t.home('alice', '{"from": "2024-02-31"}')->>'code', 'date', 'February 31: date (isotime.c drops it too: tests/data/isotime/cases.tsv)');
 SELECT t.is(t.home('alice', '[]')->>'field', 'filters', 'filters that are not an object: invalid');

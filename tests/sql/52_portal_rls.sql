@@ -57,7 +57,7 @@ ORDER BY c.relname;
 SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
-            ARRAY['_invalid', '_parse_day', '_portal_enter', '_portal_filter_tags', '_portal_lead_tags', '_portal_segment_leads', '_portal_segments',
+            ARRAY['_filter_number', '_invalid', '_parse_day', '_portal_enter', '_portal_filter_tags', '_portal_lead_tags', '_portal_segment_leads', '_portal_segments',
                   'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone', 'metrics_snapshot',
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
