@@ -122,6 +122,23 @@ LANGUAGE sql STABLE AS $$
 	      FROM (SELECT coalesce(p_to, landform.today()) AS t) x) y
 $$;
 
+-- The opening of an admin page over a period (the channels page, the dashboard): _admin_enter's
+-- answer, and when it is ok, _report_period's from, to and problem added to it; each page
+-- refuses a problem with its own code.
+CREATE OR REPLACE FUNCTION landform._admin_period_enter(p_session text, p_from date, p_to date)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
+BEGIN
+	IF v_ctx->>'status' = 'ok' THEN
+		v_ctx := v_ctx || (SELECT jsonb_build_object('from', p.from_day, 'to', p.to_day, 'problem', p.problem)
+		                   FROM landform._report_period(p_from, p_to) p);
+	END IF;
+	RETURN v_ctx;
+END
+$$;
+
 -- GET /staff/channels (and its JSON): admins only. Every channel with its live code's target
 -- and, over the period (default the last 30 days), scans, visitors, new leads, won and spend
 -- from channel_report; the pages a target may name.
@@ -129,21 +146,16 @@ CREATE OR REPLACE FUNCTION landform.portal_channels(p_session text, p_from date,
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
-	v_from date;
-	v_to date;
-	v_problem text;
+	v_ctx jsonb := landform._admin_period_enter(p_session, p_from, p_to);
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
-	END IF;
-	SELECT * INTO v_from, v_to, v_problem FROM landform._report_period(p_from, p_to);
-	-- One code for either problem on this page.
-	IF v_problem IS NOT NULL THEN
+	ELSIF v_ctx->>'problem' IS NOT NULL THEN
+		-- One code for either problem on this page.
 		RETURN landform._invalid('period_range', 'from', 'The period must start on or before its last day, within two years.');
 	END IF;
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf',
-		'from', v_from, 'to', v_to,
+		'from', v_ctx->'from', 'to', v_ctx->'to',
 		'channels', (SELECT coalesce(jsonb_agg(jsonb_build_object(
 				'code', c.code, 'name', c.name, 'page', pg.slug, 'query', c.target_query,
 				'disabled', c.disabled_at IS NOT NULL,
@@ -154,7 +166,8 @@ BEGIN
 			LEFT JOIN landform.pages pg ON pg.id = c.target_page_id
 			LEFT JOIN (SELECT x.channel, sum(x.scans) AS scans, sum(x.visitors) AS visitors,
 			                  sum(x.new_leads) AS new_leads, sum(x.won) AS won, sum(x.spend) AS spend
-			           FROM landform.channel_report(v_from, v_to, 'day') x GROUP BY x.channel) r
+			           FROM landform.channel_report((v_ctx->>'from')::date, (v_ctx->>'to')::date, 'day') x
+			           GROUP BY x.channel) r
 			  ON r.channel = c.code),
 		'pages', (SELECT coalesce(jsonb_agg(pg.slug ORDER BY pg.slug), '[]')
 			FROM landform.pages pg WHERE pg.published));
