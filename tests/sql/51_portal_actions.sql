@@ -23,8 +23,7 @@ DO $$
 DECLARE
 	v_login text;
 BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM landform.register_page('vip', 'VIP', 'lead');
 	PERFORM landform.add_pool('vip');
 	PERFORM landform.set_page_pool('vip', 'vip');

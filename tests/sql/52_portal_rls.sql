@@ -18,8 +18,7 @@ DO $$
 DECLARE
 	v_login text;
 BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask', 'consult');
+	PERFORM t.pages_demo_ask();
 	FOREACH v_login IN ARRAY ARRAY['alice', 'bob'] LOOP
 		PERFORM landform.add_staff(v_login, initcap(v_login));
 		PERFORM t.sessions(v_login);

@@ -4,8 +4,7 @@
 -- counts exactly; forget(referrer) kills the link, forget(referred) keeps the count.
 \o /dev/null
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
 	PERFORM t.members('default', 'alice');
 END $$;

@@ -3,8 +3,7 @@
 -- purge_unconverted(older_than) erases old leads never won and keeps the rest.
 \o /dev/null
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
 	PERFORM t.members('default', 'alice');
 END $$;

@@ -17,6 +17,14 @@ BEGIN
 END
 $$;
 
+-- The two pages most tests submit to, in this order: demo (a lead form, titled Demo) and ask
+-- (a consultation form, titled Ask us).
+CREATE OR REPLACE FUNCTION t.pages_demo_ask() RETURNS void
+LANGUAGE sql AS $$
+	SELECT landform.register_page('demo', 'Demo', 'lead');
+	SELECT landform.register_page('ask', 'Ask us', 'consult');
+$$;
+
 -- A token as landformd makes them (64 hex) from a seed; the tables keep t.tok of it again.
 CREATE OR REPLACE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
 	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
