@@ -122,23 +122,6 @@ LANGUAGE sql STABLE AS $$
 	      FROM (SELECT coalesce(p_to, landform.today()) AS t) x) y
 $$;
 
--- The opening of an admin page over a period (the channels page, the dashboard): _admin_enter's
--- answer, and when it is ok, _report_period's from, to and problem added to it; each page
--- refuses a problem with its own code.
-CREATE OR REPLACE FUNCTION landform._admin_period_enter(p_session text, p_from date, p_to date)
-RETURNS jsonb
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
-BEGIN
-	IF v_ctx->>'status' = 'ok' THEN
-		v_ctx := v_ctx || (SELECT jsonb_build_object('from', p.from_day, 'to', p.to_day, 'problem', p.problem)
-		                   FROM landform._report_period(p_from, p_to) p);
-	END IF;
-	RETURN v_ctx;
-END
-$$;
-
 -- GET /staff/channels (and its JSON): admins only. Every channel with its live code's target
 -- and, over the period (default the last 30 days), scans, visitors, new leads, won and spend
 -- from channel_report; the pages a target may name.

@@ -220,6 +220,18 @@ BEGIN
 END
 $$;
 
+-- The opening of an admin page over a period (the channels page, the dashboard): _admin_enter's
+-- answer, and when it is ok, _report_period's (66_channels.sql) from, to and problem added to
+-- it; each page refuses a problem with its own code.
+CREATE OR REPLACE FUNCTION landform._admin_period_enter(p_session text, p_from date, p_to date)
+RETURNS jsonb
+LANGUAGE sql AS $$
+	SELECT CASE WHEN e.ctx->>'status' = 'ok'
+	            THEN e.ctx || jsonb_build_object('from', p.from_day, 'to', p.to_day, 'problem', p.problem)
+	            ELSE e.ctx END
+	FROM landform._admin_enter(p_session, NULL, false) AS e(ctx), landform._report_period(p_from, p_to) p
+$$;
+
 -- ---------------------------------------------------------------------------------------
 -- Admin SQL: staff accounts and access
 

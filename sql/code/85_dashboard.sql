@@ -9,7 +9,8 @@
 -- value as PostgreSQL writes it (what psql shows), so CSV and page equal SQL to the digit.
 -- Statuses: unauthenticated, forbidden (not an admin), invalid {code, field, message} for a
 -- range that ends before it starts or spans more than 731 days (_admin_period_enter, in
--- 66_channels.sql: the admin check and _report_period's rule). NULL dates: the last 30 days.
+-- 80_portal_access.sql: the admin check and _report_period's rule). NULL dates: the last 30
+-- days.
 -- SECURITY DEFINER: the reports read tables landform_app may not (costs, deals, staff_daily);
 -- the admin check (_admin_period_enter) is here, after the session check.
 CREATE OR REPLACE FUNCTION landform.portal_reports(p_session text, p_from date, p_to date)
