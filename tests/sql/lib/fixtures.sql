@@ -25,6 +25,18 @@ LANGUAGE sql AS $$
 	SELECT landform.register_page('ask', 'Ask us', 'consult');
 $$;
 
+-- The scene the report, referral and privacy tests start from: the demo and ask pages, the
+-- default pool with a claim timeout of an hour (so no offer expires while a test runs), and
+-- these members in it (t.members).
+CREATE OR REPLACE FUNCTION t.scene(VARIADIC p_logins text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM t.pages_demo_ask();
+	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
+	PERFORM t.members('default', VARIADIC p_logins);
+END
+$$;
+
 -- A token as landformd makes them (64 hex) from a seed; the tables keep t.tok of it again.
 CREATE OR REPLACE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
 	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
