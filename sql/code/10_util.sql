@@ -321,3 +321,12 @@ EXCEPTION WHEN others THEN
 	RETURN NULL;
 END
 $$;
+
+-- A whole number as typed in a filter (stage, limit, offset): NULL when absent or empty, -1
+-- when it is not 1..p_digits decimal digits, so the caller refuses it with its own code.
+CREATE OR REPLACE FUNCTION landform._filter_number(p_text text, p_digits integer) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN nullif(p_text, '') IS NULL THEN NULL
+	            WHEN p_text ~ ('^[0-9]{1,' || p_digits || '}$') THEN p_text::bigint
+	            ELSE -1 END
+$$;

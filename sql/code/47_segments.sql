@@ -158,13 +158,10 @@ CREATE OR REPLACE FUNCTION landform.portal_segment_export(p_session text, p_name
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_ctx jsonb := landform._portal_enter(p_session, NULL, false);
+	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
-	END IF;
-	IF NOT coalesce((v_ctx #>> '{me,is_admin}')::boolean, false) THEN
-		RETURN jsonb_build_object('status', 'forbidden');
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM landform.segments g WHERE g.name = p_name) THEN
 		RETURN jsonb_build_object('status', 'not_found');

@@ -109,21 +109,6 @@ $$;
 -- Its name until the dashboard shared it.
 DROP FUNCTION IF EXISTS landform._channels_enter(text, text, boolean);
 
--- The session check every admin page (channels here, the dashboard in 85_dashboard.sql) starts
--- with: ok context for an admin, forbidden for anyone else, or _portal_enter's answer to return.
-CREATE OR REPLACE FUNCTION landform._admin_enter(p_session text, p_csrf text, p_need_csrf boolean)
-RETURNS jsonb
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_ctx jsonb := landform._portal_enter(p_session, p_csrf, p_need_csrf);
-BEGIN
-	IF v_ctx->>'status' = 'ok' AND NOT coalesce((v_ctx->'me'->>'is_admin')::boolean, false) THEN
-		RETURN jsonb_build_object('status', 'forbidden');
-	END IF;
-	RETURN v_ctx;
-END
-$$;
-
 -- The period an admin page shows (the channels page, the dashboard), the one rule for both: a
 -- NULL end is today, a NULL start 29 days before the end (30 days in all); problem is NULL, or
 -- period_order (it ends before it starts, or an end is not a finite date) or period_span (over
@@ -144,21 +129,16 @@ CREATE OR REPLACE FUNCTION landform.portal_channels(p_session text, p_from date,
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
-	v_from date;
-	v_to date;
-	v_problem text;
+	v_ctx jsonb := landform._admin_period_enter(p_session, p_from, p_to);
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
-	END IF;
-	SELECT * INTO v_from, v_to, v_problem FROM landform._report_period(p_from, p_to);
-	-- One code for either problem on this page.
-	IF v_problem IS NOT NULL THEN
+	ELSIF v_ctx->>'problem' IS NOT NULL THEN
+		-- One code for either problem on this page.
 		RETURN landform._invalid('period_range', 'from', 'The period must start on or before its last day, within two years.');
 	END IF;
 	RETURN jsonb_build_object('status', 'ok', 'me', v_ctx->'me', 'csrf', v_ctx->'csrf',
-		'from', v_from, 'to', v_to,
+		'from', v_ctx->'from', 'to', v_ctx->'to',
 		'channels', (SELECT coalesce(jsonb_agg(jsonb_build_object(
 				'code', c.code, 'name', c.name, 'page', pg.slug, 'query', c.target_query,
 				'disabled', c.disabled_at IS NOT NULL,
@@ -169,7 +149,8 @@ BEGIN
 			LEFT JOIN landform.pages pg ON pg.id = c.target_page_id
 			LEFT JOIN (SELECT x.channel, sum(x.scans) AS scans, sum(x.visitors) AS visitors,
 			                  sum(x.new_leads) AS new_leads, sum(x.won) AS won, sum(x.spend) AS spend
-			           FROM landform.channel_report(v_from, v_to, 'day') x GROUP BY x.channel) r
+			           FROM landform.channel_report((v_ctx->>'from')::date, (v_ctx->>'to')::date, 'day') x
+			           GROUP BY x.channel) r
 			  ON r.channel = c.code),
 		'pages', (SELECT coalesce(jsonb_agg(pg.slug ORDER BY pg.slug), '[]')
 			FROM landform.pages pg WHERE pg.published));

@@ -1,6 +1,6 @@
 -- Staff portal access (docs/portal-api.md): invitations, logins and sessions, the session
--- check every portal call starts with (_portal_enter), who may see which lead
--- (portal_may_see), and the admin functions for staff accounts. The pages' read functions are
+-- check every portal call starts with (_portal_enter; _admin_enter on admin pages), who may
+-- see which lead (portal_may_see), and the admin functions for staff accounts. The pages' read functions are
 -- in 81_portal_reads.sql, the actions in 82_portal_actions.sql. Every portal_* function
 -- returns jsonb with a "status". Grants and policies: sql/code/90_security.sql.
 
@@ -202,6 +202,34 @@ BEGIN
 		          FROM landform.pool_members m WHERE m.staff_id = v.id),
 		'time_zone', landform.setting('time_zone'));
 END
+$$;
+
+-- The session check every admin page (the channels page, the dashboard, the segment export)
+-- starts with: ok context for an admin, forbidden for anyone else, or _portal_enter's answer to
+-- return.
+CREATE OR REPLACE FUNCTION landform._admin_enter(p_session text, p_csrf text, p_need_csrf boolean)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_ctx jsonb := landform._portal_enter(p_session, p_csrf, p_need_csrf);
+BEGIN
+	IF v_ctx->>'status' = 'ok' AND NOT coalesce((v_ctx->'me'->>'is_admin')::boolean, false) THEN
+		RETURN jsonb_build_object('status', 'forbidden');
+	END IF;
+	RETURN v_ctx;
+END
+$$;
+
+-- The opening of an admin page over a period (the channels page, the dashboard): _admin_enter's
+-- answer, and when it is ok, _report_period's (66_channels.sql) from, to and problem added to
+-- it; each page refuses a problem with its own code.
+CREATE OR REPLACE FUNCTION landform._admin_period_enter(p_session text, p_from date, p_to date)
+RETURNS jsonb
+LANGUAGE sql AS $$
+	SELECT CASE WHEN e.ctx->>'status' = 'ok'
+	            THEN e.ctx || jsonb_build_object('from', p.from_day, 'to', p.to_day, 'problem', p.problem)
+	            ELSE e.ctx END
+	FROM landform._admin_enter(p_session, NULL, false) AS e(ctx), landform._report_period(p_from, p_to) p
 $$;
 
 -- ---------------------------------------------------------------------------------------

@@ -57,8 +57,8 @@ DECLARE
 	v_q text;
 	v_like text;
 	v_digits text;
-	v_limit integer := 50;
-	v_offset integer := 0;
+	v_limit integer;
+	v_offset integer;
 	v_waiting jsonb;
 	v_mine jsonb;
 	v_total bigint;
@@ -74,11 +74,9 @@ BEGIN
 	IF jsonb_typeof(v_f) <> 'object' THEN
 		RETURN landform._invalid('filters_object', 'filters', 'filters must be a JSON object');
 	END IF;
-	IF nullif(v_f->>'stage', '') IS NOT NULL THEN
-		IF v_f->>'stage' !~ '^[0-9]{1,18}$' THEN
-			RETURN landform._invalid('stage_id', 'stage', 'stage is a stage id');
-		END IF;
-		v_stage := (v_f->>'stage')::bigint;
+	v_stage := landform._filter_number(v_f->>'stage', 18);
+	IF v_stage < 0 THEN
+		RETURN landform._invalid('stage_id', 'stage', 'stage is a stage id');
 	END IF;
 	v_tag := nullif(btrim(v_f->>'tag'), '');
 	v_tags := landform._portal_filter_tags(v_f->'tags', v_tag);
@@ -113,17 +111,13 @@ BEGIN
 			v_digits := regexp_replace(v_q, '[\s-]', '', 'g');
 		END IF;
 	END IF;
-	IF nullif(v_f->>'limit', '') IS NOT NULL THEN
-		IF v_f->>'limit' !~ '^[0-9]{1,4}$' OR (v_f->>'limit')::integer NOT BETWEEN 1 AND 500 THEN
-			RETURN landform._invalid('limit_range', 'limit', 'limit is 1-500');
-		END IF;
-		v_limit := (v_f->>'limit')::integer;
+	v_limit := coalesce(landform._filter_number(v_f->>'limit', 4), 50);
+	IF v_limit NOT BETWEEN 1 AND 500 THEN
+		RETURN landform._invalid('limit_range', 'limit', 'limit is 1-500');
 	END IF;
-	IF nullif(v_f->>'offset', '') IS NOT NULL THEN
-		IF v_f->>'offset' !~ '^[0-9]{1,9}$' THEN
-			RETURN landform._invalid('offset_range', 'offset', 'offset is a number');
-		END IF;
-		v_offset := (v_f->>'offset')::integer;
+	v_offset := coalesce(landform._filter_number(v_f->>'offset', 9), 0);
+	IF v_offset < 0 THEN
+		RETURN landform._invalid('offset_range', 'offset', 'offset is a number');
 	END IF;
 
 	-- Offers, most urgent first (past their deadline they are the dispatcher's again).

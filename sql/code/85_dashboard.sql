@@ -8,27 +8,25 @@
 -- an admin's session; the three tables are {columns:[...], rows:[[text|null, ...]]} with each
 -- value as PostgreSQL writes it (what psql shows), so CSV and page equal SQL to the digit.
 -- Statuses: unauthenticated, forbidden (not an admin), invalid {code, field, message} for a
--- range that ends before it starts or spans more than 731 days (landform._period's rule, in
--- 66_channels.sql with the admin check). NULL dates: the last 30 days.
+-- range that ends before it starts or spans more than 731 days (_admin_period_enter, in
+-- 80_portal_access.sql: the admin check and _report_period's rule). NULL dates: the last 30
+-- days.
 -- SECURITY DEFINER: the reports read tables landform_app may not (costs, deals, staff_daily);
--- the admin check (_admin_enter) is here, after the session check.
+-- the admin check (_admin_period_enter) is here, after the session check.
 CREATE OR REPLACE FUNCTION landform.portal_reports(p_session text, p_from date, p_to date)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_ctx jsonb := landform._admin_enter(p_session, NULL, false);
-	v_from date;
-	v_to date;
-	v_problem text;
+	v_ctx jsonb := landform._admin_period_enter(p_session, p_from, p_to);
+	v_from date := v_ctx->>'from';
+	v_to date := v_ctx->>'to';
 	v_steps jsonb;
 BEGIN
 	IF v_ctx->>'status' <> 'ok' THEN
 		RETURN v_ctx;
-	END IF;
-	SELECT * INTO v_from, v_to, v_problem FROM landform._report_period(p_from, p_to);
-	IF v_problem = 'period_order' THEN
+	ELSIF v_ctx->>'problem' = 'period_order' THEN
 		RETURN landform._invalid('period_order', 'from', 'The period must start on or before its last day.');
-	ELSIF v_problem = 'period_span' THEN
+	ELSIF v_ctx->>'problem' = 'period_span' THEN
 		RETURN landform._invalid('period_span', 'from', 'The period may span at most two years.');
 	END IF;
 

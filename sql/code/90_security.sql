@@ -13,8 +13,8 @@ GRANT USAGE ON SCHEMA landform TO landform_app;
 -- What landform_app may call, by name (every overload), so a changed signature is followed.
 -- Entry points that write run as the owner (SECURITY DEFINER) with a fixed search_path; the
 -- portal's read functions are SECURITY INVOKER on purpose (row-level security applies), and
--- _portal_enter is the session check they need (_parse_day reads their day filters). A
--- missing required function stops migrate.
+-- _portal_enter is the session check they need (_parse_day and _filter_number read their
+-- filters). A missing required function stops migrate.
 DO $$
 DECLARE
 	v_name text;
@@ -27,7 +27,7 @@ DECLARE
 	v_portal text[] := ARRAY['portal_login_begin', 'portal_login_finish', 'portal_invitation',
 		'portal_accept_invitation', 'portal_logout', 'portal_home', 'portal_lead', 'portal_pool',
 		'portal_action', '_portal_enter', 'portal_reports',
-		'_portal_lead_tags', '_portal_filter_tags', '_parse_day'];
+		'_portal_lead_tags', '_portal_filter_tags', '_parse_day', '_filter_number'];
 	-- The notifier's two calls (issue 6), when that code is installed; it marks them DEFINER.
 	v_optional text[] := ARRAY['notify_claim', 'notify_finish'];
 	-- Helpers the portal's policy and views call as landform_app (the masking rule and who

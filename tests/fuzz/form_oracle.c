@@ -81,3 +81,27 @@ oracle_check_same(const struct form *f, const struct form *g)
 			abort();
 	}
 }
+
+/* The start every body-only format's target shares. */
+bool
+oracle_parse(oracle_parse_fn parse, const uint8_t *data, size_t size, struct form *f)
+{
+	struct form_error_info err;
+	bool parsed = parse(oracle_arena(), (const char *)data, size, &oracle_limits, f, &err);
+
+	return oracle_check_parse(parsed, f, &err);
+}
+
+/* The end every body-only format's target shares: a body written from a parsed form must
+ * parse, to the same fields. */
+void
+oracle_round_trip(oracle_parse_fn parse, const struct buf *b, const struct form *f)
+{
+	struct form g;
+	struct form_error_info err;
+
+	if (!parse(oracle_arena(), b->data, b->len, &oracle_limits, &g, &err))
+		abort();
+	oracle_check_same(f, &g);
+	arena_reset(oracle_arena());
+}

@@ -6,8 +6,10 @@
 #define LANDFORM_FORM_ORACLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "form.h"
 
 /* Small limits, so fuzzing reaches every one of them. */
@@ -23,5 +25,18 @@ bool oracle_check_parse(bool parsed, const struct form *f, const struct form_err
 
 /* g, the parse of what f was written back as, holds the same fields in the same order. */
 void oracle_check_same(const struct form *f, const struct form *g);
+
+/* A body format's parser that takes nothing but the body (urlencoded, JSON). */
+typedef bool (*oracle_parse_fn)(struct arena *a, const char *body, size_t len,
+                                const struct form_limits *lim, struct form *out,
+                                struct form_error_info *err);
+
+/* The input parsed with parse in the fuzzer's arena and checked (oracle_check_parse): true
+ * when f holds a form to go on with. */
+bool oracle_parse(oracle_parse_fn parse, const uint8_t *data, size_t size, struct form *f);
+
+/* b, what f was written back as, parses with parse to the same fields (oracle_check_same);
+ * then the input is done (the arena reset). */
+void oracle_round_trip(oracle_parse_fn parse, const struct buf *b, const struct form *f);
 
 #endif

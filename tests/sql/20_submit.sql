@@ -1,8 +1,7 @@
 -- landform.submit(), register_page(), count_traffic(): dedup by phone, idempotent retries,
 -- consultations, counters, repeat submissions to the owner, bad input.
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM t.members('default', 'alice');
 END $$;
 

@@ -1,8 +1,7 @@
 -- landform.submit_batch(): many submissions in one transaction, each answered as submit()
 -- answers it, by its place in the batch; one bad item refuses the whole batch and stores nothing.
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 END $$;
 
 -- Items out of phone order, the same key twice, the same phone twice with two keys, a consult

@@ -3,8 +3,7 @@
 -- consent_at), never later than now; a replayed one whose phone was forgotten after it was
 -- received is not stored, and one received after the forget is.
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM landform.set_setting('time_zone', 'Asia/Shanghai');
 END $$;
 

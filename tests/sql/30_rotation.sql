@@ -24,6 +24,17 @@ BEGIN
 END
 $$;
 
+-- The same leads rotated by dispatch() one at a time: each is handed out before the next arrives.
+CREATE FUNCTION pg_temp.dispatch_each(p_page text, p_prefix text, p_key text, p_from integer, p_to integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN p_from..p_to LOOP
+		PERFORM pg_temp.submit_range(p_page, p_prefix, p_key, i, i);
+		PERFORM landform.dispatch();
+	END LOOP;
+END
+$$;
+
 -- Who got how many of the leads p_from..p_to on demo, dispatched at once: 'a+1 b+1 ...'.
 CREATE FUNCTION pg_temp.gains(p_from integer, p_to integer) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -136,10 +147,7 @@ DO $$ BEGIN
 	PERFORM t.members('tie', 't3', 't1', 't2');
 	PERFORM pg_temp.submit_range('tpage', '+86136', 't', 1, 4);
 	PERFORM landform.dispatch();
-	FOR i IN 5..6 LOOP
-		PERFORM pg_temp.submit_range('tpage', '+86136', 't', i, i);
-		PERFORM landform.dispatch();
-	END LOOP;
+	PERFORM pg_temp.dispatch_each('tpage', '+86136', 't', 5, 6);
 END $$;
 SELECT t.is(string_agg(s.login, ' ' ORDER BY l.id), 't3 t1 t2 t3 t1 t2',
             'ties go by oldest last assignment, then id (t3 was added first, so it has the lowest id)')
@@ -210,10 +218,7 @@ BEGIN
 	UPDATE landform.pools SET turn = 10 WHERE name IN ('eq1', 'eq2');
 	PERFORM pg_temp.submit_range('eq1', '+86133', 'eq1-', 1, 600);
 	PERFORM landform.dispatch();
-	FOR i IN 1..600 LOOP
-		PERFORM pg_temp.submit_range('eq2', '+86132', 'eq2-', i, i);
-		PERFORM landform.dispatch();
-	END LOOP;
+	PERFORM pg_temp.dispatch_each('eq2', '+86132', 'eq2-', 1, 600);
 END $$;
 SELECT t.is((SELECT string_agg(right(s.login, 1), '' ORDER BY l.id) FROM landform.leads l
              JOIN landform.staff s ON s.id = l.owner_id JOIN landform.pools p ON p.id = l.pool_id WHERE p.name = 'eq1'),

@@ -48,8 +48,6 @@ SELECT t.is((SELECT count(*) FROM landform.segments WHERE name = 'any'), 0::bigi
 
 -- The portal (as landform_app, as landformd calls it): a member's list by segment holds only
 -- their own leads in it; by several tags, leads carrying all of them; malformed filters named.
-CREATE FUNCTION t.s(p_login text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to('session ' || p_login, 'UTF8')), 'hex') $$;
 CREATE FUNCTION t.home_ids(p_login text, p_filters jsonb) RETURNS text LANGUAGE sql AS $$
 	SELECT coalesce(string_agg(right(p.phone, 1), ' ' ORDER BY p.phone), '')
 	FROM jsonb_array_elements(landform.portal_home(t.s(p_login), p_filters)->'mine') e
@@ -60,10 +58,7 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA t TO landform_app;
 DO $$ BEGIN
 	PERFORM landform.add_staff(m, initcap(m)) FROM unnest(ARRAY['amy', 'ben', 'boss']) m;
 	PERFORM landform.set_admin('boss', true);
-	PERFORM landform.set_password(m, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g')
-	FROM unnest(ARRAY['amy', 'ben', 'boss']) m;
-	PERFORM landform.portal_login_finish(m, NULL, landform._staff_id(m), t.s(m), 'csrf-' || t.s(m), NULL, NULL)
-	FROM unnest(ARRAY['amy', 'ben', 'boss']) m;
+	PERFORM t.sessions('amy', 'ben', 'boss');
 	-- amy owns 1, 2, 4; ben owns 3 (VIP, like 2 and... now 1 has 展会 only); 5, 6 nobody's.
 	PERFORM landform.assign(l.id, CASE WHEN right(l.phone, 1) = '3' THEN 'ben' ELSE 'amy' END)
 	FROM landform.leads l WHERE right(l.phone, 1) IN ('1', '2', '3', '4');

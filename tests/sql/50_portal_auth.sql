@@ -4,10 +4,7 @@
 GRANT USAGE ON SCHEMA t TO landform_app;
 CREATE TABLE kv (k text PRIMARY KEY, v text);
 
--- A token as landformd makes them (64 hex), and a password hash in libsodium's format.
-CREATE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
-$$;
+-- A password hash in libsodium's format (t.tok: a token, in tests/sql/lib/fixtures.sql).
 CREATE FUNCTION t.hash(p text) RETURNS text LANGUAGE sql AS $$
 	SELECT '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$'
 	       || rtrim(encode(sha256(convert_to(p, 'UTF8')), 'base64'), '=')

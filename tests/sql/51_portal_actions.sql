@@ -2,12 +2,7 @@
 -- (offers most urgent first, owned by stage, filters, reminders), a lead (masked phone and
 -- fields until accepted), the open pool, and every action including the lost races.
 GRANT USAGE ON SCHEMA t TO landform_app;
-CREATE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
-$$;
--- Each member's session token and CSRF token, and short calls as that member.
-CREATE FUNCTION t.s(p_login text) RETURNS text LANGUAGE sql AS $$ SELECT t.tok('session ' || p_login) $$;
-CREATE FUNCTION t.c(p_login text) RETURNS text LANGUAGE sql AS $$ SELECT 'csrf-' || t.tok('csrf ' || p_login) $$;
+-- Short calls as a member (t.s, t.c: their session and CSRF tokens, from fixtures.sql).
 CREATE FUNCTION t.act(p_login text, p_action text, p_lead bigint, p_args jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE sql AS $$ SELECT landform.portal_action(t.s(p_login), t.c(p_login), p_action, p_lead, p_args) $$;
 CREATE FUNCTION t.home(p_login text, p_filters jsonb DEFAULT '{}') RETURNS jsonb
@@ -28,17 +23,14 @@ DO $$
 DECLARE
 	v_login text;
 BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM landform.register_page('vip', 'VIP', 'lead');
 	PERFORM landform.add_pool('vip');
 	PERFORM landform.set_page_pool('vip', 'vip');
 	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
 	FOREACH v_login IN ARRAY ARRAY['alice', 'bob', 'dan'] LOOP
 		PERFORM landform.add_staff(v_login, initcap(v_login));
-		PERFORM landform.set_password(v_login, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g');
-		PERFORM landform.portal_login_finish(v_login, NULL, landform._staff_id(v_login), t.s(v_login),
-		                                     t.c(v_login), NULL, NULL);
+		PERFORM t.sessions(v_login);
 	END LOOP;
 	PERFORM landform.join_pool('default', 'alice');
 	PERFORM landform.join_pool('default', 'bob');
@@ -286,6 +278,11 @@ SELECT t.is(t.home('alice', '{"to": "May 1"}')->>'field', 'to', 'a date in anoth
 SELECT t.is(t.home('alice', '{"limit": 0}')->>'field', 'limit', 'limit 0: invalid');
 SELECT t.is(t.home('alice', '{"limit": 501}')->>'code', 'limit_range', 'limit 501: limit_range (at most 500 a page)');
 SELECT t.is(t.home('alice', '{"limit": 500}')->>'limit', '500', 'limit 500: taken, and said in the answer');
+SELECT t.is(t.home('alice', '{"limit": "12345"}')->>'code', 'limit_range', 'limit of five digits: limit_range');
+SELECT t.is(t.home('alice', '{"offset": -1}')->>'code', 'offset_range', 'a negative offset: offset_range');
+SELECT t.is(t.home('alice', '{"offset": "1e3"}')->>'code', 'offset_range', 'an offset that is not digits: offset_range');
+SELECT t.is(t.home('alice', '{"stage": "1234567890123456789"}')->>'code', 'stage_id', 'a stage id of 19 digits: stage_id');
+SELECT t.is(t.home('alice', '{"offset": "", "limit": ""}')->>'limit', '50', 'an empty limit and offset: the defaults');
 SELECT t.is(t.home('alice')->>'limit', '50', 'no limit: 50 a page, said in the answer');
 SELECT t.is(t.home('alice', '{"from": "2024-02-31"}')->>'code', 'date', 'February 31: date (isotime.c drops it too: tests/data/isotime/cases.tsv)');
 SELECT t.is(t.home('alice', '[]')->>'field', 'filters', 'filters that are not an object: invalid');

@@ -3,10 +3,6 @@
 -- set, no phones or fields except through the masking views, no admin functions, no writes;
 -- RLS is forced; landform_app is neither owner nor superuser.
 GRANT USAGE ON SCHEMA t TO landform_app;
-CREATE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
-$$;
-CREATE FUNCTION t.s(p_login text) RETURNS text LANGUAGE sql AS $$ SELECT t.tok('session ' || p_login) $$;
 -- Staff ids by login, readable by landform_app (which may not read staff.login by id).
 CREATE TABLE ids (login text PRIMARY KEY, id bigint);
 GRANT SELECT ON ids TO landform_app;
@@ -22,13 +18,10 @@ DO $$
 DECLARE
 	v_login text;
 BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask', 'consult');
+	PERFORM t.pages_demo_ask();
 	FOREACH v_login IN ARRAY ARRAY['alice', 'bob'] LOOP
 		PERFORM landform.add_staff(v_login, initcap(v_login));
-		PERFORM landform.set_password(v_login, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g');
-		PERFORM landform.portal_login_finish(v_login, NULL, landform._staff_id(v_login), t.s(v_login),
-		                                     'csrf-' || t.s(v_login), NULL, NULL);
+		PERFORM t.sessions(v_login);
 		PERFORM landform.join_pool('default', v_login);
 	END LOOP;
 	PERFORM landform.submit(CASE WHEN i > 10 THEN 'ask' ELSE 'demo' END, 'wx', '+8613800000' || lpad(i::text, 3, '0'),
@@ -63,7 +56,7 @@ ORDER BY c.relname;
 SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
-            ARRAY['_invalid', '_parse_day', '_portal_enter', '_portal_filter_tags', '_portal_lead_tags', '_portal_segment_leads', '_portal_segments',
+            ARRAY['_filter_number', '_invalid', '_parse_day', '_portal_enter', '_portal_filter_tags', '_portal_lead_tags', '_portal_segment_leads', '_portal_segments',
                   'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone', 'metrics_snapshot',
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
@@ -154,7 +147,7 @@ SELECT t.ok((SELECT bool_and((e->>'lead_id')::bigint IN (SELECT lead_id FROM exp
 SELECT t.ok((SELECT bool_and((e->>'lead_id')::bigint IN (SELECT lead_id FROM expect WHERE login = 'alice'))
              FROM jsonb_array_elements(landform.portal_home(t.s('alice'), '{}')->'mine') e), 'portal_home: only alice''s leads');
 SELECT t.is(landform.portal_pool(t.s('alice')) #>> '{leads,0,lead_id}', '4', 'portal_pool: the open pool is shared');
-SELECT t.is(landform.portal_action(t.s('alice'), 'csrf-' || t.s('alice'), 'note', l.lead_id, '{"body": "x"}'),
+SELECT t.is(landform.portal_action(t.s('alice'), t.c('alice'), 'note', l.lead_id, '{"body": "x"}'),
             '{"status": "not_found"}'::jsonb, 'portal_action: a note on bob''s lead ' || l.lead_id || ' is not_found')
 FROM expect l WHERE l.login = 'bob' AND l.lead_id <> 4 ORDER BY l.lead_id LIMIT 2;
 SELECT t.is(landform.portal_lead(t.s('alice'), 424242)->>'status', 'not_found', 'portal_lead: an id that does not exist, the same answer');

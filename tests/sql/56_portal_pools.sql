@@ -4,10 +4,6 @@
 -- contact detail (phone, e-mail fields, phones / e-mails / WeChat ids in free text: fields,
 -- questions, notes, release reasons) is masked until the member has accepted the lead.
 GRANT USAGE ON SCHEMA t TO landform_app;
-CREATE FUNCTION t.s(p_login text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to('session ' || p_login, 'UTF8')), 'hex')
-$$;
-CREATE FUNCTION t.c(p_login text) RETURNS text LANGUAGE sql AS $$ SELECT 'csrf-' || t.s(p_login) $$;
 CREATE FUNCTION t.act(p_login text, p_action text, p_lead bigint, p_args jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE sql AS $$ SELECT landform.portal_action(t.s(p_login), t.c(p_login), p_action, p_lead, p_args) $$;
 CREATE FUNCTION t.lead(p_login text, p_lead bigint) RETURNS jsonb
@@ -33,10 +29,7 @@ BEGIN
 	PERFORM landform.set_page_pool('vip', 'vip');
 	-- Two members, each with a password and a session (t.s) as the portal opens them.
 	PERFORM landform.add_staff(m, initcap(m)) FROM unnest(ARRAY['alice', 'carol']) m;
-	PERFORM landform.set_password(m, '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g')
-	FROM unnest(ARRAY['alice', 'carol']) m;
-	PERFORM landform.portal_login_finish(m, NULL, landform._staff_id(m), t.s(m), t.c(m), NULL, NULL)
-	FROM unnest(ARRAY['alice', 'carol']) m;
+	PERFORM t.sessions('alice', 'carol');
 	PERFORM landform.join_pool('default', 'alice');
 	PERFORM landform.join_pool('vip', 'carol');
 	PERFORM landform.submit('vip', NULL, '+8613700000001', '贵宾一', '13900001111 或微信 wxid_abc',

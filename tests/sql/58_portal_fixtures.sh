@@ -9,9 +9,6 @@
 dir=$LANDFORM_TEST_ROOT/tests/data/portal/fixtures
 
 psql -X -q -A -t -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE FUNCTION t.tok(p text) RETURNS text LANGUAGE sql AS $$
-	SELECT encode(sha256(convert_to(p, 'UTF8')), 'hex')
-$$;
 -- Every timestamp one fixed time, countdowns fixed, the CSRF token a placeholder.
 CREATE FUNCTION t.norm(j jsonb, k text DEFAULT NULL) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
@@ -45,8 +42,7 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA t TO landform_app;
 -- accepts lead 1 (a stage, a tag, a note, first contact), keeps lead 2 offered, releases lead 3.
 DO $$
 BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM landform.add_staff('alice', 'Alice');
 	PERFORM landform.set_password('alice', '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g');
 	PERFORM landform.portal_login_finish('alice', NULL, landform._staff_id('alice'), t.tok('s alice'),

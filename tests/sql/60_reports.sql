@@ -6,10 +6,7 @@ DO $$ BEGIN
 	-- away (the midnight rules have their own test, 61), so the figures never straddle a day.
 	PERFORM landform.set_setting('time_zone', 'Etc/GMT' || CASE WHEN o > 0 THEN '-' || o ELSE '+' || -o END)
 	FROM (SELECT 12 - extract(hour FROM now() AT TIME ZONE 'UTC')::integer AS o) x;
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
-	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
-	PERFORM t.members('default', 'alice', 'bob');
+	PERFORM t.scene('alice', 'bob');
 END $$;
 
 \o /dev/null

@@ -3,8 +3,7 @@
 -- week and month; changing the zone moves the row-based reports, not the rollups.
 \o /dev/null
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
+	PERFORM t.pages_demo_ask();
 	PERFORM t.members('default', 'alice');
 END $$;
 

@@ -4,10 +4,7 @@
 -- counts exactly; forget(referrer) kills the link, forget(referred) keeps the count.
 \o /dev/null
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask', 'consult');
-	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
-	PERFORM t.members('default', 'alice');
+	PERFORM t.scene('alice');
 END $$;
 -- sub(phone, key): submit on demo, returns lead id and whether it is new.
 CREATE FUNCTION pg_temp.sub(p_phone text, p_key text) RETURNS TABLE (lead bigint, is_new boolean)

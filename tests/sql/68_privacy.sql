@@ -3,10 +3,7 @@
 -- purge_unconverted(older_than) erases old leads never won and keeps the rest.
 \o /dev/null
 DO $$ BEGIN
-	PERFORM landform.register_page('demo', 'Demo', 'lead');
-	PERFORM landform.register_page('ask', 'Ask us', 'consult');
-	PERFORM landform.set_pool('default', p_claim_timeout => interval '1 hour');
-	PERFORM t.members('default', 'alice');
+	PERFORM t.scene('alice');
 END $$;
 SELECT landform.count_traffic('[{"page":"demo","channel":"wx","views":10,"opens":4,"visitors":1}]');
 SELECT landform.submit('demo', 'wx', '+8613800000001', '张三', NULL, '{"note":"call after 6"}', '同意 v1', 'a1', '203.0.113.1', 'UA', 'zh-CN');

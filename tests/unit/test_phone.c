@@ -11,12 +11,10 @@
 
 #include "hex.h"
 #include "phone.h"
+#include "tsv_cases.h"
 
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
-
-struct tcase {
+/* One case of tests/data/phone/cases.tsv, its input unescaped (it may hold NUL). */
+struct pcase {
 	char *input;
 	size_t input_len;
 	char *expected;
@@ -46,59 +44,39 @@ unescape(char *s)
 	return (size_t)(w - s);
 }
 
-/* Read "input<TAB>expected[<TAB>note]" lines; the note (or the input) names the test. */
-static struct tcase *
+/* Read "input<TAB>expected[<TAB>note]" lines (tsv_cases.h); the note (or the input) names the
+ * test. */
+static struct pcase *
 load(const char *file, const char *prefix, size_t *count)
 {
-	char path[1024], line[1024];
-	struct tcase *cases = NULL;
-	size_t n = 0;
-	FILE *f;
+	struct tcase *rows = tsv_load_some("phone", file, 2, 3, NULL, count);
+	struct pcase *cases = calloc(*count, sizeof *cases);
 
-	snprintf(path, sizeof path, "%s/phone/%s", TEST_DATA_DIR, file);
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *tab, *note, *p;
-		struct tcase *c;
-		size_t len = strcspn(line, "\n");
+	for (size_t i = 0; i < *count; i++) {
+		const char *in = rows[i].cols[0], *expected = rows[i].cols[1];
+		const char *note = rows[i].cols[2] != NULL ? rows[i].cols[2] : in;
+		struct pcase *c = &cases[i];
+		size_t len;
+		char *p;
 
-		line[len] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if ((tab = strchr(line, '\t')) == NULL) {
-			fprintf(stderr, "%s: no tab in '%s'\n", path, line);
-			exit(1);
-		}
-		*tab = '\0';
-		if ((note = strchr(tab + 1, '\t')) != NULL)
-			*note++ = '\0';
-		cases = realloc(cases, (n + 1) * sizeof *cases);
-		c = &cases[n++];
-		c->expected = strdup(tab + 1);
-		c->input = strdup(strcmp(line, "-") == 0 ? "" : line);
+		c->expected = strdup(expected);
+		c->input = strdup(strcmp(in, "-") == 0 ? "" : in);
 		c->input_len = unescape(c->input);
-		len = (size_t)snprintf(NULL, 0, "%s_should_give_%s_for_%s", prefix, c->expected,
-		                       note != NULL ? note : line) +
-		      1;
+		len = (size_t)snprintf(NULL, 0, "%s_should_give_%s_for_%s", prefix, expected, note) + 1;
 		c->name = malloc(len);
-		snprintf(c->name, len, "%s_should_give_%s_for_%s", prefix, c->expected,
-		         note != NULL ? note : line);
+		snprintf(c->name, len, "%s_should_give_%s_for_%s", prefix, expected, note);
 		for (p = c->name; *p != '\0'; p++)
 			if (*p == ' ')
 				*p = '_';
 	}
-	fclose(f);
-	*count = n;
+	tsv_free(rows, *count);
 	return cases;
 }
 
 static void
 normalize_case(void **state)
 {
-	const struct tcase *c = *state;
+	const struct pcase *c = *state;
 	char out[PHONE_E164_MAX];
 	enum phone_error e;
 
@@ -177,7 +155,7 @@ main(void)
 	    cmocka_unit_test(phone_error_code_should_name_every_error),
 	};
 	size_t nnorm, nfixed = sizeof fixed / sizeof fixed[0], i, k = 0;
-	struct tcase *norm = load("cases.tsv", "phone_normalize", &nnorm);
+	struct pcase *norm = load("cases.tsv", "phone_normalize", &nnorm);
 	struct CMUnitTest *tests = calloc(nnorm + nfixed, sizeof *tests);
 	int rc;
 

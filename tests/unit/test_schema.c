@@ -13,18 +13,10 @@
 
 #include "hex.h"
 #include "schema.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
+#include "tsv_cases.h"
 
 #define BASE_FIELDS "name=张三&mobile=13800138000&size=1-10&question=你好吗&agree=yes"
 
-/* One table-driven case; what the strings mean depends on the table. */
-struct tcase {
-	char *name;
-	char *a, *b, *c, *d;
-};
 
 static char *
 slurp(const char *path, size_t *len)
@@ -71,63 +63,6 @@ load_data(const char *rel)
 	if (s == NULL)
 		fail_msg("%s", cause);
 	return s;
-}
-
-/* Reads a tab-separated table; lines starting with '#' and empty lines are skipped. */
-static struct tcase *
-load_table(const char *file, size_t ncols, size_t *count)
-{
-	char path[1024], line[8192], *cols[5], *p;
-	struct tcase *cases = NULL;
-	size_t n = 0, k;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/schema/%s", TEST_DATA_DIR, file);
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(1);
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		for (k = 0, p = line; k < 5; k++) {
-			cols[k] = p;
-			if (p != NULL && (p = strchr(p, '\t')) != NULL)
-				*p++ = '\0';
-		}
-		for (k = 0; k < ncols; k++)
-			if (cols[k] == NULL) {
-				fprintf(stderr, "%s: want %zu columns in '%s'\n", path, ncols,
-				        line);
-				exit(1);
-			}
-		cases = realloc(cases, (n + 1) * sizeof *cases);
-		cases[n].name = strdup(cols[0]);
-		cases[n].a = cols[1] != NULL ? strdup(cols[1]) : NULL;
-		cases[n].b = cols[2] != NULL ? strdup(cols[2]) : NULL;
-		cases[n].c = cols[3] != NULL ? strdup(cols[3]) : NULL;
-		cases[n].d = cols[4] != NULL ? strdup(cols[4]) : NULL;
-		n++;
-	}
-	fclose(f);
-	*count = n;
-	return cases;
-}
-
-static void
-free_cases(struct tcase *cases, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(cases[i].name);
-		free(cases[i].a);
-		free(cases[i].b);
-		free(cases[i].c);
-		free(cases[i].d);
-	}
-	free(cases);
 }
 
 static char *
@@ -205,17 +140,18 @@ static void
 bad_schema_case(void **state)
 {
 	const struct tcase *c = *state;
+	const char *file = c->cols[0], *want = c->cols[1];
 	char path[1024], *cause = NULL;
 	struct schema *s;
 
-	snprintf(path, sizeof path, "%s/schema/bad/%s", TEST_DATA_DIR, c->a);
-	s = load_path(path, c->a, &cause);
+	snprintf(path, sizeof path, "%s/schema/bad/%s", TEST_DATA_DIR, file);
+	s = load_path(path, file, &cause);
 	if (s != NULL) {
 		schema_free(s);
-		fail_msg("%s loaded but should not", c->a);
+		fail_msg("%s loaded but should not", file);
 	}
 	assert_non_null(cause);
-	assert_string_equal(cause, c->b);
+	assert_string_equal(cause, want);
 	free(cause);
 }
 
@@ -224,7 +160,7 @@ good_schema_case(void **state)
 {
 	const struct tcase *c = *state;
 	char *cause = NULL;
-	struct schema *s = load_path(c->a, c->name, &cause);
+	struct schema *s = load_path(c->cols[1], c->cols[0], &cause);
 
 	if (s == NULL)
 		fail_msg("%s", cause);
@@ -236,6 +172,7 @@ static void
 validate_case(void **state)
 {
 	const struct tcase *c = *state;
+	const char *lang = c->cols[1], *body = c->cols[2], *outcome = c->cols[3], *want = c->cols[4];
 	struct schema *s = load_data("good/all_types.json");
 	struct arena a;
 	struct form in;
@@ -245,22 +182,22 @@ validate_case(void **state)
 	bool ok;
 
 	arena_init(&a, 0);
-	build_form(&a, c->b, &in);
-	ok = schema_validate(s, &in, lang_of(c->a), &a, &v, &e);
-	if (strcmp(c->c, "ok") == 0) {
+	build_form(&a, body, &in);
+	ok = schema_validate(s, &in, lang_of(lang), &a, &v, &e);
+	if (strcmp(outcome, "ok") == 0) {
 		if (!ok)
 			fail_msg("refused: %s %s %s", e.field, e.code, e.message);
 		assert_non_null(v.phone);
-		assert_string_equal(v.fields_json, c->d);
+		assert_string_equal(v.fields_json, want);
 	} else {
 		assert_false(ok);
-		want_field = strdup(c->c);
+		want_field = strdup(outcome);
 		colon = strrchr(want_field, ':');
 		assert_non_null(colon);
 		*colon = '\0';
 		assert_string_equal(e.field, want_field);
 		assert_string_equal(e.code, colon + 1);
-		assert_string_equal(e.message, c->d);
+		assert_string_equal(e.message, want);
 		assert_null(v.fields_json);
 		assert_null(v.phone);
 		free(want_field);
@@ -747,41 +684,40 @@ main(void)
 	char *names[4];
 	int rc;
 
-	bad = load_table("bad.tsv", 2, &nbad);
-	val = load_table("validate.tsv", 5, &nval);
+	bad = tsv_load("schema", "bad.tsv", 2, NULL, &nbad);
+	val = tsv_load("schema", "validate.tsv", 5, NULL, &nval);
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		tests = add(tests, &n, fixed[i].name, fixed[i].test_func, NULL);
 	for (i = 0; i < 4; i++) {
 		size_t len = strlen(TEST_DATA_DIR) + strlen(good[i]) + 32;
 
 		memset(&goodc[i], 0, sizeof goodc[i]);
-		goodc[i].a = malloc(len);
-		snprintf(goodc[i].a, len, "%s/schema/good/%s", TEST_DATA_DIR, good[i]);
+		goodc[i].cols[1] = malloc(len);
+		snprintf(goodc[i].cols[1], len, "%s/schema/good/%s", TEST_DATA_DIR, good[i]);
 		len = strlen(good[i]) + 40;
 		names[i] = malloc(len);
 		snprintf(names[i], len, "schema_load_should_accept_%s", good[i]);
-		goodc[i].name = names[i];
+		goodc[i].cols[0] = names[i];
 		tests = add(tests, &n, names[i], good_schema_case, &goodc[i]);
 	}
 	for (i = 0; i < nbad; i++) {
-		/* bad.tsv has no name column: the file names the case */
-		char *nm = malloc(strlen(bad[i].name) + 40);
+		/* bad.tsv has no name column: the file names the case (its test name is kept in
+		 * the spare column 2, so tsv_free frees it) */
+		char *nm = malloc(strlen(bad[i].cols[0]) + 40);
 
-		sprintf(nm, "schema_load_should_refuse_%s", bad[i].name);
-		bad[i].b = bad[i].a;
-		bad[i].a = bad[i].name;
-		bad[i].name = nm;
+		sprintf(nm, "schema_load_should_refuse_%s", bad[i].cols[0]);
+		bad[i].cols[2] = nm;
 		tests = add(tests, &n, nm, bad_schema_case, &bad[i]);
 	}
 	for (i = 0; i < nval; i++)
-		tests = add(tests, &n, val[i].name, validate_case, &val[i]);
+		tests = add(tests, &n, val[i].cols[0], validate_case, &val[i]);
 	rc = _cmocka_run_group_tests("schema", tests, n, NULL, NULL);
 	for (i = 0; i < 4; i++) {
-		free(goodc[i].a);
+		free(goodc[i].cols[1]);
 		free(names[i]);
 	}
-	free_cases(bad, nbad);
-	free_cases(val, nval);
+	tsv_free(bad, nbad);
+	tsv_free(val, nval);
 	free(tests);
 	return rc;
 }
