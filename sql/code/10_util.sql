@@ -183,6 +183,14 @@ BEGIN
 END
 $$;
 
+-- A phone as landform stores it (E.164: +, then 8 to 15 digits, the first not 0): the one
+-- test of that form in sql/code (the tables' row checks, in migrations, say the same).
+-- Plain SQL, so the planner inlines it; NULL for NULL.
+CREATE OR REPLACE FUNCTION landform.is_e164(p_phone text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT p_phone ~ '^\+[1-9][0-9]{7,14}$'
+$$;
+
 -- Phone normalization, the same rules as fcgi/phone.c (and the same cases,
 -- tests/data/phone/cases.tsv): full-width digits and punctuation from Chinese IMEs, spaces,
 -- tabs, dashes, dots, parentheses are accepted; one + before the digits. Chinese mobiles

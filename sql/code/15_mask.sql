@@ -10,7 +10,7 @@
 CREATE OR REPLACE FUNCTION landform.mask_phone(p_phone text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT CASE WHEN p_phone IS NULL THEN NULL
-	            WHEN p_phone !~ '^\+[1-9][0-9]{7,14}$' THEN '***'
+	            WHEN NOT landform.is_e164(p_phone) THEN '***'
 	            WHEN p_phone ~ '^\+86[0-9]{11}$' THEN substr(p_phone, 4, 3) || '****' || right(p_phone, 4)
 	            WHEN length(p_phone) >= 12 THEN left(p_phone, 4) || '****' || right(p_phone, 4)
 	            ELSE left(p_phone, 3) || '****' || right(p_phone, 2) END
@@ -51,12 +51,12 @@ CREATE OR REPLACE FUNCTION landform.mask_fields(p_fields jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT CASE WHEN jsonb_typeof(p_fields) IS DISTINCT FROM 'object' THEN p_fields ELSE (
 		SELECT coalesce(jsonb_object_agg(e.key, CASE jsonb_typeof(e.value)
-			WHEN 'string' THEN to_jsonb(CASE WHEN e.value #>> '{}' ~ '^\+[1-9][0-9]{7,14}$'
+			WHEN 'string' THEN to_jsonb(CASE WHEN landform.is_e164(e.value #>> '{}')
 			                                 THEN landform.mask_phone(e.value #>> '{}')
 			                                 ELSE landform.mask_contact(e.value #>> '{}') END)
 			WHEN 'array' THEN (
 				SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(v) <> 'string' THEN v
-				                               WHEN v #>> '{}' ~ '^\+[1-9][0-9]{7,14}$'
+				                               WHEN landform.is_e164(v #>> '{}')
 				                               THEN to_jsonb(landform.mask_phone(v #>> '{}'))
 				                               ELSE to_jsonb(landform.mask_contact(v #>> '{}')) END
 				                          ORDER BY i), '[]'::jsonb)

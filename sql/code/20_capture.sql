@@ -103,7 +103,7 @@ BEGIN
 		RAISE EXCEPTION 'unknown page "%"', left(p_page, 80)
 			USING ERRCODE = 'P0002', HINT = 'pages are registered with landform.register_page(slug, title, kind)';
 	END IF;
-	IF p_phone IS NULL OR p_phone !~ '^\+[1-9][0-9]{7,14}$' THEN
+	IF NOT coalesce(landform.is_e164(p_phone), false) THEN
 		RAISE EXCEPTION 'phone is not in E.164 form'
 			USING ERRCODE = '22023', HINT = 'normalize it first (landform.normalize_phone), e.g. +8613812345678';
 	END IF;
@@ -234,7 +234,7 @@ BEGIN
 	IF cardinality(p_ords) >= c_set_min THEN
 		SELECT bool_and(r.forgotten OR (
 		           r.page_id IS NOT NULL AND r.pool_id IS NOT NULL
-		           AND coalesce(r.phone ~ '^\+[1-9][0-9]{7,14}$', false)
+		           AND coalesce(landform.is_e164(r.phone), false)
 		           AND coalesce(length(r.idem_key) BETWEEN 1 AND 200, true)
 		           AND coalesce(length(r.name) <= 200, true)
 		           AND coalesce(jsonb_typeof(r.fields) = 'object', true)))

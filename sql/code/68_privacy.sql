@@ -100,7 +100,7 @@ DECLARE
 	v_n bigint;
 	v_m bigint;
 BEGIN
-	v_phone := CASE WHEN p_phone ~ '^\+[1-9][0-9]{7,14}$' THEN p_phone
+	v_phone := CASE WHEN landform.is_e164(p_phone) THEN p_phone
 	                ELSE landform.normalize_phone(p_phone) END;
 	IF v_phone IS NULL THEN
 		RAISE EXCEPTION 'not a phone number landform can normalize'

@@ -33,7 +33,7 @@ DECLARE
 	-- Helpers the portal's policy and views call as landform_app (the masking rule and who
 	-- sees which lead, and portal_home's refusals): plain SQL, left without SET clauses (jit)
 	-- so the planner inlines them.
-	v_helpers text[] := ARRAY['mask_phone', 'mask_contact', 'mask_fields', 'portal_may_see', '_invalid'];
+	v_helpers text[] := ARRAY['mask_phone', 'mask_contact', 'mask_fields', 'is_e164', 'portal_may_see', '_invalid'];
 BEGIN
 	FOREACH v_name IN ARRAY v_definer || v_portal || v_optional || v_helpers LOOP
 		v_n := 0;

@@ -57,7 +57,7 @@ SELECT t.is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_
              WHERE p.pronamespace = 'landform'::regnamespace AND has_function_privilege('landform_app', p.oid, 'EXECUTE')
                AND p.proname NOT IN ('notify_claim', 'notify_finish')),
             ARRAY['_filter_number', '_invalid', '_parse_day', '_portal_enter', '_portal_filter_tags', '_portal_lead_tags', '_portal_segment_leads', '_portal_segments',
-                  'channel_visit', 'count_traffic', 'dispatch', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone', 'metrics_snapshot',
+                  'channel_visit', 'count_traffic', 'dispatch', 'is_e164', 'lead_mark', 'mask_contact', 'mask_fields', 'mask_phone', 'metrics_snapshot',
                   'portal_accept_invitation', 'portal_action', 'portal_channel_qr', 'portal_channels', 'portal_home',
                   'portal_invitation', 'portal_lead', 'portal_login_begin', 'portal_login_finish', 'portal_logout',
                   'portal_may_see', 'portal_pool', 'portal_reports', 'portal_segment_export', 'portal_set_channel_target', 'quarantine',
@@ -74,7 +74,7 @@ FROM pg_proc p
 WHERE p.pronamespace = 'landform'::regnamespace
   AND (has_function_privilege('landform_app', p.oid, 'EXECUTE') OR p.proname = '_dispatch_pool')
   -- inlined helpers: a SET clause would stop the planner inlining them
-  AND p.proname NOT IN ('mask_phone', 'mask_contact', 'mask_fields', 'portal_may_see', '_invalid')
+  AND p.proname NOT IN ('mask_phone', 'mask_contact', 'mask_fields', 'is_e164', 'portal_may_see', '_invalid')
 ORDER BY p.proname;
 SELECT t.ok(NOT p.prosecdef, p.proname || ': SECURITY INVOKER, so row-level security applies')
 FROM pg_proc p
