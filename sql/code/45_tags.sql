@@ -590,20 +590,16 @@ END
 $$;
 
 -- The tag rows of a new lead that submit wrote with its tags (landform._rules_new_lead's rules):
--- leads.tags says them already.
+-- leads.tags says them already. A plain insert: the lead was created in this transaction (no
+-- other can see it, so it has no tag rows yet) and the rules are distinct, so no row can
+-- conflict (without the upsert and the join for the notice: 2-31 us less CPU a tagged submit,
+-- four alternated rounds of 1,000).
 CREATE OR REPLACE FUNCTION landform._tags_add_new(p_lead bigint, p_rules bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-	v_notify boolean;
 BEGIN
-	WITH ins AS (
-		INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
-		SELECT p_lead, r.tag, 'rule', r.id FROM landform.tag_rules r WHERE r.id = ANY (p_rules)
-		ON CONFLICT DO NOTHING
-		RETURNING rule_id
-	)
-	SELECT bool_or(r.notify) INTO v_notify FROM ins JOIN landform.tag_rules r ON r.id = ins.rule_id;
-	IF v_notify THEN
+	INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
+	SELECT p_lead, r.tag, 'rule', r.id FROM landform.tag_rules r WHERE r.id = ANY (p_rules);
+	IF EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = ANY (p_rules) AND r.notify) THEN
 		PERFORM landform._tags_notify(p_lead, p_rules);
 	END IF;
 END
