@@ -123,7 +123,8 @@ BEGIN
 
 	-- A new lead is written once, with its rule tags (routes and tag rules, sql/code/46_routes.sql).
 	SELECT n.rules, n.tags INTO v_rules, v_tags
-	FROM landform._rules_new_lead(v_page, v_channel, v_stage, v_pool, v_at, coalesce(p_fields, '{}')) n;
+	FROM landform._rules_new_lead(v_page, v_channel, v_stage, v_pool, v_at, coalesce(p_fields, '{}'), v_slug, v_kind,
+	                              CASE WHEN v_channel IS NOT NULL THEN p_channel END) n;
 	INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
 	                                 stage_id, submissions, first_seen, last_seen, tags)
 	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1, v_at, v_at, coalesce(v_tags, '{}'))
@@ -167,7 +168,11 @@ BEGIN
 	IF p_referral IS NOT NULL THEN
 		PERFORM landform.referral_credit(p_referral, v_lead, v_new, false);
 	END IF;
-	PERFORM landform._rules_on_submit(v_lead, v_new, v_rules); -- routes and tag rules (sql/code/46_routes.sql)
+	-- Routes and tag rules (sql/code/46_routes.sql); a new lead written with no rule tag has
+	-- nothing left for the hook (it would only return).
+	IF NOT v_new OR v_rules IS DISTINCT FROM '{}' THEN
+		PERFORM landform._rules_on_submit(v_lead, v_new, v_rules);
+	END IF;
 	submission_id := v_sub; lead_id := v_lead; new_lead := v_new; replayed := false;
 	RETURN NEXT;
 END

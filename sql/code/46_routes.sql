@@ -53,15 +53,19 @@ $$;
 -- written once, with its tags, instead of inserted and then updated (an update of the lead row
 -- cost ~200 us of CPU a tagged POST, its triggers, WAL and vacuum included). NULLs when routes
 -- exist: then the lead is routed first and tagged after, in the hook, as before.
+-- p_slug, p_kind: the page's; p_code: the channel's (NULL without one).
+DROP FUNCTION IF EXISTS landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb);
 CREATE OR REPLACE FUNCTION landform._rules_new_lead(p_page bigint, p_channel bigint, p_stage bigint,
-	p_pool bigint, p_at timestamptz, p_fields jsonb, OUT rules bigint[], OUT tags text[])
+	p_pool bigint, p_at timestamptz, p_fields jsonb, p_slug text, p_kind text, p_code text,
+	OUT rules bigint[], OUT tags text[])
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM landform.routes) THEN
 		RETURN;
 	END IF;
 	SELECT n.rules, n.tags INTO rules, tags
-	FROM landform._tags_new(landform._tag_clock(), p_page, p_channel, p_stage, p_pool, p_at, p_fields) n;
+	FROM landform._tags_new(landform._tag_clock(), p_page, p_channel, p_stage, p_pool, p_at, p_fields,
+	                        p_slug, p_kind, p_code) n;
 END
 $$;
 

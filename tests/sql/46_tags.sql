@@ -273,7 +273,8 @@ SELECT t.is(g.one, g.bulk, 'per lead agrees: ' || c.cond::text) FROM cases c JOI
 SELECT landform.add_tag_rule('n' || n, 'n' || n, c) FROM (VALUES
 	(1, '{"first_page": "ask"}'::jsonb), (2, '{"any_channel": "wx"}'), (3, '{"field": "size", "in": ["s", "m"]}'),
 	(4, '{"field": "note", "contains": "call"}'), (5, '{"all": [{"form_kind": "lead"}, {"submissions": {"max": 1}}]}'),
-	(6, '{"any": [{"first_seen": {"max_ago": "1 hour"}}, {"channel": "nope"}]}'), (7, '{"no_tag": "vip"}')) AS x(n, c);
+	(6, '{"any": [{"first_seen": {"max_ago": "1 hour"}}, {"channel": "nope"}]}'), (7, '{"no_tag": "vip"}'),
+	(8, '{"channel": "wx"}'), (9, '{"any_page": "demo"}')) AS x(n, c);
 \o
 CREATE TEMP TABLE upd0 AS SELECT coalesce(n_tup_upd, 0) AS n FROM pg_stat_xact_user_tables WHERE relid = 'landform.leads'::regclass;
 \o /dev/null
@@ -283,11 +284,11 @@ SELECT pg_temp.sub(21, 'ask', 'wx', '{"size": "m", "note": "please call"}'), pg_
 SELECT t.is((SELECT coalesce(n_tup_upd, 0) FROM pg_stat_xact_user_tables WHERE relid = 'landform.leads'::regclass)
             - (SELECT n FROM upd0), 0::bigint, 'three new leads tagged at submit: no update of their rows');
 SELECT t.is(pg_temp.tags(21) || ' / ' || pg_temp.tags(22) || ' / ' || pg_temp.tags(23),
-            'n1,n2,n3,n4,n6,n7,咨询过 / n5,n6,n7 / n2,n5,n6,n7', 'their tags, each from its rule');
+            'n1,n2,n3,n4,n6,n7,n8,咨询过 / n5,n6,n7,n9 / n2,n5,n6,n7,n8,n9', 'their tags, each from its rule');
 SELECT t.is((SELECT sum(a.added + a.removed) FROM landform.apply_tag_rules() a JOIN landform.tag_rules r ON r.name = a.rule
              WHERE r.name LIKE 'n_'), 0::numeric, 'the set-based evaluation finds nothing to change: the same results');
-SELECT t.is(pg_temp.src(23), 'n2:rule:n2 n5:rule:n5 n6:rule:n6 n7:rule:n7', 'each tag row names its rule');
-SELECT landform.drop_tag_rule('n' || n) FROM generate_series(1, 7) n \g /dev/null
+SELECT t.is(pg_temp.src(23), 'n2:rule:n2 n5:rule:n5 n6:rule:n6 n7:rule:n7 n8:rule:n8 n9:rule:n9', 'each tag row names its rule');
+SELECT landform.drop_tag_rule('n' || n) FROM generate_series(1, 9) n \g /dev/null
 
 -- Import: tags from the file say so.
 INSERT INTO landform.import_staging (phone, name, channel, tags) VALUES ('13800000099', NULL, 'fair', 'vip;KA');
