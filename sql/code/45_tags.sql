@@ -1031,8 +1031,7 @@ END
 $$;
 
 -- Every tag on every lead with where it came from (given_by: the rule, or the member by login).
-DROP VIEW IF EXISTS landform.lead_tags;
-CREATE VIEW landform.lead_tags AS
+CREATE OR REPLACE VIEW landform.lead_tags AS
 SELECT t.lead_id AS lead, t.tag, t.source,
        CASE t.source WHEN 'rule' THEN coalesce(r.name, t.rule_name || ' (dropped)')
                      WHEN 'manual' THEN coalesce(s.login, 'admin') END AS given_by,
@@ -1042,8 +1041,7 @@ LEFT JOIN landform.tag_rules r ON r.id = t.rule_id
 LEFT JOIN landform.staff s ON s.id = t.staff_id;
 
 -- Per tag: leads carrying it, and how many of them got it by hand, by import, by a rule.
-DROP VIEW IF EXISTS landform.tag_counts;
-CREATE VIEW landform.tag_counts AS
+CREATE OR REPLACE VIEW landform.tag_counts AS
 SELECT t.tag, count(DISTINCT t.lead_id) AS leads,
        count(DISTINCT t.lead_id) FILTER (WHERE t.source = 'manual') AS manual,
        count(DISTINCT t.lead_id) FILTER (WHERE t.source = 'import') AS import,

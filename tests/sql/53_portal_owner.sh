@@ -28,9 +28,8 @@ migrate() {
 	own -1 "${args[@]}" >/dev/null
 }
 migrate; tap_ok $? "a plain owner role migrates (landform_app exists already)"
-# A view of one's own on every view sql/code makes (but 45_tags.sql's two, which it still drops
-# and re-creates): sql/code replaces its views in place, so a migrate neither fails on these nor
-# drops them.
+# A view of one's own on every view sql/code makes: sql/code replaces its views in place, so a
+# migrate neither fails on these nor drops them.
 own >/dev/null <<'SQL'
 CREATE SCHEMA lft_mine;
 DO $$
@@ -38,8 +37,7 @@ DECLARE
 	v record;
 BEGIN
 	FOR v IN SELECT c.oid::regclass AS view, c.relname FROM pg_class c
-	         WHERE c.relnamespace = 'landform'::regnamespace AND c.relkind = 'v'
-	           AND c.relname NOT IN ('lead_tags', 'tag_counts') LOOP
+	         WHERE c.relnamespace = 'landform'::regnamespace AND c.relkind = 'v' LOOP
 		EXECUTE format('CREATE VIEW lft_mine.%I AS SELECT * FROM %s', v.relname, v.view);
 	END LOOP;
 END
