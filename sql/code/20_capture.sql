@@ -126,8 +126,10 @@ BEGIN
 	FROM landform._rules_new_lead(v_page, v_channel, v_stage, v_pool, v_at, coalesce(p_fields, '{}'), v_slug, v_kind,
 	                              CASE WHEN v_channel IS NOT NULL THEN p_channel END) n;
 	INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
-	                                 stage_id, submissions, first_seen, last_seen, tags)
-	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1, v_at, v_at, coalesce(v_tags, '{}'))
+	                                 stage_id, submissions, first_seen, last_seen, tags, rule_tags)
+	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1, v_at, v_at, coalesce(v_tags, '{}'),
+	        CASE WHEN cardinality(v_rules) > 0
+	             THEN (SELECT jsonb_object_agg(x::text, v_at) FROM unnest(v_rules) x) ELSE '{}' END)
 	ON CONFLICT (phone) DO NOTHING
 	RETURNING l.id INTO v_lead;
 	IF v_lead IS NOT NULL THEN

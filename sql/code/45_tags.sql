@@ -498,6 +498,7 @@ BEGIN
 	v_new := CASE WHEN v_ids IS NULL THEN E'BEGIN\n\trules := \'{}\';\n\ttags := \'{}\';\nEND' ELSE format(
 		E'#variable_conflict use_column\nDECLARE\n\tv_hit boolean[];\n\tv_bare boolean;\nBEGIN\n\t%s\n\tINTO v_hit, v_bare;\n'
 		|| E'\trules := \'{}\';\n\ttags := \'{}\';\n\tIF true = ANY (v_hit) THEN\n'
+		|| E'\t\tPERFORM landform._tag_rules_hold();\n'
 		|| E'\t\tSELECT array_agg(r.id ORDER BY r.id), array_agg(DISTINCT r.tag ORDER BY r.tag)\n'
 		|| E'\t\tINTO rules, tags\n\t\tFROM unnest(%L::bigint[], v_hit) AS x(rule_id, hit) JOIN landform.tag_rules r ON r.id = x.rule_id\n'
 		|| E'\t\tWHERE x.hit;\n\tEND IF;\nEND',
@@ -522,23 +523,30 @@ BEGIN
 END
 $$;
 
--- Make leads.tags say what lead_tag holds for these leads. The caller holds their row locks
--- (taken before it wrote lead_tag), so this statement sees every committed tag row of theirs.
--- The landform.tags_sync flag tells the hand-edit trigger this write is not a person's.
+-- A lead's tags: those lead_tag holds (people, imports, dropped rules' kept ones) and its rules'
+-- (leads.rule_tags: rule id -> since; a key whose rule is gone counts for nothing).
+CREATE OR REPLACE FUNCTION landform._tags_of(p_lead bigint, p_rule_tags jsonb) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(array_agg(DISTINCT x.tag ORDER BY x.tag), '{}')
+	FROM (SELECT t.tag FROM landform.lead_tag t WHERE t.lead_id = p_lead
+	      UNION ALL
+	      SELECT r.tag FROM jsonb_object_keys(p_rule_tags) k JOIN landform.tag_rules r ON r.id = k::bigint) x
+$$;
+
+-- Make leads.tags say what lead_tag and leads.rule_tags hold for these leads. The caller holds
+-- their row locks (taken before it wrote lead_tag), so this statement sees every committed tag
+-- row of theirs. The landform.tags_sync flag tells the hand-edit trigger this write is not a
+-- person's.
 CREATE OR REPLACE FUNCTION landform._lead_tags_sync(p_leads bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM set_config('landform.tags_sync', 'on', true);
-	-- Each lead's tag rows through the index (lead_tag_key starts with lead_id), one statement
-	-- over leads alone: a filter on lead_id = ANY (the leads) was planned as a scan of all tag
-	-- rows, and a join of the ids to leads as a scan of all leads (11,111 leads changing among
-	-- 1,000,000 in a daily tick's rule: 0.7 s before, 0.3 s so).
+	-- One statement over leads alone: a join of the ids to leads was planned as a scan of all
+	-- leads (11,111 leads changing among 1,000,000 in a daily tick's rule: 0.7 s before, 0.3 s so).
 	UPDATE landform.leads l
-	SET tags = coalesce((SELECT array_agg(DISTINCT t.tag ORDER BY t.tag) FROM landform.lead_tag t
-	                     WHERE t.lead_id = l.id), '{}')
+	SET tags = landform._tags_of(l.id, l.rule_tags)
 	WHERE l.id = ANY (p_leads)
-	  AND l.tags IS DISTINCT FROM coalesce((SELECT array_agg(DISTINCT t.tag ORDER BY t.tag) FROM landform.lead_tag t
-	                                        WHERE t.lead_id = l.id), '{}');
+	  AND l.tags IS DISTINCT FROM landform._tags_of(l.id, l.rule_tags);
 	PERFORM set_config('landform.tags_sync', 'off', true);
 END
 $$;
@@ -550,57 +558,36 @@ RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF p_hits IS NULL OR (NOT true = ANY (p_hits)
-	    AND NOT EXISTS (SELECT 1 FROM landform.lead_tag t WHERE t.rule_id = ANY (p_ids) AND t.lead_id = p_lead)) THEN
+	    AND NOT EXISTS (SELECT 1 FROM landform.leads l WHERE l.id = p_lead AND l.rule_tags ?| p_ids::text[])) THEN
 		RETURN;
 	END IF;
 	PERFORM landform._tags_settle_set(array_fill(p_lead, ARRAY[cardinality(p_ids)]), p_ids, p_hits);
 END
 $$;
 
--- A new lead's first tags (submit created it in this transaction and it has none): its rows and
--- leads.tags in one statement, without the lock and the look at what it carries (nothing, and
--- no other transaction can see it yet). For leads whose tags were not written with the row
--- (routes first, or submit_batch's leads).
+-- A new lead's first tags (submit created it in this transaction and it has none): its rule
+-- tags and leads.tags in one statement, without the lock and the look at what it carries
+-- (nothing, and no other transaction can see it yet). For leads whose tags were not written with
+-- the row (routes first, or submit_batch's leads).
 CREATE OR REPLACE FUNCTION landform._tags_settle_new(p_lead bigint, p_ids bigint[], p_hits boolean[])
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_notify boolean;
 BEGIN
+	PERFORM landform._tag_rules_hold();
 	PERFORM set_config('landform.tags_sync', 'on', true);
-	WITH ins AS (
-		INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
-		SELECT p_lead, r.tag, 'rule', r.id
-		FROM unnest(p_ids, p_hits) AS x(rule_id, hit) JOIN landform.tag_rules r ON r.id = x.rule_id
-		WHERE x.hit
-		ON CONFLICT DO NOTHING
-		RETURNING tag, rule_id
-	)
-	UPDATE landform.leads l SET tags = coalesce((SELECT array_agg(DISTINCT ins.tag ORDER BY ins.tag) FROM ins), l.tags)
-	WHERE l.id = p_lead
-	RETURNING l.owner_id IS NOT NULL AND EXISTS (SELECT 1 FROM landform.tag_rules r JOIN ins ON ins.rule_id = r.id
-	                                              WHERE r.notify)
-	INTO v_notify;
+	UPDATE landform.leads l SET rule_tags = l.rule_tags || n.rule_tags,
+	                            tags = landform._tags_of(l.id, l.rule_tags || n.rule_tags)
+	FROM (SELECT jsonb_object_agg(r.id::text, now()) AS rule_tags, bool_or(r.notify) AS notify
+	      FROM unnest(p_ids, p_hits) AS x(rule_id, hit) JOIN landform.tag_rules r ON r.id = x.rule_id
+	      WHERE x.hit) n
+	WHERE l.id = p_lead AND n.rule_tags IS NOT NULL
+	RETURNING l.owner_id IS NOT NULL AND n.notify INTO v_notify;
 	PERFORM set_config('landform.tags_sync', 'off', true);
 	IF v_notify THEN
 		PERFORM landform._tags_notify(p_lead, ARRAY(SELECT x.rule_id FROM unnest(p_ids, p_hits) AS x(rule_id, hit)
 		                                            WHERE x.hit));
-	END IF;
-END
-$$;
-
--- The tag rows of a new lead that submit wrote with its tags (landform._rules_new_lead's rules):
--- leads.tags says them already. A plain insert: the lead was created in this transaction (no
--- other can see it, so it has no tag rows yet) and the rules are distinct, so no row can
--- conflict (without the upsert and the join for the notice: 2-31 us less CPU a tagged submit,
--- four alternated rounds of 1,000).
-CREATE OR REPLACE FUNCTION landform._tags_add_new(p_lead bigint, p_rules bigint[]) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
-	SELECT p_lead, r.tag, 'rule', r.id FROM landform.tag_rules r WHERE r.id = ANY (p_rules);
-	IF EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = ANY (p_rules) AND r.notify) THEN
-		PERFORM landform._tags_notify(p_lead, p_rules);
 	END IF;
 END
 $$;
@@ -620,68 +607,49 @@ $$;
 -- Rule results as (lead, rule, result) triples (result NULL: not evaluated): tag each lead for
 -- its true rules, take back the tags of its false non-sticky ones. The leads are locked first
 -- (id order, as every writer), and what changes is read under the locks, so a concurrent
--- writer's committed tag rows are seen; a statement runs only for what changes: a lead that
--- already carries its tags costs the lock and one indexed read; a newly tagged one the insert
--- and leads.tags, and the outbox only when a notifying rule tagged it.
+-- writer's committed tags are seen; one update of each changing lead's row (its rule tags and
+-- leads.tags), and the outbox only when a notifying rule tagged it.
 CREATE OR REPLACE FUNCTION landform._tags_settle_set(p_leads bigint[], p_rules bigint[], p_hits boolean[])
 RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-	v_add_leads bigint[];
-	v_add_rules bigint[];
-	v_del_leads bigint[];
-	v_del_rules bigint[];
-	v_notify boolean;
 BEGIN
+	IF true = ANY (p_hits) THEN
+		PERFORM landform._tag_rules_hold();
+	END IF;
 	PERFORM 1 FROM landform.leads WHERE id = ANY (p_leads) ORDER BY id FOR UPDATE;
-	SELECT array_agg(x.lead_id ORDER BY x.lead_id, x.rule_id) FILTER (WHERE x.hit),
-	       array_agg(x.rule_id ORDER BY x.lead_id, x.rule_id) FILTER (WHERE x.hit),
-	       array_agg(x.lead_id ORDER BY x.lead_id, x.rule_id) FILTER (WHERE NOT x.hit),
-	       array_agg(x.rule_id ORDER BY x.lead_id, x.rule_id) FILTER (WHERE NOT x.hit),
-	       bool_or(x.hit AND r.notify)
-	INTO v_add_leads, v_add_rules, v_del_leads, v_del_rules, v_notify
-	FROM (SELECT DISTINCT * FROM unnest(p_leads, p_rules, p_hits) AS u(lead_id, rule_id, hit)) x
-	JOIN landform.tag_rules r ON r.id = x.rule_id
-	-- true and not there: add; false, there and not sticky: take back
-	WHERE (x.hit OR NOT r.sticky)
-	  AND x.hit = NOT EXISTS (SELECT 1 FROM landform.lead_tag t WHERE t.rule_id = x.rule_id AND t.lead_id = x.lead_id);
-	IF v_add_leads IS NULL AND v_del_leads IS NULL THEN
-		RETURN;
-	END IF;
-	IF v_notify THEN
-		WITH ins AS (
-			INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
-			SELECT a.lead_id, r.tag, 'rule', r.id
-			FROM unnest(v_add_leads, v_add_rules) AS a(lead_id, rule_id) JOIN landform.tag_rules r ON r.id = a.rule_id
-			ON CONFLICT DO NOTHING
-			RETURNING lead_id, rule_id
-		)
-		INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
-		SELECT 'tagged', l.owner_id, l.id, 'l' || l.id || 'r' || r.id || '@' || extract(epoch FROM now()),
-		       jsonb_build_object('tag', r.tag, 'rule', r.name)
-		FROM ins JOIN landform.tag_rules r ON r.id = ins.rule_id JOIN landform.leads l ON l.id = ins.lead_id
-		WHERE r.notify AND l.owner_id IS NOT NULL
-		ORDER BY l.id, r.id
-		ON CONFLICT (idem_key) DO NOTHING;
-	ELSIF v_add_leads IS NOT NULL THEN
-		INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id)
-		SELECT a.lead_id, r.tag, 'rule', r.id
-		FROM unnest(v_add_leads, v_add_rules) AS a(lead_id, rule_id) JOIN landform.tag_rules r ON r.id = a.rule_id
-		ON CONFLICT DO NOTHING;
-	END IF;
-	IF v_del_leads IS NOT NULL THEN
-		DELETE FROM landform.lead_tag t USING unnest(v_del_leads, v_del_rules) AS d(lead_id, rule_id)
-		WHERE t.lead_id = d.lead_id AND t.rule_id = d.rule_id;
-	END IF;
-	PERFORM landform._lead_tags_sync(ARRAY(SELECT DISTINCT x FROM unnest(coalesce(v_add_leads, '{}')
-	                                                                 || coalesce(v_del_leads, '{}')) x ORDER BY x));
+	PERFORM set_config('landform.tags_sync', 'on', true);
+	WITH ch AS (
+		SELECT x.lead_id,
+		       coalesce(jsonb_object_agg(x.rule_id::text, now()) FILTER (WHERE x.hit), '{}') AS plus,
+		       coalesce(array_agg(x.rule_id::text) FILTER (WHERE NOT x.hit), '{}') AS minus,
+		       array_agg(x.rule_id ORDER BY x.rule_id) FILTER (WHERE x.hit AND r.notify) AS told
+		FROM (SELECT DISTINCT * FROM unnest(p_leads, p_rules, p_hits) AS u(lead_id, rule_id, hit)) x
+		JOIN landform.tag_rules r ON r.id = x.rule_id
+		JOIN landform.leads l ON l.id = x.lead_id
+		-- true and not there: add; false, there and not sticky: take back
+		WHERE (x.hit OR NOT r.sticky) AND x.hit = NOT (l.rule_tags ? x.rule_id::text)
+		GROUP BY x.lead_id
+	), up AS (
+		UPDATE landform.leads l SET rule_tags = (l.rule_tags - ch.minus) || ch.plus,
+		                            tags = landform._tags_of(l.id, (l.rule_tags - ch.minus) || ch.plus)
+		FROM ch WHERE l.id = ch.lead_id
+		RETURNING l.id, l.owner_id, ch.told
+	)
+	INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
+	SELECT 'tagged', up.owner_id, up.id, 'l' || up.id || 'r' || r.id || '@' || extract(epoch FROM now()),
+	       jsonb_build_object('tag', r.tag, 'rule', r.name)
+	FROM up JOIN landform.tag_rules r ON r.id = ANY (up.told)
+	WHERE up.owner_id IS NOT NULL
+	ORDER BY up.id, r.id
+	ON CONFLICT (idem_key) DO NOTHING;
+	PERFORM set_config('landform.tags_sync', 'off', true);
 END
 $$;
 
 -- One rule over all leads (p_leads NULL) or some, set-based: find the leads whose tag must
--- change, lock them in id order (the lock every per-lead writer takes first, so the two paths
--- never deadlock on a tag row), then add and remove with the predicate evaluated again under
--- the locks, and bring leads.tags along.
+-- change, lock them in id order (the lock every per-lead writer takes first), then add and
+-- remove with the predicate evaluated again under the locks, each changing lead's row written
+-- once (its rule tags and leads.tags).
 CREATE OR REPLACE FUNCTION landform._tags_apply(p_rule bigint, p_leads bigint[], p_now timestamptz,
 	OUT added bigint, OUT removed bigint)
 LANGUAGE plpgsql AS $$
@@ -691,54 +659,50 @@ DECLARE
 BEGIN
 	added := 0;
 	removed := 0;
+	PERFORM landform._tag_rules_hold();
 	SELECT * INTO r FROM landform.tag_rules WHERE id = p_rule;
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	-- One pass over the leads beside the rule's tag rows (a scan each, joined): a lead changes
-	-- when the condition holds and it has no tag, or has one and it no longer holds (non-sticky).
-	-- Two passes (the tagless that match, the tagged that do not) cost 1.9 s for 1,000,000 leads
-	-- where this costs 0.9 s, ten rules in every daily tick.
+	-- One pass over the leads: a lead changes when the condition holds and it has no tag from
+	-- this rule, or has one and it no longer holds (non-sticky).
 	EXECUTE format($q$
 		SELECT array_agg(l.id ORDER BY l.id) FROM landform.leads l
-		LEFT JOIN (SELECT DISTINCT rt.lead_id FROM landform.lead_tag rt
-		           WHERE rt.rule_id = %2$L AND ($2::bigint[] IS NULL OR rt.lead_id = ANY ($2))) has
-		  ON has.lead_id = l.id
 		WHERE ($2::bigint[] IS NULL OR l.id = ANY ($2))
-		  AND CASE WHEN has.lead_id IS NULL THEN (%1$s) ELSE NOT %3$L::boolean AND NOT (%1$s) END$q$,
-		r.predicate, r.id, r.sticky)
+		  AND CASE WHEN NOT l.rule_tags ? %2$L THEN (%1$s) ELSE NOT %3$L::boolean AND NOT (%1$s) END$q$,
+		r.predicate, r.id::text, r.sticky)
 	INTO v_ids USING p_now, p_leads;
 	IF v_ids IS NULL THEN
 		RETURN;
 	END IF;
 	PERFORM 1 FROM landform.leads WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
+	PERFORM set_config('landform.tags_sync', 'on', true);
 	-- Under the locks, the condition once more for these leads (one pass: true ones tagged,
-	-- false ones untagged if not sticky; two statements scanned them twice).
+	-- false ones untagged if not sticky).
 	EXECUTE format($q$
 		WITH c AS MATERIALIZED (
-			SELECT l.id, coalesce(%1$s, false) AS hit FROM landform.leads l WHERE l.id = ANY ($2)
-		), ins AS (
-			INSERT INTO landform.lead_tag (lead_id, tag, source, rule_id, since)
-			SELECT c.id, %2$L, 'rule', %3$L, now() FROM c
-			WHERE c.hit
-			ON CONFLICT DO NOTHING
-			RETURNING lead_id
+			SELECT l.id, coalesce(%1$s, false) AS hit FROM landform.leads l
+			WHERE l.id = ANY ($2) AND (l.rule_tags ? %2$L) <> coalesce(%1$s, false)
+		), up AS (
+			UPDATE landform.leads l
+			SET rule_tags = CASE WHEN c.hit THEN l.rule_tags || jsonb_build_object(%2$L, now())
+			                     ELSE l.rule_tags - %2$L END,
+			    tags = landform._tags_of(l.id, CASE WHEN c.hit THEN l.rule_tags || jsonb_build_object(%2$L, now())
+			                                        ELSE l.rule_tags - %2$L END)
+			FROM c WHERE l.id = c.id AND (c.hit OR NOT %6$L::boolean)
+			RETURNING l.id, l.owner_id, c.hit
 		), box AS (
 			INSERT INTO landform.outbox (kind, staff_id, lead_id, ref, payload)
-			SELECT 'tagged', l.owner_id, l.id, 'l' || l.id || 'r' || %3$s || '@' || extract(epoch FROM now()),
-			       jsonb_build_object('tag', %2$L, 'rule', %4$L)
-			FROM ins JOIN landform.leads l ON l.id = ins.lead_id
-			WHERE %5$L::boolean AND l.owner_id IS NOT NULL
-			ORDER BY l.id
+			SELECT 'tagged', up.owner_id, up.id, 'l' || up.id || 'r' || %2$s || '@' || extract(epoch FROM now()),
+			       jsonb_build_object('tag', %3$L, 'rule', %4$L)
+			FROM up
+			WHERE up.hit AND %5$L::boolean AND up.owner_id IS NOT NULL
+			ORDER BY up.id
 			ON CONFLICT (idem_key) DO NOTHING
-		), del AS (
-			DELETE FROM landform.lead_tag t USING c
-			WHERE t.rule_id = %3$L AND t.lead_id = c.id AND NOT c.hit AND NOT %6$L::boolean
-			RETURNING 1
 		)
-		SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM del)$q$,
-		r.predicate, r.tag, r.id, r.name, r.notify, r.sticky) INTO added, removed USING p_now, v_ids;
-	PERFORM landform._lead_tags_sync(v_ids);
+		SELECT count(*) FILTER (WHERE up.hit), count(*) FILTER (WHERE NOT up.hit) FROM up$q$,
+		r.predicate, r.id::text, r.tag, r.name, r.notify, r.sticky) INTO added, removed USING p_now, v_ids;
+	PERFORM set_config('landform.tags_sync', 'off', true);
 END
 $$;
 
@@ -771,9 +735,10 @@ BEGIN
 END
 $$;
 
--- leads.tags written by anyone but _lead_tags_sync (the portal's tag action, an admin's UPDATE):
--- a tag added is a manual one, by the member in landform.staff_id (NULL: psql); a tag removed
--- goes with every origin it had (a non-sticky rule still true puts its own back next time).
+-- leads.tags written by anyone but the tag code (the portal's tag action, an admin's UPDATE),
+-- before the row is written: a tag added is a manual one, by the member in landform.staff_id
+-- (NULL: psql); a tag removed goes with every origin it had, rules' included (a non-sticky
+-- rule still true puts its own back next time).
 CREATE OR REPLACE FUNCTION landform._tags_hand_edit() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -782,7 +747,10 @@ BEGIN
 	FROM unnest(NEW.tags) t WHERE t <> ALL (OLD.tags)
 	ON CONFLICT DO NOTHING;
 	DELETE FROM landform.lead_tag WHERE lead_id = NEW.id AND tag <> ALL (NEW.tags);
-	RETURN NULL;
+	NEW.rule_tags := NEW.rule_tags - ARRAY(SELECT k FROM jsonb_object_keys(NEW.rule_tags) k
+	                                       LEFT JOIN landform.tag_rules r ON r.id = k::bigint
+	                                       WHERE r.id IS NULL OR r.tag <> ALL (NEW.tags));
+	RETURN NEW;
 END
 $$;
 
@@ -811,6 +779,21 @@ $$;
 CREATE OR REPLACE FUNCTION landform._tag_rules_lock() RETURNS void
 LANGUAGE sql AS $$
 	SELECT pg_advisory_xact_lock(1818652004, hashtext('tag_rules'))
+$$;
+
+-- Rule tags being written name rules that must still exist when the writer commits: every
+-- writer that adds one holds this shared, before its lead locks and before it reads the rule;
+-- dropping a rule or changing its tag holds it alone (_tag_rules_hold_all), so it waits for
+-- the writers under way and then sees what they wrote. (A foreign key did this per tag row,
+-- at the price of a row insert and a MultiXact per tagged submission.)
+CREATE OR REPLACE FUNCTION landform._tag_rules_hold() RETURNS void
+LANGUAGE sql AS $$
+	SELECT pg_advisory_xact_lock_shared(1818652004, hashtext('rule_tags'))
+$$;
+
+CREATE OR REPLACE FUNCTION landform._tag_rules_hold_all() RETURNS void
+LANGUAGE sql AS $$
+	SELECT pg_advisory_xact_lock(1818652004, hashtext('rule_tags'))
 $$;
 
 -- A tag as the portal accepts it: 1-32 characters, no commas or control characters.
@@ -897,13 +880,14 @@ BEGIN
 	r := landform._tag_rule(p_name);
 	IF p_tag IS NOT NULL AND p_tag <> r.tag THEN
 		PERFORM landform._check_tag(p_tag);
-		SELECT array_agg(t.lead_id ORDER BY t.lead_id) INTO v_ids FROM landform.lead_tag t WHERE t.rule_id = r.id;
+		PERFORM landform._tag_rules_hold_all();
+		SELECT array_agg(l.id ORDER BY l.id) INTO v_ids FROM landform.leads l WHERE l.rule_tags ? r.id::text;
 		PERFORM 1 FROM landform.leads WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
-		UPDATE landform.lead_tag SET tag = p_tag WHERE rule_id = r.id;
-		PERFORM landform._lead_tags_sync(v_ids);
 	END IF;
 	IF p_condition IS NOT NULL THEN
 		SELECT * INTO c FROM landform._tag_compile(p_condition);
+	ELSE   -- the condition kept: c's fields NULL (a record never assigned cannot be read)
+		SELECT NULL::text AS sql, NULL::text[] AS deps, NULL::text AS lead_sql, NULL::text[] AS aggs INTO c;
 	END IF;
 	UPDATE landform.tag_rules t
 	SET tag = coalesce(p_tag, t.tag), condition = coalesce(p_condition, t.condition),
@@ -911,14 +895,15 @@ BEGIN
 	    lead_predicate = coalesce(c.lead_sql, t.lead_predicate), lead_aggs = coalesce(c.aggs, t.lead_aggs),
 	    sticky = coalesce(p_sticky, t.sticky), notify = coalesce(p_notify, t.notify), updated_at = now()
 	WHERE t.id = r.id;
+	PERFORM landform._lead_tags_sync(v_ids);   -- the leads carrying the renamed tag
 	PERFORM landform._tags_build();
 	RETURN QUERY SELECT a.added, a.removed FROM landform._tags_apply(r.id, NULL, landform._tag_clock()) a;
 END
 $$;
 
 -- Admin: drop a rule. The tags it gave go with it, unless p_keep_tags: then they stay, marked
--- as from the dropped rule (where the lead has no other hand-made or kept copy of that tag).
--- Returns how many tags were removed (or kept).
+-- as from the dropped rule with their since (where the lead has no other hand-made or kept copy
+-- of that tag). Returns how many tags were removed (or kept).
 CREATE OR REPLACE FUNCTION landform.drop_tag_rule(p_name text, p_keep_tags boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
@@ -929,19 +914,23 @@ DECLARE
 BEGIN
 	PERFORM landform._tag_rules_lock();
 	r := landform._tag_rule(p_name);
-	SELECT array_agg(t.lead_id ORDER BY t.lead_id) INTO v_ids FROM landform.lead_tag t WHERE t.rule_id = r.id;
+	PERFORM landform._tag_rules_hold_all();
+	SELECT array_agg(l.id ORDER BY l.id) INTO v_ids FROM landform.leads l WHERE l.rule_tags ? r.id::text;
 	PERFORM 1 FROM landform.leads WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
+	v_n := coalesce(cardinality(v_ids), 0);
 	IF coalesce(p_keep_tags, false) THEN
-		UPDATE landform.lead_tag t SET rule_id = NULL, rule_name = r.name
-		WHERE t.rule_id = r.id
-		  AND NOT EXISTS (SELECT 1 FROM landform.lead_tag o
-		                  WHERE o.lead_id = t.lead_id AND o.tag = t.tag AND o.rule_id IS NULL);
+		INSERT INTO landform.lead_tag (lead_id, tag, source, rule_name, since)
+		SELECT l.id, r.tag, 'rule', r.name, (l.rule_tags ->> r.id::text)::timestamptz
+		FROM landform.leads l WHERE l.id = ANY (v_ids)
+		ON CONFLICT DO NOTHING;
 		GET DIAGNOSTICS v_n = ROW_COUNT;
-	ELSE
-		SELECT count(*) INTO v_n FROM landform.lead_tag t WHERE t.rule_id = r.id;
 	END IF;
-	DELETE FROM landform.tag_rules WHERE id = r.id;   -- its remaining lead_tag rows cascade
-	PERFORM landform._lead_tags_sync(v_ids);
+	PERFORM set_config('landform.tags_sync', 'on', true);
+	UPDATE landform.leads l SET rule_tags = l.rule_tags - r.id::text,
+	                            tags = landform._tags_of(l.id, l.rule_tags - r.id::text)
+	WHERE l.id = ANY (v_ids);
+	PERFORM set_config('landform.tags_sync', 'off', true);
+	DELETE FROM landform.tag_rules WHERE id = r.id;
 	PERFORM landform._tags_build();
 	RETURN v_n;
 END
@@ -1033,35 +1022,38 @@ $$;
 -- Every tag on every lead with where it came from (given_by: the rule, or the member by login).
 CREATE OR REPLACE VIEW landform.lead_tags AS
 SELECT t.lead_id AS lead, t.tag, t.source,
-       CASE t.source WHEN 'rule' THEN coalesce(r.name, t.rule_name || ' (dropped)')
+       CASE t.source WHEN 'rule' THEN t.rule_name || ' (dropped)'
                      WHEN 'manual' THEN coalesce(s.login, 'admin') END AS given_by,
        t.since
 FROM landform.lead_tag t
-LEFT JOIN landform.tag_rules r ON r.id = t.rule_id
-LEFT JOIN landform.staff s ON s.id = t.staff_id;
+LEFT JOIN landform.staff s ON s.id = t.staff_id
+UNION ALL
+SELECT l.id, r.tag, 'rule', r.name, (k.value #>> '{}')::timestamptz
+FROM landform.leads l, jsonb_each(l.rule_tags) k JOIN landform.tag_rules r ON r.id = k.key::bigint;
 
 -- Per tag: leads carrying it, and how many of them got it by hand, by import, by a rule.
 CREATE OR REPLACE VIEW landform.tag_counts AS
-SELECT t.tag, count(DISTINCT t.lead_id) AS leads,
-       count(DISTINCT t.lead_id) FILTER (WHERE t.source = 'manual') AS manual,
-       count(DISTINCT t.lead_id) FILTER (WHERE t.source = 'import') AS import,
-       count(DISTINCT t.lead_id) FILTER (WHERE t.source = 'rule') AS rule
-FROM landform.lead_tag t
+SELECT t.tag, count(DISTINCT t.lead) AS leads,
+       count(DISTINCT t.lead) FILTER (WHERE t.source = 'manual') AS manual,
+       count(DISTINCT t.lead) FILTER (WHERE t.source = 'import') AS import,
+       count(DISTINCT t.lead) FILTER (WHERE t.source = 'rule') AS rule
+FROM landform.lead_tags t
 GROUP BY t.tag;
 
 -- For the portal (portal_lead): each tag of a lead with its origins, as the member may see it
--- (row-level security on lead_tag as on leads). [{"tag":..,"source":..,"by":..,"since":..}]
+-- (row-level security on lead_tag and leads). [{"tag":..,"source":..,"by":..,"since":..}]
 CREATE OR REPLACE FUNCTION landform._portal_lead_tags(p_lead bigint) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY INVOKER AS $$
-	SELECT coalesce(jsonb_agg(jsonb_build_object('tag', t.tag, 'source', t.source,
-	                                             'by', CASE t.source WHEN 'rule' THEN coalesce(r.name, t.rule_name)
-	                                                                 WHEN 'manual' THEN s.display_name END,
-	                                             'since', t.since)
-	                          ORDER BY t.tag, t.since), '[]')
-	FROM landform.lead_tag t
-	LEFT JOIN landform.tag_rules r ON r.id = t.rule_id
-	LEFT JOIN landform.staff s ON s.id = t.staff_id
-	WHERE t.lead_id = p_lead
+	SELECT coalesce(jsonb_agg(jsonb_build_object('tag', x.tag, 'source', x.source, 'by', x.by, 'since', x.since)
+	                          ORDER BY x.tag, x.since), '[]')
+	FROM (SELECT t.tag, t.source, CASE t.source WHEN 'rule' THEN t.rule_name
+	                                            WHEN 'manual' THEN s.display_name END AS by, t.since
+	      FROM landform.lead_tag t LEFT JOIN landform.staff s ON s.id = t.staff_id
+	      WHERE t.lead_id = p_lead
+	      UNION ALL
+	      SELECT r.tag, 'rule', r.name, (k.value #>> '{}')::timestamptz
+	      FROM landform.leads l, jsonb_each(l.rule_tags) k JOIN landform.tag_rules r ON r.id = k.key::bigint
+	      WHERE l.id = p_lead) x
 $$;
 
 -- Set-based runs are a few big statements whose estimates (arrays of ids, fresh tag rows) can
@@ -1075,4 +1067,5 @@ ALTER FUNCTION landform._lead_tags_sync(bigint[]) SET jit = off;
 -- The evaluator follows the saved rules on every migrate (the code around it may have changed).
 -- _tags_new's signature before it took the page's slug and kind and the channel's code.
 DROP FUNCTION IF EXISTS landform._tags_new(timestamptz, bigint, bigint, bigint, bigint, timestamptz, jsonb);
+DROP FUNCTION IF EXISTS landform._tags_add_new(bigint, bigint[]);   -- rule tags are on the lead row now
 DO $$ BEGIN PERFORM landform._tags_build(); END $$;

@@ -49,7 +49,7 @@ END
 $$;
 
 -- What submit (sql/code/20_capture.sql) writes into a lead it is about to create: the tags of
--- the submit rules (and the rules, whose tag rows the hook then adds), so the new lead's row is
+-- the submit rules (and the rules, its leads.rule_tags), so the new lead's row is
 -- written once, with its tags, instead of inserted and then updated (an update of the lead row
 -- cost ~200 us of CPU a tagged POST, its triggers, WAL and vacuum included). NULLs when routes
 -- exist: then the lead is routed first and tagged after, in the hook, as before.
@@ -70,8 +70,8 @@ END
 $$;
 
 -- submit's hook when it may have tagged the lead it created (p_rules: the rules it applied,
--- landform._rules_new_lead; NULL: it did not, or the lead was there already): their tag rows
--- and notices; nothing else to evaluate for this submission. Otherwise the hook above.
+-- landform._rules_new_lead, and wrote with the lead; NULL: it did not, or the lead was there
+-- already): their notices; nothing else to evaluate for this submission. Otherwise the hook above.
 CREATE OR REPLACE FUNCTION landform._rules_on_submit(p_lead bigint, p_new boolean, p_rules bigint[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -79,7 +79,7 @@ BEGIN
 	IF p_rules IS NULL OR NOT p_new THEN
 		PERFORM landform._rules_on_submit(p_lead, p_new);
 	ELSIF cardinality(p_rules) > 0 THEN
-		PERFORM landform._tags_add_new(p_lead, p_rules);
+		PERFORM landform._tags_notify(p_lead, p_rules);
 	END IF;
 END
 $$;

@@ -71,8 +71,8 @@ $$;
 -- and fields to the member, masked until accepted). Writes only through the functions above.
 GRANT SELECT (version) ON landform.schema_migrations TO landform_app;   -- GET /healthz
 GRANT SELECT (id, name, pool_id, page_id, channel_id, source, state, owner_id, stage_id,
-              stage_since, tags, first_seen, last_seen, first_contact_at, submissions, handoffs,
-              misses)
+              stage_since, tags, rule_tags, first_seen, last_seen, first_contact_at, submissions,
+              handoffs, misses)
 	ON landform.leads TO landform_app;
 GRANT SELECT (id, lead_id, pool_id, staff_id, via, assigned_at, assigned_by, deadline, accepted_at,
               closed_at, outcome, closed_by, note)
@@ -85,8 +85,8 @@ GRANT SELECT (id, lead_id, staff_id, body, created_at) ON landform.notes TO land
 GRANT SELECT (id, login, display_name) ON landform.staff TO landform_app;
 GRANT SELECT (id, code, name) ON landform.channels TO landform_app;
 GRANT SELECT (id, slug, title, kind, published) ON landform.pages TO landform_app;
-GRANT SELECT (lead_id, tag, source, rule_id, rule_name, staff_id, since) ON landform.lead_tag TO landform_app;
-GRANT SELECT (id, name) ON landform.tag_rules TO landform_app;
+GRANT SELECT (lead_id, tag, source, rule_name, staff_id, since) ON landform.lead_tag TO landform_app;
+GRANT SELECT (id, name, tag) ON landform.tag_rules TO landform_app;
 GRANT SELECT ON landform.stages, landform.portal_phones, landform.portal_submission_fields
 	TO landform_app;
 

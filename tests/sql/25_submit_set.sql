@@ -103,8 +103,8 @@ CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE sql AS $$
 	          ORDER BY o.kind, l.phone, s.idem_key)
 	   FROM landform.outbox o LEFT JOIN landform.staff t ON t.id = o.staff_id LEFT JOIN landform.leads l ON l.id = o.lead_id
 	   LEFT JOIN landform.submissions s ON s.id = o.submission_id),
-	  (SELECT string_agg(concat_ws('|', l.phone, t.tag, t.source, t.rule_name), E'\n' ORDER BY l.phone, t.tag)
-	   FROM landform.lead_tag t JOIN landform.leads l ON l.id = t.lead_id),
+	  (SELECT string_agg(concat_ws('|', l.phone, t.tag, t.source, t.given_by), E'\n' ORDER BY l.phone, t.tag, t.given_by)
+	   FROM landform.lead_tags t JOIN landform.leads l ON l.id = t.lead),
 	  (SELECT string_agg(concat_ws('|', a.phone, b.phone), E'\n' ORDER BY b.phone)
 	   FROM landform.referral_credits k JOIN landform.leads a ON a.id = k.referrer_id JOIN landform.leads b ON b.id = k.referred_id),
 	  (SELECT string_agg(code, ',' ORDER BY code) FROM landform.channels)) $$;
@@ -174,8 +174,8 @@ SELECT t.is((SELECT count(*) FROM landform.leads l WHERE l.phone LIKE '+86137000
             'one lead per phone: 3 before, 37 new');
 SELECT t.is((SELECT p.name || ':' || l.route FROM landform.leads l JOIN landform.pools p ON p.id = l.pool_id
              WHERE l.phone = '+8613700000011'), 'VIP:vip', 'routes apply to a new lead of the run');
-SELECT t.is((SELECT string_agg(right(l.phone, 2), ',' ORDER BY l.phone) FROM landform.lead_tag t
-             JOIN landform.leads l ON l.id = t.lead_id WHERE t.tag = '微信'),
+SELECT t.is((SELECT string_agg(right(l.phone, 2), ',' ORDER BY l.phone) FROM landform.lead_tags t
+             JOIN landform.leads l ON l.id = t.lead WHERE t.tag = '微信'),
             '11,12,13,15,20,22,23,24,27', 'tag rules fire for each new lead from wx (none from newchan or none, none forgotten)');
 SELECT t.is((SELECT count(DISTINCT xmin::text) FROM landform.submissions WHERE idem_key LIKE 's-%'), 1::bigint,
             'the whole batch is one transaction');

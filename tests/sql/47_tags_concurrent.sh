@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tag rules under concurrency: submissions (single and batched) evaluating capture-time rules,
 # stage changes and deals re-evaluating theirs, while two sessions re-run every rule set-based
-# and the daily tick runs: no tag lost or doubled, leads.tags always what lead_tag holds, and a
+# and the daily tick runs: no tag lost or doubled, leads.tags always what lead_tags lists, and a
 # final apply_tag_rules() finds nothing left to change. Deadlocks would surface as errors.
 . "$LANDFORM_TEST_ROOT/tests/sql/lib/tap.sh"
 
@@ -63,11 +63,14 @@ echo "# 4 submitters, 1 batcher, 1 stage/deal changer, 2 set-based runners: $(aw
 tap_is "$(grep -c ERROR "$err")" 0 "no session failed (no deadlock, no duplicate key): $(grep -m1 ERROR "$err")"
 rm -f "$err"
 tap_is "$(q "SELECT count(*) FROM landform.leads")" 20 "20 leads"
-tap_is "$(q "SELECT count(*) - count(DISTINCT (lead_id, tag, coalesce(rule_id, 0))) FROM landform.lead_tag")" 0 \
+tap_is "$(q "SELECT count(*) - count(DISTINCT (lead, tag, source, given_by)) FROM landform.lead_tags")" 0 \
 	"no tag recorded twice"
+tap_is "$(q "SELECT count(*) FROM landform.leads l, jsonb_object_keys(l.rule_tags) k
+             WHERE NOT EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = k::bigint)")" 0 \
+	"every rule a lead records its tag from exists"
 tap_is "$(q "SELECT count(*) FROM landform.leads l
-             WHERE l.tags IS DISTINCT FROM ARRAY(SELECT DISTINCT t.tag FROM landform.lead_tag t WHERE t.lead_id = l.id ORDER BY 1)")" 0 \
-	"leads.tags is what lead_tag holds, for every lead"
+             WHERE l.tags IS DISTINCT FROM ARRAY(SELECT DISTINCT t.tag FROM landform.lead_tags t WHERE t.lead = l.id ORDER BY 1)")" 0 \
+	"leads.tags is what lead_tags lists, for every lead"
 tap_is "$(q "SELECT sum(added) || '/' || sum(removed) FROM landform.apply_tag_rules()")" 0/0 \
 	"a final set-based run finds no tag missing and none left over"
-tap_ok "$( [ "$(q "SELECT count(*) FROM landform.lead_tag")" -gt 30 ]; echo $?)" "the rules did tag leads"
+tap_ok "$( [ "$(q "SELECT count(*) FROM landform.lead_tags WHERE source = 'rule'")" -gt 30 ]; echo $?)" "the rules did tag leads"
