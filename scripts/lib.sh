@@ -507,6 +507,22 @@ lf_ha_settled() {
         FROM pgautofailover.node WHERE reportedstate = goalstate")" = "primary secondary" ]
 }
 
+# lf_ha_settled, and while it is not: a CHECKPOINT on the primary every 3 s. A node rejoining
+# that pg_rewind cannot bring back (it fails now and then after a crash) copies the primary with
+# pg_basebackup, which waits for the primary's next checkpoint: up to checkpoint_timeout (74 s
+# seen, past a 60 s wait) without one asked for.
+lf_ha_settled_or_checkpoint() {
+    lf_ha_settled && return 0
+    local now p
+    now=$(date +%s)
+    if [ $((now - ${LF_HA_LAST_CHECKPOINT:-0})) -ge 3 ]; then
+        LF_HA_LAST_CHECKPOINT=$now
+        p=$(lf_ha_primary_port) &&
+            psql -X -q -h "$LF_PGSOCK" -p "$p" -U postgres -d postgres -c CHECKPOINT >/dev/null 2>&1
+    fi
+    return 1
+}
+
 # The port of the node that takes writes now (nothing, and failure, when none does).
 lf_ha_primary_port() {
     local p
