@@ -524,13 +524,17 @@ END
 $$;
 
 -- A lead's tags: those lead_tag holds (people, imports, dropped rules' kept ones) and its rules'
--- (leads.rule_tags: rule id -> since; a key whose rule is gone counts for nothing).
+-- (leads.rule_tags: rule id -> since; a key whose rule is gone counts for nothing). PL/pgSQL, so
+-- its plan is kept per connection: a SQL function with a FROM is not inlined, and was planned
+-- again in every statement calling it (once per tagged submission).
 CREATE OR REPLACE FUNCTION landform._tags_of(p_lead bigint, p_rule_tags jsonb) RETURNS text[]
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(array_agg(DISTINCT x.tag ORDER BY x.tag), '{}')
-	FROM (SELECT t.tag FROM landform.lead_tag t WHERE t.lead_id = p_lead
-	      UNION ALL
-	      SELECT r.tag FROM jsonb_object_keys(p_rule_tags) k JOIN landform.tag_rules r ON r.id = k::bigint) x
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT coalesce(array_agg(DISTINCT x.tag ORDER BY x.tag), '{}')
+	        FROM (SELECT t.tag FROM landform.lead_tag t WHERE t.lead_id = p_lead
+	              UNION ALL
+	              SELECT r.tag FROM jsonb_object_keys(p_rule_tags) k JOIN landform.tag_rules r ON r.id = k::bigint) x);
+END
 $$;
 
 -- Make leads.tags say what lead_tag and leads.rule_tags hold for these leads. The caller holds

@@ -79,7 +79,9 @@ BEGIN
 	IF p_rules IS NULL OR NOT p_new THEN
 		PERFORM landform._rules_on_submit(p_lead, p_new);
 	ELSIF cardinality(p_rules) > 0 THEN
-		PERFORM landform._tags_notify(p_lead, p_rules);
+		IF EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = ANY (p_rules) AND r.notify) THEN
+			PERFORM landform._tags_notify(p_lead, p_rules);   -- an insert planned per transaction: only when needed
+		END IF;
 	END IF;
 END
 $$;
