@@ -233,6 +233,9 @@ DECLARE
 	v_lead bigint[];
 	v_new boolean[];
 	v_again boolean[];
+	v_done boolean[];
+	v_hook_leads bigint[];
+	v_hook_new boolean[];
 	x record;
 	-- Below this many items, a statement per table costs more than a submit call per item
 	-- (measured: one by one was faster at 8 items a call, slower at 16).
@@ -278,13 +281,19 @@ BEGIN
 		FROM r JOIN landform.submissions s ON s.idem_key = r.idem_key
 		WHERE NOT r.forgotten
 	), fresh AS (
-		SELECT r.* FROM r
+		-- with what the submit rules give a lead created from it (as submit does: a new lead is
+		-- written once, with its rule tags; NULLs when routes exist, sql/code/46_routes.sql)
+		SELECT r.*, n.rules, n.tags FROM r
+		LEFT JOIN LATERAL landform._rules_new_lead(r.page_id, r.channel_id, r.stage_id, r.pool_id, r.at,
+			coalesce(r.fields, '{}'), r.slug, r.kind, CASE WHEN r.channel_id IS NOT NULL THEN r.channel END) n ON true
 		WHERE NOT r.forgotten AND NOT EXISTS (SELECT 1 FROM old WHERE old.ord = r.ord)
 	), ld AS (
 		INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
-		                                 stage_id, submissions, first_seen, last_seen)
+		                                 stage_id, submissions, first_seen, last_seen, tags, rule_tags)
 		SELECT f.phone, nullif(btrim(f.name), ''), f.pool_id, f.page_id, f.channel_id, 'form',
-		       f.stage_id, 1, f.at, f.at
+		       f.stage_id, 1, f.at, f.at, coalesce(f.tags, '{}'),
+		       CASE WHEN cardinality(f.rules) > 0
+		            THEN (SELECT jsonb_object_agg(x::text, f.at) FROM unnest(f.rules) x) ELSE '{}' END
 		FROM fresh f ORDER BY f.phone
 		ON CONFLICT (phone) DO UPDATE
 			SET last_seen = greatest(l.last_seen, excluded.last_seen),
@@ -321,18 +330,22 @@ BEGIN
 	       array_agg(coalesce(sub.id, old.id) ORDER BY r.phone, r.idem_key, r.ord),
 	       array_agg(coalesce(j.lead, old.lead_id) ORDER BY r.phone, r.idem_key, r.ord),
 	       array_agg(coalesce(j.created, old.new_lead, false) ORDER BY r.phone, r.idem_key, r.ord),
-	       array_agg(old.ord IS NOT NULL ORDER BY r.phone, r.idem_key, r.ord)
-	INTO v_ord, v_sub, v_lead, v_new, v_again
+	       array_agg(old.ord IS NOT NULL ORDER BY r.phone, r.idem_key, r.ord),
+	       array_agg(coalesce(j.created AND j.rules IS NOT NULL, false) ORDER BY r.phone, r.idem_key, r.ord)
+	INTO v_ord, v_sub, v_lead, v_new, v_again, v_done
 	FROM r LEFT JOIN old ON old.ord = r.ord
 	LEFT JOIN j ON j.ord = r.ord
 	LEFT JOIN sub ON sub.lead_id = j.lead;
 
-	-- Routes, then tag rules, for the leads this call stored, set-based (sql/code/46_routes.sql).
-	PERFORM landform._rules_on_submit_set(
-		ARRAY(SELECT x.lead FROM unnest(v_lead, v_new, v_sub, v_again) x(lead, is_new, sub, again)
-		      WHERE x.sub IS NOT NULL AND NOT x.again ORDER BY x.lead),
-		ARRAY(SELECT x.is_new FROM unnest(v_lead, v_new, v_sub, v_again) x(lead, is_new, sub, again)
-		      WHERE x.sub IS NOT NULL AND NOT x.again ORDER BY x.lead));
+	-- Routes, then tag rules, for the leads this call stored, set-based (sql/code/46_routes.sql),
+	-- but the new ones written with their rule tags: nothing is left to evaluate for those (no
+	-- holder to tell either: a new lead has none yet).
+	SELECT array_agg(x.lead ORDER BY x.lead), array_agg(x.is_new ORDER BY x.lead) INTO v_hook_leads, v_hook_new
+	FROM unnest(v_lead, v_new, v_sub, v_again, v_done) x(lead, is_new, sub, again, done)
+	WHERE x.sub IS NOT NULL AND NOT x.again AND NOT x.done;
+	IF v_hook_leads IS NOT NULL THEN
+		PERFORM landform._rules_on_submit_set(v_hook_leads, v_hook_new);
+	END IF;
 	RETURN QUERY SELECT * FROM unnest(v_ord, v_sub, v_lead, v_new, v_again);
 END
 $$;

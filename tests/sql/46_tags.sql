@@ -278,18 +278,44 @@ SELECT landform.add_tag_rule('n' || n, 'n' || n, c) FROM (VALUES
 	(6, '{"any": [{"first_seen": {"max_ago": "1 hour"}}, {"channel": "nope"}]}'), (7, '{"no_tag": "vip"}'),
 	(8, '{"channel": "wx"}'), (9, '{"any_page": "demo"}')) AS x(n, c);
 \o
-CREATE TEMP TABLE upd0 AS SELECT coalesce(n_tup_upd, 0) AS n FROM pg_stat_xact_user_tables WHERE relid = 'landform.leads'::regclass;
+-- (pg_stat_xact_user_tables counts the current transaction's row writes: one transaction.)
+BEGIN;
+CREATE TEMP TABLE upd0 AS SELECT coalesce(n_tup_upd, 0) AS n, coalesce(n_tup_ins, 0) AS i
+FROM pg_stat_xact_user_tables WHERE relid = 'landform.leads'::regclass;
 \o /dev/null
 SELECT pg_temp.sub(21, 'ask', 'wx', '{"size": "m", "note": "please call"}'), pg_temp.sub(22, 'demo', NULL, '{"size": "l"}'),
        pg_temp.sub(23, 'demo', 'wx', '{"note": "no"}');
 \o
-SELECT t.is((SELECT coalesce(n_tup_upd, 0) FROM pg_stat_xact_user_tables WHERE relid = 'landform.leads'::regclass)
-            - (SELECT n FROM upd0), 0::bigint, 'three new leads tagged at submit: no update of their rows');
+SELECT t.is((SELECT (n_tup_upd - u.n) || '/' || (n_tup_ins - u.i) FROM pg_stat_xact_user_tables, upd0 u
+             WHERE relid = 'landform.leads'::regclass), '0/3', 'three new leads tagged at submit: inserted, no update of their rows');
+COMMIT;
 SELECT t.is(pg_temp.tags(21) || ' / ' || pg_temp.tags(22) || ' / ' || pg_temp.tags(23),
             'n1,n2,n3,n4,n6,n7,n8,咨询过 / n5,n6,n7,n9 / n2,n5,n6,n7,n8,n9', 'their tags, each from its rule');
 SELECT t.is((SELECT sum(a.added + a.removed) FROM landform.apply_tag_rules() a JOIN landform.tag_rules r ON r.name = a.rule
              WHERE r.name LIKE 'n_'), 0::numeric, 'the set-based evaluation finds nothing to change: the same results');
 SELECT t.is(pg_temp.src(23), 'n2:rule:n2 n5:rule:n5 n6:rule:n6 n7:rule:n7 n8:rule:n8 n9:rule:n9', 'each tag row names its rule');
+-- The same for submissions stored together (submit_batch's set path: 12 or more distinct phones
+-- in a run, no route): each new lead written once, with its rule tags.
+BEGIN;
+CREATE TEMP TABLE upd1 AS SELECT coalesce(n_tup_upd, 0) AS n, coalesce(n_tup_ins, 0) AS i
+FROM pg_stat_xact_user_tables WHERE relid = 'landform.leads'::regclass;
+SELECT landform.submit_batch((SELECT jsonb_agg(jsonb_build_object('page', CASE WHEN k % 3 = 0 THEN 'ask' ELSE 'demo' END,
+	'channel', CASE WHEN k % 2 = 0 THEN 'wx' END, 'phone', '+8613800000' || lpad((30 + k)::text, 3, '0'),
+	'fields', jsonb_build_object('size', CASE WHEN k % 4 = 0 THEN 's' ELSE 'l' END, 'note', CASE WHEN k % 5 = 0 THEN 'call me' END),
+	'idem_key', 'nb-' || k)) FROM generate_series(1, 14) k)) \g /dev/null
+SELECT t.is((SELECT (n_tup_upd - u.n) || '/' || (n_tup_ins - u.i) FROM pg_stat_xact_user_tables, upd1 u
+             WHERE relid = 'landform.leads'::regclass), '0/14', 'fourteen new leads stored together, tagged: inserted, no update of their rows');
+COMMIT;
+SELECT t.is((SELECT string_agg(right(l.phone, 2) || '=' || array_to_string(l.tags, ','), ' ' ORDER BY l.phone)
+             FROM landform.leads l WHERE l.phone BETWEEN '+8613800000031' AND '+8613800000044'),
+            '31=n5,n6,n7,n9 32=n2,n5,n6,n7,n8,n9 33=n1,n6,n7,咨询过 34=n2,n3,n5,n6,n7,n8,n9 35=n4,n5,n6,n7,n9 '
+            || '36=n1,n2,n6,n7,n8,咨询过 37=n5,n6,n7,n9 38=n2,n3,n5,n6,n7,n8,n9 39=n1,n6,n7,咨询过 '
+            || '40=n2,n4,n5,n6,n7,n8,n9 41=n5,n6,n7,n9 42=n1,n2,n3,n6,n7,n8,咨询过 43=n5,n6,n7,n9 44=n2,n5,n6,n7,n8,n9',
+            'their tags, each from its rule');
+SELECT t.is((SELECT sum(a.added + a.removed) FROM landform.apply_tag_rules() a JOIN landform.tag_rules r ON r.name = a.rule
+             WHERE r.name LIKE 'n_'), 0::numeric, 'the set-based evaluation finds nothing to change for them either');
+SELECT t.is(pg_temp.src(40), 'n2:rule:n2 n4:rule:n4 n5:rule:n5 n6:rule:n6 n7:rule:n7 n8:rule:n8 n9:rule:n9',
+            'each of their tags names its rule');
 SELECT landform.drop_tag_rule('n' || n) FROM generate_series(1, 9) n \g /dev/null
 
 -- Import: tags from the file say so.
