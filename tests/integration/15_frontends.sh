@@ -250,7 +250,12 @@ if start_nginx_keep > "$FE/nginx-keep.start.log" 2>&1 && lf_wait_http "http://12
     wait
     is "$(cat "$FE"/keep-nginx[123].out | sort | uniq -c | tr -s ' ')" " 30 200" "nginx keeping FastCGI connections: 30 requests from 3 clients at once all answered"
     is "$(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$KEEP_PORT/p/demo")" 200 "... and a page after them"
-    is "$(grep -c '\[error\]' "$LF_LOG/nginx-keep-error.log")" 0 "... and nginx logged no error about the connections landformd closed"
+    # landformd closes every connection after its answer; nginx may still pick a kept one in the
+    # moment it is being closed, gets a reset, and sends the request again on a new connection
+    # (every request above was answered). That one line is expected, now and then; nothing else.
+    is "$(grep '\[error\]' "$LF_LOG/nginx-keep-error.log" |
+          grep -vc 'recv() failed (104: Connection reset by peer) while reading response header from upstream')" 0 \
+        "... and nginx logged no error about the connections landformd closed, but a kept one found closed"
 else
     not_ok "nginx with fastcgi_keep_conn on starts (see $FE/nginx-keep.start.log)"
 fi
