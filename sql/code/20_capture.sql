@@ -128,8 +128,7 @@ BEGIN
 	INSERT INTO landform.leads AS l (phone, name, pool_id, page_id, channel_id, source,
 	                                 stage_id, submissions, first_seen, last_seen, tags, rule_tags)
 	VALUES (p_phone, v_name, v_pool, v_page, v_channel, 'form', v_stage, 1, v_at, v_at, coalesce(v_tags, '{}'),
-	        CASE WHEN cardinality(v_rules) > 0
-	             THEN (SELECT jsonb_object_agg(x::text, v_at) FROM unnest(v_rules) x) ELSE '{}' END)
+	        landform._rule_tags(v_rules, v_at))
 	ON CONFLICT (phone) DO NOTHING
 	RETURNING l.id INTO v_lead;
 	IF v_lead IS NOT NULL THEN
@@ -292,8 +291,7 @@ BEGIN
 		                                 stage_id, submissions, first_seen, last_seen, tags, rule_tags)
 		SELECT f.phone, nullif(btrim(f.name), ''), f.pool_id, f.page_id, f.channel_id, 'form',
 		       f.stage_id, 1, f.at, f.at, coalesce(f.tags, '{}'),
-		       CASE WHEN cardinality(f.rules) > 0
-		            THEN (SELECT jsonb_object_agg(x::text, f.at) FROM unnest(f.rules) x) ELSE '{}' END
+		       landform._rule_tags(f.rules, f.at)
 		FROM fresh f ORDER BY f.phone
 		ON CONFLICT (phone) DO UPDATE
 			SET last_seen = greatest(l.last_seen, excluded.last_seen),

@@ -537,6 +537,15 @@ BEGIN
 END
 $$;
 
+-- leads.rule_tags for a new lead the rules p_rules tagged at p_at (submit, submit_batch). No
+-- FROM and no subquery, so the planner inlines it into the insert.
+CREATE OR REPLACE FUNCTION landform._rule_tags(p_rules bigint[], p_at timestamptz) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN cardinality(p_rules) > 0
+	            THEN jsonb_object(p_rules::text[], array_fill(to_jsonb(p_at) #>> '{}', ARRAY[cardinality(p_rules)]))
+	            ELSE '{}' END
+$$;
+
 -- Make leads.tags say what lead_tag and leads.rule_tags hold for these leads. The caller holds
 -- their row locks (taken before it wrote lead_tag), so this statement sees every committed tag
 -- row of theirs. The landform.tags_sync flag tells the hand-edit trigger this write is not a
