@@ -122,6 +122,7 @@ BEGIN
 	END IF;
 
 	-- A new lead is written once, with its rule tags (routes and tag rules, sql/code/46_routes.sql).
+	PERFORM landform._tags_new_hold();
 	SELECT n.rules, n.tags INTO v_rules, v_tags
 	FROM landform._rules_new_lead(v_page, v_channel, v_stage, v_pool, v_at, coalesce(p_fields, '{}'), v_slug, v_kind,
 	                              CASE WHEN v_channel IS NOT NULL THEN p_channel END) n;
@@ -169,10 +170,10 @@ BEGIN
 	IF p_referral IS NOT NULL THEN
 		PERFORM landform.referral_credit(p_referral, v_lead, v_new, false);
 	END IF;
-	-- Routes and tag rules (sql/code/46_routes.sql); a new lead written with no rule tag has
-	-- nothing left for the hook (it would only return).
-	IF NOT v_new OR v_rules IS DISTINCT FROM '{}' THEN
-		PERFORM landform._rules_on_submit(v_lead, v_new, v_rules);
+	-- Routes and tag rules (sql/code/46_routes.sql); a new lead written with its rule tags has
+	-- nothing left for them (no holder to tell of a tag either: a new lead has none yet).
+	IF NOT v_new OR v_rules IS NULL THEN
+		PERFORM landform._rules_on_submit(v_lead, v_new);
 	END IF;
 	submission_id := v_sub; lead_id := v_lead; new_lead := v_new; replayed := false;
 	RETURN NEXT;
@@ -272,6 +273,7 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(1818652004, hashtext(k.idem_key))
 	FROM (SELECT r.idem_key FROM landform._submit_rows(p_items, p_ords) r
 	      WHERE r.idem_key IS NOT NULL AND NOT r.forgotten ORDER BY r.phone, r.idem_key) k;
+	PERFORM landform._tags_new_hold();   -- before the statement reading the rules (fresh, below)
 
 	WITH r AS (
 		SELECT * FROM landform._submit_rows(p_items, p_ords)

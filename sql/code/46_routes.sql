@@ -51,40 +51,30 @@ $$;
 -- What submit (sql/code/20_capture.sql) writes into a lead it is about to create: the tags of
 -- the submit rules (and the rules, its leads.rule_tags), so the new lead's row is
 -- written once, with its tags, instead of inserted and then updated (an update of the lead row
--- cost ~200 us of CPU a tagged POST, its triggers, WAL and vacuum included). NULLs when routes
--- exist: then the lead is routed first and tagged after, in the hook, as before.
+-- cost ~200 us of CPU a tagged POST, its triggers, WAL and vacuum included). No row when routes
+-- exist: then the lead is routed first and tagged after, in the hook, as before. Inlined into
+-- the caller's statement (SQL, one SELECT), which must follow a landform._tags_new_hold().
 -- p_slug, p_kind: the page's; p_code: the channel's (NULL without one).
 DROP FUNCTION IF EXISTS landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb);
-CREATE OR REPLACE FUNCTION landform._rules_new_lead(p_page bigint, p_channel bigint, p_stage bigint,
-	p_pool bigint, p_at timestamptz, p_fields jsonb, p_slug text, p_kind text, p_code text,
-	OUT rules bigint[], OUT tags text[])
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM landform.routes) THEN
-		RETURN;
+DO $$ BEGIN
+	IF NOT (SELECT p.proretset FROM pg_proc p WHERE p.oid = to_regprocedure(
+	            'landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text)')) THEN
+		DROP FUNCTION landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text);
 	END IF;
-	SELECT n.rules, n.tags INTO rules, tags
+END $$;
+CREATE OR REPLACE FUNCTION landform._rules_new_lead(p_page bigint, p_channel bigint, p_stage bigint,
+	p_pool bigint, p_at timestamptz, p_fields jsonb, p_slug text, p_kind text, p_code text)
+RETURNS TABLE (rules bigint[], tags text[])
+LANGUAGE sql STABLE AS $$
+	SELECT n.rules, n.tags
 	FROM landform._tags_new(landform._tag_clock(), p_page, p_channel, p_stage, p_pool, p_at, p_fields,
-	                        p_slug, p_kind, p_code) n;
-END
+	                        p_slug, p_kind, p_code) n
+	WHERE NOT EXISTS (SELECT 1 FROM landform.routes)
 $$;
 
--- submit's hook when it may have tagged the lead it created (p_rules: the rules it applied,
--- landform._rules_new_lead, and wrote with the lead; NULL: it did not, or the lead was there
--- already): their notices; nothing else to evaluate for this submission. Otherwise the hook above.
-CREATE OR REPLACE FUNCTION landform._rules_on_submit(p_lead bigint, p_new boolean, p_rules bigint[])
-RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF p_rules IS NULL OR NOT p_new THEN
-		PERFORM landform._rules_on_submit(p_lead, p_new);
-	ELSIF cardinality(p_rules) > 0 THEN
-		IF EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = ANY (p_rules) AND r.notify) THEN
-			PERFORM landform._tags_notify(p_lead, p_rules);   -- an insert planned per transaction: only when needed
-		END IF;
-	END IF;
-END
-$$;
+-- Its version for a lead written with its rule tags (nothing left to do there: the notices of
+-- notifying rules go to a lead's holder, and a new lead has none yet).
+DROP FUNCTION IF EXISTS landform._rules_on_submit(bigint, boolean, bigint[]);
 
 -- The same for the leads of several submissions stored together (submit_batch): routes for
 -- the new ones, one by one in id order, then the tag rules for all of them set-based (one

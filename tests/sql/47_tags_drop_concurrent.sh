@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A rule dropped (and its tag renamed) while submissions and stage changes tag leads with it: the
+# A rule dropped (and its tag renamed) while submissions (half of them new leads, tagged as they
+# are written, half again to one of 30), batches of new leads and stage changes tag leads with it: the
 # lead row records a rule's tag without a foreign key (leads.rule_tags), so the rule lock
 # (landform._tag_rules_hold) is what keeps a tag from outliving its rule. After the storm: no
 # lead records a rule that is gone, no lead carries the dropped rule's tag, leads.tags is what
@@ -31,10 +32,19 @@ for s in 1 2 3; do
 	psql -X -q -v ON_ERROR_STOP=1 -c "$gate_wait" -c "
 	DO \$\$ BEGIN FOR i IN 1..200 LOOP
 		PERFORM public.again(format('SELECT landform.submit(''demo'', ''wx'', %L, NULL, NULL, %L, NULL, NULL, NULL, NULL, NULL)',
-			'+86139' || lpad(((i * $s) % 30)::text, 8, '0'), '{\"size\": \"gt100k\"}'));
+			CASE WHEN i % 2 = 0 THEN '+86138' || lpad(($s * 1000 + i)::text, 8, '0')
+			     ELSE '+86139' || lpad(((i * $s) % 30)::text, 8, '0') END, '{\"size\": \"gt100k\"}'));
 		COMMIT;
 	END LOOP; END \$\$;" >/dev/null 2>>"$err" &
 done
+# Batches of 12 new leads (submit_batch's set path: each written once with its rule tags).
+psql -X -q -v ON_ERROR_STOP=1 -c "$gate_wait" -c "
+DO \$\$ BEGIN FOR i IN 1..25 LOOP
+	PERFORM public.again(format('SELECT landform.submit_batch(%L)', (SELECT jsonb_agg(jsonb_build_object('page', 'demo',
+		'channel', 'wx', 'phone', '+86137' || lpad((i * 100 + k)::text, 8, '0'), 'fields', '{\"size\": \"gt100k\"}'::jsonb))
+		FROM generate_series(1, 12) k)));
+	COMMIT;
+END LOOP; END \$\$;" >/dev/null 2>>"$err" &
 psql -X -q -v ON_ERROR_STOP=1 -c "$gate_wait" -c "
 DO \$\$ BEGIN FOR i IN 1..200 LOOP
 	PERFORM public.again(format('UPDATE landform.leads SET stage_id = (SELECT id FROM landform.stages ORDER BY random() LIMIT 1)
@@ -57,7 +67,7 @@ wait
 tap_is "$(grep -c ERROR "$err")" 0 "no session failed (but for deadlocks lost and tried again): $(grep -m1 ERROR "$err")"
 rm -f "$err"
 echo "# deadlocks lost and tried again: $(q "SELECT count(*) FROM public.retried")"
-tap_is "$(q "SELECT count(*) FROM landform.leads")" 30 "30 leads"
+tap_is "$(q "SELECT count(*) FROM landform.leads")" 630 "630 leads (300 submitted one by one and 300 in batches, new and tagged as they are written; 30 again and again)"
 tap_is "$(q "SELECT count(*) FROM landform.leads l, jsonb_object_keys(l.rule_tags) k
              WHERE NOT EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = k::bigint)")" 0 \
 	"no lead records a tag from a rule that is gone"
@@ -68,3 +78,32 @@ tap_is "$(q "SELECT count(*) FROM landform.leads l
 tap_is "$(q "SELECT count(*) FROM landform.leads WHERE NOT tags @> '{微信}'")" 0 "the rule left in place tagged every lead"
 tap_is "$(q "SELECT sum(added) || '/' || sum(removed) FROM landform.apply_tag_rules()")" 0/0 \
 	"a final set-based run finds no tag missing and none left over"
+
+# The same, one moment pinned: a rule dropped while a transaction that wrote new leads with its
+# tag (one submit, one batch on submit_batch's set path) has not committed yet. The drop waits
+# for it and then takes the tag back; without the rule lock it would not wait and the leads
+# would keep a tag of a rule that is gone.
+q "SELECT landform.add_tag_rule('pinned', 'P', '{\"field\": \"size\", \"eq\": \"gt100k\"}')" >/dev/null
+for how in submit batch; do
+	case $how in
+	submit) call="SELECT landform.submit('demo', NULL, '+8613600000001', NULL, NULL, '{\"size\": \"gt100k\"}', NULL, NULL, NULL, NULL, NULL)" ;;
+	batch) call="SELECT landform.submit_batch((SELECT jsonb_agg(jsonb_build_object('page', 'demo',
+		'phone', '+86136' || lpad((100 + k)::text, 8, '0'), 'fields', '{\"size\": \"gt100k\"}'::jsonb))
+		FROM generate_series(1, 12) k))" ;;
+	esac
+	PGAPPNAME=lf_pinned psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "$call" -c "SELECT pg_sleep(1)" -c "COMMIT" >/dev/null &
+	for _ in $(seq 100); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lf_pinned' AND query LIKE '%pg_sleep%'")" = 1 ] && break
+		sleep 0.05
+	done
+	q "SELECT landform.drop_tag_rule('pinned')" >/dev/null
+	wait
+	tap_is "$(q "SELECT count(*) FROM landform.leads l, jsonb_object_keys(l.rule_tags) k
+	             WHERE l.phone LIKE '+86136%' AND NOT EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = k::bigint)")" 0 \
+		"$how: a rule dropped before the new leads it tagged commit: no lead records it"
+	tap_is "$(q "SELECT count(*) FROM landform.leads WHERE phone LIKE '+86136%' AND tags @> '{P}'")" 0 \
+		"$how: ... and none carries its tag"
+	q "SELECT landform.add_tag_rule('pinned', 'P', '{\"field\": \"size\", \"eq\": \"gt100k\"}')" >/dev/null
+done
+tap_is "$(q "SELECT count(*) FROM landform.leads WHERE phone LIKE '+86136%' AND tags @> '{P}'")" 13 \
+	"the rule added again tags them (so the transactions above did match it)"
