@@ -453,6 +453,7 @@ DECLARE
 	v_body text := '';
 	v_set text := '';
 	v_new text;
+	v_gen bigint;
 BEGIN
 	FOREACH v_event IN ARRAY ARRAY['submit', 'stage', 'owner', 'deal'] LOOP
 		SELECT array_agg(r.id ORDER BY r.id), array_agg(r.lead_predicate ORDER BY r.id)
@@ -489,11 +490,13 @@ BEGIN
 	-- submission, first and last seen now, no owner, deal or tag yet), so the lead is written once
 	-- with its tags. The lead's own row, the pages and channels are what the per-lead statement
 	-- reads, given here as values: the same compiled expressions, the same results. A SQL function
-	-- the planner inlines into its caller's statement: no statement of its own (a PL/pgSQL one ran
-	-- three, and reading the matching rules' tags was a third of a tagged submission's cost). Its
-	-- caller holds _tags_new_hold() from before that statement, so the rules it reads there are
-	-- the ones still saved: a rule dropped meanwhile (this definition may be the one from before)
-	-- tags nothing.
+	-- the planner inlines into its caller's statement (a PL/pgSQL one ran three statements of its
+	-- own). The rules that hold and their tags are expressions over the results (ids in id order,
+	-- tags sorted and each once, as lead_tags gives them), good while the rules are the ones it
+	-- was built from: its caller holds _tags_new_hold() from before that statement, and the
+	-- generation it was built in is still tag_rules_built's. Otherwise (a rule changed since, and
+	-- this session has not seen the new definition yet) the tags of those rules still saved.
+	UPDATE landform.tag_rules_built SET generation = generation + 1 RETURNING generation INTO v_gen;
 	SELECT array_agg(r.id ORDER BY r.id), array_agg(r.lead_predicate ORDER BY r.id)
 	INTO v_ids, v_exprs
 	FROM landform.tag_rules r WHERE 'submit' = ANY (r.depends) OR 'tag' = ANY (r.depends);
@@ -501,16 +504,20 @@ BEGIN
 	FROM landform.tag_rules r, unnest(r.lead_aggs) a
 	WHERE r.id = ANY (v_ids);
 	v_new := CASE WHEN v_ids IS NULL THEN E'SELECT \'{}\'::bigint[], \'{}\'::text[]' ELSE format(
-		-- the rules that hold, in id order, as one expression (an unnest per lead cost 6 us);
-		-- the saved rules' table read only for a lead some rule tags
-		E'SELECT CASE WHEN e.ids = \'{}\' THEN e.ids\n'
+		E'SELECT CASE WHEN e.ids = \'{}\' OR (SELECT b.generation FROM landform.tag_rules_built b) = %s THEN e.ids\n'
 		|| E'\t\tELSE coalesce((SELECT array_agg(r.id ORDER BY r.id) FROM landform.tag_rules r WHERE r.id = ANY (e.ids)), \'{}\') END,\n'
-		|| E'\tCASE WHEN e.ids = \'{}\' THEN \'{}\'::text[]\n'
+		|| E'\tCASE WHEN e.ids = \'{}\' OR (SELECT b.generation FROM landform.tag_rules_built b) = %1$s THEN e.tags\n'
 		|| E'\t\tELSE coalesce((SELECT array_agg(DISTINCT r.tag ORDER BY r.tag) FROM landform.tag_rules r WHERE r.id = ANY (e.ids)), \'{}\') END\n'
 		-- (OFFSET 0: each computed once, not copied into every place that reads it)
-		|| E'\tFROM (SELECT array_remove(ARRAY[%s], NULL) AS ids\n\t\tFROM (%s OFFSET 0) h(hit, bare) OFFSET 0) e',
+		|| E'\tFROM (SELECT array_remove(ARRAY[%s], NULL) AS ids,\n\t\tarray_remove(ARRAY[%s], NULL) AS tags\n'
+		|| E'\t\tFROM (%s OFFSET 0) h(hit, bare) OFFSET 0) e',
+		v_gen,
 		(SELECT string_agg(format('CASE WHEN h.hit[%s] THEN %s::bigint END', x.n, x.id), ', ' ORDER BY x.n)
 		 FROM unnest(v_ids) WITH ORDINALITY AS x(id, n)),
+		(SELECT string_agg(format('CASE WHEN %s THEN %L END', t.hits, t.tag), ', ' ORDER BY t.tag)
+		 FROM (SELECT r.tag, string_agg(format('h.hit[%s]', x.n), ' OR ' ORDER BY x.n) AS hits
+		       FROM unnest(v_ids) WITH ORDINALITY AS x(id, n) JOIN landform.tag_rules r ON r.id = x.id
+		       GROUP BY r.tag) t),
 		landform._lead_select(v_exprs, v_aggs, 'new')) END;
 	EXECUTE format('CREATE OR REPLACE FUNCTION landform._tags_new(p_now timestamptz, p_page bigint, p_channel bigint, '
 		|| 'p_stage bigint, p_pool bigint, p_at timestamptz, p_fields jsonb, p_slug text, p_kind text, p_code text) '

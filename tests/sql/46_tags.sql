@@ -316,6 +316,31 @@ SELECT t.is((SELECT sum(a.added + a.removed) FROM landform.apply_tag_rules() a J
              WHERE r.name LIKE 'n_'), 0::numeric, 'the set-based evaluation finds nothing to change for them either');
 SELECT t.is(pg_temp.src(40), 'n2:rule:n2 n4:rule:n4 n5:rule:n5 n6:rule:n6 n7:rule:n7 n8:rule:n8 n9:rule:n9',
             'each of their tags names its rule');
+-- What a new lead is written with, from the evaluator generated with the rules (tags as
+-- expressions, no table read): two rules giving one tag, the tag once; and in a session whose
+-- evaluator is older than the saved rules (a rule renamed and one dropped since: tag_rules_built
+-- counted on), the tags of the rules as saved, not as it was built.
+BEGIN;
+\o /dev/null
+SELECT landform.add_tag_rule('n10', 'n9', '{"any_page": "demo"}');
+SELECT pg_temp.sub(60, 'demo', NULL);
+\o
+SELECT t.is(pg_temp.tags(60) || ' from ' || (SELECT string_agg(r.name, ',' ORDER BY r.name) FROM landform.leads l,
+            jsonb_object_keys(l.rule_tags) k JOIN landform.tag_rules r ON r.id = k::bigint WHERE l.id = pg_temp.lead(60)),
+            'n5,n6,n7,n9 from n10,n5,n6,n7,n9', 'two rules giving one tag: the tag once, both rules recorded');
+UPDATE landform.tag_rules SET tag = 'n9b' WHERE name = 'n10';
+DELETE FROM landform.tag_rules WHERE name = 'n7';
+UPDATE landform.tag_rules_built SET generation = generation + 1;
+\o /dev/null
+SELECT pg_temp.sub(61, 'demo', NULL);
+\o
+SELECT t.is(pg_temp.tags(61) || ' from ' || (SELECT string_agg(r.name, ',' ORDER BY r.name) FROM landform.leads l,
+            jsonb_object_keys(l.rule_tags) k JOIN landform.tag_rules r ON r.id = k::bigint WHERE l.id = pg_temp.lead(61)),
+            'n5,n6,n9,n9b from n10,n5,n6,n9', 'an evaluator older than the rules: the saved rules'' tags, none of a rule gone');
+SELECT t.is((SELECT count(*) FROM landform.leads l, jsonb_object_keys(l.rule_tags) k WHERE l.id = pg_temp.lead(61)),
+            4::bigint, '... and no rule that is gone recorded');
+ROLLBACK;
+
 SELECT landform.drop_tag_rule('n' || n) FROM generate_series(1, 9) n \g /dev/null
 
 -- Import: tags from the file say so.

@@ -49,6 +49,10 @@ tap_is "$(up -c "SELECT string_agg(lead_id || ':' || tag || ':' || source || ':'
 tap_is "$(up -c "SELECT count(*) FROM pg_attribute WHERE attrelid = 'landform.lead_tag'::regclass AND attname = 'rule_id' AND NOT attisdropped")" \
 	0 "lead_tag no longer names rules"
 
+for f in "$root"/sql/migrations/*.sql; do
+	[[ $(basename "$f") > 0025_~ ]] || continue
+	up -1 -f "$f" >/dev/null || { echo "not ok - migration $(basename "$f") failed"; exit 1; }
+done
 for f in "$root"/sql/code/*.sql; do up -1 -f "$f" >/dev/null || { echo "not ok - code file $(basename "$f") failed"; exit 1; }; done
 tap_is "$(up -c "SELECT string_agg(lead || ':' || tag || ':' || source || ':' || coalesce(given_by, '-') || '@' || since,
                         ' ' ORDER BY lead, tag, source) FROM landform.lead_tags")" \
