@@ -338,3 +338,14 @@ LANGUAGE sql IMMUTABLE AS $$
 	            WHEN p_text ~ ('^[0-9]{1,' || p_digits || '}$') THEN p_text::bigint
 	            ELSE -1 END
 $$;
+
+-- For code files: CREATE OR REPLACE cannot turn a function returning one row into one returning a
+-- set, so the old one goes first (p_signature as to_regprocedure reads it; nothing if absent).
+CREATE OR REPLACE FUNCTION landform._drop_unless_set(p_signature text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NOT (SELECT p.proretset FROM pg_proc p WHERE p.oid = to_regprocedure(p_signature)) THEN
+		EXECUTE format('DROP FUNCTION %s', to_regprocedure(p_signature));   -- regprocedure's output is quoted
+	END IF;
+END
+$$;

@@ -1100,11 +1100,6 @@ ALTER FUNCTION landform._lead_tags_sync(bigint[]) SET jit = off;
 -- _tags_new's signature before it took the page's slug and kind and the channel's code.
 DROP FUNCTION IF EXISTS landform._tags_new(timestamptz, bigint, bigint, bigint, bigint, timestamptz, jsonb);
 -- and before it was a SQL function returning a set (PL/pgSQL with OUT parameters).
-DO $$ BEGIN
-	IF NOT (SELECT p.proretset FROM pg_proc p WHERE p.oid = to_regprocedure(
-	            'landform._tags_new(timestamptz, bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text)')) THEN
-		DROP FUNCTION landform._tags_new(timestamptz, bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text);
-	END IF;
-END $$;
+SELECT landform._drop_unless_set('landform._tags_new(timestamptz, bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text)');
 DROP FUNCTION IF EXISTS landform._tags_add_new(bigint, bigint[]);   -- rule tags are on the lead row now
 DO $$ BEGIN PERFORM landform._tags_build(); END $$;

@@ -56,12 +56,7 @@ $$;
 -- the caller's statement (SQL, one SELECT), which must follow a landform._tags_new_hold().
 -- p_slug, p_kind: the page's; p_code: the channel's (NULL without one).
 DROP FUNCTION IF EXISTS landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb);
-DO $$ BEGIN
-	IF NOT (SELECT p.proretset FROM pg_proc p WHERE p.oid = to_regprocedure(
-	            'landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text)')) THEN
-		DROP FUNCTION landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text);
-	END IF;
-END $$;
+SELECT landform._drop_unless_set('landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text)');
 CREATE OR REPLACE FUNCTION landform._rules_new_lead(p_page bigint, p_channel bigint, p_stage bigint,
 	p_pool bigint, p_at timestamptz, p_fields jsonb, p_slug text, p_kind text, p_code text)
 RETURNS TABLE (rules bigint[], tags text[])
