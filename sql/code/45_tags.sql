@@ -396,21 +396,23 @@ $$;
 -- p_mode: 'one' (the lead p_lead), 'set' (the leads p_leads, one row each: id, hits, bare), or
 -- 'new' (the lead submit is about to write, as values: p_page, p_channel, p_stage, p_pool, p_at,
 -- its page's p_slug and p_kind, its channel's p_code, and its one submission's p_fields; no
--- owner, deal or tag yet). 'new' reads no table for what submit already knows: the page and
--- channel rows are values too (id, slug, kind / id, code: all a condition reads of them), and
--- over its one submission each bool_or(x) is x itself, so a submission no rule matches costs an
--- expression over parameters, not index scans and an aggregate.
+-- owner, deal or tag yet; a column a rule, no array and no bare: the statement it goes into sets
+-- up every array subscript anew on each call). 'new' reads no table for what submit already
+-- knows: the page and channel rows are values too (id, slug, kind / id, code: all a condition
+-- reads of them), and over its one submission each bool_or(x) is x itself, so a submission no
+-- rule matches costs an expression over parameters, not index scans and an aggregate.
 DROP FUNCTION IF EXISTS landform._lead_select(text[], text[]);
 DROP FUNCTION IF EXISTS landform._lead_select(text[], text[], boolean);
 CREATE OR REPLACE FUNCTION landform._lead_select(p_exprs text[], p_aggs text[], p_mode text DEFAULT 'one')
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	-- A join only when some rule reads it (a value that happens to contain "p." costs a join, no more).
-	SELECT format(E'SELECT %sARRAY[\n\t\t\t%s]%s,\n\t\t\tl.tags = \'{}\'%s\n\t\tFROM %s%s%s%s%s',
+	SELECT format(E'SELECT %s%s\n\t\tFROM %s%s%s%s%s',
 		CASE WHEN p_mode = 'set' THEN 'l.id, ' ELSE '' END,
-		array_to_string(p_exprs, E',\n\t\t\t'),
-		CASE WHEN p_mode = 'set' THEN ' AS hits' ELSE '' END,
-		CASE WHEN p_mode = 'set' THEN ' AS bare' ELSE '' END,
+		CASE WHEN p_mode = 'new' THEN array_to_string(p_exprs, E',\n\t\t\t')
+		     ELSE format(E'ARRAY[\n\t\t\t%s]%s,\n\t\t\tl.tags = \'{}\'%s', array_to_string(p_exprs, E',\n\t\t\t'),
+		                 CASE WHEN p_mode = 'set' THEN ' AS hits' ELSE '' END,
+		                 CASE WHEN p_mode = 'set' THEN ' AS bare' ELSE '' END) END,
 		CASE WHEN p_mode = 'new' THEN '(SELECT NULL::bigint AS id, p_page AS page_id, p_channel AS channel_id, '
 		                              || 'p_stage AS stage_id, NULL::bigint AS owner_id, p_pool AS pool_id, '
 		                              || '1 AS submissions, p_at AS first_seen, p_at AS last_seen, '
@@ -495,7 +497,11 @@ BEGIN
 	-- tags sorted and each once, as lead_tags gives them), good while the rules are the ones it
 	-- was built from: its caller holds _tags_new_hold() from before that statement, and the
 	-- generation it was built in is still tag_rules_built's. Otherwise (a rule changed since, and
-	-- this session has not seen the new definition yet) the tags of those rules still saved.
+	-- this session has not seen the new definition yet) no row: the caller then writes the lead
+	-- bare and its hook tags it from the rules as saved. Nothing here reads tag_rules, and the
+	-- results are columns, not an array: submit's statement sets up every part of its plan on
+	-- each call, run or not (a fallback reading tag_rules here and an array subscript a rule
+	-- cost a submission stored alone about 30 us more: BENCHMARKS.md).
 	UPDATE landform.tag_rules_built SET generation = generation + 1 RETURNING generation INTO v_gen;
 	SELECT array_agg(r.id ORDER BY r.id), array_agg(r.lead_predicate ORDER BY r.id)
 	INTO v_ids, v_exprs
@@ -504,21 +510,19 @@ BEGIN
 	FROM landform.tag_rules r, unnest(r.lead_aggs) a
 	WHERE r.id = ANY (v_ids);
 	v_new := CASE WHEN v_ids IS NULL THEN E'SELECT \'{}\'::bigint[], \'{}\'::text[]' ELSE format(
-		E'SELECT CASE WHEN e.ids = \'{}\' OR (SELECT b.generation FROM landform.tag_rules_built b) = %s THEN e.ids\n'
-		|| E'\t\tELSE coalesce((SELECT array_agg(r.id ORDER BY r.id) FROM landform.tag_rules r WHERE r.id = ANY (e.ids)), \'{}\') END,\n'
-		|| E'\tCASE WHEN e.ids = \'{}\' OR (SELECT b.generation FROM landform.tag_rules_built b) = %1$s THEN e.tags\n'
-		|| E'\t\tELSE coalesce((SELECT array_agg(DISTINCT r.tag ORDER BY r.tag) FROM landform.tag_rules r WHERE r.id = ANY (e.ids)), \'{}\') END\n'
-		-- (OFFSET 0: each computed once, not copied into every place that reads it)
-		|| E'\tFROM (SELECT array_remove(ARRAY[%s], NULL) AS ids,\n\t\tarray_remove(ARRAY[%s], NULL) AS tags\n'
-		|| E'\t\tFROM (%s OFFSET 0) h(hit, bare) OFFSET 0) e',
-		v_gen,
-		(SELECT string_agg(format('CASE WHEN h.hit[%s] THEN %s::bigint END', x.n, x.id), ', ' ORDER BY x.n)
+		E'SELECT array_remove(ARRAY[%s], NULL),\n\tarray_remove(ARRAY[%s], NULL)\n'
+		-- (OFFSET 0: each rule's result computed once, not copied into both arrays)
+		|| E'\tFROM (%s OFFSET 0) h(%s)\n'
+		|| E'\tWHERE (SELECT b.generation FROM landform.tag_rules_built b) = %s',
+		(SELECT string_agg(format('CASE WHEN h.h%s THEN %s::bigint END', x.n, x.id), ', ' ORDER BY x.n)
 		 FROM unnest(v_ids) WITH ORDINALITY AS x(id, n)),
 		(SELECT string_agg(format('CASE WHEN %s THEN %L END', t.hits, t.tag), ', ' ORDER BY t.tag)
-		 FROM (SELECT r.tag, string_agg(format('h.hit[%s]', x.n), ' OR ' ORDER BY x.n) AS hits
+		 FROM (SELECT r.tag, string_agg(format('h.h%s', x.n), ' OR ' ORDER BY x.n) AS hits
 		       FROM unnest(v_ids) WITH ORDINALITY AS x(id, n) JOIN landform.tag_rules r ON r.id = x.id
 		       GROUP BY r.tag) t),
-		landform._lead_select(v_exprs, v_aggs, 'new')) END;
+		landform._lead_select(v_exprs, v_aggs, 'new'),
+		(SELECT string_agg('h' || n, ', ' ORDER BY n) FROM generate_series(1, cardinality(v_ids)) n),
+		v_gen) END;
 	EXECUTE format('CREATE OR REPLACE FUNCTION landform._tags_new(p_now timestamptz, p_page bigint, p_channel bigint, '
 		|| 'p_stage bigint, p_pool bigint, p_at timestamptz, p_fields jsonb, p_slug text, p_kind text, p_code text) '
 		|| 'RETURNS TABLE (rules bigint[], tags text[]) LANGUAGE sql STABLE AS %L', v_new);
