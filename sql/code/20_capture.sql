@@ -121,8 +121,10 @@ BEGIN
 		v_pool := landform._pool_id(NULL);
 	END IF;
 
-	-- A new lead is written once, with its rule tags (routes and tag rules, sql/code/46_routes.sql).
-	PERFORM landform._tags_new_hold();
+	-- A new lead is written once, with its rule tags (routes and tag rules, sql/code/46_routes.sql),
+	-- evaluated after any rule change under way has committed (the rule lock, held to our commit,
+	-- also makes the next change wait for this lead).
+	PERFORM landform._tag_rules_hold();
 	SELECT n.rules, n.tags INTO v_rules, v_tags
 	FROM landform._rules_new_lead(v_page, v_channel, v_stage, v_pool, v_at, coalesce(p_fields, '{}'), v_slug, v_kind,
 	                              CASE WHEN v_channel IS NOT NULL THEN p_channel END) n;
@@ -273,7 +275,7 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(1818652004, hashtext(k.idem_key))
 	FROM (SELECT r.idem_key FROM landform._submit_rows(p_items, p_ords) r
 	      WHERE r.idem_key IS NOT NULL AND NOT r.forgotten ORDER BY r.phone, r.idem_key) k;
-	PERFORM landform._tags_new_hold();   -- before the statement reading the rules (fresh, below)
+	PERFORM landform._tag_rules_hold();   -- before the statement reading the rules (fresh, below)
 
 	WITH r AS (
 		SELECT * FROM landform._submit_rows(p_items, p_ords)

@@ -53,7 +53,7 @@ $$;
 -- written once, with its tags, instead of inserted and then updated (an update of the lead row
 -- cost ~200 us of CPU a tagged POST, its triggers, WAL and vacuum included). No row when routes
 -- exist: then the lead is routed first and tagged after, in the hook, as before. Inlined into
--- the caller's statement (SQL, one SELECT), which must follow a landform._tags_new_hold().
+-- the caller's statement (SQL, one SELECT), which must follow a landform._tag_rules_hold().
 -- p_slug, p_kind: the page's; p_code: the channel's (NULL without one).
 DROP FUNCTION IF EXISTS landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb);
 SELECT landform._drop_unless_set('landform._rules_new_lead(bigint, bigint, bigint, bigint, timestamptz, jsonb, text, text, text)');

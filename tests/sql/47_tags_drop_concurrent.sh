@@ -107,3 +107,32 @@ for how in submit batch; do
 done
 tap_is "$(q "SELECT count(*) FROM landform.leads WHERE phone LIKE '+86136%' AND tags @> '{P}'")" 13 \
 	"the rule added again tags them (so the transactions above did match it)"
+
+# A rule added, or its condition changed, while a transaction that wrote a new lead it matches
+# has not committed: the change waits for it, and its own re-evaluation then tags that lead.
+# Without the rule lock in every submission the lead, evaluated against the rules of its moment
+# and committed after the change had looked, would stay untagged. The last case with no rule
+# saved at all (a submission then reads no rule, and still waits).
+# pin CALL CHANGE: CALL in a transaction that sleeps before COMMIT, CHANGE meanwhile.
+pin() {
+	PGAPPNAME=lf_pinned psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "$1" -c "SELECT pg_sleep(1)" -c "COMMIT" >/dev/null &
+	for _ in $(seq 100); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lf_pinned' AND query LIKE '%pg_sleep%'")" = 1 ] && break
+		sleep 0.05
+	done
+	q "$2" >/dev/null
+	wait
+}
+one() { echo "SELECT landform.submit('demo', NULL, '$1', NULL, NULL, '{\"size\": \"$2\"}', NULL, NULL, NULL, NULL, NULL)"; }
+tagged() { q "SELECT count(*) FROM landform.leads WHERE phone LIKE '$1%' AND tags @> '{$2}'"; }
+pin "$(one +8613500000001 a1)" "SELECT landform.add_tag_rule('added', 'A', '{\"field\": \"size\", \"eq\": \"a1\"}')"
+tap_is "$(tagged +8613500000001 A)" 1 "submit: a rule added before a new lead it matches commits tags it"
+pin "SELECT landform.submit_batch((SELECT jsonb_agg(jsonb_build_object('page', 'demo',
+	'phone', '+86135001' || lpad(k::text, 5, '0'), 'fields', '{\"size\": \"a2\"}'::jsonb)) FROM generate_series(1, 12) k))" \
+	"SELECT landform.add_tag_rule('added2', 'A2', '{\"field\": \"size\", \"eq\": \"a2\"}')"
+tap_is "$(tagged +86135001 A2)" 12 "batch: ... and so it does the new leads of a batch"
+pin "$(one +8613500200001 s1)" "SELECT landform.set_tag_rule('added', p_condition => '{\"field\": \"size\", \"eq\": \"s1\"}')"
+tap_is "$(tagged +8613500200001 A)" 1 "submit: a rule's condition changed meanwhile: the new condition tags it"
+q "SELECT landform.drop_tag_rule(name) FROM landform.tag_rules" >/dev/null
+pin "$(one +8613500300001 a3)" "SELECT landform.add_tag_rule('first', 'F', '{\"field\": \"size\", \"eq\": \"a3\"}')"
+tap_is "$(tagged +8613500300001 F)" 1 "submit with no rule saved: the first rule, added meanwhile, tags it"
