@@ -240,8 +240,9 @@ DECLARE
 	v_hook_new boolean[];
 	x record;
 	-- Below this many items, a statement per table costs more than a submit call per item
-	-- (measured: one by one was faster at 8 items a call, slower at 16).
-	c_set_min constant integer := 12;
+	-- (measured in one backend, batches of new leads, 2026-12-07: one by one was faster at 2 and
+	-- 4 items a call, slower at 6 and 8, with and without tag rules: BENCHMARKS.md).
+	c_set_min constant integer := 5;
 BEGIN
 	IF cardinality(p_ords) >= c_set_min THEN
 		SELECT bool_and(r.forgotten OR (

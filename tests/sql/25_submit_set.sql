@@ -56,7 +56,7 @@ CREATE TEMP TABLE items AS SELECT replace(replace($j$[
  {"page":"ask","channel":"fb","phone":"+8613700000032","fields":{},"idem_key":"s-22","received_at":"D1"}
 ]$j$, 'D1', '2026-01-10T23:30:00+08:00'), 'D2', '2026-01-11T00:30:00+08:00') AS raw;
 ALTER TABLE items ADD COLUMN j jsonb;
--- Runs shorter than 12 go one by one: plain items on channel fill lengthen the three runs (phones
+-- Runs shorter than 5 go one by one: plain items on channel fill lengthen the three runs (phones
 -- 05x, 21x, 30x sort into them).
 UPDATE items SET j = replace(raw, 'TOKEN', (SELECT token FROM tok))::jsonb || (
 	SELECT jsonb_agg(jsonb_build_object('page', 'demo', 'channel', 'fill', 'phone', p, 'fields', '{}'::jsonb,

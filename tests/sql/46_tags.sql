@@ -294,7 +294,7 @@ SELECT t.is(pg_temp.tags(21) || ' / ' || pg_temp.tags(22) || ' / ' || pg_temp.ta
 SELECT t.is((SELECT sum(a.added + a.removed) FROM landform.apply_tag_rules() a JOIN landform.tag_rules r ON r.name = a.rule
              WHERE r.name LIKE 'n_'), 0::numeric, 'the set-based evaluation finds nothing to change: the same results');
 SELECT t.is(pg_temp.src(23), 'n2:rule:n2 n5:rule:n5 n6:rule:n6 n7:rule:n7 n8:rule:n8 n9:rule:n9', 'each tag row names its rule');
--- The same for submissions stored together (submit_batch's set path: 12 or more distinct phones
+-- The same for submissions stored together (submit_batch's set path: 5 or more distinct phones
 -- in a run, no route): each new lead written once, with its rule tags.
 BEGIN;
 CREATE TEMP TABLE upd1 AS SELECT coalesce(n_tup_upd, 0) AS n, coalesce(n_tup_ins, 0) AS i
