@@ -83,21 +83,27 @@ tap_is "$(q "SELECT sum(added) || '/' || sum(removed) FROM landform.apply_tag_ru
 # tag (one submit, one batch on submit_batch's set path) has not committed yet. The drop waits
 # for it and then takes the tag back; without the rule lock it would not wait and the leads
 # would keep a tag of a rule that is gone.
-q "SELECT landform.add_tag_rule('pinned', 'P', '{\"field\": \"size\", \"eq\": \"gt100k\"}')" >/dev/null
-for how in submit batch; do
-	case $how in
-	submit) call="SELECT landform.submit('demo', NULL, '+8613600000001', NULL, NULL, '{\"size\": \"gt100k\"}', NULL, NULL, NULL, NULL, NULL)" ;;
-	batch) call="SELECT landform.submit_batch((SELECT jsonb_agg(jsonb_build_object('page', 'demo',
-		'phone', '+86136' || lpad((100 + k)::text, 8, '0'), 'fields', '{\"size\": \"gt100k\"}'::jsonb))
-		FROM generate_series(1, 12) k))" ;;
-	esac
-	PGAPPNAME=lf_pinned psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "$call" -c "SELECT pg_sleep(1)" -c "COMMIT" >/dev/null &
+# pin CALL CHANGE: CALL in a transaction that sleeps before COMMIT, CHANGE meanwhile.
+pin() {
+	PGAPPNAME=lf_pinned psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "$1" -c "SELECT pg_sleep(1)" -c "COMMIT" >/dev/null &
 	for _ in $(seq 100); do
 		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lf_pinned' AND query LIKE '%pg_sleep%'")" = 1 ] && break
 		sleep 0.05
 	done
-	q "SELECT landform.drop_tag_rule('pinned')" >/dev/null
+	q "$2" >/dev/null
 	wait
+}
+# one PHONE SIZE: a submission of that phone answering size SIZE.
+one() { echo "SELECT landform.submit('demo', NULL, '$1', NULL, NULL, '{\"size\": \"$2\"}', NULL, NULL, NULL, NULL, NULL)"; }
+q "SELECT landform.add_tag_rule('pinned', 'P', '{\"field\": \"size\", \"eq\": \"gt100k\"}')" >/dev/null
+for how in submit batch; do
+	case $how in
+	submit) call=$(one +8613600000001 gt100k) ;;
+	batch) call="SELECT landform.submit_batch((SELECT jsonb_agg(jsonb_build_object('page', 'demo',
+		'phone', '+86136' || lpad((100 + k)::text, 8, '0'), 'fields', '{\"size\": \"gt100k\"}'::jsonb))
+		FROM generate_series(1, 12) k))" ;;
+	esac
+	pin "$call" "SELECT landform.drop_tag_rule('pinned')"
 	tap_is "$(q "SELECT count(*) FROM landform.leads l, jsonb_object_keys(l.rule_tags) k
 	             WHERE l.phone LIKE '+86136%' AND NOT EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.id = k::bigint)")" 0 \
 		"$how: a rule dropped before the new leads it tagged commit: no lead records it"
@@ -113,17 +119,6 @@ tap_is "$(q "SELECT count(*) FROM landform.leads WHERE phone LIKE '+86136%' AND 
 # Without the rule lock in every submission the lead, evaluated against the rules of its moment
 # and committed after the change had looked, would stay untagged. The last case with no rule
 # saved at all (a submission then reads no rule, and still waits).
-# pin CALL CHANGE: CALL in a transaction that sleeps before COMMIT, CHANGE meanwhile.
-pin() {
-	PGAPPNAME=lf_pinned psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "$1" -c "SELECT pg_sleep(1)" -c "COMMIT" >/dev/null &
-	for _ in $(seq 100); do
-		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lf_pinned' AND query LIKE '%pg_sleep%'")" = 1 ] && break
-		sleep 0.05
-	done
-	q "$2" >/dev/null
-	wait
-}
-one() { echo "SELECT landform.submit('demo', NULL, '$1', NULL, NULL, '{\"size\": \"$2\"}', NULL, NULL, NULL, NULL, NULL)"; }
 tagged() { q "SELECT count(*) FROM landform.leads WHERE phone LIKE '$1%' AND tags @> '{$2}'"; }
 pin "$(one +8613500000001 a1)" "SELECT landform.add_tag_rule('added', 'A', '{\"field\": \"size\", \"eq\": \"a1\"}')"
 tap_is "$(tagged +8613500000001 A)" 1 "submit: a rule added before a new lead it matches commits tags it"
