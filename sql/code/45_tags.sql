@@ -879,7 +879,6 @@ DECLARE
 	v_id bigint;
 BEGIN
 	PERFORM landform._tag_rules_lock();
-	PERFORM landform._tag_rules_hold_all();   -- a new lead stored meanwhile is seen by the apply
 	PERFORM landform._check_rule_name(p_name, 'tag rule');
 	IF EXISTS (SELECT 1 FROM landform.tag_rules r WHERE r.name = p_name) THEN
 		RAISE EXCEPTION 'tag rule "%" already exists', p_name
@@ -887,6 +886,9 @@ BEGIN
 	END IF;
 	PERFORM landform._check_tag(p_tag);
 	SELECT * INTO c FROM landform._tag_compile(p_condition);
+	-- Checked first: a refused rule holds no submission back. A new lead stored meanwhile is
+	-- seen by the apply below.
+	PERFORM landform._tag_rules_hold_all();
 	INSERT INTO landform.tag_rules (name, tag, condition, predicate, depends, lead_predicate, lead_aggs, sticky,
 	                                notify)
 	VALUES (p_name, p_tag, p_condition, c.sql, c.deps, c.lead_sql, c.aggs, coalesce(p_sticky, false),
@@ -913,16 +915,17 @@ DECLARE
 BEGIN
 	PERFORM landform._tag_rules_lock();
 	r := landform._tag_rule(p_name);
-	PERFORM landform._tag_rules_hold_all();   -- as add_tag_rule, and a renamed tag as drop_tag_rule
-	IF p_tag IS NOT NULL AND p_tag <> r.tag THEN
-		PERFORM landform._check_tag(p_tag);
-		SELECT array_agg(l.id ORDER BY l.id) INTO v_ids FROM landform.leads l WHERE l.rule_tags ? r.id::text;
-		PERFORM 1 FROM landform.leads WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
-	END IF;
 	IF p_condition IS NOT NULL THEN
 		SELECT * INTO c FROM landform._tag_compile(p_condition);
 	ELSE   -- the condition kept: c's fields NULL (a record never assigned cannot be read)
 		SELECT NULL::text AS sql, NULL::text[] AS deps, NULL::text AS lead_sql, NULL::text[] AS aggs INTO c;
+	END IF;
+	-- Compiled first, then as add_tag_rule (and a renamed tag as drop_tag_rule).
+	PERFORM landform._tag_rules_hold_all();
+	IF p_tag IS NOT NULL AND p_tag <> r.tag THEN
+		PERFORM landform._check_tag(p_tag);
+		SELECT array_agg(l.id ORDER BY l.id) INTO v_ids FROM landform.leads l WHERE l.rule_tags ? r.id::text;
+		PERFORM 1 FROM landform.leads WHERE id = ANY (v_ids) ORDER BY id FOR UPDATE;
 	END IF;
 	UPDATE landform.tag_rules t
 	SET tag = coalesce(p_tag, t.tag), condition = coalesce(p_condition, t.condition),
